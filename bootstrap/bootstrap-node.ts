@@ -1,0 +1,129 @@
+import { join } from 'node:path'
+import {
+  DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
+  DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, validatePrefix
+} from '../src/core/index.js'
+import { LocalServices } from '../src/api/index.js'
+import { CentralServer, type SubnetView } from './central-server.js'
+import { CentralTables } from './tables/index.js'
+import type { BootstrapOptions } from './options.js'
+import type { NodeStatus } from '../src/status.js'
+import type { Libp2p } from 'libp2p'
+
+export const DATABASE_FILE = 'central.db'
+
+/** The bootstrap: a seed node and the central server of seed 001. */
+export class Bootstrap {
+  readonly metrics = new PeerhiveMetrics()
+  readonly tables: CentralTables
+  private readonly central: CentralServer
+  private readonly startedAt = Date.now()
+  private local?: LocalServices
+
+  private constructor (readonly libp2p: Libp2p<any>, private readonly options: BootstrapOptions, central: (tables: CentralTables, metrics: PeerhiveMetrics) => CentralServer) {
+    this.tables = new CentralTables(join(options.dataDir, DATABASE_FILE))
+    this.central = central(this.tables, this.metrics)
+  }
+
+  static async create (options: BootstrapOptions): Promise<Bootstrap> {
+    if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new InvalidOptionError('the bootstrap needs a data directory (--data DIR or PEERHIVE_DATA)')
+    const vsLimit = options.vsLimit ?? DEFAULT_VS_LIMIT
+    if (!Number.isInteger(vsLimit) || vsLimit < 1) throw new InvalidOptionError(`--vs-limit must be an integer >= 1, got ${String(options.vsLimit)}`)
+    const prefixes = {
+      v4: validatePrefix(options.subnetPrefix ?? DEFAULT_SUBNET_PREFIX_V4, 4),
+      v6: validatePrefix(options.subnetPrefixV6 ?? DEFAULT_SUBNET_PREFIX_V6, 6)
+    }
+    const peerTimeoutMs = positive(options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS, '--peer-timeout')
+    const libp2p = await createStack({
+      privateKey: await loadOrCreateIdentity(options.dataDir),
+      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
+      isBootstrap: true,
+      peerTimeoutMs
+    })
+    const bootstrap = new Bootstrap(libp2p, options, (tables, metrics) => new CentralServer(libp2p, tables, metrics, {
+      vsLimit,
+      prefixes,
+      allowSubnetClaims: options.allowSubnetClaims ?? false,
+      peerTimeoutMs,
+      restartGraceMs: positive(options.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS, '--restart-grace'),
+      joinsPerPeer: positive(options.joinsPerPeer ?? DEFAULT_JOINS_PER_PEER, 'joinsPerPeer'),
+      maxConcurrentJoins: positive(options.maxConcurrentJoins ?? DEFAULT_MAX_CONCURRENT_JOINS, 'maxConcurrentJoins'),
+      publishDelayMs: options.publishDelayMs ?? 20
+    }))
+    if (options.start !== false) await bootstrap.start()
+    return bootstrap
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.start()
+    await this.central.start()
+    this.local = new LocalServices({
+      dataDir: this.options.dataDir,
+      kind: 'bootstrap',
+      peerId: this.peerId,
+      multiaddrs: () => this.multiaddrs(),
+      metrics: this.metrics,
+      metricsAt: this.options.metrics,
+      apiPort: this.options.apiPort,
+      routes: {
+        'GET /v1/status': () => this.status(),
+        'GET /v1/subnets': () => this.subnets()
+      }
+    })
+    await this.local.start()
+  }
+
+  async stop (): Promise<void> {
+    await this.local?.stop()
+    await this.central.stop()
+    await this.libp2p.stop()
+    this.tables.close()
+  }
+
+  /** The virtual-server table: every subnet, its virtual servers with their members, and its central clients. */
+  subnets (): SubnetView[] {
+    return this.central.subnets()
+  }
+
+  status (): NodeStatus {
+    return {
+      peerId: this.peerId,
+      role: 'bootstrap',
+      subnet: null,
+      virtualServer: null,
+      members: [],
+      addresses: this.multiaddrs(),
+      userSerialId: null,
+      bootstrap: null,
+      joinError: null,
+      uptimeMs: Date.now() - this.startedAt
+    }
+  }
+
+  get apiUrl (): string | undefined {
+    return this.local?.apiUrl
+  }
+
+  get metricsUrl (): string | undefined {
+    return this.local?.metricsUrl
+  }
+}
+
+/** Creates (and by default starts) a bootstrap. */
+export async function createBootstrap (options: BootstrapOptions): Promise<Bootstrap> {
+  return Bootstrap.create(options)
+}
+
+function positive (n: number, what: string): number {
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidOptionError(`${what} must be a positive number, got ${n}`)
+  return n
+}

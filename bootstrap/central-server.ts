@@ -1,0 +1,293 @@
+import { RateLimiter } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
+  JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable,
+  type PeerhiveMetrics, type SubnetPrefixes
+} from '../src/core/index.js'
+import { Election, type SubnetState } from './election/index.js'
+import { JoinRefusal, checkJoin } from './join-request.js'
+import { DebouncedPublisher } from './publisher.js'
+import { probeTcp } from './reachability.js'
+import type { CentralTables, PeerRecord } from './tables/index.js'
+import type { Connection, Stream, Logger } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export interface CentralServerInit {
+  vsLimit: number
+  prefixes: SubnetPrefixes
+  allowSubnetClaims: boolean
+  peerTimeoutMs: number
+  restartGraceMs: number
+  joinsPerPeer: number
+  maxConcurrentJoins: number
+  publishDelayMs: number
+}
+
+/** One row of `peerhive subnets --json`. */
+export interface SubnetView {
+  subnet: string
+  virtualServers: Array<{ peerId: string, addresses: string[], clientCount: number, limitCount: number, members: string[] }>
+  centralClients: string[]
+}
+
+const PROBE_TIMEOUT_MS = 1_000
+
+/**
+ * The central server (seed 001): answers joins, runs the election, keeps
+ * the tables in SQLite, publishes each subnet's table on gossipsub, and
+ * drops peers that are gone (connection closed, or silent past the
+ * failure-detection time).
+ */
+export class CentralServer {
+  private readonly election: Election
+  private readonly addresses = new Map<string, string[]>()
+  /** peers that joined since this process started; saved peers get a grace period to come back */
+  private readonly confirmed = new Set<string>()
+  private readonly limiter: RateLimiter
+  private readonly publisher: DebouncedPublisher
+  private readonly log: Logger
+  private graceUntil = 0
+  private inFlight = 0
+  private sweepTimer?: ReturnType<typeof setInterval>
+  private running = false
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly tables: CentralTables, private readonly metrics: PeerhiveMetrics, private readonly init: CentralServerInit) {
+    this.election = new Election({ limit: init.vsLimit })
+    this.limiter = new RateLimiter({ points: init.joinsPerPeer, duration: 10 })
+    this.publisher = new DebouncedPublisher(init.publishDelayMs, async subnet => this.publish(subnet))
+    this.log = libp2p.logger.forComponent('peerhive:central')
+  }
+
+  async start (): Promise<void> {
+    const saved = this.tables.load()
+    this.election.restore(saved.subnets, saved.peers)
+    for (const p of saved.peers) this.addresses.set(p.peerId, p.addresses)
+    this.graceUntil = Date.now() + this.init.restartGraceMs
+    this.running = true
+    await this.libp2p.handle(PROTOCOL_JOIN, (stream: Stream, connection: Connection) => { void this.onJoinStream(stream, connection) }, {
+      maxInboundStreams: MAX_JOIN_STREAMS_PER_CONNECTION,
+      maxOutboundStreams: 1
+    })
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.sweepTimer = setInterval(() => { this.sweep() }, Math.max(100, Math.floor(this.init.peerTimeoutMs / 4)))
+    this.updateGauges()
+  }
+
+  async stop (): Promise<void> {
+    this.running = false
+    clearInterval(this.sweepTimer)
+    this.publisher.stop()
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    await this.libp2p.unhandle(PROTOCOL_JOIN)
+  }
+
+  subnets (): SubnetView[] {
+    return this.election.table().map(s => ({
+      subnet: s.subnet,
+      virtualServers: s.servers.map(g => ({
+        peerId: g.server,
+        addresses: this.addresses.get(g.server) ?? [],
+        clientCount: 1 + g.members.length,
+        limitCount: g.limit,
+        members: g.members
+      })),
+      centralClients: s.centralClients
+    }))
+  }
+
+  private async onJoinStream (stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer.toString()
+    const signal = AbortSignal.timeout(JOIN_TIMEOUT_MS)
+    let outcome = 'ok'
+    this.inFlight++
+    try {
+      await answerRequest(stream, JoinRequest, JoinResponse, {
+        maxInboundBytes: MAX_JOIN_REQUEST_BYTES,
+        signal,
+        handle: req => {
+          this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction: 'in' }, JoinRequest.encode(req).byteLength)
+          const res = this.join(peerId, connection, req)
+          outcome = res.error === JoinError.NONE ? 'ok' : res.error
+          this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction: 'out' }, JoinResponse.encode(res).byteLength)
+          return res
+        },
+        onBadRequest: err => {
+          const res = refusal(badRequestCode(err), err.message)
+          outcome = res.error
+          return res
+        }
+      })
+    } catch (err: any) {
+      this.log('join from %s ended with an error - %e', peerId, err)
+      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
+    } finally {
+      this.inFlight--
+      this.metrics.requests.inc({ protocol: PROTOCOL_JOIN, outcome })
+    }
+  }
+
+  private join (peerId: string, connection: Connection, req: JoinRequest): JoinResponse {
+    try {
+      if (req.version !== WIRE_VERSION) {
+        throw new JoinRefusal(JoinError.UNSUPPORTED_VERSION, `join version ${req.version} is not supported; this bootstrap speaks version ${WIRE_VERSION}`)
+      }
+      if (this.inFlight > this.init.maxConcurrentJoins) {
+        throw new JoinRefusal(JoinError.RATE_LIMITED, 'the bootstrap is handling too many joins; retry later')
+      }
+      try {
+        this.limiter.consume(peerId)
+      } catch {
+        throw new JoinRefusal(JoinError.RATE_LIMITED, `more than ${this.init.joinsPerPeer} joins in 10 s from this peer; retry later`)
+      }
+      if (!this.running) throw new JoinRefusal(JoinError.INTERNAL, 'the bootstrap is stopping')
+      const checked = checkJoin(req, connection.remoteAddr, peerId, this.init)
+      const previous = this.election.candidate(peerId)
+      const change = this.election.join({
+        peerId,
+        subnet: checked.subnet,
+        joinedAt: Date.now(),
+        reachable: previous?.reachable ?? false,
+        cpus: checked.cpus,
+        memoryMb: checked.memoryMb
+      })
+      const addressesChanged = JSON.stringify(this.addresses.get(peerId)) !== JSON.stringify(checked.addresses)
+      this.addresses.set(peerId, checked.addresses)
+      this.confirmed.add(peerId)
+      const changed = new Set(change.changedSubnets)
+      if (addressesChanged) changed.add(checked.subnet)
+      this.persist(changed)
+      this.publisher.schedule(changed)
+      this.probe(peerId, checked.addresses)
+      this.updateGauges()
+      this.log('peer %s joined %s as %s', peerId, checked.subnet, change.placement?.role)
+      return {
+        version: WIRE_VERSION,
+        error: JoinError.NONE,
+        message: '',
+        userSerialId: this.tables.userFor(peerId),
+        subnet: checked.subnet,
+        observedAddr: connection.remoteAddr.toString(),
+        table: encodeSubnetTable(this.tableOf(checked.subnet))
+      }
+    } catch (err: any) {
+      if (err instanceof JoinRefusal) return refusal(err.code, err.message)
+      this.log.error('join from %s failed - %e', peerId, err)
+      return refusal(JoinError.INTERNAL, 'internal error in the bootstrap')
+    }
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<any>): void => {
+    this.remove(evt.detail.toString(), 'disconnected')
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
+    const subnets = new Set<string>()
+    for (const sub of evt.detail.subscriptions) {
+      if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
+        const subnet = sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length)
+        if (this.election.subnet(subnet) != null) subnets.add(subnet)
+      }
+    }
+    // a peer that just subscribed may have missed the last table of its subnet
+    this.publisher.schedule(subnets)
+  }
+
+  /** Drops peers with no connection: at once for peers seen since start, after the grace period for saved ones. */
+  private sweep (): void {
+    const now = Date.now()
+    for (const id of this.election.peerIds()) {
+      if (!this.confirmed.has(id) && now < this.graceUntil) continue
+      if (this.libp2p.getConnections(peerIdFromString(id)).length === 0) this.remove(id, 'no connection')
+    }
+  }
+
+  private remove (peerId: string, why: string): void {
+    if (this.election.candidate(peerId) == null) return
+    const change = this.election.leave(peerId)
+    this.addresses.delete(peerId)
+    this.confirmed.delete(peerId)
+    this.log('peer %s left (%s)', peerId, why)
+    this.persist(change.changedSubnets)
+    this.publisher.schedule(change.changedSubnets)
+    this.updateGauges()
+  }
+
+  private probe (peerId: string, addresses: string[]): void {
+    const m = /^\/ip[46]\/([^/]+)\/tcp\/(\d+)/.exec(addresses[0] ?? '')
+    if (m == null) return
+    void probeTcp(m[1], Number(m[2]), PROBE_TIMEOUT_MS).then(reachable => {
+      if (this.election.candidate(peerId)?.reachable !== reachable) {
+        this.election.updateHost(peerId, { reachable })
+        const subnet = this.election.candidate(peerId)?.subnet
+        if (subnet != null) this.persist([subnet])
+      }
+    })
+  }
+
+  private persist (subnets: Iterable<string>): void {
+    for (const subnet of subnets) {
+      const state = this.election.subnet(subnet)
+      this.tables.saveSubnet(subnet, state, this.recordsOf(state))
+    }
+  }
+
+  private recordsOf (state: SubnetState | undefined): Map<string, PeerRecord> {
+    const records = new Map<string, PeerRecord>()
+    if (state == null) return records
+    const ids = [...state.servers.flatMap(g => [g.server, ...g.members]), ...state.centralClients]
+    for (const id of ids) {
+      const c = this.election.candidate(id)
+      if (c != null) records.set(id, { ...c, addresses: this.addresses.get(id) ?? [] })
+    }
+    return records
+  }
+
+  private tableOf (subnet: string): import('../src/core/index.js').SubnetTable {
+    const state = this.election.subnet(subnet)
+    return {
+      version: WIRE_VERSION,
+      seq: this.tables.nextSeq(),
+      subnet,
+      issuedAt: Date.now(),
+      servers: (state?.servers ?? []).map(g => ({ peerId: g.server, addrs: this.addresses.get(g.server) ?? [], members: g.members, limit: g.limit })),
+      centralClients: state?.centralClients ?? []
+    }
+  }
+
+  private async publish (subnet: string): Promise<void> {
+    if (!this.running) return
+    const topic = assignmentTopic(subnet)
+    try {
+      const bytes = encodeSubnetTable(this.tableOf(subnet))
+      const pubsub = this.libp2p.services.pubsub
+      const recipients = pubsub.getSubscribers(topic).length
+      await pubsub.publish(topic, bytes)
+      this.metrics.published.inc({ topic: 'assignments' })
+      this.metrics.bytes.inc({ protocol: 'gossipsub:assignments', direction: 'out' }, bytes.byteLength * recipients)
+    } catch (err: any) {
+      this.log.error('could not publish the table of %s - %e', subnet, err)
+    }
+  }
+
+  private updateGauges (): void {
+    const counts: Record<string, number> = { 'virtual-server': 0, member: 0, 'central-client': 0 }
+    for (const s of this.election.table()) {
+      counts['virtual-server'] += s.servers.length
+      counts.member += s.servers.reduce((n, g) => n + g.members.length, 0)
+      counts['central-client'] += s.centralClients.length
+    }
+    for (const [role, n] of Object.entries(counts)) this.metrics.peers.set({ role }, n)
+  }
+}
+
+function refusal (code: JoinError, message: string): JoinResponse {
+  return { version: WIRE_VERSION, error: code, message, userSerialId: 0, subnet: '', observedAddr: '', table: new Uint8Array(0) as Uint8Array<ArrayBuffer> }
+}
+
+function badRequestCode (err: Error): JoinError {
+  if (err.name === 'InvalidDataLengthError' || err.name === 'MaxLengthError' || err.name === 'InvalidDataLengthLengthError') return JoinError.MESSAGE_TOO_LARGE
+  return JoinError.MALFORMED_MESSAGE
+}

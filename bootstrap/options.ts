@@ -1,0 +1,75 @@
+/** Options of `createBootstrap()`: the central server, as a library. */
+export interface BootstrapOptions {
+  /** Data directory: identity key, SQLite tables (central.db), API token, node.json (required). */
+  dataDir: string
+  /**
+   * Multiaddrs to listen on.
+   * @default ['/ip4/0.0.0.0/tcp/4001']
+   */
+  listen?: string[]
+  /**
+   * Capacity of a virtual server's group, the virtual server itself included (the seed's limit_count).
+   * @default 8
+   */
+  vsLimit?: number
+  /**
+   * Bits of an IPv4 address that make a subnet (router band).
+   * @default 24
+   */
+  subnetPrefix?: number
+  /**
+   * Bits of an IPv6 address that make a subnet.
+   * @default 64
+   */
+  subnetPrefixV6?: number
+  /**
+   * Accept a subnet that a peer names itself even when it differs from the
+   * subnet its address is in (manual deployments). Off, such a join is
+   * refused with SUBNET_MISMATCH.
+   * @default false
+   */
+  allowSubnetClaims?: boolean
+  /**
+   * Failure-detection time in ms. A peer whose connection closes is dropped
+   * at once; one that stops answering pings is dropped after this long.
+   * `subnets` never lists a dead peer for longer.
+   * @default 3000
+   */
+  peerTimeoutMs?: number
+  /**
+   * After a restart, peers saved in the tables keep their places this long
+   * while they reconnect; those that do not come back are dropped then.
+   * @default 6000
+   */
+  restartGraceMs?: number
+  /**
+   * Joins one peer may make per 10 s before it is answered RATE_LIMITED.
+   * @default 10
+   */
+  joinsPerPeer?: number
+  /**
+   * Join exchanges handled at once, all peers together.
+   * @default 256
+   */
+  maxConcurrentJoins?: number
+  /**
+   * Changes to one subnet within this many ms are published as one table.
+   * @default 20
+   */
+  publishDelayMs?: number
+  /**
+   * HOST:PORT to serve Prometheus metrics on.
+   * @default undefined (no metrics endpoint)
+   */
+  metrics?: string
+  /**
+   * Port of the local control API on 127.0.0.1 (0 picks a free port).
+   * @default 0
+   */
+  apiPort?: number
+  /**
+   * Start the bootstrap before createBootstrap() resolves.
+   * @default true
+   */
+  start?: boolean
+}

@@ -1,0 +1,2 @@
+export { CentralTables } from './central-tables.js'
+export type { PeerRecord, SavedTable, VirtualServerRow } from './central-tables.js'

@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { closeServer, listen } from '../core/metrics.js'
+import { tokenMatches } from './token.js'
+
+export type Route = (body: unknown) => Promise<unknown> | unknown
+
+const MAX_BODY_BYTES = 64 * 1024
+
+/**
+ * The local control API: JSON over HTTP on 127.0.0.1, every request needs
+ * `Authorization: Bearer <token>`. Routes are keyed "METHOD /path".
+ */
+export class ApiServer {
+  private server?: Server
+  private readonly routes = new Map<string, Route>()
+
+  constructor (private readonly token: string) {}
+
+  route (method: 'GET' | 'POST', path: string, handler: Route): void {
+    this.routes.set(`${method} ${path}`, handler)
+  }
+
+  async start (port = 0): Promise<string> {
+    this.server = createServer((req, res) => { void this.serve(req, res) })
+    await listen(this.server, { host: '127.0.0.1', port })
+    const addr = this.server.address() as { port: number }
+    return `http://127.0.0.1:${addr.port}`
+  }
+
+  async stop (): Promise<void> {
+    await closeServer(this.server)
+  }
+
+  private async serve (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body) + '\n')
+    }
+    if (!tokenMatches(this.token, req.headers.authorization)) {
+      reply(401, { error: 'Unauthorized', message: 'missing or wrong API token (see api.token in the data directory)' })
+      return
+    }
+    const path = (req.url ?? '/').split('?')[0]
+    const route = this.routes.get(`${req.method ?? 'GET'} ${path}`)
+    if (route == null) {
+      reply(404, { error: 'NotFound', message: `no route ${req.method ?? ''} ${path}` })
+      return
+    }
+    try {
+      const body = req.method === 'POST' ? await readJson(req) : undefined
+      reply(200, await route(body))
+    } catch (err: any) {
+      reply(err.name === 'InvalidOptionError' || err.name === 'SyntaxError' ? 400 : 500, { error: err.name ?? 'Error', message: err.message })
+    }
+  }
+}
+
+async function readJson (req: IncomingMessage): Promise<unknown> {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`request body over ${MAX_BODY_BYTES} bytes`), { name: 'InvalidOptionError' })
+    chunks.push(chunk)
+  }
+  return chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { createBootstrap } from '../../bootstrap/index.js'
+import { callApi } from '../api/index.js'
+import { createNode } from '../node.js'
+import { EXIT, formatStatus, formatSubnets, printJson } from './output.js'
+import { printStartup, runUntilSignal } from './run-node.js'
+
+const program = new Command('peerhive')
+  .description('peer-to-peer node: per-subnet virtual servers, nearest-first search, volunteer computing')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride()
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+const integer = (what: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${what} must be an integer`)
+  return n
+}
+const dataOption = (): Option => new Option('--data <dir>', 'data directory (identity, API token, node.json)').env('PEERHIVE_DATA').makeOptionMandatory()
+
+program.command('bootstrap')
+  .description('run a bootstrap: the central server that groups peers by subnet and elects virtual servers')
+  .addOption(dataOption())
+  .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
+  .option('--vs-limit <n>', 'peers per virtual-server group, the virtual server included', integer('--vs-limit'), 8)
+  .option('--subnet-prefix <bits>', 'IPv4 prefix length that makes a subnet', integer('--subnet-prefix'), 24)
+  .option('--subnet-prefix-v6 <bits>', 'IPv6 prefix length that makes a subnet', integer('--subnet-prefix-v6'), 64)
+  .option('--allow-subnet-claims', 'accept the subnet a peer names itself (manual deployments)', false)
+  .option('--peer-timeout <ms>', 'failure-detection time: a silent peer is dropped after this long', integer('--peer-timeout'), 3000)
+  .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), 6000)
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
+  .addHelpText('after', '\nExample:\n  peerhive bootstrap --data ./boot --listen /ip4/0.0.0.0/tcp/4001 --vs-limit 8 --metrics 127.0.0.1:9464')
+  .action(async opts => {
+    const dataDir = resolve(opts.data)
+    const node = await createBootstrap({
+      dataDir,
+      listen: opts.listen,
+      vsLimit: opts.vsLimit,
+      subnetPrefix: opts.subnetPrefix,
+      subnetPrefixV6: opts.subnetPrefixV6,
+      allowSubnetClaims: opts.allowSubnetClaims,
+      peerTimeoutMs: opts.peerTimeout,
+      restartGraceMs: opts.restartGrace,
+      metrics: opts.metrics,
+      apiPort: opts.apiPort
+    })
+    printStartup('bootstrap', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    await runUntilSignal(async () => node.stop())
+  })
+
+program.command('daemon')
+  .description('run a peer daemon that joins a bootstrap')
+  .addOption(dataOption())
+  .requiredOption('--bootstrap <multiaddr>', 'the bootstrap, ending with /p2p/<its PeerId>')
+  .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out', collect)
+  .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it')
+  .option('--peer-timeout <ms>', 'failure-detection time for connections', integer('--peer-timeout'), 3000)
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
+  .addHelpText('after', '\nExample:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0')
+  .action(async opts => {
+    const dataDir = resolve(opts.data)
+    const node = await createNode({
+      dataDir,
+      bootstrap: opts.bootstrap,
+      listen: opts.listen,
+      subnet: opts.subnet,
+      peerTimeoutMs: opts.peerTimeout,
+      metrics: opts.metrics,
+      apiPort: opts.apiPort
+    })
+    printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    node.addEventListener('placement', evt => {
+      const p = evt.detail
+      process.stdout.write(`placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}\n`)
+    })
+    await runUntilSignal(async () => node.stop())
+  })
+
+program.command('status')
+  .description('what the running node is: role, subnet, virtual server, members, addresses')
+  .addOption(dataOption())
+  .option('--json', 'print JSON', false)
+  .action(async opts => {
+    const status = await callApi(resolve(opts.data), 'GET', '/v1/status')
+    if (opts.json === true) printJson(status)
+    else process.stdout.write(formatStatus(status) + '\n')
+  })
+
+program.command('subnets')
+  .description('asked of a bootstrap: its virtual-server table, subnet by subnet')
+  .addOption(dataOption())
+  .option('--json', 'print JSON', false)
+  .action(async opts => {
+    const dataDir = resolve(opts.data)
+    const status = await callApi(dataDir, 'GET', '/v1/status')
+    if (status.role !== 'bootstrap') {
+      throw Object.assign(new Error(`the node at ${dataDir} is a peer (${String(status.role)}), not a bootstrap; run subnets with the bootstrap's --data`), { name: 'UsageError' })
+    }
+    const rows = await callApi(dataDir, 'GET', '/v1/subnets')
+    if (opts.json === true) printJson(rows)
+    else process.stdout.write(formatSubnets(rows) + '\n')
+  })
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err: any) {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT.OK)
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(EXIT.USAGE)
+  process.stderr.write(`peerhive: ${err.message}\n`)
+  process.exit(err.name === 'NoDaemonError' ? EXIT.NO_DAEMON : err.name === 'InvalidOptionError' || err.name === 'UsageError' ? EXIT.USAGE : EXIT.ERROR)
+}

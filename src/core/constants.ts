@@ -1,0 +1,33 @@
+/** Protocol ids and wire limits shared by every node. Each one is specified in protocols/. */
+export const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
+/** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
+export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
+/** Our own DHT, so peerhive never joins the public IPFS DHT. */
+export const DHT_PROTOCOL = '/peerhive/kad/1.0.0'
+/** Ping for the connection monitor, under our own prefix. */
+export const PROTOCOL_PREFIX = 'peerhive'
+
+export const WIRE_VERSION = 1
+
+export const MAX_JOIN_REQUEST_BYTES = 4 * 1024
+export const MAX_JOIN_RESPONSE_BYTES = 256 * 1024
+export const MAX_TABLE_BYTES = 256 * 1024
+
+/** Longest a join exchange may take, either side. */
+export const JOIN_TIMEOUT_MS = 5_000
+
+export const DEFAULT_VS_LIMIT = 8
+export const DEFAULT_SUBNET_PREFIX_V4 = 24
+export const DEFAULT_SUBNET_PREFIX_V6 = 64
+/** Failure-detection time: a silent peer is dropped from the table after this long. */
+export const DEFAULT_PEER_TIMEOUT_MS = 3_000
+/** After a restart, saved peers get this long to come back before they are dropped. */
+export const DEFAULT_RESTART_GRACE_MS = 6_000
+export const DEFAULT_BACKOFF_INITIAL_MS = 250
+export const DEFAULT_BACKOFF_MAX_MS = 2_000
+/** Joins allowed per peer per 10 s window before RATE_LIMITED. */
+export const DEFAULT_JOINS_PER_PEER = 10
+/** Join exchanges handled at once, all peers together. */
+export const DEFAULT_MAX_CONCURRENT_JOINS = 256
+/** Join streams one connection may hold open at once. */
+export const MAX_JOIN_STREAMS_PER_CONNECTION = 4

@@ -1,0 +1,43 @@
+/** Errors carry a stable `name`; tests and callers match on it. */
+export class PeerhiveError extends Error {
+  constructor (message: string, name: string) {
+    super(message)
+    this.name = name
+  }
+}
+
+export class InvalidOptionError extends PeerhiveError {
+  constructor (message: string) { super(message, 'InvalidOptionError') }
+}
+
+export class JoinRejectedError extends PeerhiveError {
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(`bootstrap refused the join (${code}): ${message}`, 'JoinRejectedError')
+    this.code = code
+  }
+}
+
+export class MalformedMessageError extends PeerhiveError {
+  constructor (message: string) { super(message, 'MalformedMessageError') }
+}
+
+export class MessageTooLargeError extends PeerhiveError {
+  constructor (message: string) { super(message, 'MessageTooLargeError') }
+}
+
+export class UnsupportedVersionError extends PeerhiveError {
+  constructor (message: string) { super(message, 'UnsupportedVersionError') }
+}
+
+export class RateLimitedError extends PeerhiveError {
+  constructor (message: string) { super(message, 'RateLimitedError') }
+}
+
+export class SubnetMismatchError extends PeerhiveError {
+  constructor (message: string) { super(message, 'SubnetMismatchError') }
+}
+
+export class NoDaemonError extends PeerhiveError {
+  constructor (message: string) { super(message, 'NoDaemonError') }
+}

@@ -1,0 +1,86 @@
+import { isIPv4 } from 'node:net'
+import { noise } from '@chainsafe/libp2p-noise'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
+import { DHT_PROTOCOL } from './constants.js'
+import { InvalidOptionError } from './errors.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface StackInit {
+  privateKey: PrivateKey
+  listen: string[]
+  /** the bootstrap accepts bursts of dials from many peers */
+  isBootstrap: boolean
+  /** failure-detection time: the connection monitor pings every half of it and gives up after the other half */
+  peerTimeoutMs: number
+  /** peerhive services added to the stack */
+  services?: ServiceFactoryMap
+}
+
+/** The base stack every node runs (NET-1): TCP, Noise, Yamux, identify, ping, our own Kademlia DHT, gossipsub. */
+export async function createStack (init: StackInit): Promise<Libp2p<any>> {
+  const localAddress = dialFromAddress(init.listen)
+  const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
+  return createLibp2p({
+    privateKey: init.privateKey,
+    addresses: { listen: init.listen },
+    // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
+    transports: [tcp(localAddress == null ? {} : { dialOpts: { localAddress } as any })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: init.isBootstrap
+      ? { maxConnections: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 512, maxParallelDials: 100 }
+      : { maxConnections: 500, inboundConnectionThreshold: 50 },
+    connectionMonitor: {
+      pingInterval: half,
+      pingTimeout: { minTimeout: half, maxTimeout: half }
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+        logPrefix: 'peerhive:dht'
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        floodPublish: true,
+        // Peers of one subnet share an address by design, and on loopback every node does.
+        scoreParams: { IPColocationFactorWeight: 0 },
+        maxInboundDataLength: 512 * 1024
+      }),
+      ...(init.services ?? {})
+    }
+  })
+}
+
+/**
+ * A node that listens on one specific IPv4 address also dials out from it,
+ * so the bootstrap sees it in that address's subnet (this is how tests and
+ * the demo build subnets out of 127.0.S.H).
+ */
+export function dialFromAddress (listen: string[]): string | undefined {
+  const ips = new Set<string>()
+  for (const a of listen) {
+    let ma
+    try {
+      ma = multiaddr(a)
+    } catch (err: any) {
+      throw new InvalidOptionError(`not a multiaddr: "${a}" (${err.message}); expected for example /ip4/127.0.9.1/tcp/0`)
+    }
+    const ip = ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    if (ip != null) ips.add(ip)
+  }
+  if (ips.size !== 1) return undefined
+  const [ip] = ips
+  return isIPv4(ip) && ip !== '0.0.0.0' ? ip : undefined
+}

@@ -1,0 +1,41 @@
+import { ASSIGNMENT_TOPIC_PREFIX, MAX_TABLE_BYTES, WIRE_VERSION } from './constants.js'
+import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { SubnetTable } from '../pb/assignment.js'
+
+export { SubnetTable }
+
+/** The gossipsub topic carrying one subnet's table. */
+export function assignmentTopic (subnet: string): string {
+  return ASSIGNMENT_TOPIC_PREFIX + subnet
+}
+
+const LIMITS = { servers: 4096, centralClients: 4096, servers$: { addrs: 16, members: 4096 } }
+
+/** Decodes a table from the network, enforcing size, count and version limits. */
+export function decodeSubnetTable (bytes: Uint8Array): SubnetTable {
+  if (bytes.byteLength > MAX_TABLE_BYTES) throw new MessageTooLargeError(`subnet table of ${bytes.byteLength} bytes exceeds ${MAX_TABLE_BYTES}`)
+  let table: SubnetTable
+  try {
+    table = SubnetTable.decode(bytes, { limits: LIMITS })
+  } catch (err: any) {
+    throw new MalformedMessageError(`malformed subnet table: ${err.message}`)
+  }
+  if (table.version !== WIRE_VERSION) throw new UnsupportedVersionError(`subnet table version ${table.version} is not supported (expected ${WIRE_VERSION})`)
+  return table
+}
+
+export function encodeSubnetTable (table: SubnetTable): Uint8Array<ArrayBuffer> {
+  const bytes = SubnetTable.encode(table) as Uint8Array<ArrayBuffer>
+  if (bytes.byteLength > MAX_TABLE_BYTES) throw new MessageTooLargeError(`subnet table of ${bytes.byteLength} bytes exceeds ${MAX_TABLE_BYTES}`)
+  return bytes
+}
+
+/** Where one peer stands according to a table. */
+export function placeIn (table: SubnetTable, peerId: string): { role: 'virtual-server' | 'member' | 'central-client', virtualServer: string | null, members: string[], virtualServerAddrs: string[] } | undefined {
+  for (const s of table.servers) {
+    if (s.peerId === peerId) return { role: 'virtual-server', virtualServer: peerId, members: [...s.members], virtualServerAddrs: s.addrs }
+    if (s.members.includes(peerId)) return { role: 'member', virtualServer: s.peerId, members: [], virtualServerAddrs: s.addrs }
+  }
+  if (table.centralClients.includes(peerId)) return { role: 'central-client', virtualServer: null, members: [], virtualServerAddrs: [] }
+  return undefined
+}

@@ -1,0 +1,124 @@
+import { TypedEventEmitter } from 'main-event'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import {
+  DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_PEER_TIMEOUT_MS,
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
+} from './core/index.js'
+import { LocalServices } from './api/index.js'
+import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
+import type { NodeOptions } from './options.js'
+import type { NodeStatus } from './status.js'
+import type { Libp2p } from 'libp2p'
+
+export interface PeerhiveNodeEvents {
+  placement: CustomEvent<Placement>
+}
+
+/** A peer daemon: one libp2p stack that joins the bootstrap and follows its assignments. */
+export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
+  readonly metrics: PeerhiveMetrics
+  private readonly startedAt = Date.now()
+  private local?: LocalServices
+
+  private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, private readonly options: NodeOptions) {
+    super()
+    this.metrics = metrics
+    topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
+  }
+
+  static async create (options: NodeOptions): Promise<PeerhiveNode> {
+    if (typeof options.bootstrap !== 'string' || options.bootstrap === '') {
+      throw new InvalidOptionError('a bootstrap multiaddr is required, for example --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...')
+    }
+    const privateKey = options.dataDir == null ? await generateKeyPair('Ed25519') : await loadOrCreateIdentity(options.dataDir)
+    const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS
+    const libp2p = await createStack({
+      privateKey,
+      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+      isBootstrap: false,
+      peerTimeoutMs
+    })
+    let topology: TopologyClient
+    try {
+      topology = new TopologyClient(libp2p, {
+        bootstrap: options.bootstrap,
+        claimedSubnet: options.subnet,
+        backoffInitialMs: options.backoffInitialMs ?? DEFAULT_BACKOFF_INITIAL_MS,
+        backoffMaxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS
+      })
+    } catch (err) {
+      await libp2p.stop()
+      throw err
+    }
+    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), options)
+    if (options.start !== false) await node.start()
+    return node
+  }
+
+  get peerId (): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  /** Listen addresses, each ending with /p2p/<PeerId>. */
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.start()
+    if (this.options.dataDir != null) {
+      this.local = new LocalServices({
+        dataDir: this.options.dataDir,
+        kind: 'daemon',
+        peerId: this.peerId,
+        multiaddrs: () => this.multiaddrs(),
+        metrics: this.metrics,
+        metricsAt: this.options.metrics,
+        apiPort: this.options.apiPort,
+        routes: { 'GET /v1/status': () => this.status() }
+      })
+      await this.local.start()
+    }
+    this.topology.start()
+  }
+
+  async stop (): Promise<void> {
+    this.topology.stop()
+    await this.local?.stop()
+    await this.libp2p.stop()
+  }
+
+  /** Resolves once the bootstrap has placed this node (in one of `roles`, when given). */
+  async waitForPlacement (roles?: PeerRole[], signal?: AbortSignal): Promise<Placement> {
+    return this.topology.waitFor(roles, signal)
+  }
+
+  status (): NodeStatus {
+    const p = this.topology.placement()
+    return {
+      peerId: this.peerId,
+      role: p.role,
+      subnet: p.subnet,
+      virtualServer: p.virtualServer,
+      members: p.members,
+      addresses: this.multiaddrs(),
+      userSerialId: p.userSerialId,
+      bootstrap: this.topology.bootstrapAddr.toString(),
+      joinError: p.role === 'joining' ? (this.topology.joinError()?.message ?? null) : null,
+      uptimeMs: Date.now() - this.startedAt
+    }
+  }
+
+  get apiUrl (): string | undefined {
+    return this.local?.apiUrl
+  }
+
+  get metricsUrl (): string | undefined {
+    return this.local?.metricsUrl
+  }
+}
+
+/** Creates (and by default starts) a peer daemon. */
+export async function createNode (options: NodeOptions): Promise<PeerhiveNode> {
+  return PeerhiveNode.create(options)
+}

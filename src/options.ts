@@ -1,0 +1,59 @@
+/** Options of `createNode()`: a peer daemon, as a library. */
+export interface NodeOptions {
+  /**
+   * Multiaddr of the bootstrap, ending with /p2p/<its PeerId> (required).
+   */
+  bootstrap: string
+  /**
+   * Data directory: identity key, API token, node.json. Without it the node
+   * gets a new identity each start and serves no local API.
+   * @default undefined
+   */
+  dataDir?: string
+  /**
+   * Multiaddrs to listen on. Listening on one specific IPv4 address also
+   * makes the node dial out from it.
+   * @default ['/ip4/0.0.0.0/tcp/0']
+   */
+  listen?: string[]
+  /**
+   * Name the node's subnet (CIDR) instead of letting the bootstrap observe
+   * it. The bootstrap accepts a claim that differs from what it observes
+   * only when started with allowSubnetClaims.
+   * @default undefined
+   */
+  subnet?: string
+  /**
+   * HOST:PORT to serve Prometheus metrics on.
+   * @default undefined (no metrics endpoint)
+   */
+  metrics?: string
+  /**
+   * Port of the local control API on 127.0.0.1 (0 picks a free port). Only
+   * with dataDir.
+   * @default 0
+   */
+  apiPort?: number
+  /**
+   * Failure-detection time in ms: a connection that does not answer pings
+   * for this long is closed.
+   * @default 3000
+   */
+  peerTimeoutMs?: number
+  /**
+   * First delay before joining the bootstrap again after losing it; it
+   * doubles up to backoffMaxMs.
+   * @default 250
+   */
+  backoffInitialMs?: number
+  /**
+   * Longest delay between two join attempts.
+   * @default 2000
+   */
+  backoffMaxMs?: number
+  /**
+   * Start the node before createNode() resolves.
+   * @default true
+   */
+  start?: boolean
+}

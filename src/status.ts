@@ -1,0 +1,20 @@
+/** What every node says of itself (`peerhive status --json`, NET-9). */
+export interface NodeStatus {
+  peerId: string
+  /** 'joining' until the bootstrap has placed a peer */
+  role: 'bootstrap' | 'virtual-server' | 'member' | 'central-client' | 'joining'
+  /** CIDR of the node's subnet; null for the bootstrap and before the first join */
+  subnet: string | null
+  /** PeerId of the node's virtual server: its own for a virtual server, null for the bootstrap and central clients */
+  virtualServer: string | null
+  /** for a virtual server, its members' PeerIds */
+  members: string[]
+  addresses: string[]
+  /** the user serial the bootstrap gave this peer */
+  userSerialId: number | null
+  /** the bootstrap's multiaddr, for peers */
+  bootstrap: string | null
+  /** why the last join failed, while the peer is not placed */
+  joinError: string | null
+  uptimeMs: number
+}

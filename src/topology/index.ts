@@ -1,0 +1,3 @@
+export { TopologyClient } from './topology-client.js'
+export type { Placement, PeerRole, TopologyEvents, TopologyInit } from './topology-client.js'
+export { Backoff, sleep } from './backoff.js'

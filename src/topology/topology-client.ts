@@ -1,0 +1,241 @@
+import { TypedEventEmitter } from 'main-event'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import {
+  JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, PROTOCOL_JOIN, WIRE_VERSION,
+  JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
+  assignmentTopic, decodeSubnetTable, parseCidr, placeIn, requestResponse,
+  type SubnetTable
+} from '../core/index.js'
+import { Backoff, sleep } from './backoff.js'
+import { probeHost } from './host-info.js'
+import type { Logger, PeerId } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export type PeerRole = 'joining' | 'virtual-server' | 'member' | 'central-client'
+
+/** What a peer knows of its own place in the network (NET-9). */
+export interface Placement {
+  role: PeerRole
+  subnet: string | null
+  virtualServer: string | null
+  /** for a virtual server, its members */
+  members: string[]
+  /** addresses of the node's virtual server, when it is a member */
+  virtualServerAddrs: string[]
+  userSerialId: number | null
+  /** sequence number of the table this placement comes from */
+  seq: number
+}
+
+export interface TopologyEvents {
+  /** the peer's placement changed (a join answer or a signed table from the bootstrap) */
+  placement: CustomEvent<Placement>
+  /** a message on the assignment topic was refused (not from the bootstrap, malformed, stale) */
+  'assignment:rejected': CustomEvent<{ from: string | null, reason: string }>
+}
+
+export interface TopologyInit {
+  bootstrap: string
+  claimedSubnet?: string
+  backoffInitialMs: number
+  backoffMaxMs: number
+}
+
+/**
+ * The peer side of the topology: joins the bootstrap (and joins again, with
+ * back-off, whenever the connection is lost), then follows the signed tables
+ * of its subnet on gossipsub. It acts only on tables the bootstrap signed.
+ */
+export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
+  readonly bootstrapAddr: Multiaddr
+  readonly bootstrapId: PeerId
+  private readonly claimedSubnet: string
+  private readonly log: Logger
+  private readonly backoff: Backoff
+  private current: Placement = { role: 'joining', subnet: null, virtualServer: null, members: [], virtualServerAddrs: [], userSerialId: null, seq: 0 }
+  private topic?: string
+  private controller?: AbortController
+  private rejoin?: PromiseWithResolvers<void>
+  private lastError?: Error
+
+  constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
+    super()
+    try {
+      this.bootstrapAddr = multiaddr(init.bootstrap)
+    } catch (err: any) {
+      throw new InvalidOptionError(`--bootstrap is not a multiaddr: "${init.bootstrap}" (${err.message})`)
+    }
+    const id = this.bootstrapAddr.getComponents().find(c => c.name === 'p2p')?.value
+    if (id == null) throw new InvalidOptionError(`--bootstrap must end with /p2p/<bootstrap PeerId> so assignments can be verified; got "${init.bootstrap}"`)
+    this.bootstrapId = peerIdFromString(id)
+    this.claimedSubnet = init.claimedSubnet == null ? '' : parseCidr(init.claimedSubnet).canonical
+    this.backoff = new Backoff(init.backoffInitialMs, init.backoffMaxMs)
+    this.log = libp2p.logger.forComponent('peerhive:topology')
+  }
+
+  placement (): Placement {
+    return { ...this.current, members: [...this.current.members], virtualServerAddrs: [...this.current.virtualServerAddrs] }
+  }
+
+  /** The last reason a join failed, if the node has not joined since. */
+  joinError (): Error | undefined {
+    return this.lastError
+  }
+
+  start (): void {
+    this.controller = new AbortController()
+    this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    void this.joinLoop(this.controller.signal)
+  }
+
+  stop (): void {
+    this.controller?.abort()
+    this.rejoin?.resolve()
+    this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.setTopic(undefined)
+  }
+
+  /** Resolves once the node holds one of `roles` (any assigned role by default). */
+  async waitFor (roles: PeerRole[] = ['virtual-server', 'member', 'central-client'], signal?: AbortSignal): Promise<Placement> {
+    if (roles.includes(this.current.role)) return this.placement()
+    return new Promise((resolve, reject) => {
+      const onPlacement = (evt: CustomEvent<Placement>): void => {
+        if (roles.includes(evt.detail.role)) {
+          cleanup()
+          resolve(evt.detail)
+        }
+      }
+      const onAbort = (): void => {
+        cleanup()
+        reject(signal?.reason ?? new Error('aborted'))
+      }
+      const cleanup = (): void => {
+        this.removeEventListener('placement', onPlacement)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      this.addEventListener('placement', onPlacement)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private async joinLoop (signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.rejoin = Promise.withResolvers<void>()
+      try {
+        await this.joinOnce(signal)
+        this.lastError = undefined
+        this.backoff.reset()
+        await this.rejoin.promise
+        continue
+      } catch (err: any) {
+        if (signal.aborted) return
+        this.lastError = err
+        this.log('join failed - %e', err)
+      }
+      await sleep(this.backoff.delay(), signal)
+    }
+  }
+
+  private async joinOnce (outer: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([outer, AbortSignal.timeout(JOIN_TIMEOUT_MS)])
+    const stream = await this.libp2p.dialProtocol(this.bootstrapAddr, PROTOCOL_JOIN, { signal })
+    const request: JoinRequest = {
+      version: WIRE_VERSION,
+      listenAddrs: this.libp2p.getMultiaddrs().map(ma => ma.decapsulateCode(421).toString()).slice(0, 16),
+      host: probeHost(),
+      claimedSubnet: this.claimedSubnet
+    }
+    const res = await requestResponse(stream, request, JoinRequest, JoinResponse, { maxInboundBytes: MAX_JOIN_RESPONSE_BYTES, signal })
+    if (res.error !== JoinError.NONE) throw new JoinRejectedError(res.error, res.message)
+    const table = decodeSubnetTable(res.table)
+    if (table.subnet !== res.subnet) throw new JoinRejectedError('MALFORMED_MESSAGE', 'the join answer names two different subnets')
+    this.current = { ...this.current, userSerialId: res.userSerialId }
+    this.setTopic(assignmentTopic(res.subnet))
+    // a direct, authenticated answer: taken even if its seq is lower (a bootstrap restored from a backup)
+    this.apply(table, true)
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (evt.detail.equals(this.bootstrapId)) {
+      this.log('lost the bootstrap; joining again')
+      this.rejoin?.resolve()
+    }
+  }
+
+  private readonly onMessage = (evt: CustomEvent<any>): void => {
+    const msg = evt.detail
+    if (this.topic == null || msg.topic !== this.topic) return
+    const from: string | null = msg.type === 'signed' ? msg.from.toString() : null
+    const reject = (reason: string): void => {
+      this.log('ignored a table on %s from %s: %s', msg.topic, from, reason)
+      this.safeDispatchEvent('assignment:rejected', { detail: { from, reason } })
+    }
+    if (msg.type !== 'signed' || !msg.from.equals(this.bootstrapId)) {
+      reject('not signed by the bootstrap')
+      return
+    }
+    let table: SubnetTable
+    try {
+      table = decodeSubnetTable(msg.data)
+    } catch (err: any) {
+      reject(err.message)
+      return
+    }
+    if (table.subnet !== this.current.subnet) {
+      reject(`table of ${table.subnet} on the topic of ${this.current.subnet ?? 'no subnet'}`)
+      return
+    }
+    if (table.seq <= this.current.seq) return
+    this.apply(table, false)
+  }
+
+  private apply (table: SubnetTable, fromJoin: boolean): void {
+    const self = this.libp2p.peerId.toString()
+    const place = placeIn(table, self)
+    if (place == null) {
+      if (fromJoin) throw new JoinRejectedError('INTERNAL', 'the bootstrap answered with a table that does not place this peer')
+      // the bootstrap dropped us (for example it timed us out); join again
+      this.current = { ...this.current, role: 'joining', virtualServer: null, members: [], virtualServerAddrs: [], seq: table.seq }
+      this.rejoin?.resolve()
+      return
+    }
+    const previous = this.current
+    this.current = { ...place, subnet: table.subnet, userSerialId: this.current.userSerialId, seq: table.seq }
+    if (place.role === 'member' && place.virtualServer !== previous.virtualServer) this.connectToVirtualServer(place.virtualServerAddrs)
+    if (previous.role !== this.current.role || previous.virtualServer !== this.current.virtualServer ||
+        previous.members.join() !== this.current.members.join() || previous.subnet !== this.current.subnet) {
+      this.log('now %s in %s (virtual server %s)', this.current.role, this.current.subnet, this.current.virtualServer)
+      this.safeDispatchEvent('placement', { detail: this.placement() })
+    }
+  }
+
+  private connectToVirtualServer (addrs: string[]): void {
+    if (addrs.length === 0) return
+    void this.libp2p.dial(addrs.map(a => multiaddr(a)), { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
+      .catch((err: Error) => { this.log('could not reach the virtual server - %e', err) })
+  }
+
+  private setTopic (topic: string | undefined): void {
+    if (topic === this.topic) return
+    const pubsub = this.libp2p.services.pubsub
+    if (this.topic != null) {
+      pubsub.unsubscribe(this.topic)
+      pubsub.topicValidators.delete(this.topic)
+    }
+    this.topic = topic
+    if (topic != null) {
+      // refuse, and do not forward, anything on our assignment topic that the bootstrap did not sign
+      pubsub.topicValidators.set(topic, (_peer: PeerId, msg: any) => {
+        if (msg.type === 'signed' && msg.from.equals(this.bootstrapId)) return TopicValidatorResult.Accept
+        this.log('refused a message on %s from %s: not signed by the bootstrap', topic, msg.from?.toString())
+        this.safeDispatchEvent('assignment:rejected', { detail: { from: msg.from?.toString() ?? null, reason: 'not signed by the bootstrap' } })
+        return TopicValidatorResult.Reject
+      })
+      pubsub.subscribe(topic)
+    }
+  }
+}
