@@ -1,7 +1,7 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
+  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../src/core/index.js'
@@ -71,7 +71,7 @@ export class CentralServer {
     })
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    this.sweepTimer = setInterval(() => { this.sweep() }, Math.max(100, Math.floor(this.init.peerTimeoutMs / 4)))
+    this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
     this.updateGauges()
   }
 

@@ -33,7 +33,7 @@ export interface BootstrapOptions {
    * Failure-detection time in ms. A peer whose connection closes is dropped
    * at once; one that stops answering pings is dropped after this long.
    * `subnets` never lists a dead peer for longer.
-   * @default 3000
+   * @default 10000
    */
   peerTimeoutMs?: number
   /**

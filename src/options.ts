@@ -37,7 +37,7 @@ export interface NodeOptions {
   /**
    * Failure-detection time in ms: a connection that does not answer pings
    * for this long is closed.
-   * @default 3000
+   * @default 10000
    */
   peerTimeoutMs?: number
   /**

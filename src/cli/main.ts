@@ -3,6 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { createBootstrap } from '../../bootstrap/index.js'
 import { callApi } from '../api/index.js'
 import { createNode } from '../node.js'
+import {
+  DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
+} from '../core/index.js'
 import { EXIT, formatStatus, formatSubnets, printJson } from './output.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 
@@ -24,12 +27,12 @@ program.command('bootstrap')
   .description('run a bootstrap: the central server that groups peers by subnet and elects virtual servers')
   .addOption(dataOption())
   .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
-  .option('--vs-limit <n>', 'peers per virtual-server group, the virtual server included', integer('--vs-limit'), 8)
-  .option('--subnet-prefix <bits>', 'IPv4 prefix length that makes a subnet', integer('--subnet-prefix'), 24)
-  .option('--subnet-prefix-v6 <bits>', 'IPv6 prefix length that makes a subnet', integer('--subnet-prefix-v6'), 64)
+  .option('--vs-limit <n>', 'peers per virtual-server group, the virtual server included', integer('--vs-limit'), DEFAULT_VS_LIMIT)
+  .option('--subnet-prefix <bits>', 'IPv4 prefix length that makes a subnet', integer('--subnet-prefix'), DEFAULT_SUBNET_PREFIX_V4)
+  .option('--subnet-prefix-v6 <bits>', 'IPv6 prefix length that makes a subnet', integer('--subnet-prefix-v6'), DEFAULT_SUBNET_PREFIX_V6)
   .option('--allow-subnet-claims', 'accept the subnet a peer names itself (manual deployments)', false)
-  .option('--peer-timeout <ms>', 'failure-detection time: a silent peer is dropped after this long', integer('--peer-timeout'), 3000)
-  .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), 6000)
+  .option('--peer-timeout <ms>', 'failure-detection time: a silent peer is dropped after this long', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
+  .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), DEFAULT_RESTART_GRACE_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .addHelpText('after', '\nExample:\n  peerhive bootstrap --data ./boot --listen /ip4/0.0.0.0/tcp/4001 --vs-limit 8 --metrics 127.0.0.1:9464')
@@ -57,7 +60,7 @@ program.command('daemon')
   .requiredOption('--bootstrap <multiaddr>', 'the bootstrap, ending with /p2p/<its PeerId>')
   .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out', collect)
   .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it')
-  .option('--peer-timeout <ms>', 'failure-detection time for connections', integer('--peer-timeout'), 3000)
+  .option('--peer-timeout <ms>', 'failure-detection time for connections', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .addHelpText('after', '\nExample:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0')

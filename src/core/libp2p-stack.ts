@@ -43,7 +43,8 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      // the connection monitor and the DHT both ping; one stream each is not enough
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,

@@ -1,0 +1,76 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { waitUntil } from './wait.js'
+
+/** The package root, from dist/test/helpers. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+const BIN = join(ROOT, 'bin', 'peerhive.js')
+
+/** A real `peerhive` process (bootstrap or daemon) started by a test. */
+export class CliNode {
+  readonly output: string[] = []
+  readonly exited: Promise<number | null>
+
+  private constructor (readonly proc: ChildProcess, readonly dataDir: string) {
+    proc.stdout?.setEncoding('utf8').on('data', (d: string) => this.output.push(d))
+    proc.stderr?.setEncoding('utf8').on('data', (d: string) => this.output.push(d))
+    this.exited = new Promise(resolve => proc.once('exit', code => { resolve(code) }))
+  }
+
+  /** Spawns `peerhive <args>` and resolves once node.json names this process. */
+  static async start (args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CliNode> {
+    const proc = spawn(process.execPath, [BIN, ...args, '--data', dataDir], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const node = new CliNode(proc, dataDir)
+    let exited = false
+    void node.exited.then(() => { exited = true })
+    await waitUntil(`peerhive ${args[0]} to start (output: ${node.text()})`, () => {
+      if (exited) throw new Error(`peerhive ${args[0]} exited: ${node.text()}`)
+      return node.info()?.pid === proc.pid
+    }, 20_000)
+    return node
+  }
+
+  info (): { peerId: string, multiaddrs: string[], api: string, pid: number } | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dataDir, 'node.json'), 'utf8'))
+    } catch {
+      return undefined
+    }
+  }
+
+  get peerId (): string {
+    return this.info()?.peerId ?? ''
+  }
+
+  text (): string {
+    return this.output.join('')
+  }
+
+  kill (signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.proc.kill(signal)
+  }
+
+  async stop (): Promise<number | null> {
+    if (this.proc.exitCode == null && this.proc.signalCode == null) this.proc.kill('SIGTERM')
+    return this.exited
+  }
+}
+
+export interface CliResult { code: number, stdout: string, stderr: string }
+
+/** Runs a short `peerhive` command to completion. */
+export async function peerhive (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise(resolve => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err == null ? 0 : typeof (err as any).code === 'number' ? (err as any).code : 1, stdout, stderr })
+    })
+  })
+}
+
+export async function peerhiveJson (args: string[]): Promise<any> {
+  const r = await peerhive([...args, '--json'])
+  if (r.code !== 0) throw new Error(`peerhive ${args.join(' ')} exited ${r.code}: ${r.stderr}`)
+  return JSON.parse(r.stdout)
+}
