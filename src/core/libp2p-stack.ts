@@ -28,6 +28,8 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   const localAddress = dialFromAddress(init.listen)
   const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
   return createLibp2p({
+    // started by the node, once everything else is built and checked
+    start: false,
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
