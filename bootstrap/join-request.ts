@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { JoinError, parseCidr, subnetOf, type SubnetPrefixes } from '../src/core/index.js'
+import { JoinError, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../src/core/index.js'
 import type { JoinRequest } from '../src/core/index.js'
 
 export class JoinRefusal extends Error {
@@ -28,7 +28,8 @@ const MAX_KEPT_ADDRESSES = 8
  * only on the observed IP, so a peer cannot make others dial elsewhere.
  */
 export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: string, opts: { prefixes: SubnetPrefixes, allowSubnetClaims: boolean }): CheckedJoin {
-  const observedIp = remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+  const seen = remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+  const observedIp = seen == null ? undefined : unmapV4(seen)
   if (observedIp == null || (!isIPv4(observedIp) && !isIPv6(observedIp))) {
     throw new JoinRefusal(JoinError.UNKNOWN_ADDRESS, `cannot tell the subnet of a peer connected over ${remoteAddr.toString()}`)
   }

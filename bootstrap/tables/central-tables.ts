@@ -30,12 +30,14 @@ export class CentralTables {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-    this.db.exec(SCHEMA)
-    const version = this.getMeta('schema_version')
-    if (version == null) this.setMeta('schema_version', String(SCHEMA_VERSION))
-    else if (Number(version) > SCHEMA_VERSION) {
-      throw new Error(`database schema version ${version} is newer than this peerhive (${SCHEMA_VERSION}); upgrade peerhive`)
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() != null
+    const version = hasMeta ? this.getMeta('schema_version') : undefined
+    if (version != null && Number(version) > SCHEMA_VERSION) {
+      this.db.close()
+      throw new Error(`database ${path} has schema version ${version}, newer than this peerhive's (${SCHEMA_VERSION}); upgrade peerhive`)
     }
+    this.db.exec(SCHEMA)
+    if (version == null) this.setMeta('schema_version', String(SCHEMA_VERSION))
   }
 
   close (): void {
@@ -63,7 +65,7 @@ export class CentralTables {
       this.db.prepare('DELETE FROM virtual_servers WHERE router_band = ?').run(subnet)
       this.db.prepare('DELETE FROM peers WHERE router_band = ?').run(subnet)
       if (state == null) return
-      const insertVs = this.db.prepare('INSERT INTO virtual_servers (peer_id, server_address, server_port, router_band, client_count, limit_count, members, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      const insertVs = this.db.prepare('INSERT OR REPLACE INTO virtual_servers (peer_id, server_address, server_port, router_band, client_count, limit_count, members, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       const insertPeer = this.db.prepare('INSERT OR REPLACE INTO peers (peer_id, router_band, role, virtual_server, addresses, joined_at, reachable, cpus, memory_mb, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       let position = 0
       const savePeer = (id: string, role: string, vs: string | null): void => {

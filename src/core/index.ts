@@ -1,6 +1,6 @@
 export * from './constants.js'
 export * from './errors.js'
-export { subnetOf, parseCidr, validatePrefix } from './subnet.js'
+export { subnetOf, parseCidr, validatePrefix, unmapV4 } from './subnet.js'
 export type { SubnetPrefixes } from './subnet.js'
 export { loadOrCreateIdentity } from './identity.js'
 export { requestResponse, answerRequest } from './rpc.js'

@@ -7,7 +7,8 @@ export interface SubnetPrefixes {
 }
 
 /** The router band of an address: IPv4 masked to `v4` bits, IPv6 to `v6` bits, as CIDR. */
-export function subnetOf (ip: string, prefixes: SubnetPrefixes): string {
+export function subnetOf (address: string, prefixes: SubnetPrefixes): string {
+  const ip = unmapV4(address)
   if (isIPv4(ip)) return `${maskV4(ip, prefixes.v4)}/${prefixes.v4}`
   if (isIPv6(ip)) return `${maskV6(ip, prefixes.v6)}/${prefixes.v6}`
   throw new InvalidOptionError(`not an IP address: ${ip}`)
@@ -32,6 +33,18 @@ export function validatePrefix (bits: number, family: 4 | 6): number {
   return bits
 }
 
+/**
+ * An IPv4 peer that reaches a dual-stack (`/ip6/::`) listener shows up as
+ * ::ffff:a.b.c.d; it belongs to its IPv4 subnet. Other addresses are
+ * returned as they are.
+ */
+export function unmapV4 (ip: string): string {
+  if (!isIPv6(ip)) return ip
+  const g = expandV6(ip)
+  if (g.slice(0, 5).some(x => x !== 0) || g[5] !== 0xffff) return ip
+  return [g[6] >> 8, g[6] & 0xff, g[7] >> 8, g[7] & 0xff].join('.')
+}
+
 function maskV4 (ip: string, bits: number): string {
   const n = ip.split('.').reduce((acc, part) => (acc * 256) + Number(part), 0)
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
@@ -48,7 +61,23 @@ function maskV6 (ip: string, bits: number): string {
     const keep = bits - start
     return g & ((0xffff << (16 - keep)) & 0xffff)
   })
-  return out.map(g => g.toString(16)).join(':').replace(/(^|:)0(:0)+(:|$)/, '::')
+  return formatV6(out)
+}
+
+/** RFC 5952 text: lower case, the longest run (first on a tie) of two or more zero groups as "::". */
+function formatV6 (groups: number[]): string {
+  let bestStart = -1
+  let bestLength = 1
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue }
+    let j = i
+    while (j < 8 && groups[j] === 0) j++
+    if (j - i > bestLength) { bestStart = i; bestLength = j - i }
+    i = j
+  }
+  const hex = groups.map(g => g.toString(16))
+  if (bestStart < 0) return hex.join(':')
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`
 }
 
 function expandV6 (ip: string): number[] {
