@@ -115,7 +115,10 @@ export class CentralServer {
           return res
         },
         onBadRequest: err => {
-          const res = refusal(badRequestCode(err), err.message)
+          // bad requests use up the peer's allowance too
+          try { this.limiter.consume(peerId) } catch {}
+          const code = badRequestCode(err)
+          const res = refusal(code, code === JoinError.MESSAGE_TOO_LARGE ? `join request larger than ${MAX_JOIN_REQUEST_BYTES} bytes (${err.message})` : err.message)
           outcome = res.error
           return res
         }

@@ -15,7 +15,7 @@ export class PeerhiveMetrics {
   readonly peers: Gauge<'role'>
 
   constructor () {
-    collectDefaultMetrics({ register: this.registry, prefix: 'peerhive_process_' })
+    collectDefaultMetrics({ register: this.registry, prefix: 'peerhive_' })
     this.requests = new Counter({
       name: 'peerhive_protocol_requests_total',
       help: 'Requests handled per peerhive protocol, by outcome (ok or an error code)',

@@ -1,5 +1,6 @@
 import { pbStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
+import { boundedLengthDecoder } from './bounded-length.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Codec<T> {
@@ -19,7 +20,7 @@ export interface ExchangeOptions {
  */
 export async function requestResponse<Req, Res> (stream: Stream, request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
   try {
-    const pb = pbStream(stream, { maxDataLength: opts.maxInboundBytes })
+    const pb = boundedPbStream(stream, opts.maxInboundBytes)
     await pb.write(request, req, { signal: opts.signal })
     const response = await pb.read(res, { signal: opts.signal })
     await stream.close({ signal: opts.signal })
@@ -40,7 +41,9 @@ export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, 
   handle: (request: Req) => Promise<Res> | Res
   onBadRequest: (err: Error) => Res
 }): Promise<void> {
-  const pb = pbStream(stream, { maxDataLength: opts.maxInboundBytes })
+  const pb = boundedPbStream(stream, opts.maxInboundBytes)
+  // nothing more is expected after the request: whatever the peer leaves open goes at the deadline
+  releaseAtDeadline(stream, opts.signal)
   let response: Res
   try {
     const request = await pb.read(req, { signal: opts.signal })
@@ -61,4 +64,19 @@ export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, 
   }
   await pb.write(response, res, { signal: opts.signal })
   await stream.close({ signal: opts.signal })
+}
+
+function boundedPbStream (stream: Stream, maxDataLength: number): ReturnType<typeof pbStream> {
+  return pbStream(stream, { maxDataLength, lengthDecoder: boundedLengthDecoder(maxDataLength) })
+}
+
+/** Aborts the stream when `signal` fires, unless it has closed by then. */
+function releaseAtDeadline (stream: Stream, signal: AbortSignal): void {
+  const onAbort = (): void => {
+    if (stream.status !== 'closed' && stream.status !== 'aborted' && stream.status !== 'reset') {
+      stream.abort(new Error('the exchange deadline passed'))
+    }
+  }
+  signal.addEventListener('abort', onAbort, { once: true })
+  stream.addEventListener('close', () => { signal.removeEventListener('abort', onAbort) }, { once: true })
 }
