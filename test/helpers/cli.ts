@@ -25,10 +25,15 @@ export class CliNode {
     const node = new CliNode(proc, dataDir)
     let exited = false
     void node.exited.then(() => { exited = true })
-    await waitUntil(`peerhive ${args[0]} to start (output: ${node.text()})`, () => {
-      if (exited) throw new Error(`peerhive ${args[0]} exited: ${node.text()}`)
-      return node.info()?.pid === proc.pid
-    }, 20_000)
+    try {
+      // waitUntil retries on a throw, so an early exit is returned and thrown here (fail fast)
+      const outcome = await waitUntil(`peerhive ${args[0]} to start`, () => exited ? 'exited' : node.info()?.pid === proc.pid && 'started', 20_000)
+      if (outcome === 'exited') throw new Error(`peerhive ${args[0]} exited with code ${proc.exitCode ?? proc.signalCode}`)
+    } catch (err) {
+      // the caller never gets this process, so it cannot clean it up
+      proc.kill('SIGKILL')
+      throw new Error(`${(err as Error).message}; its output: ${node.text()}`)
+    }
     return node
   }
 
