@@ -104,6 +104,7 @@ export class Bootstrap {
       addresses: this.multiaddrs(),
       userSerialId: null,
       bootstrap: null,
+      bootstrapConnected: null,
       joinError: null,
       uptimeMs: Date.now() - this.startedAt
     }

@@ -39,7 +39,7 @@ export interface BootstrapOptions {
   /**
    * After a restart, peers saved in the tables keep their places this long
    * while they reconnect; those that do not come back are dropped then.
-   * @default 6000
+   * @default 5000
    */
   restartGraceMs?: number
   /**

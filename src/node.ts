@@ -104,7 +104,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       addresses: this.multiaddrs(),
       userSerialId: p.userSerialId,
       bootstrap: this.topology.bootstrapAddr.toString(),
-      joinError: p.role === 'joining' ? (this.topology.joinError()?.message ?? null) : null,
+      bootstrapConnected: this.topology.bootstrapConnected(),
+      joinError: this.topology.joinError()?.message ?? null,
       uptimeMs: Date.now() - this.startedAt
     }
   }

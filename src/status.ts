@@ -14,7 +14,9 @@ export interface NodeStatus {
   userSerialId: number | null
   /** the bootstrap's multiaddr, for peers */
   bootstrap: string | null
-  /** why the last join failed, while the peer is not placed */
+  /** for a peer, whether it holds a live join with the bootstrap; null for the bootstrap */
+  bootstrapConnected: boolean | null
+  /** why the last join attempt failed, while the peer is retrying */
   joinError: string | null
   uptimeMs: number
 }

@@ -15,7 +15,7 @@ export function formatStatus (s: NodeStatus): string {
     `virtual server ${s.virtualServer ?? '-'}`
   ]
   if (s.role === 'virtual-server') lines.push(`members        ${s.members.length === 0 ? '-' : s.members.join('\n               ')}`)
-  if (s.joinError != null) lines.push(`join error     ${s.joinError}`)
+  if (s.bootstrapConnected === false) lines.push(`bootstrap      not connected; joining again${s.joinError != null ? ` (last error: ${s.joinError})` : ''}`)
   lines.push(`addresses      ${s.addresses.join('\n               ')}`)
   return lines.join('\n')
 }

@@ -22,7 +22,7 @@ export const DEFAULT_SUBNET_PREFIX_V6 = 64
 /** Failure-detection time: a silent peer is dropped from the table after this long. */
 export const DEFAULT_PEER_TIMEOUT_MS = 10_000
 /** After a restart, saved peers get this long to come back before they are dropped. */
-export const DEFAULT_RESTART_GRACE_MS = 6_000
+export const DEFAULT_RESTART_GRACE_MS = 5_000
 /** How often the bootstrap looks for table entries whose peer has no connection left. */
 export const SWEEP_INTERVAL_MS = 500
 export const DEFAULT_BACKOFF_INITIAL_MS = 250

@@ -59,6 +59,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private controller?: AbortController
   private rejoin?: PromiseWithResolvers<void>
   private lastError?: Error
+  private connected = false
 
   constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
     super()
@@ -77,6 +78,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
 
   placement (): Placement {
     return { ...this.current, members: [...this.current.members], virtualServerAddrs: [...this.current.virtualServerAddrs] }
+  }
+
+  /** Whether the node holds a live join with the bootstrap (false while it retries). */
+  bootstrapConnected (): boolean {
+    return this.connected
   }
 
   /** The last reason a join failed, if the node has not joined since. */
@@ -128,8 +134,10 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
       try {
         await this.joinOnce(signal)
         this.lastError = undefined
+        this.connected = true
         this.backoff.reset()
         await this.rejoin.promise
+        this.connected = false
         continue
       } catch (err: any) {
         if (signal.aborted) return

@@ -98,6 +98,12 @@ describe('e2e: bootstrap restart (kill -9, same --data and port)', function () {
     const [a1, a2, a3, a4, b1, b2] = daemons
     await kill9(cluster.bootstrap)
     await kill9(b1) // the virtual server of 127.0.42 dies during the downtime
+    // while the bootstrap is down, a daemon says so and why, and keeps its last role
+    const down = await waitUntil('a daemon to report the lost bootstrap', async () => {
+      const s = await status(a2)
+      return s.bootstrapConnected === false && s.joinError != null ? s : undefined
+    }, WAIT_MS, POLL_MS)
+    assert.equal(down.role, 'member')
     const spawnedAt = Date.now()
     const boot = await cluster.startBootstrap(['--restart-grace', String(GRACE_MS)])
     assert.equal(boot.peerId, bootId)
@@ -121,6 +127,7 @@ describe('e2e: bootstrap restart (kill -9, same --data and port)', function () {
     ])
     assert.equal(rowOf(gone, S41)?.virtualServers[0].peerId, a1.peerId)
     const { statuses: ss } = await allAgree([a1, a2, a3, a4, b2])
+    assert.deepEqual(ss.map(s => s.bootstrapConnected), [true, true, true, true, true])
     assert.deepEqual(ss.map(s => [s.role, s.virtualServer]), [
       ['virtual-server', a1.peerId], ['member', a1.peerId], ['member', a1.peerId], ['central-client', null], ['virtual-server', b2.peerId]
     ])

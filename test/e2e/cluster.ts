@@ -8,27 +8,16 @@
  */
 import { join } from 'node:path'
 import { CliNode, peerhive, peerhiveJson } from '../helpers/cli.js'
+import type { NodeStatus, SubnetView } from '../../src/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 
 /** Log what the topology and central server do, without the (chatty) DHT. Captured per process, printed on failure. */
 const DEBUG_ENV = { DEBUG: process.env.PEERHIVE_E2E_DEBUG ?? 'peerhive:*,-peerhive:dht*' }
 
-export interface NodeStatus {
-  peerId: string
-  role: 'bootstrap' | 'virtual-server' | 'member' | 'central-client' | 'joining'
-  subnet: string | null
-  virtualServer: string | null
-  members: string[]
-  addresses: string[]
-  userSerialId: number | null
-  bootstrap: string | null
-  joinError: string | null
-  uptimeMs: number
-}
-
-export interface VirtualServerRow { peerId: string, addresses: string[], clientCount: number, limitCount: number, members: string[] }
-export interface SubnetRow { subnet: string, virtualServers: VirtualServerRow[], centralClients: string[] }
+export type { NodeStatus } from '../../src/index.js'
+export type SubnetRow = SubnetView
+export type VirtualServerRow = SubnetView['virtualServers'][number]
 
 /**
  * Bound on waits that have no limit of their own in the spec (a placement, a daemon catching up
