@@ -8,6 +8,7 @@ import {
 import { Election, type SubnetState } from './election/index.js'
 import { JoinRefusal, checkJoin } from './join-request.js'
 import { DebouncedPublisher } from './publisher.js'
+import { Republisher } from './republisher.js'
 import { probeTcp } from './reachability.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
 import type { Connection, Stream, Logger } from '@libp2p/interface'
@@ -46,6 +47,7 @@ export class CentralServer {
   private readonly confirmed = new Set<string>()
   private readonly limiter: RateLimiter
   private readonly publisher: DebouncedPublisher
+  private readonly republisher: Republisher
   private readonly log: Logger
   private graceUntil = 0
   private inFlight = 0
@@ -56,6 +58,7 @@ export class CentralServer {
     this.election = new Election({ limit: init.vsLimit })
     this.limiter = new RateLimiter({ points: init.joinsPerPeer, duration: 10 })
     this.publisher = new DebouncedPublisher(init.publishDelayMs, async subnet => this.publish(subnet))
+    this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes))
     this.log = libp2p.logger.forComponent('peerhive:central')
   }
 
@@ -72,6 +75,7 @@ export class CentralServer {
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
+    this.republisher.start()
     this.updateGauges()
   }
 
@@ -79,6 +83,7 @@ export class CentralServer {
     this.running = false
     clearInterval(this.sweepTimer)
     this.publisher.stop()
+    this.republisher.stop()
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     await this.libp2p.unhandle(PROTOCOL_JOIN)
@@ -187,15 +192,12 @@ export class CentralServer {
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
-    const subnets = new Set<string>()
     for (const sub of evt.detail.subscriptions) {
       if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
-        const subnet = sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length)
-        if (this.election.subnet(subnet) != null) subnets.add(subnet)
+        // a peer that just subscribed may have missed the last table of its subnet
+        void this.republisher.resend(sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length))
       }
     }
-    // a peer that just subscribed may have missed the last table of its subnet
-    this.publisher.schedule(subnets)
   }
 
   /** Drops peers with no connection: at once for peers seen since start, after the grace period for saved ones. */
@@ -262,9 +264,22 @@ export class CentralServer {
 
   private async publish (subnet: string): Promise<void> {
     if (!this.running) return
+    let bytes: Uint8Array
+    try {
+      bytes = encodeSubnetTable(this.tableOf(subnet))
+    } catch (err: any) {
+      this.log.error('could not encode the table of %s - %e', subnet, err)
+      return
+    }
+    if (this.election.subnet(subnet) == null) this.republisher.forget(subnet)
+    else this.republisher.published(subnet, bytes)
+    await this.send(subnet, bytes)
+  }
+
+  private async send (subnet: string, bytes: Uint8Array): Promise<void> {
+    if (!this.running) return
     const topic = assignmentTopic(subnet)
     try {
-      const bytes = encodeSubnetTable(this.tableOf(subnet))
       const pubsub = this.libp2p.services.pubsub
       const recipients = pubsub.getSubscribers(topic).length
       await pubsub.publish(topic, bytes)

@@ -1,7 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
-  DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_PEER_TIMEOUT_MS,
+  DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
 import { LocalServices } from './api/index.js'
@@ -31,7 +31,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       throw new InvalidOptionError('a bootstrap multiaddr is required, for example --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...')
     }
     const privateKey = options.dataDir == null ? await generateKeyPair('Ed25519') : await loadOrCreateIdentity(options.dataDir)
-    const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS
+    const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_DAEMON_PEER_TIMEOUT_MS
     const libp2p = await createStack({
       privateKey,
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],

@@ -35,9 +35,9 @@ export interface NodeOptions {
    */
   apiPort?: number
   /**
-   * Failure-detection time in ms: a connection that does not answer pings
-   * for this long is closed.
-   * @default 10000
+   * A connection of this node that does not answer pings for this long is
+   * closed. (The bootstrap detects dead peers with its own, shorter time.)
+   * @default 30000
    */
   peerTimeoutMs?: number
   /**

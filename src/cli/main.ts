@@ -4,7 +4,7 @@ import { createBootstrap } from '../../bootstrap/index.js'
 import { callApi } from '../api/index.js'
 import { createNode } from '../node.js'
 import {
-  DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
+  DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
 import { EXIT, formatStatus, formatSubnets, printJson } from './output.js'
 import { printStartup, runUntilSignal } from './run-node.js'
@@ -60,7 +60,7 @@ program.command('daemon')
   .requiredOption('--bootstrap <multiaddr>', 'the bootstrap, ending with /p2p/<its PeerId>')
   .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out', collect)
   .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it')
-  .option('--peer-timeout <ms>', 'failure-detection time for connections', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
+  .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .addHelpText('after', '\nExample:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0')

@@ -19,8 +19,13 @@ export const JOIN_TIMEOUT_MS = 5_000
 export const DEFAULT_VS_LIMIT = 8
 export const DEFAULT_SUBNET_PREFIX_V4 = 24
 export const DEFAULT_SUBNET_PREFIX_V6 = 64
-/** Failure-detection time: a silent peer is dropped from the table after this long. */
+/** Failure-detection time at the bootstrap: a silent peer is dropped from the table after this long. */
 export const DEFAULT_PEER_TIMEOUT_MS = 10_000
+/**
+ * A daemon checks its own connections more lazily: detecting dead peers is
+ * the bootstrap's job, and every ping costs CPU on both ends.
+ */
+export const DEFAULT_DAEMON_PEER_TIMEOUT_MS = 30_000
 /** After a restart, saved peers get this long to come back before they are dropped. */
 export const DEFAULT_RESTART_GRACE_MS = 5_000
 /** How often the bootstrap looks for table entries whose peer has no connection left. */

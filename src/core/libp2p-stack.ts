@@ -38,7 +38,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     streamMuxers: [yamux()],
     connectionManager: init.isBootstrap
       ? { maxConnections: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 512, maxParallelDials: 100 }
-      : { maxConnections: 500, inboundConnectionThreshold: 50 },
+      : { maxConnections: 128, inboundConnectionThreshold: 50 },
     connectionMonitor: {
       pingInterval: half,
       pingTimeout: { minTimeout: half, maxTimeout: half }

@@ -49,7 +49,8 @@ export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, 
     const request = await pb.read(req, { signal: opts.signal })
     response = await opts.handle(request)
   } catch (err: any) {
-    if (opts.signal.aborted) {
+    if (opts.signal.aborted || stream.status !== 'open' || stream.writeStatus !== 'writable') {
+      // timed out, reset or closed by the peer: there is nobody to answer
       stream.abort(err)
       throw err
     }

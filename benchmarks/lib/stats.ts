@@ -1,0 +1,42 @@
+/** Summary of a sample of durations, in ms rounded to 0.01. */
+export interface Summary {
+  n: number
+  p50: number
+  p90: number
+  p99: number
+  mean: number
+  min: number
+  max: number
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile (sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]
+}
+
+export function round (n: number, digits = 2): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
+
+export function summarize (values: number[]): Summary | null {
+  const xs = values.filter(v => Number.isFinite(v)).sort((a, b) => a - b)
+  if (xs.length === 0) return null
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length
+  return {
+    n: xs.length,
+    p50: round(percentile(xs, 50)),
+    p90: round(percentile(xs, 90)),
+    p99: round(percentile(xs, 99)),
+    mean: round(mean),
+    min: round(xs[0]),
+    max: round(xs[xs.length - 1])
+  }
+}
+
+export function ratio (a: number | undefined, b: number | undefined): number | null {
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null
+  return round(a / b, 1)
+}
