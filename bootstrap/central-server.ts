@@ -9,6 +9,7 @@ import { Election, type SubnetState } from './election/index.js'
 import { JoinRefusal, checkJoin } from './join-request.js'
 import { DebouncedPublisher } from './publisher.js'
 import { Republisher } from './republisher.js'
+import { AssignmentPusher } from './assignment-pusher.js'
 import { probeTcp } from './reachability.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
 import type { Connection, Stream, Logger } from '@libp2p/interface'
@@ -48,6 +49,7 @@ export class CentralServer {
   private readonly limiter: RateLimiter
   private readonly publisher: DebouncedPublisher
   private readonly republisher: Republisher
+  private readonly pusher: AssignmentPusher
   private readonly log: Logger
   private graceUntil = 0
   private inFlight = 0
@@ -60,6 +62,7 @@ export class CentralServer {
     this.publisher = new DebouncedPublisher(init.publishDelayMs, async subnet => this.publish(subnet))
     this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes))
     this.log = libp2p.logger.forComponent('peerhive:central')
+    this.pusher = new AssignmentPusher(libp2p, metrics, this.log)
   }
 
   async start (): Promise<void> {
@@ -84,6 +87,7 @@ export class CentralServer {
     clearInterval(this.sweepTimer)
     this.publisher.stop()
     this.republisher.stop()
+    this.pusher.stop()
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     await this.libp2p.unhandle(PROTOCOL_JOIN)
@@ -112,11 +116,10 @@ export class CentralServer {
       await answerRequest(stream, JoinRequest, JoinResponse, {
         maxInboundBytes: MAX_JOIN_REQUEST_BYTES,
         signal,
+        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction }, bytes) },
         handle: req => {
-          this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction: 'in' }, JoinRequest.encode(req).byteLength)
           const res = this.join(peerId, connection, req)
           outcome = res.error === JoinError.NONE ? 'ok' : res.error
-          this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction: 'out' }, JoinResponse.encode(res).byteLength)
           return res
         },
         onBadRequest: err => {
@@ -178,7 +181,7 @@ export class CentralServer {
         userSerialId: this.tables.userFor(peerId),
         subnet: checked.subnet,
         observedAddr: connection.remoteAddr.toString(),
-        table: encodeSubnetTable(this.tableOf(checked.subnet))
+        table: this.answerTable(peerId, checked.subnet)
       }
     } catch (err: any) {
       if (err instanceof JoinRefusal) return refusal(err.code, err.message)
@@ -250,6 +253,13 @@ export class CentralServer {
     return records
   }
 
+  /** The table for a join answer; the peer will not need it pushed again. */
+  private answerTable (peerId: string, subnet: string): Uint8Array<ArrayBuffer> {
+    const bytes = encodeSubnetTable(this.tableOf(subnet))
+    this.pusher.told(subnet, this.election.subnet(subnet), peerId)
+    return bytes
+  }
+
   private tableOf (subnet: string): import('../src/core/index.js').SubnetTable {
     const state = this.election.subnet(subnet)
     return {
@@ -271,8 +281,10 @@ export class CentralServer {
       this.log.error('could not encode the table of %s - %e', subnet, err)
       return
     }
-    if (this.election.subnet(subnet) == null) this.republisher.forget(subnet)
+    const state = this.election.subnet(subnet)
+    if (state == null) this.republisher.forget(subnet)
     else this.republisher.published(subnet, bytes)
+    this.pusher.changed(subnet, state, bytes)
     await this.send(subnet, bytes)
   }
 

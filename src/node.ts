@@ -79,11 +79,11 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       })
       await this.local.start()
     }
-    this.topology.start()
+    await this.topology.start()
   }
 
   async stop (): Promise<void> {
-    this.topology.stop()
+    await this.topology.stop()
     await this.local?.stop()
     await this.libp2p.stop()
   }

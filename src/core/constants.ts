@@ -1,5 +1,7 @@
 /** Protocol ids and wire limits shared by every node. Each one is specified in protocols/. */
 export const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
+/** The bootstrap pushes a subnet table straight to a peer whose place changed. */
+export const PROTOCOL_ASSIGNMENT = '/peerhive/assignment/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
@@ -12,9 +14,14 @@ export const WIRE_VERSION = 1
 export const MAX_JOIN_REQUEST_BYTES = 4 * 1024
 export const MAX_JOIN_RESPONSE_BYTES = 256 * 1024
 export const MAX_TABLE_BYTES = 256 * 1024
+export const MAX_ACK_BYTES = 64
 
 /** Longest a join exchange may take, either side. */
 export const JOIN_TIMEOUT_MS = 5_000
+/** Longest a pushed assignment may take, either side. */
+export const ASSIGNMENT_TIMEOUT_MS = 5_000
+/** Assignment pushes the bootstrap has in flight at once. */
+export const MAX_CONCURRENT_PUSHES = 32
 
 export const DEFAULT_VS_LIMIT = 8
 export const DEFAULT_SUBNET_PREFIX_V4 = 24

@@ -12,6 +12,7 @@ export class PeerhiveMetrics {
   readonly requests: Counter<'protocol' | 'outcome'>
   readonly bytes: Counter<'protocol' | 'direction'>
   readonly published: Counter<'topic'>
+  readonly pushed: Counter<'outcome'>
   readonly peers: Gauge<'role'>
 
   constructor () {
@@ -32,6 +33,12 @@ export class PeerhiveMetrics {
       name: 'peerhive_assignments_published_total',
       help: 'Subnet tables the bootstrap published on gossipsub',
       labelNames: ['topic'],
+      registers: [this.registry]
+    })
+    this.pushed = new Counter({
+      name: 'peerhive_assignments_pushed_total',
+      help: 'Subnet tables the bootstrap pushed straight to a peer whose place changed, by outcome',
+      labelNames: ['outcome'],
       registers: [this.registry]
     })
     this.peers = new Gauge({

@@ -1,6 +1,6 @@
-import { pbStream } from '@libp2p/utils'
-import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
 import { boundedLengthDecoder } from './bounded-length.js'
+import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Codec<T> {
@@ -12,6 +12,8 @@ export interface ExchangeOptions {
   /** largest message accepted from the other side */
   maxInboundBytes: number
   signal: AbortSignal
+  /** told the size of every message read ('in') and written ('out'), for metrics */
+  onBytes?: (direction: 'in' | 'out', bytes: number) => void
 }
 
 /**
@@ -20,9 +22,9 @@ export interface ExchangeOptions {
  */
 export async function requestResponse<Req, Res> (stream: Stream, request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
   try {
-    const pb = boundedPbStream(stream, opts.maxInboundBytes)
-    await pb.write(request, req, { signal: opts.signal })
-    const response = await pb.read(res, { signal: opts.signal })
+    const lp = boundedLpStream(stream, opts.maxInboundBytes)
+    await write(lp, req.encode(request), opts)
+    const response = res.decode(await read(lp, opts))
     await stream.close({ signal: opts.signal })
     return response
   } catch (err: any) {
@@ -33,42 +35,53 @@ export async function requestResponse<Req, Res> (stream: Stream, request: Req, r
 
 /**
  * The answering side: reads one request, lets `handle` produce the response,
- * writes it and closes. A request that cannot be read (too large, malformed,
- * too slow) is answered with `onBadRequest(err)` when the stream still
- * allows it, then the stream is closed; the node keeps running.
+ * writes it and closes. A request that cannot be read (too large, malformed)
+ * is answered with `onBadRequest(err)` when the stream still allows it, then
+ * the stream is closed; the node keeps running.
  */
 export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions & {
   handle: (request: Req) => Promise<Res> | Res
   onBadRequest: (err: Error) => Res
 }): Promise<void> {
-  const pb = boundedPbStream(stream, opts.maxInboundBytes)
+  const lp = boundedLpStream(stream, opts.maxInboundBytes)
   // nothing more is expected after the request: whatever the peer leaves open goes at the deadline
   releaseAtDeadline(stream, opts.signal)
   let response: Res
   try {
-    const request = await pb.read(req, { signal: opts.signal })
-    response = await opts.handle(request)
+    response = await opts.handle(req.decode(await read(lp, opts)))
   } catch (err: any) {
     if (opts.signal.aborted || stream.status !== 'open' || stream.writeStatus !== 'writable') {
       // timed out, reset or closed by the peer: there is nobody to answer
       stream.abort(err)
       throw err
     }
-    response = opts.onBadRequest(err)
     try {
-      await pb.write(response, res, { signal: opts.signal })
+      await write(lp, res.encode(opts.onBadRequest(err)), opts)
       await stream.close({ signal: opts.signal })
     } catch {
       stream.abort(err)
     }
     throw err
   }
-  await pb.write(response, res, { signal: opts.signal })
+  await write(lp, res.encode(response), opts)
   await stream.close({ signal: opts.signal })
 }
 
-function boundedPbStream (stream: Stream, maxDataLength: number): ReturnType<typeof pbStream> {
-  return pbStream(stream, { maxDataLength, lengthDecoder: boundedLengthDecoder(maxDataLength) })
+type LpStream = ReturnType<typeof lpStream>
+
+function boundedLpStream (stream: Stream, maxDataLength: number): LpStream {
+  return lpStream(stream, { maxDataLength, lengthDecoder: boundedLengthDecoder(maxDataLength) })
+}
+
+async function read (lp: LpStream, opts: ExchangeOptions): Promise<Uint8ArrayList> {
+  const buf = await lp.read({ signal: opts.signal })
+  opts.onBytes?.('in', buf.byteLength)
+  return buf
+}
+
+async function write (lp: LpStream, bytes: Uint8Array, opts: ExchangeOptions): Promise<void> {
+  await lp.write(bytes, { signal: opts.signal })
+  opts.onBytes?.('out', bytes.byteLength)
 }
 
 /** Aborts the stream when `signal` fires, unless it has closed by then. */

@@ -1,8 +1,9 @@
 import { ASSIGNMENT_TOPIC_PREFIX, MAX_TABLE_BYTES, WIRE_VERSION } from './constants.js'
 import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
-import { SubnetTable } from '../pb/assignment.js'
+import { AssignmentAck, SubnetTable } from '../pb/assignment.js'
+import type { Codec } from './rpc.js'
 
-export { SubnetTable }
+export { AssignmentAck, SubnetTable }
 
 /** The gossipsub topic carrying one subnet's table. */
 export function assignmentTopic (subnet: string): string {
@@ -38,4 +39,10 @@ export function placeIn (table: SubnetTable, peerId: string): { role: 'virtual-s
   }
   if (table.centralClients.includes(peerId)) return { role: 'central-client', virtualServer: null, members: [], virtualServerAddrs: [] }
   return undefined
+}
+
+/** SubnetTable as a request codec that enforces the network limits when decoding. */
+export const checkedSubnetTable: Codec<SubnetTable> = {
+  encode: encodeSubnetTable,
+  decode: buf => decodeSubnetTable(buf instanceof Uint8Array ? buf : buf.subarray())
 }

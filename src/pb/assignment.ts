@@ -488,3 +488,92 @@ export namespace SubnetTable {
     return streamMessage(buf, SubnetTable.codec(), opts)
   }
 }
+
+export interface AssignmentAck {
+  seq: number
+}
+
+export namespace AssignmentAck {
+  let _codec: Codec<AssignmentAck>
+
+  export const codec = (): Codec<AssignmentAck> => {
+    if (_codec == null) {
+      _codec = message<AssignmentAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AssignmentAckSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export function encode (obj: Partial<AssignmentAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AssignmentAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignmentAck>): AssignmentAck {
+    return decodeMessage(buf, AssignmentAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignmentAck>): Generator<AssignmentAckSeqFieldEvent> {
+    return streamMessage(buf, AssignmentAck.codec(), opts)
+  }
+}

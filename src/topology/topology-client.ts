@@ -3,14 +3,14 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, PROTOCOL_JOIN, WIRE_VERSION,
-  JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
-  assignmentTopic, decodeSubnetTable, parseCidr, placeIn, requestResponse,
+  ASSIGNMENT_TIMEOUT_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
+  AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
+  answerRequest, assignmentTopic, checkedSubnetTable, decodeSubnetTable, parseCidr, placeIn, requestResponse,
   type SubnetTable
 } from '../core/index.js'
 import { Backoff, sleep } from './backoff.js'
 import { probeHost } from './host-info.js'
-import type { Logger, PeerId } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 export type PeerRole = 'joining' | 'virtual-server' | 'member' | 'central-client'
@@ -90,19 +90,24 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.lastError
   }
 
-  start (): void {
+  async start (): Promise<void> {
     this.controller = new AbortController()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    await this.libp2p.handle(PROTOCOL_ASSIGNMENT, (stream: Stream, connection: Connection) => { void this.onPush(stream, connection) }, {
+      maxInboundStreams: 2,
+      maxOutboundStreams: 1
+    })
     void this.joinLoop(this.controller.signal)
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     this.controller?.abort()
     this.rejoin?.resolve()
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.setTopic(undefined)
+    await this.libp2p.unhandle(PROTOCOL_ASSIGNMENT)
   }
 
   /** Resolves once the node holds one of `roles` (any assigned role by default). */
@@ -178,27 +183,59 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     const msg = evt.detail
     if (this.topic == null || msg.topic !== this.topic) return
     const from: string | null = msg.type === 'signed' ? msg.from.toString() : null
-    const reject = (reason: string): void => {
-      this.log('ignored a table on %s from %s: %s', msg.topic, from, reason)
-      this.safeDispatchEvent('assignment:rejected', { detail: { from, reason } })
-    }
     if (msg.type !== 'signed' || !msg.from.equals(this.bootstrapId)) {
-      reject('not signed by the bootstrap')
+      this.reject(from, 'not signed by the bootstrap')
       return
     }
     let table: SubnetTable
     try {
       table = decodeSubnetTable(msg.data)
     } catch (err: any) {
-      reject(err.message)
+      this.reject(from, err.message)
       return
     }
+    this.accept(table, from)
+  }
+
+  /** A table pushed over a direct stream; the connection authenticates the sender (Noise). */
+  private async onPush (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    if (!connection.remotePeer.equals(this.bootstrapId)) {
+      this.reject(from, 'assignments are taken only from the bootstrap')
+      stream.abort(new Error('assignments are taken only from the bootstrap'))
+      return
+    }
+    try {
+      await answerRequest(stream, checkedSubnetTable, AssignmentAck, {
+        maxInboundBytes: MAX_TABLE_BYTES,
+        signal: AbortSignal.timeout(ASSIGNMENT_TIMEOUT_MS),
+        handle: table => {
+          this.accept(table, from)
+          return { seq: this.current.seq }
+        },
+        onBadRequest: err => {
+          this.reject(from, err.message)
+          return { seq: this.current.seq }
+        }
+      })
+    } catch (err: any) {
+      this.log('a pushed assignment failed - %e', err)
+    }
+  }
+
+  /** Applies a table from the bootstrap if it is of our subnet and newer than what we hold. */
+  private accept (table: SubnetTable, from: string | null): void {
     if (table.subnet !== this.current.subnet) {
-      reject(`table of ${table.subnet} on the topic of ${this.current.subnet ?? 'no subnet'}`)
+      this.reject(from, `table of ${table.subnet}, but this peer is in ${this.current.subnet ?? 'no subnet'}`)
       return
     }
     if (table.seq <= this.current.seq) return
     this.apply(table, false)
+  }
+
+  private reject (from: string | null, reason: string): void {
+    this.log('ignored a table from %s: %s', from, reason)
+    this.safeDispatchEvent('assignment:rejected', { detail: { from, reason } })
   }
 
   private apply (table: SubnetTable, fromJoin: boolean): void {

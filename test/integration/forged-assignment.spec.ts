@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { isDeepStrictEqual } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MAX_TABLE_BYTES, WIRE_VERSION, assignmentTopic, encodeSubnetTable, type SubnetTable } from '../../src/core/index.js'
+import { MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, WIRE_VERSION, assignmentTopic, encodeSubnetTable, type SubnetTable } from '../../src/core/index.js'
 import { TestNetwork } from '../helpers/network.js'
-import { rawClient } from '../helpers/raw-join.js'
+import { frame, rawClient } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { PeerhiveNode, SubnetView } from '../../src/index.js'
 import type { Libp2p } from 'libp2p'
@@ -150,6 +150,35 @@ describe('a forged assignment on the gossipsub topic changes nothing', function 
     for (const v of victims) assert.equal(v.libp2p.status, 'started')
   })
 
+  it('refuses a table pushed over a direct stream by anyone but the bootstrap', async () => {
+    const [vs, m1, m2, cc] = victims.map(v => v.peerId)
+    const forged = encodeSubnetTable({
+      version: WIRE_VERSION,
+      seq: Number.MAX_SAFE_INTEGER,
+      subnet: SUBNET,
+      issuedAt: Date.now(),
+      servers: [{ peerId: rogueId, addrs: [], members: [vs, m1, m2, cc], limit: 8 }],
+      centralClients: []
+    })
+    const before = victims.map(v => seen.get(v)?.rejected.length ?? 0)
+    for (const v of victims) {
+      const stream = await rogue.dialProtocol(multiaddr(v.multiaddrs()[0]), PROTOCOL_ASSIGNMENT)
+      // the victim aborts the stream as soon as it sees who opened it, so the write may already fail
+      try {
+        stream.send(frame(forged))
+        await stream.close()
+      } catch {}
+    }
+    await waitUntil('every victim to refuse the pushed table', () => victims.every((v, i) => (seen.get(v)?.rejected.length ?? 0) > before[i]), 5_000)
+    for (const [i, v] of victims.entries()) {
+      for (const r of seen.get(v)?.rejected.slice(before[i]) ?? []) {
+        assert.equal(r.from, rogueId)
+        assert.match(r.reason, /only from the bootstrap/)
+      }
+    }
+    await unchanged()
+  })
+
   it('still follows the tables the bootstrap signs, though the forged ones carried a higher seq', async () => {
     // a fifth peer: the central client becomes a virtual server and the newcomer its member (rule 4)
     const newcomer = await net.addPeer(50, 5)
@@ -166,3 +195,4 @@ describe('a forged assignment on the gossipsub topic changes nothing', function 
     assert.ok(!JSON.stringify(net.bootstrap.subnets()).includes(rogueId))
   })
 })
+
