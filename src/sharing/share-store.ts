@@ -1,0 +1,223 @@
+import { mkdirSync } from 'node:fs'
+import { open, readdir, realpath, stat } from 'node:fs/promises'
+import { basename, dirname, join, relative, sep } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { TypedEventEmitter } from 'main-event'
+import { InvalidOptionError, PeerhiveError } from '../core/index.js'
+import { Manifest, buildManifest, pieceLength } from './manifest.js'
+import type { ShareChange, SharedFile } from './types.js'
+
+export class FileChangedError extends PeerhiveError {
+  constructor (message: string) { super(message, 'FileChangedError') }
+}
+
+export class NotSharedError extends PeerhiveError {
+  constructor (message: string) { super(message, 'NotSharedError') }
+}
+
+export interface ShareMeta {
+  title?: string
+  keywords?: string[]
+}
+
+export interface ShareStoreEvents {
+  change: CustomEvent<ShareChange>
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS shared_files (
+  cid TEXT NOT NULL,
+  path TEXT PRIMARY KEY,
+  filename TEXT NOT NULL,
+  directory TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  keywords TEXT NOT NULL,
+  mtime_ms REAL NOT NULL,
+  manifest BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shared_files_cid ON shared_files (cid);
+`
+
+const MAX_KEYWORDS = 32
+const MAX_TEXT = 256
+
+/**
+ * What this node shares. Files stay where they lie: the store keeps their
+ * path, metadata and manifest (in SQLite), and reads pieces from the file
+ * itself, checking first that it has not changed since it was hashed.
+ */
+export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
+  private readonly db: DatabaseSync
+
+  constructor (path: string) {
+    super()
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    this.db = new DatabaseSync(path)
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+    this.db.exec(SCHEMA)
+  }
+
+  close (): void {
+    if (this.db.isOpen) this.db.close()
+  }
+
+  /** Shares files, and every file under each folder given. Re-sharing a file updates its metadata. */
+  async share (paths: string[], meta: ShareMeta = {}): Promise<SharedFile[]> {
+    const title = checkText(meta.title ?? '', 'title')
+    const keywords = (meta.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
+    if (keywords.length > MAX_KEYWORDS) throw new InvalidOptionError(`at most ${MAX_KEYWORDS} keywords, got ${keywords.length}`)
+    const found: Array<{ path: string, directory: string }> = []
+    for (const given of paths) {
+      let root: string
+      try {
+        root = await realpath(given)
+      } catch {
+        throw new InvalidOptionError(`cannot share ${given}: no such file or folder`)
+      }
+      const info = await stat(root)
+      if (info.isFile()) found.push({ path: root, directory: '' })
+      else if (info.isDirectory()) for (const path of await listFiles(root)) found.push({ path, directory: relative(root, dirname(path)).split(sep).join('/') })
+      else throw new InvalidOptionError(`cannot share ${given}: not a regular file or folder`)
+    }
+    const shared: SharedFile[] = []
+    const removed: string[] = []
+    for (const { path, directory } of found) {
+      const previous = this.byPath(path)
+      const file = await this.hashAndSave(path, directory, title === '' && previous != null ? previous.title : title, keywords.length === 0 && previous != null ? previous.keywords : keywords)
+      if (previous != null && previous.cid !== file.cid && this.byCid(previous.cid) == null) removed.push(previous.cid)
+      shared.push(file)
+    }
+    this.emitChange({ added: shared, removed })
+    return shared
+  }
+
+  /** Stops sharing every file with this CID. Returns whether any was shared. */
+  unshare (cid: string): boolean {
+    const result = this.db.prepare('DELETE FROM shared_files WHERE cid = ?').run(cid)
+    if (Number(result.changes) === 0) return false
+    this.emitChange({ added: [], removed: [cid] })
+    return true
+  }
+
+  list (): SharedFile[] {
+    return (this.db.prepare('SELECT * FROM shared_files ORDER BY directory, filename').all() as any[]).map(toFile)
+  }
+
+  get (cid: string): SharedFile | undefined {
+    return this.byCid(cid)
+  }
+
+  /** The encoded manifest of a shared file (what its CID hashes). */
+  manifestBytes (cid: string): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT manifest FROM shared_files WHERE cid = ? LIMIT 1').get(cid) as { manifest: Uint8Array } | undefined
+    return row?.manifest
+  }
+
+  /**
+   * Reads piece `index` of a shared file from disk. The file must be as it
+   * was hashed (same size and mtime); a changed file is rescanned and the
+   * read fails with FileChangedError.
+   */
+  async readPiece (cid: string, index: number): Promise<Uint8Array> {
+    const file = this.byCid(cid)
+    const bytes = this.manifestBytes(cid)
+    if (file == null || bytes == null) throw new NotSharedError(`${cid} is not shared here`)
+    const manifest = Manifest.decode(bytes)
+    if (!Number.isInteger(index) || index < 0 || index >= manifest.pieces.length) throw new InvalidOptionError(`piece ${index} is out of range (0..${manifest.pieces.length - 1})`)
+    const handle = await open(file.path, 'r').catch(() => undefined)
+    if (handle == null) {
+      void this.rescan()
+      throw new FileChangedError(`${file.filename} is no longer on disk`)
+    }
+    try {
+      const info = await handle.stat()
+      if (info.size !== file.size || info.mtimeMs !== file.mtimeMs) {
+        void this.rescan()
+        throw new FileChangedError(`${file.filename} changed since it was shared`)
+      }
+      const length = pieceLength(manifest, index)
+      const buf = new Uint8Array(length)
+      let filled = 0
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buf, filled, length - filled, index * manifest.pieceSize + filled)
+        if (bytesRead === 0) throw new FileChangedError(`${file.filename} shrank while it was read`)
+        filled += bytesRead
+      }
+      return buf
+    } finally {
+      await handle.close()
+    }
+  }
+
+  /** Finds shared files that changed or went away, re-hashes the changed ones, and reports the changes. */
+  async rescan (): Promise<ShareChange> {
+    const change: ShareChange = { added: [], removed: [] }
+    for (const file of this.list()) {
+      const info = await stat(file.path).catch(() => undefined)
+      if (info?.isFile() === true && info.size === file.size && info.mtimeMs === file.mtimeMs) continue
+      this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      if (this.byCid(file.cid) == null) change.removed.push(file.cid)
+      if (info?.isFile() === true) {
+        const updated = await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined)
+        if (updated != null) change.added.push(updated)
+      }
+    }
+    this.emitChange(change)
+    return change
+  }
+
+  private async hashAndSave (path: string, directory: string, title: string, keywords: string[]): Promise<SharedFile> {
+    const { manifest, cid, mtimeMs } = await buildManifest(path)
+    const file: SharedFile = { cid: cid.toString(), path, filename: basename(path), directory, size: manifest.size, title, keywords, mtimeMs }
+    this.db.prepare('INSERT OR REPLACE INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(file.cid, path, file.filename, directory, file.size, title, JSON.stringify(keywords), mtimeMs, Manifest.encode(manifest))
+    return file
+  }
+
+  private byCid (cid: string): SharedFile | undefined {
+    const row = this.db.prepare('SELECT * FROM shared_files WHERE cid = ? LIMIT 1').get(cid)
+    return row == null ? undefined : toFile(row)
+  }
+
+  private byPath (path: string): SharedFile | undefined {
+    const row = this.db.prepare('SELECT * FROM shared_files WHERE path = ?').get(path)
+    return row == null ? undefined : toFile(row)
+  }
+
+  private emitChange (change: ShareChange): void {
+    if (change.added.length > 0 || change.removed.length > 0) this.safeDispatchEvent('change', { detail: change })
+  }
+}
+
+function toFile (r: any): SharedFile {
+  return {
+    cid: r.cid,
+    path: r.path,
+    filename: r.filename,
+    directory: r.directory,
+    size: Number(r.size),
+    title: r.title,
+    keywords: JSON.parse(r.keywords),
+    mtimeMs: Number(r.mtime_ms)
+  }
+}
+
+function checkText (text: string, what: string): string {
+  if (text.length > MAX_TEXT) throw new InvalidOptionError(`${what} longer than ${MAX_TEXT} characters`)
+  return text
+}
+
+/** Regular files under a folder, recursively, in a stable order; hidden entries are skipped. */
+async function listFiles (root: string): Promise<string[]> {
+  const out: string[] = []
+  const entries = await readdir(root, { withFileTypes: true })
+  entries.sort((a, b) => a.name.localeCompare(b.name))
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue
+    const path = join(root, e.name)
+    if (e.isFile()) out.push(path)
+    else if (e.isDirectory()) out.push(...await listFiles(path))
+  }
+  return out
+}
