@@ -4,7 +4,9 @@ import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
+import { join } from 'node:path'
 import { LocalServices } from './api/index.js'
+import { FolderWatcher, ShareStore, type ShareMeta } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -17,12 +19,17 @@ export interface PeerhiveNodeEvents {
 /** A peer daemon: one libp2p stack that joins the bootstrap and follows its assignments. */
 export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly metrics: PeerhiveMetrics
+  /** what this node shares */
+  readonly shares: ShareStore
+  private readonly watcher: FolderWatcher
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
   private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, private readonly options: NodeOptions) {
     super()
     this.metrics = metrics
+    this.shares = new ShareStore(options.dataDir == null ? ':memory:' : join(options.dataDir, SHARES_FILE))
+    this.watcher = new FolderWatcher(this.shares, options.share ?? [], err => { libp2p.logger.forComponent('peerhive:share').error('watching shared folders failed - %e', err) })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
   }
 
@@ -75,17 +82,30 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         metrics: this.metrics,
         metricsAt: this.options.metrics,
         apiPort: this.options.apiPort,
-        routes: { 'GET /v1/status': () => this.status() }
+        routes: {
+          'GET /v1/status': () => this.status(),
+          'GET /v1/files': () => this.shares.list(),
+          'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
+          'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) })
+        }
       })
       await this.local.start()
     }
     await this.topology.start()
+    await this.watcher.start()
   }
 
   async stop (): Promise<void> {
+    await this.watcher.stop()
     await this.topology.stop()
     await this.local?.stop()
     await this.libp2p.stop()
+    this.shares.close()
+  }
+
+  /** Shares files and folders (every file under them) where they lie. */
+  async share (paths: string[], meta: ShareMeta = {}): Promise<ReturnType<ShareStore['list']>> {
+    return this.shares.share(paths, meta)
   }
 
   /** Resolves once the bootstrap has placed this node (in one of `roles`, when given). */
@@ -117,6 +137,15 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   get metricsUrl (): string | undefined {
     return this.local?.metricsUrl
   }
+}
+
+export const SHARES_FILE = 'shares.db'
+
+function requireStrings (value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.some(v => typeof v !== 'string' || v === '')) {
+    throw new InvalidOptionError(`${what} must be given as non-empty text`)
+  }
+  return value
 }
 
 /** Creates (and by default starts) a peer daemon. */

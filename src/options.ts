@@ -52,6 +52,12 @@ export interface NodeOptions {
    */
   backoffMaxMs?: number
   /**
+   * Folders to share at start and keep shared: new files are picked up,
+   * changed and removed ones re-indexed.
+   * @default []
+   */
+  share?: string[]
+  /**
    * Start the node before createNode() resolves.
    * @default true
    */

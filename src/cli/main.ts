@@ -6,7 +6,7 @@ import { createNode } from '../node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
-import { EXIT, formatStatus, formatSubnets, printJson } from './output.js'
+import { EXIT, formatFiles, formatStatus, formatSubnets, printJson } from './output.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 
 const program = new Command('peerhive')
@@ -63,6 +63,7 @@ program.command('daemon')
   .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
+  .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable)', collect)
   .addHelpText('after', '\nExample:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0')
   .action(async opts => {
     const dataDir = resolve(opts.data)
@@ -73,7 +74,8 @@ program.command('daemon')
       subnet: opts.subnet,
       peerTimeoutMs: opts.peerTimeout,
       metrics: opts.metrics,
-      apiPort: opts.apiPort
+      apiPort: opts.apiPort,
+      share: (opts.share ?? []).map((d: string) => resolve(d))
     })
     printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
     node.addEventListener('placement', evt => {
@@ -106,6 +108,38 @@ program.command('subnets')
     const rows = await callApi(dataDir, 'GET', '/v1/subnets')
     if (opts.json === true) printJson(rows)
     else process.stdout.write(formatSubnets(rows) + '\n')
+  })
+
+program.command('share')
+  .description('share files where they lie (a folder shares every file under it); prints the CID of each file')
+  .argument('<path...>', 'files or folders')
+  .addOption(dataOption())
+  .option('--title <text>', 'title of the shared files')
+  .option('--keywords <list>', 'comma-separated keywords', (v: string) => v.split(',').map(k => k.trim()).filter(k => k !== ''))
+  .option('--json', 'print JSON', false)
+  .action(async (paths: string[], opts) => {
+    const files = await callApi(resolve(opts.data), 'POST', '/v1/share', { paths: paths.map(p => resolve(p)), title: opts.title, keywords: opts.keywords })
+    if (opts.json === true) printJson(files)
+    else for (const f of files) process.stdout.write(`${f.cid}  ${f.path}\n`)
+  })
+
+program.command('unshare')
+  .description('stop sharing a file')
+  .argument('<cid>', 'the CID that share printed')
+  .addOption(dataOption())
+  .action(async (cid: string, opts) => {
+    const { removed } = await callApi(resolve(opts.data), 'POST', '/v1/unshare', { cid })
+    if (removed !== true) throw Object.assign(new Error(`${cid} is not shared by this node (see: peerhive files)`), { name: 'NotSharedError' })
+  })
+
+program.command('files')
+  .description('what this node shares')
+  .addOption(dataOption())
+  .option('--json', 'print JSON', false)
+  .action(async opts => {
+    const files = await callApi(resolve(opts.data), 'GET', '/v1/files')
+    if (opts.json === true) printJson(files)
+    else process.stdout.write(formatFiles(files) + '\n')
   })
 
 try {

@@ -33,3 +33,15 @@ export function formatSubnets (rows: Array<{ subnet: string, virtualServers: Arr
   }
   return out.join('\n')
 }
+
+export function formatFiles (files: Array<{ cid: string, path: string, size: number, title: string, keywords: string[] }>): string {
+  if (files.length === 0) return 'this node shares no files (share some with: peerhive share PATH)'
+  return files.map(f => `${f.cid}  ${formatBytes(f.size).padStart(9)}  ${f.path}${f.title !== '' ? `  "${f.title}"` : ''}${f.keywords.length > 0 ? `  [${f.keywords.join(', ')}]` : ''}`).join('\n')
+}
+
+export function formatBytes (n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`
+}

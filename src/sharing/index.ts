@@ -4,4 +4,5 @@ export {
   Manifest, MANIFEST_VERSION, DEFAULT_PIECE_SIZE, MAX_MANIFEST_BYTES, MAX_PIECES,
   buildManifest, manifestCid, decodeManifest, pieceCount, pieceLength, pieceMatches, parseCid
 } from './manifest.js'
+export { FolderWatcher } from './folder-watcher.js'
 export type { IndexEntry, ShareChange, SharedFile } from './types.js'

@@ -81,14 +81,33 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       else throw new InvalidOptionError(`cannot share ${given}: not a regular file or folder`)
     }
     const shared: SharedFile[] = []
-    const removed: string[] = []
+    const change: ShareChange = { added: [], removed: [] }
     for (const { path, directory } of found) {
       const previous = this.byPath(path)
-      const file = await this.hashAndSave(path, directory, title === '' && previous != null ? previous.title : title, keywords.length === 0 && previous != null ? previous.keywords : keywords)
-      if (previous != null && previous.cid !== file.cid && this.byCid(previous.cid) == null) removed.push(previous.cid)
+      const want = {
+        directory,
+        title: title === '' && previous != null ? previous.title : title,
+        keywords: keywords.length === 0 && previous != null ? previous.keywords : keywords
+      }
+      const info = await stat(path)
+      if (previous != null && previous.size === info.size && previous.mtimeMs === info.mtimeMs) {
+        // unchanged content: no need to hash again
+        if (previous.directory === want.directory && previous.title === want.title && previous.keywords.join('\0') === want.keywords.join('\0')) {
+          shared.push(previous)
+          continue
+        }
+        this.db.prepare('UPDATE shared_files SET directory = ?, title = ?, keywords = ? WHERE path = ?').run(want.directory, want.title, JSON.stringify(want.keywords), path)
+        const updated = { ...previous, ...want }
+        change.added.push(updated)
+        shared.push(updated)
+        continue
+      }
+      const file = await this.hashAndSave(path, want.directory, want.title, want.keywords)
+      if (previous != null && previous.cid !== file.cid && this.byCid(previous.cid) == null) change.removed.push(previous.cid)
+      change.added.push(file)
       shared.push(file)
     }
-    this.emitChange({ added: shared, removed })
+    this.emitChange(change)
     return shared
   }
 

@@ -1,0 +1,55 @@
+import { watch, type FSWatcher } from 'node:fs'
+import type { ShareStore } from './share-store.js'
+
+/**
+ * Keeps folders given with `--share` shared: new files are picked up and
+ * changed or removed ones re-indexed. fs.watch gives quick notice; a slow
+ * periodic rescan covers what it misses (network file systems, overflow).
+ */
+export class FolderWatcher {
+  private readonly watchers: FSWatcher[] = []
+  private timer?: ReturnType<typeof setTimeout>
+  private interval?: ReturnType<typeof setInterval>
+  private running: Promise<void> = Promise.resolve()
+
+  constructor (
+    private readonly store: ShareStore,
+    private readonly folders: string[],
+    private readonly onError: (err: Error) => void,
+    private readonly debounceMs = 500,
+    private readonly rescanMs = 30_000
+  ) {}
+
+  async start (): Promise<void> {
+    if (this.folders.length === 0) return
+    await this.store.share(this.folders)
+    for (const folder of this.folders) {
+      try {
+        const w = watch(folder, { recursive: true }, () => { this.schedule() })
+        w.on('error', err => { this.onError(err) })
+        this.watchers.push(w)
+      } catch (err: any) {
+        this.onError(err)
+      }
+    }
+    this.interval = setInterval(() => { this.schedule() }, this.rescanMs)
+  }
+
+  async stop (): Promise<void> {
+    for (const w of this.watchers) w.close()
+    clearTimeout(this.timer)
+    clearInterval(this.interval)
+    await this.running
+  }
+
+  private schedule (): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      // one pass at a time: changes during a pass schedule the next one
+      this.running = this.running.then(async () => {
+        await this.store.rescan()
+        await this.store.share(this.folders)
+      }).catch(err => { this.onError(err) })
+    }, this.debounceMs)
+  }
+}
