@@ -5,6 +5,7 @@ import {
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices } from '../src/api/index.js'
+import { IndexServer, SearchServer } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
 import { CentralTables } from './tables/index.js'
 import type { BootstrapOptions } from './options.js'
@@ -18,12 +19,24 @@ export class Bootstrap {
   readonly metrics = new PeerhiveMetrics()
   readonly tables: CentralTables
   private readonly central: CentralServer
+  private readonly indexServer: IndexServer
+  private readonly searchServer: SearchServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
   private constructor (readonly libp2p: Libp2p<any>, private readonly options: BootstrapOptions, central: (tables: CentralTables, metrics: PeerhiveMetrics) => CentralServer) {
     this.tables = new CentralTables(join(options.dataDir, DATABASE_FILE))
     this.central = central(this.tables, this.metrics)
+    this.indexServer = new IndexServer(libp2p, {
+      refuse: peerId => this.central.refuseIndex(peerId),
+      holder: { apply: (peerId, update) => this.central.applyIndex(peerId, update) },
+      metrics: this.metrics
+    })
+    this.searchServer = new SearchServer(libp2p, {
+      refuse: () => undefined,
+      answer: (words, limit, _requester, wantServers) => this.central.answerSearch(words, limit, wantServers),
+      metrics: this.metrics
+    })
   }
 
   static async create (options: BootstrapOptions): Promise<Bootstrap> {
@@ -66,6 +79,8 @@ export class Bootstrap {
   async start (): Promise<void> {
     await this.libp2p.start()
     await this.central.start()
+    await this.indexServer.start()
+    await this.searchServer.start()
     this.local = new LocalServices({
       dataDir: this.options.dataDir,
       kind: 'bootstrap',
@@ -84,6 +99,8 @@ export class Bootstrap {
 
   async stop (): Promise<void> {
     await this.local?.stop()
+    await this.searchServer.stop()
+    await this.indexServer.stop()
     await this.central.stop()
     await this.libp2p.stop()
     this.tables.close()

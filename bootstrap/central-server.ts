@@ -11,6 +11,7 @@ import { DebouncedPublisher } from './publisher.js'
 import { Republisher } from './republisher.js'
 import { AssignmentPusher } from './assignment-pusher.js'
 import { probeTcp } from './reachability.js'
+import { toWire, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
 import type { Connection, Stream, Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -34,6 +35,7 @@ export interface SubnetView {
 }
 
 const PROBE_TIMEOUT_MS = 1_000
+const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 
 /**
  * The central server (seed 001): answers joins, runs the election, keeps
@@ -105,6 +107,28 @@ export class CentralServer {
       })),
       centralClients: s.centralClients
     }))
+  }
+
+  /** Why `peerId` may not push its index to the central index: only central clients may. */
+  refuseIndex (peerId: string): string | undefined {
+    const place = this.election.placementOf(peerId)
+    if (place?.role === 'central-client') return undefined
+    return place == null ? 'the sender has not joined this bootstrap' : `the sender is a ${place.role}; its index belongs at its virtual server`
+  }
+
+  /** Applies a central client's index update to the client index. */
+  applyIndex (peerId: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }): number {
+    const subnet = this.election.candidate(peerId)?.subnet ?? ''
+    return this.tables.applyIndex(peerId, subnet, update, MAX_CENTRAL_ENTRIES_PER_PEER)
+  }
+
+  /** Tier 3 of a search: hits from the client index, and the virtual servers to ask next. */
+  answerSearch (words: string[], limit: number, wantServers: boolean): SearchAnswer {
+    const hits = this.tables.searchIndex(words, limit).map(e => ({ entry: toWire(e), provider: e.provider, providerAddrs: this.addresses.get(e.provider) ?? [] }))
+    const servers = !wantServers
+      ? []
+      : this.election.table().flatMap(s => s.servers.map(g => ({ peerId: g.server, addrs: (this.addresses.get(g.server) ?? []).slice(0, 8), subnet: s.subnet }))).slice(0, 1024)
+    return { hits, servers }
   }
 
   private async onJoinStream (stream: Stream, connection: Connection): Promise<void> {
@@ -239,6 +263,8 @@ export class CentralServer {
     for (const subnet of subnets) {
       const state = this.election.subnet(subnet)
       this.tables.saveSubnet(subnet, state, this.recordsOf(state))
+      // only central clients keep entries in the client index; members' go to their virtual server
+      this.tables.dropIndexExcept(subnet, new Set(state?.centralClients ?? []))
     }
   }
 

@@ -15,6 +15,7 @@ export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
+export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry } from './sharing/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {

@@ -4,9 +4,8 @@ import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
-import { join } from 'node:path'
 import { LocalServices } from './api/index.js'
-import { FolderWatcher, ShareStore, type ShareMeta } from './sharing/index.js'
+import { SharingService, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -19,17 +18,20 @@ export interface PeerhiveNodeEvents {
 /** A peer daemon: one libp2p stack that joins the bootstrap and follows its assignments. */
 export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly metrics: PeerhiveMetrics
-  /** what this node shares */
-  readonly shares: ShareStore
-  private readonly watcher: FolderWatcher
+  /** files: what this node shares, its index at its virtual server, search */
+  readonly sharing: SharingService
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
   private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, private readonly options: NodeOptions) {
     super()
     this.metrics = metrics
-    this.shares = new ShareStore(options.dataDir == null ? ':memory:' : join(options.dataDir, SHARES_FILE))
-    this.watcher = new FolderWatcher(this.shares, options.share ?? [], err => { libp2p.logger.forComponent('peerhive:share').error('watching shared folders failed - %e', err) })
+    this.sharing = new SharingService(libp2p, {
+      placement: () => topology.placement(),
+      addEventListener: (type, listener) => { topology.addEventListener(type, listener) },
+      removeEventListener: (type, listener) => { topology.removeEventListener(type, listener) },
+      bootstrapId: topology.bootstrapId
+    }, { dataDir: options.dataDir, folders: options.share ?? [], metrics })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
   }
 
@@ -85,22 +87,32 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         routes: {
           'GET /v1/status': () => this.status(),
           'GET /v1/files': () => this.shares.list(),
+          'POST /v1/search': (body: any) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true }),
           'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
           'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) })
         }
       })
       await this.local.start()
     }
+    await this.sharing.start()
     await this.topology.start()
-    await this.watcher.start()
   }
 
   async stop (): Promise<void> {
-    await this.watcher.stop()
     await this.topology.stop()
+    await this.sharing.stop()
     await this.local?.stop()
     await this.libp2p.stop()
-    this.shares.close()
+  }
+
+  /** What this node shares. */
+  get shares (): ShareStore {
+    return this.sharing.shares
+  }
+
+  /** Nearest-first search; results stream out as the tiers answer. */
+  search (words: string[], opts: SearchOptions = {}): AsyncGenerator<SearchResult> {
+    return this.sharing.search(words, opts)
   }
 
   /** Shares files and folders (every file under them) where they lie. */
@@ -138,8 +150,6 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     return this.local?.metricsUrl
   }
 }
-
-export const SHARES_FILE = 'shares.db'
 
 function requireStrings (value: unknown, what: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.some(v => typeof v !== 'string' || v === '')) {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
+import { IndexLimitError, searchText, type IndexEntry } from '../../src/sharing/index.js'
 import type { Candidate, SubnetState } from '../election/index.js'
 
 export interface PeerRecord extends Candidate {
@@ -109,6 +110,61 @@ export class CentralTables {
       }
     })
     return { subnets: [...subnets.values()], peers }
+  }
+
+  /**
+   * Applies a central client's index update to the client index (the seed's
+   * table). Returns the entries now held for that peer.
+   */
+  applyIndex (peerId: string, subnet: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }, maxPerPeer: number): number {
+    let held = 0
+    this.transaction(() => {
+      if (update.reset) this.db.prepare('DELETE FROM client_index WHERE peer_id = ?').run(peerId)
+      const remove = this.db.prepare('DELETE FROM client_index WHERE peer_id = ? AND cid = ?')
+      for (const cid of update.removed) remove.run(peerId, cid)
+      const insert = this.db.prepare(`INSERT INTO client_index (cid, peer_id, filename, directory, filesize, title, keyword, user_serial_id, userid, router_band, search_text)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (peer_id, cid) DO UPDATE SET filename = excluded.filename, directory = excluded.directory, filesize = excluded.filesize,
+          title = excluded.title, keyword = excluded.keyword, search_text = excluded.search_text, router_band = excluded.router_band`)
+      for (const e of update.added) {
+        insert.run(e.cid, peerId, e.filename, e.directory, e.size, e.title, e.keywords.join(','), e.userSerialId, e.userid, subnet, searchText(e))
+      }
+      held = this.indexCount(peerId)
+      if (held > maxPerPeer) throw new IndexLimitError(`at most ${maxPerPeer} entries per peer`)
+    })
+    return held
+  }
+
+  /** Entries matching every (normalized) word, from the client index. */
+  searchIndex (words: string[], limit: number): IndexEntry[] {
+    const where = words.map(() => "search_text LIKE ? ESCAPE '\\'").join(' AND ')
+    const rows = this.db.prepare(`SELECT * FROM client_index WHERE ${where} LIMIT ?`)
+      .all(...words.map(w => `%${w.replace(/[\\%_]/g, c => '\\' + c)}%`), limit) as any[]
+    return rows.map(r => ({
+      cid: r.cid,
+      filename: r.filename,
+      directory: r.directory,
+      size: Number(r.filesize),
+      title: r.title,
+      keywords: r.keyword === '' ? [] : String(r.keyword).split(','),
+      provider: r.peer_id,
+      userSerialId: Number(r.user_serial_id ?? 0),
+      userid: r.userid
+    }))
+  }
+
+  /** Drops the index entries of every peer of `subnet` that is not in `keep`. */
+  dropIndexExcept (subnet: string, keep: Set<string>): void {
+    const peers = (this.db.prepare('SELECT DISTINCT peer_id FROM client_index WHERE router_band = ?').all(subnet) as Array<{ peer_id: string }>).map(r => r.peer_id)
+    const drop = this.db.prepare('DELETE FROM client_index WHERE peer_id = ?')
+    for (const p of peers) if (!keep.has(p)) drop.run(p)
+  }
+
+  indexCount (peerId?: string): number {
+    const row = peerId == null
+      ? this.db.prepare('SELECT COUNT(*) AS n FROM client_index').get() as { n: number }
+      : this.db.prepare('SELECT COUNT(*) AS n FROM client_index WHERE peer_id = ?').get(peerId) as { n: number }
+    return Number(row.n)
   }
 
   /** The seed's virtual-server table, as stored. */

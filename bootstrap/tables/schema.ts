@@ -54,9 +54,12 @@ CREATE TABLE IF NOT EXISTS client_index (
   filesize INTEGER NOT NULL,
   title TEXT NOT NULL DEFAULT '',
   keyword TEXT NOT NULL DEFAULT '',
-  user_serial_id INTEGER REFERENCES users (user_serial_id),
+  user_serial_id INTEGER,
   userid TEXT NOT NULL,
+  router_band TEXT NOT NULL DEFAULT '',
+  search_text TEXT NOT NULL DEFAULT '',
   UNIQUE (peer_id, cid)
 );
 CREATE INDEX IF NOT EXISTS client_index_filename ON client_index (filename);
+CREATE INDEX IF NOT EXISTS client_index_peer ON client_index (peer_id);
 `

@@ -6,6 +6,30 @@ import { TOKEN_FILE } from './token.js'
 
 /** Calls the local API of the node whose data directory is `dataDir`. */
 export async function callApi (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  const res = await request(dataDir, method, path, body)
+  return res.json()
+}
+
+/** Calls a route that streams newline-delimited JSON, yielding each object as it arrives. */
+export async function * callApiLines (dataDir: string, path: string, body: unknown): AsyncGenerator<any> {
+  const res = await request(dataDir, 'POST', path, body)
+  const decoder = new TextDecoder()
+  let buffered = ''
+  for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true })
+    let nl
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl)
+      buffered = buffered.slice(nl + 1)
+      if (line.trim() === '') continue
+      const item = JSON.parse(line)
+      if (item.error != null && item.message != null && item.cid == null) throw Object.assign(new Error(item.message), { name: item.error })
+      yield item
+    }
+  }
+}
+
+async function request (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
   const info = await readNodeFile(dataDir)
   const start = `start one with: peerhive daemon --data ${dataDir} --bootstrap <multiaddr>  (or peerhive bootstrap --data ${dataDir})`
   if (info == null) throw new NoDaemonError(`no peerhive node running with data directory ${dataDir}; ${start}`)
@@ -21,16 +45,16 @@ export async function callApi (dataDir: string, method: 'GET' | 'POST', path: st
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: body == null ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000)
+      signal: AbortSignal.timeout(10 * 60_000)
     })
   } catch {
     throw new NoDaemonError(`no peerhive node answers at ${info.api} (data directory ${dataDir}); it may have stopped. ${start}`)
   }
-  const json: any = await res.json().catch(() => ({}))
   if (!res.ok) {
+    const json: any = await res.json().catch(() => ({}))
     const err = new Error(json.message ?? `API answered ${res.status}`)
     err.name = json.error ?? 'ApiError'
     throw err
   }
-  return json
+  return res
 }

@@ -47,8 +47,15 @@ export class ApiServer {
     }
     try {
       const body = req.method === 'POST' ? await readJson(req) : undefined
-      reply(200, await route(body))
+      const result = await route(body)
+      if (isAsyncIterable(result)) await streamLines(res, result)
+      else reply(200, result)
     } catch (err: any) {
+      if (res.headersSent) {
+        // a stream already started: the error becomes its last line
+        res.end(JSON.stringify({ error: err.name ?? 'Error', message: err.message }) + '\n')
+        return
+      }
       reply(err.name === 'InvalidOptionError' || err.name === 'SyntaxError' ? 400 : 500, { error: err.name ?? 'Error', message: err.message })
     }
   }
@@ -63,4 +70,17 @@ async function readJson (req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk)
   }
   return chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'))
+}
+
+function isAsyncIterable (value: unknown): value is AsyncIterable<unknown> {
+  return value != null && typeof (value as any)[Symbol.asyncIterator] === 'function'
+}
+
+/** Streams one JSON object per line as the route produces them (newline-delimited JSON). */
+async function streamLines (res: ServerResponse, items: AsyncIterable<unknown>): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+  for await (const item of items) {
+    if (!res.write(JSON.stringify(item) + '\n')) await new Promise(resolve => res.once('drain', resolve))
+  }
+  res.end()
 }

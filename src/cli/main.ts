@@ -1,12 +1,12 @@
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { createBootstrap } from '../../bootstrap/index.js'
-import { callApi } from '../api/index.js'
+import { callApi, callApiLines } from '../api/index.js'
 import { createNode } from '../node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
-import { EXIT, formatFiles, formatStatus, formatSubnets, printJson } from './output.js'
+import { EXIT, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 
 const program = new Command('peerhive')
@@ -140,6 +140,26 @@ program.command('files')
     const files = await callApi(resolve(opts.data), 'GET', '/v1/files')
     if (opts.json === true) printJson(files)
     else process.stdout.write(formatFiles(files) + '\n')
+  })
+
+program.command('search')
+  .description('search the network nearest-first: this node, its subnet, other subnets and the central index, then the DHT')
+  .argument('<word...>', 'words that must all match (filename, title or keywords; case and accents ignored)')
+  .addOption(dataOption())
+  .option('--json', 'print one JSON object per line as results arrive', false)
+  .option('--timeout <ms>', 'deadline for the whole search', integer('--timeout'), 5000)
+  .option('--limit <n>', 'at most this many results', integer('--limit'), 50)
+  .option('--all', 'ask every tier, even after a nearer one found results', false)
+  .action(async (words: string[], opts) => {
+    const results = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all })
+    for await (const r of results) {
+      if (opts.json === true) {
+        const { providerAddrs: _, ...line } = r
+        process.stdout.write(JSON.stringify(line) + '\n')
+      } else {
+        process.stdout.write(formatResult(r) + '\n')
+      }
+    }
   })
 
 try {

@@ -45,3 +45,8 @@ export function formatBytes (n: number): string {
   while (n >= 1024 && i < units.length - 1) { n /= 1024; i++ }
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`
 }
+
+export function formatResult (r: { cid: string, filename: string, directory: string, size: number, title: string, providers: string[], tier: string, ms: number }): string {
+  const name = r.directory === '' ? r.filename : `${r.directory}/${r.filename}`
+  return `[${r.tier}] ${name}  ${formatBytes(r.size)}${r.title !== '' ? `  "${r.title}"` : ''}  ${r.cid}  (${r.providers.length} provider${r.providers.length === 1 ? '' : 's'}, ${r.ms} ms)`
+}

@@ -2,6 +2,10 @@
 export const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
 /** The bootstrap pushes a subnet table straight to a peer whose place changed. */
 export const PROTOCOL_ASSIGNMENT = '/peerhive/assignment/1.0.0'
+/** A member pushes its file index to its virtual server (a central client: to the bootstrap). */
+export const PROTOCOL_INDEX = '/peerhive/index/1.0.0'
+/** Search a virtual server's group index, or the bootstrap's central index. */
+export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
@@ -45,3 +49,13 @@ export const DEFAULT_JOINS_PER_PEER = 10
 export const DEFAULT_MAX_CONCURRENT_JOINS = 256
 /** Join streams one connection may hold open at once. */
 export const MAX_JOIN_STREAMS_PER_CONNECTION = 4
+
+export const MAX_INDEX_UPDATE_BYTES = 1024 * 1024
+export const MAX_INDEX_ACK_BYTES = 1024
+/** Entries per index update message; a larger snapshot is sent in several. */
+export const INDEX_BATCH = 1024
+export const INDEX_TIMEOUT_MS = 10_000
+export const MAX_SEARCH_REQUEST_BYTES = 4 * 1024
+export const MAX_SEARCH_RESPONSE_BYTES = 1024 * 1024
+export const MAX_SEARCH_HITS = 256
+export const SEARCH_TIMEOUT_MS = 5_000

@@ -1,0 +1,87 @@
+import {
+  INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, answerRequest, type PeerhiveMetrics
+} from '../core/index.js'
+import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
+import { fromWire } from './wire.js'
+import type { IndexEntry } from './types.js'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+/** Where received index updates go: a virtual server's SubnetIndex, or the bootstrap's central index. */
+export interface IndexHolder {
+  /** Applies one update from `provider`; returns the entries now held for it. Throws IndexLimitError when over a bound. */
+  apply: (provider: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }) => number
+}
+
+export interface IndexServerInit {
+  /** why `peerId` may not push its index here, or undefined when it may */
+  refuse: (peerId: string) => string | undefined
+  holder: IndexHolder
+  metrics?: PeerhiveMetrics
+}
+
+/** Answers /peerhive/index/1.0.0: takes members' (or central clients') index updates. */
+export class IndexServer {
+  private readonly log: Logger
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly init: IndexServerInit) {
+    this.log = libp2p.logger.forComponent('peerhive:index')
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(PROTOCOL_INDEX, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
+      maxInboundStreams: 4,
+      maxOutboundStreams: 1
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.libp2p.unhandle(PROTOCOL_INDEX)
+  }
+
+  private async onStream (stream: Stream, connection: Connection): Promise<void> {
+    const provider = connection.remotePeer.toString()
+    let outcome = 'ok'
+    try {
+      await answerRequest(stream, IndexUpdate, IndexAck, {
+        maxInboundBytes: MAX_INDEX_UPDATE_BYTES,
+        signal: AbortSignal.timeout(INDEX_TIMEOUT_MS),
+        onBytes: (direction, n) => { this.init.metrics?.bytes.inc({ protocol: PROTOCOL_INDEX, direction }, n) },
+        handle: update => {
+          const ack = this.apply(provider, update)
+          outcome = ack.error === IndexError.NONE ? 'ok' : ack.error
+          return ack
+        },
+        onBadRequest: err => {
+          const code = err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError' || err.name === 'MaxLengthError'
+            ? IndexError.MESSAGE_TOO_LARGE
+            : IndexError.MALFORMED_MESSAGE
+          outcome = code
+          return ack(code, err.message)
+        }
+      })
+    } catch (err: any) {
+      this.log('index update from %s failed - %e', provider, err)
+      if (outcome === 'ok') outcome = 'STREAM_ERROR'
+    } finally {
+      this.init.metrics?.requests.inc({ protocol: PROTOCOL_INDEX, outcome })
+    }
+  }
+
+  private apply (provider: string, update: IndexUpdate): IndexAck {
+    if (update.version !== WIRE_VERSION) return ack(IndexError.UNSUPPORTED_VERSION, `index update version ${update.version} is not supported; this node speaks ${WIRE_VERSION}`)
+    const refusal = this.init.refuse(provider)
+    if (refusal != null) return ack(IndexError.NOT_YOUR_SERVER, refusal)
+    try {
+      const held = this.init.holder.apply(provider, { reset: update.reset, added: update.added.map(e => fromWire(e, provider)), removed: update.removed })
+      return { ...ack(IndexError.NONE, ''), held }
+    } catch (err: any) {
+      if (err.name === 'IndexLimitError') return ack(IndexError.TOO_MANY_ENTRIES, err.message)
+      throw err
+    }
+  }
+}
+
+function ack (error: IndexError, message: string): IndexAck {
+  return { version: WIRE_VERSION, error, message, held: 0 }
+}

@@ -1,0 +1,83 @@
+import {
+  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, type PeerhiveMetrics
+} from '../core/index.js'
+import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
+import { queryWords } from './matching.js'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export interface SearchAnswer {
+  hits: SearchHit[]
+  servers: ServerRef[]
+}
+
+export interface SearchServerInit {
+  /** why this node does not answer searches now (it is no virtual server), or undefined */
+  refuse: () => string | undefined
+  answer: (words: string[], limit: number, requester: string, wantServers: boolean) => Promise<SearchAnswer> | SearchAnswer
+  metrics?: PeerhiveMetrics
+}
+
+/** Answers /peerhive/search/1.0.0 from this node's index (a virtual server's group, or the bootstrap's central index). */
+export class SearchServer {
+  private readonly log: Logger
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly init: SearchServerInit) {
+    this.log = libp2p.logger.forComponent('peerhive:search')
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(PROTOCOL_SEARCH, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
+      maxInboundStreams: 8,
+      maxOutboundStreams: 1
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.libp2p.unhandle(PROTOCOL_SEARCH)
+  }
+
+  private async onStream (stream: Stream, connection: Connection): Promise<void> {
+    const requester = connection.remotePeer.toString()
+    let outcome = 'ok'
+    try {
+      await answerRequest(stream, SearchRequest, SearchResponse, {
+        maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
+        signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
+        onBytes: (direction, n) => { this.init.metrics?.bytes.inc({ protocol: PROTOCOL_SEARCH, direction }, n) },
+        handle: async req => {
+          const res = await this.answer(req, requester)
+          outcome = res.error === SearchError.NONE ? 'ok' : res.error
+          return res
+        },
+        onBadRequest: err => {
+          const code = err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError' || err.name === 'MaxLengthError'
+            ? SearchError.MESSAGE_TOO_LARGE
+            : SearchError.MALFORMED_MESSAGE
+          outcome = code
+          return response(code, err.message)
+        }
+      })
+    } catch (err: any) {
+      this.log('search from %s failed - %e', requester, err)
+      if (outcome === 'ok') outcome = 'STREAM_ERROR'
+    } finally {
+      this.init.metrics?.requests.inc({ protocol: PROTOCOL_SEARCH, outcome })
+    }
+  }
+
+  private async answer (req: SearchRequest, requester: string): Promise<SearchResponse> {
+    if (req.version !== WIRE_VERSION) return response(SearchError.UNSUPPORTED_VERSION, `search version ${req.version} is not supported; this node speaks ${WIRE_VERSION}`)
+    const refusal = this.init.refuse()
+    if (refusal != null) return response(SearchError.NOT_A_SERVER, refusal)
+    const words = queryWords(req.words)
+    if (words.length === 0) return response(SearchError.MALFORMED_MESSAGE, 'a search needs at least one word')
+    const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, req.limit))
+    const { hits, servers } = await this.init.answer(words, limit, requester, req.wantServers)
+    return { ...response(SearchError.NONE, ''), hits: hits.slice(0, limit), servers }
+  }
+}
+
+function response (error: SearchError, message: string): SearchResponse {
+  return { version: WIRE_VERSION, error, message, hits: [], servers: [] }
+}

@@ -1,0 +1,147 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  MAX_SEARCH_HITS, MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, InvalidOptionError, requestResponse
+} from '../core/index.js'
+import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
+import { matches, queryWords } from './matching.js'
+import { fromWire } from './wire.js'
+import type { SubnetIndex } from './subnet-index.js'
+import type { ShareStore } from './share-store.js'
+import type { IndexEntry } from './types.js'
+import type { Libp2p } from 'libp2p'
+
+export type SearchTier = 'local' | 'subnet' | 'remote' | 'dht'
+
+/** One search result line (`peerhive search --json`). */
+export interface SearchResult {
+  cid: string
+  filename: string
+  directory: string
+  size: number
+  title: string
+  keywords: string[]
+  /** PeerIds of the peers that share it, as this tier knows them */
+  providers: string[]
+  /** addresses of those providers, where known */
+  providerAddrs: Record<string, string[]>
+  tier: SearchTier
+  /** ms since the search started */
+  ms: number
+}
+
+export interface SearchOptions {
+  /** stop after this many results; @default 50 */
+  limit?: number
+  /** deadline for the whole search in ms; @default 5000 */
+  timeoutMs?: number
+  /** ask every tier even when a nearer one found results; @default false */
+  exhaustive?: boolean
+  signal?: AbortSignal
+}
+
+export interface SearchContext {
+  libp2p: Libp2p<any>
+  shares: ShareStore
+  /** this node's place: its role and its virtual server */
+  place: () => { role: string, virtualServer: string | null }
+  /** the group's index, when this node is a virtual server */
+  groupIndex: SubnetIndex
+  bootstrapId: string
+  /** the DHT tier, when the node has one */
+  dht?: (words: string[], opts: { signal: AbortSignal, limit: number }) => AsyncIterable<IndexEntry>
+}
+
+const FAN_OUT = 8
+
+/**
+ * Nearest-first search (SHARE-3): the node's own files, then its virtual
+ * server, then the other virtual servers and the central index (via the
+ * bootstrap), then the DHT. Results stream out as each tier answers; a
+ * farther tier is asked only when the nearer ones found nothing (unless
+ * `exhaustive`), which is what keeps the central server's load low.
+ */
+export async function * search (ctx: SearchContext, query: string[], opts: SearchOptions = {}): AsyncGenerator<SearchResult> {
+  const words = queryWords(query)
+  if (words.length === 0) throw new InvalidOptionError('a search needs at least one word')
+  const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, opts.limit ?? 50))
+  const deadline = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? SEARCH_TIMEOUT_MS), ...(opts.signal != null ? [opts.signal] : [])])
+  const started = performance.now()
+  const seen = new Set<string>()
+  const self = ctx.libp2p.peerId.toString()
+  let found = 0
+  let networkFound = 0
+
+  const emit = function * (tier: SearchTier, hits: Array<{ entry: IndexEntry, addrs: string[] }>): Generator<SearchResult> {
+    const byCid = new Map<string, SearchResult>()
+    for (const { entry, addrs } of hits) {
+      if (seen.has(entry.cid) && !byCid.has(entry.cid)) continue
+      let r = byCid.get(entry.cid)
+      if (r == null) {
+        r = { cid: entry.cid, filename: entry.filename, directory: entry.directory, size: entry.size, title: entry.title, keywords: entry.keywords, providers: [], providerAddrs: {}, tier, ms: 0 }
+        byCid.set(entry.cid, r)
+        seen.add(entry.cid)
+      }
+      if (!r.providers.includes(entry.provider)) {
+        r.providers.push(entry.provider)
+        if (addrs.length > 0) r.providerAddrs[entry.provider] = addrs
+      }
+    }
+    for (const r of byCid.values()) {
+      if (found >= limit) return
+      found++
+      if (tier !== 'local') networkFound++
+      yield { ...r, ms: Math.round(performance.now() - started) }
+    }
+  }
+  const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
+
+  // 1. this node's own files
+  const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: { ...f, provider: self, userSerialId: 0, userid: self }, addrs: [] }))
+  yield * emit('local', local)
+
+  // 2. the subnet: this node's virtual server, or its own group index when it is one
+  const place = ctx.place()
+  if (place.role === 'virtual-server') {
+    yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
+  } else if (place.role === 'member' && place.virtualServer != null) {
+    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline).catch(() => undefined)
+    if (res != null) yield * emit('subnet', hitsOf(res.hits))
+  }
+  if (done()) return
+
+  // 3. the central index and the other virtual servers
+  const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
+  if (central != null) {
+    yield * emit('remote', hitsOf(central.hits))
+    const servers = central.servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
+    for (let i = 0; i < servers.length && found < limit && !deadline.aborted; i += FAN_OUT) {
+      const answers = await Promise.all(servers.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
+      for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
+    }
+  }
+  if (done()) return
+
+  // 4. the DHT
+  if (ctx.dht != null) {
+    for await (const entry of ctx.dht(words, { signal: deadline, limit })) {
+      yield * emit('dht', [{ entry, addrs: [] }])
+      if (found >= limit) return
+    }
+  }
+}
+
+async function ask (ctx: SearchContext, peerId: string, words: string[], limit: number, wantServers: boolean, deadline: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
+  const signal = AbortSignal.any([deadline, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
+  const peer = peerIdFromString(peerId)
+  if (ref != null && ref.addrs.length > 0) await ctx.libp2p.peerStore.merge(peer, { multiaddrs: ref.addrs.map(a => multiaddr(a)) }).catch(() => {})
+  const stream = await ctx.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
+  const res = await requestResponse(stream, { version: WIRE_VERSION, words, limit, wantServers }, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
+  if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
+  return res
+}
+
+function hitsOf (hits: SearchHit[]): Array<{ entry: IndexEntry, addrs: string[] }> {
+  return hits.filter(h => h.entry != null).map(h => ({ entry: fromWire(h.entry as any, h.provider), addrs: h.providerAddrs }))
+}
+

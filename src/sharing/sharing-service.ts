@@ -1,0 +1,117 @@
+import { join } from 'node:path'
+import { FolderWatcher } from './folder-watcher.js'
+import { IndexServer } from './index-server.js'
+import { IndexSync } from './index-sync.js'
+import { search, type SearchOptions, type SearchResult } from './search.js'
+import { SearchServer, type SearchAnswer } from './search-server.js'
+import { ShareStore } from './share-store.js'
+import { SubnetIndex } from './subnet-index.js'
+import { matches } from './matching.js'
+import { knownAddrs, toWire } from './wire.js'
+import type { PeerhiveMetrics } from '../core/index.js'
+import type { IndexEntry } from './types.js'
+import type { Libp2p } from 'libp2p'
+
+export const SHARES_FILE = 'shares.db'
+
+/** What the sharing layer needs to know of the node's place in the network. */
+export interface PlaceSource {
+  placement: () => { role: string, virtualServer: string | null, members: string[], userSerialId: number | null }
+  addEventListener: (type: 'placement', listener: () => void) => void
+  removeEventListener: (type: 'placement', listener: () => void) => void
+  bootstrapId: { toString: () => string }
+}
+
+export interface SharingInit {
+  dataDir?: string
+  folders: string[]
+  metrics: PeerhiveMetrics
+}
+
+/**
+ * The files capability of a peer: what it shares, its index kept at its
+ * virtual server (or the bootstrap), the group index and search answers
+ * when it is a virtual server, and nearest-first search.
+ */
+export class SharingService {
+  readonly shares: ShareStore
+  readonly groupIndex = new SubnetIndex()
+  private readonly watcher: FolderWatcher
+  private readonly sync: IndexSync
+  private readonly indexServer: IndexServer
+  private readonly searchServer: SearchServer
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
+    const log = libp2p.logger.forComponent('peerhive:share')
+    this.shares = new ShareStore(init.dataDir == null ? ':memory:' : join(init.dataDir, SHARES_FILE))
+    this.watcher = new FolderWatcher(this.shares, init.folders, err => { log.error('watching shared folders failed - %e', err) })
+    this.sync = new IndexSync(libp2p, this.shares, () => ({ userSerialId: place.placement().userSerialId ?? 0, userid: libp2p.peerId.toString() }), log)
+    this.indexServer = new IndexServer(libp2p, {
+      refuse: peerId => {
+        const p = place.placement()
+        if (p.role !== 'virtual-server') return 'this node is not a virtual server'
+        return p.members.includes(peerId) ? undefined : 'the sender is not a member of this virtual server\'s group'
+      },
+      holder: this.groupIndex,
+      metrics: init.metrics
+    })
+    this.searchServer = new SearchServer(libp2p, {
+      refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
+      answer: async (words, limit) => this.answer(words, limit),
+      metrics: init.metrics
+    })
+  }
+
+  async start (): Promise<void> {
+    this.place.addEventListener('placement', this.onPlacement)
+    await this.indexServer.start()
+    await this.searchServer.start()
+    await this.watcher.start()
+    this.onPlacement()
+  }
+
+  async stop (): Promise<void> {
+    this.place.removeEventListener('placement', this.onPlacement)
+    await this.watcher.stop()
+    this.sync.stop()
+    await this.searchServer.stop()
+    await this.indexServer.stop()
+    this.shares.close()
+  }
+
+  /** Whether this node's index is fully at its virtual server (or the bootstrap). */
+  indexSynced (): boolean {
+    return this.sync.isSynced()
+  }
+
+  async * search (words: string[], opts: SearchOptions = {}): AsyncGenerator<SearchResult> {
+    yield * search({
+      libp2p: this.libp2p,
+      shares: this.shares,
+      place: () => this.place.placement(),
+      groupIndex: this.groupIndex,
+      bootstrapId: this.place.bootstrapId.toString()
+    }, words, opts)
+  }
+
+  private readonly onPlacement = (): void => {
+    const p = this.place.placement()
+    if (p.role === 'virtual-server') this.groupIndex.retain(new Set(p.members))
+    else this.groupIndex.clear()
+    this.sync.setTarget(p.role === 'member' ? p.virtualServer ?? undefined : p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
+  }
+
+  /** A virtual server's answer: its group's entries and its own files. */
+  private async answer (words: string[], limit: number): Promise<SearchAnswer> {
+    const self = this.libp2p.peerId.toString()
+    const own: IndexEntry[] = this.shares.list().filter(f => matches(words, f)).map(f => ({ ...f, provider: self, userSerialId: this.place.placement().userSerialId ?? 0, userid: self }))
+    const entries = [...own, ...this.groupIndex.search(words, limit)].slice(0, limit)
+    const selfAddrs = this.libp2p.getMultiaddrs().map(a => a.toString())
+    const hits = await Promise.all(entries.map(async e => ({
+      entry: toWire(e),
+      provider: e.provider,
+      providerAddrs: e.provider === self ? selfAddrs.slice(0, 8) : await knownAddrs(this.libp2p, e.provider)
+    })))
+    return { hits, servers: [] }
+  }
+}

@@ -1,0 +1,67 @@
+import { matches } from './matching.js'
+import type { IndexEntry } from './types.js'
+
+export class IndexLimitError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'IndexLimitError'
+  }
+}
+
+/**
+ * A virtual server's index of its group (NET-6): every member's entries,
+ * kept in memory, replaced or updated by the members' pushes and dropped
+ * when a member leaves the group.
+ */
+export class SubnetIndex {
+  private readonly byProvider = new Map<string, Map<string, IndexEntry>>()
+
+  constructor (private readonly maxPerProvider = 50_000) {}
+
+  apply (provider: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }): number {
+    let entries = this.byProvider.get(provider)
+    if (entries == null || update.reset) this.byProvider.set(provider, entries = new Map())
+    for (const cid of update.removed) entries.delete(cid)
+    for (const e of update.added) {
+      if (!entries.has(e.cid) && entries.size >= this.maxPerProvider) throw new IndexLimitError(`at most ${this.maxPerProvider} entries per provider`)
+      entries.set(e.cid, e)
+    }
+    return entries.size
+  }
+
+  drop (provider: string): void {
+    this.byProvider.delete(provider)
+  }
+
+  /** Keeps only these providers (the current group). */
+  retain (providers: Set<string>): void {
+    for (const p of this.byProvider.keys()) if (!providers.has(p)) this.byProvider.delete(p)
+  }
+
+  clear (): void {
+    this.byProvider.clear()
+  }
+
+  providers (): string[] {
+    return [...this.byProvider.keys()]
+  }
+
+  size (): number {
+    let n = 0
+    for (const entries of this.byProvider.values()) n += entries.size
+    return n
+  }
+
+  search (words: string[], limit: number): IndexEntry[] {
+    const out: IndexEntry[] = []
+    for (const entries of this.byProvider.values()) {
+      for (const e of entries.values()) {
+        if (matches(words, e)) {
+          out.push(e)
+          if (out.length >= limit) return out
+        }
+      }
+    }
+    return out
+  }
+}

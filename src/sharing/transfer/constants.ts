@@ -1,0 +1,65 @@
+/**
+ * Protocol id, wire limits and defaults of verified file transfer
+ * (protocols/transfer.md). Options elsewhere fall back to these with `??`.
+ */
+import { MAX_MANIFEST_BYTES } from '../manifest.js'
+
+export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
+export const TRANSFER_VERSION = 1
+
+/** A request carries a CID and at most 64 indices: far below this. */
+export const MAX_TRANSFER_REQUEST_BYTES = 1024
+export const MAX_PIECES_PER_REQUEST = 64
+/** Largest piece this node serves or accepts; a manifest with bigger pieces is refused. */
+export const MAX_PIECE_SIZE = 8 * 1024 * 1024
+/** Room for the protobuf fields around a piece's bytes or a manifest. */
+export const RESPONSE_OVERHEAD_BYTES = 64
+export const MAX_MANIFEST_RESPONSE_BYTES = MAX_MANIFEST_BYTES + RESPONSE_OVERHEAD_BYTES
+/** Bytes a refusal may take (its message is truncated to fit). */
+export const MAX_ERROR_MESSAGE_CHARS = 256
+
+// ---- provider side
+
+/** Transfer streams one connection may hold open at once; libp2p resets the rest. */
+export const DEFAULT_MAX_INBOUND_STREAMS = 8
+/** Exchanges one peer may have in progress (over all its connections) before BUSY. */
+export const DEFAULT_MAX_EXCHANGES_PER_PEER = 8
+/** Exchanges in progress, all peers together, before BUSY. */
+export const DEFAULT_MAX_EXCHANGES = 64
+/** Requests one peer may make per 10 s before BUSY (a 1 GiB file needs about 256 at 4 pieces each). */
+export const DEFAULT_REQUESTS_PER_PEER = 2_000
+/** The request must arrive this soon after the stream opens. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
+/** Each response message (one piece: read from disk, sent, drained) must go out this soon, either side. */
+export const DEFAULT_PIECE_TIMEOUT_MS = 30_000
+/** After its last response a provider waits this long for the downloader to close before resetting the stream. */
+export const CLOSE_GRACE_MS = 5_000
+
+// ---- downloader side
+
+/** Providers used for one download; the best-ranked are kept. */
+export const DEFAULT_MAX_PROVIDERS = 8
+/** Addresses kept per provider. */
+export const MAX_ADDRS_PER_PROVIDER = 8
+/** Piece requests (streams) kept in flight per provider. */
+export const DEFAULT_STREAMS_PER_PROVIDER = 4
+/** Bytes asked for in one request; with 1 MiB pieces, 4 pieces. It bounds the memory one stream can buffer. */
+export const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
+/** Round-trip probe of each provider before the download. */
+export const PING_TIMEOUT_MS = 2_000
+/** Opening a stream and getting the manifest. */
+export const MANIFEST_TIMEOUT_MS = 10_000
+/** Transport failures in a row (dial, reset, timeout) after which a provider is given up for this download. */
+export const MAX_PROVIDER_FAILURES = 3
+/** BUSY answers in a row after which a provider is given up; each is followed by a growing pause. */
+export const MAX_BUSY_ANSWERS = 20
+export const BUSY_BACKOFF_MS = 100
+export const MAX_BUSY_BACKOFF_MS = 2_000
+/** The sidecar of a partial download is rewritten at most this often... */
+export const SIDECAR_FLUSH_MS = 1_000
+/** ...or after this many new pieces, whichever comes first. */
+export const SIDECAR_FLUSH_PIECES = 64
+/** A sidecar larger than this is not ours: it is discarded. */
+export const MAX_SIDECAR_BYTES = 64 * 1024
+/** Pieces re-checked at once when a partial download is resumed. */
+export const RESUME_VERIFY_CONCURRENCY = 4

@@ -1,0 +1,251 @@
+import { RateLimiter } from '@libp2p/utils'
+import { FileChangedError, NotSharedError } from '../share-store.js'
+import { Manifest, parseCid } from '../manifest.js'
+import {
+  CLOSE_GRACE_MS, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_EXCHANGES_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_PIECE_TIMEOUT_MS,
+  DEFAULT_REQUESTS_PER_PEER, DEFAULT_REQUEST_TIMEOUT_MS, MAX_PIECES_PER_REQUEST, MAX_PIECE_SIZE, MAX_TRANSFER_REQUEST_BYTES,
+  PROTOCOL_TRANSFER, TRANSFER_VERSION
+} from './constants.js'
+import { ErrorCode, TransferRequest, TransferResponse, boundedLp, encodePieceFrame, errorResponse, sendFrame, type LpStream } from './wire.js'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+/** What a provider needs of its share store; ShareStore fits. */
+export interface TransferStore {
+  /** the encoded manifest of a shared CID, or undefined when it is not shared */
+  manifestBytes: (cid: string) => Uint8Array | undefined | Promise<Uint8Array | undefined>
+  /** piece `index` of a shared CID; throws NotSharedError or FileChangedError */
+  readPiece: (cid: string, index: number) => Promise<Uint8Array>
+}
+
+export interface TransferServerInit {
+  /** transfer streams one connection may hold open. @default 8 */
+  maxInboundStreams?: number
+  /** exchanges one peer may have in progress before BUSY. @default 8 */
+  maxExchangesPerPeer?: number
+  /** exchanges in progress, all peers, before BUSY. @default 64 */
+  maxExchanges?: number
+  /** requests one peer may make per 10 s before BUSY. @default 2000 */
+  requestsPerPeer?: number
+  /** the request must arrive within this. @default 5000 */
+  requestTimeoutMs?: number
+  /** each piece must be read and sent within this. @default 30000 */
+  pieceTimeoutMs?: number
+  /** told the outcome of every exchange: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` */
+  onRequest?: (outcome: string, kind: 'manifest' | 'pieces' | 'unknown') => void
+  /** told the size of every message read ('in') and written ('out') */
+  onBytes?: (direction: 'in' | 'out', bytes: number) => void
+}
+
+/** A request the provider answers with an error code, then closes. */
+class Refusal extends Error {
+  constructor (readonly code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'Refusal'
+  }
+}
+
+/**
+ * The provider side of /peerhive/transfer/1.0.0 (protocols/transfer.md):
+ * serves manifests and batches of pieces of what the store shares. Every
+ * exchange is bounded in size, count and time; a bad request gets an error
+ * answer and its stream is closed, and the node keeps serving the others.
+ */
+export class TransferServer {
+  private readonly log: Logger
+  private readonly limiter: RateLimiter
+  private readonly perPeer = new Map<string, number>()
+  private readonly streams = new Set<Stream>()
+  private running = false
+  private readonly maxExchangesPerPeer: number
+  private readonly maxExchanges: number
+  private readonly requestTimeoutMs: number
+  private readonly pieceTimeoutMs: number
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly store: TransferStore, private readonly init: TransferServerInit = {}) {
+    this.log = libp2p.logger.forComponent('peerhive:transfer:server')
+    this.limiter = new RateLimiter({ points: init.requestsPerPeer ?? DEFAULT_REQUESTS_PER_PEER, duration: 10 })
+    this.maxExchangesPerPeer = init.maxExchangesPerPeer ?? DEFAULT_MAX_EXCHANGES_PER_PEER
+    this.maxExchanges = init.maxExchanges ?? DEFAULT_MAX_EXCHANGES
+    this.requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    this.pieceTimeoutMs = init.pieceTimeoutMs ?? DEFAULT_PIECE_TIMEOUT_MS
+  }
+
+  /** exchanges in progress now */
+  get active (): number {
+    return this.streams.size
+  }
+
+  async start (): Promise<void> {
+    if (this.running) return
+    await this.libp2p.handle(PROTOCOL_TRANSFER, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
+      maxInboundStreams: this.init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS,
+      // this node's own downloads open streams of this protocol too
+      maxOutboundStreams: 64
+    })
+    this.running = true
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    await this.libp2p.unhandle(PROTOCOL_TRANSFER)
+    for (const stream of this.streams) stream.abort(new Error('the provider is stopping'))
+    this.streams.clear()
+    this.perPeer.clear()
+  }
+
+  private async onStream (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    let kind: 'manifest' | 'pieces' | 'unknown' = 'unknown'
+    let outcome = 'ok'
+    this.streams.add(stream)
+    this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1)
+    // the downloader sends one request and closes its side; anything more than a request's worth is an abuse
+    const lp = boundedLp(stream, MAX_TRANSFER_REQUEST_BYTES, 16 * MAX_TRANSFER_REQUEST_BYTES)
+    try {
+      let request: TransferRequest
+      try {
+        request = await this.readRequest(lp)
+      } catch (err: any) {
+        if (stream.status !== 'open' || stream.writeStatus !== 'writable') throw err
+        if (err.name === 'TimeoutError' || err.name === 'AbortError') throw err
+        throw new Refusal(ErrorCode.BAD_REQUEST, requestError(err))
+      }
+      kind = request.kind === TransferRequest.Kind.PIECES ? 'pieces' : 'manifest'
+      this.admit(peer, request)
+      if (request.kind === TransferRequest.Kind.MANIFEST) await this.sendManifest(lp, request.cid)
+      else await this.sendPieces(stream, request)
+      await stream.close({ signal: AbortSignal.timeout(this.pieceTimeoutMs) })
+    } catch (err: any) {
+      if (err instanceof Refusal) {
+        outcome = err.code
+        this.log('refused %s request from %p: %s %s', kind, connection.remotePeer, err.code, err.message)
+        await this.refuse(stream, lp, err)
+      } else {
+        outcome = err.name === 'TimeoutError' ? 'TIMEOUT' : 'STREAM_ERROR'
+        this.log('%s exchange with %p failed - %e', kind, connection.remotePeer, err)
+        stream.abort(err)
+      }
+    } finally {
+      this.releaseLater(stream)
+      this.streams.delete(stream)
+      const left = (this.perPeer.get(peer) ?? 1) - 1
+      if (left <= 0) this.perPeer.delete(peer)
+      else this.perPeer.set(peer, left)
+      this.init.onRequest?.(outcome, kind)
+    }
+  }
+
+  private async readRequest (lp: LpStream): Promise<TransferRequest> {
+    const buf = await lp.read({ signal: AbortSignal.timeout(this.requestTimeoutMs) })
+    this.init.onBytes?.('in', buf.byteLength)
+    return TransferRequest.decode(buf)
+  }
+
+  /** Checks the request's version and the peer's allowance; throws a Refusal. */
+  private admit (peer: string, request: TransferRequest): void {
+    if (request.version !== TRANSFER_VERSION) {
+      throw new Refusal(ErrorCode.UNSUPPORTED_VERSION, `transfer version ${request.version} is not supported; this provider speaks version ${TRANSFER_VERSION}`)
+    }
+    if (!this.running) throw new Refusal(ErrorCode.BUSY, 'the provider is stopping')
+    if ((this.perPeer.get(peer) ?? 0) > this.maxExchangesPerPeer) {
+      throw new Refusal(ErrorCode.BUSY, `more than ${this.maxExchangesPerPeer} exchanges at once from this peer`)
+    }
+    if (this.streams.size > this.maxExchanges) throw new Refusal(ErrorCode.BUSY, 'the provider is serving too many exchanges; retry later')
+    try {
+      this.limiter.consume(peer)
+    } catch {
+      throw new Refusal(ErrorCode.BUSY, `more than ${this.init.requestsPerPeer ?? DEFAULT_REQUESTS_PER_PEER} requests in 10 s from this peer; retry later`)
+    }
+  }
+
+  private async manifestOf (cidText: string): Promise<{ bytes: Uint8Array, manifest: Manifest, cid: string }> {
+    let cid: string
+    try {
+      cid = parseCid(cidText).toString()
+    } catch (err: any) {
+      throw new Refusal(ErrorCode.BAD_REQUEST, err.message)
+    }
+    const bytes = await this.store.manifestBytes(cid)
+    if (bytes == null) throw new Refusal(ErrorCode.NOT_FOUND, `${cid} is not shared here`)
+    return { bytes, manifest: Manifest.decode(bytes), cid }
+  }
+
+  private async sendManifest (lp: LpStream, cidText: string): Promise<void> {
+    const { bytes } = await this.manifestOf(cidText)
+    await this.writeMessage(lp, TransferResponse.encode({ manifest: bytes as Uint8Array<ArrayBuffer> }))
+  }
+
+  private async sendPieces (stream: Stream, request: TransferRequest): Promise<void> {
+    const { manifest, cid } = await this.manifestOf(request.cid)
+    const indices = request.pieces
+    if (indices.length === 0 || indices.length > MAX_PIECES_PER_REQUEST) {
+      throw new Refusal(ErrorCode.BAD_REQUEST, `ask for 1 to ${MAX_PIECES_PER_REQUEST} pieces per request, not ${indices.length}`)
+    }
+    if (manifest.pieceSize > MAX_PIECE_SIZE) throw new Refusal(ErrorCode.INTERNAL, `pieces of ${manifest.pieceSize} bytes are over this provider's limit`)
+    const seen = new Set<number>()
+    for (const index of indices) {
+      if (index >= manifest.pieces.length) throw new Refusal(ErrorCode.BAD_REQUEST, `piece ${index} is out of range (the file has ${manifest.pieces.length} pieces)`)
+      if (seen.has(index)) throw new Refusal(ErrorCode.BAD_REQUEST, `piece ${index} is asked for twice`)
+      seen.add(index)
+    }
+    // the next piece is read from disk while the current one is sent
+    let next = this.readPiece(cid, indices[0])
+    for (let i = 0; i < indices.length; i++) {
+      const data = await next
+      if (i + 1 < indices.length) next = this.readPiece(cid, indices[i + 1])
+      const frame = encodePieceFrame(indices[i], data)
+      await sendFrame(stream, frame, AbortSignal.timeout(this.pieceTimeoutMs))
+      this.init.onBytes?.('out', frame.byteLength)
+    }
+  }
+
+  /** Reads a piece; store errors become the matching refusal. Never rejects unobserved. */
+  private readPiece (cid: string, index: number): Promise<Uint8Array> {
+    const read = this.store.readPiece(cid, index).catch((err: any) => {
+      if (err instanceof NotSharedError || err?.name === 'NotSharedError') throw new Refusal(ErrorCode.NOT_FOUND, err.message)
+      if (err instanceof FileChangedError || err?.name === 'FileChangedError') throw new Refusal(ErrorCode.CHANGED, err.message)
+      this.log.error('reading piece %d of %s failed - %e', index, cid, err)
+      throw new Refusal(ErrorCode.INTERNAL, 'the provider could not read the piece')
+    })
+    read.catch(() => {})
+    return read
+  }
+
+  private async writeMessage (lp: LpStream, bytes: Uint8Array): Promise<void> {
+    await lp.write(bytes, { signal: AbortSignal.timeout(this.pieceTimeoutMs) })
+    this.init.onBytes?.('out', bytes.byteLength)
+  }
+
+  /** Answers with an error code and closes; a stream that cannot take it any more is reset. */
+  private async refuse (stream: Stream, lp: LpStream, refusal: Refusal): Promise<void> {
+    try {
+      if (stream.status !== 'open' || stream.writeStatus !== 'writable') throw refusal
+      const bytes = errorResponse(refusal.code, refusal.message)
+      await lp.write(bytes, { signal: AbortSignal.timeout(this.requestTimeoutMs) })
+      this.init.onBytes?.('out', bytes.byteLength)
+      await stream.close({ signal: AbortSignal.timeout(this.requestTimeoutMs) })
+    } catch {
+      stream.abort(refusal)
+    }
+  }
+
+  /** Once our side is done, the downloader gets a grace period to close its side; then the stream is reset. */
+  private releaseLater (stream: Stream): void {
+    if (stream.status !== 'open') return
+    const timer = setTimeout(() => {
+      if (stream.status === 'open') stream.abort(new Error('the downloader did not close the stream'))
+    }, CLOSE_GRACE_MS)
+    timer.unref?.()
+    stream.addEventListener('close', () => { clearTimeout(timer) }, { once: true })
+  }
+}
+
+function requestError (err: any): string {
+  if (err?.name === 'InvalidDataLengthError' || err?.name === 'InvalidDataLengthLengthError') {
+    return `request larger than ${MAX_TRANSFER_REQUEST_BYTES} bytes`
+  }
+  if (err?.name === 'MaxLengthError') return `a request asks for at most ${MAX_PIECES_PER_REQUEST} pieces`
+  return `malformed request: ${String(err?.message ?? err)}`
+}

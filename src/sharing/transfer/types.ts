@@ -1,0 +1,77 @@
+import type { Libp2p } from 'libp2p'
+
+/** A peer said to share the file (from a search result or the DHT). */
+export interface ProviderInfo {
+  /** the provider's PeerId */
+  peerId: string
+  /** its multiaddrs, without /p2p; at most 8 are used. Empty: libp2p finds the peer itself. */
+  addrs: string[]
+  /** the provider is in this node's own subnet: it is tried before the others */
+  sameSubnet?: boolean
+}
+
+/** What one provider did in a download. */
+export interface ProviderReport {
+  peerId: string
+  /**
+   * - `supplied`: it served verified pieces and never misbehaved
+   * - `unused`: it was never needed (or the download ended first)
+   * - `not-found`: it does not share the CID
+   * - `changed`: its copy changed on disk, so it no longer has the CID
+   * - `lied`: it sent a bad piece or a bad manifest, or broke the protocol; dropped
+   * - `failed`: it could not be reached, or failed or timed out too often; given up
+   * - `busy`: it kept answering BUSY; given up
+   */
+  outcome: 'supplied' | 'unused' | 'not-found' | 'changed' | 'lied' | 'failed' | 'busy'
+  /** verified pieces it supplied in this run */
+  pieces: number
+  /** measured round trip in ms, or undefined when the ping failed */
+  rttMs?: number
+  sameSubnet: boolean
+  /** what went wrong, for people */
+  detail?: string
+}
+
+export interface DownloadProgress {
+  /** verified bytes on disk, including those of an earlier, interrupted run */
+  bytes: number
+  total: number
+  pieces: number
+  totalPieces: number
+  /** PeerIds that supplied verified pieces in this run */
+  sources: string[]
+}
+
+export interface DownloadOptions {
+  /** a started libp2p node with the ping service */
+  libp2p: Libp2p<any>
+  /** the file's CID (text or parsed) */
+  cid: string | { toString: () => string }
+  providers: ProviderInfo[]
+  /** the final path; the download goes to `<outPath>.part` with a sidecar `<outPath>.part.json` until it is complete */
+  outPath: string
+  signal?: AbortSignal
+  onProgress?: (progress: DownloadProgress) => void
+  /** @default 8 */
+  maxProviders?: number
+  /** piece requests in flight per provider. @default 4 */
+  streamsPerProvider?: number
+  /** bytes asked for per request (rounded to whole pieces, at most 64). @default 4 MiB */
+  batchBytes?: number
+  /** longest wait for any one piece message. @default 30000 */
+  pieceTimeoutMs?: number
+}
+
+export interface DownloadResult {
+  cid: string
+  /** the final path (absolute) */
+  path: string
+  bytes: number
+  /** PeerIds that supplied verified pieces in this run, first supplier first */
+  sources: string[]
+  ms: number
+  /** what each provider did */
+  providers: ProviderReport[]
+  /** pieces taken from an earlier, interrupted run */
+  resumedPieces: number
+}

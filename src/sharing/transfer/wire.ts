@@ -1,0 +1,75 @@
+/**
+ * Framing of /peerhive/transfer/1.0.0: varint length-prefixed protobuf
+ * messages, read through a bounded length decoder, with one copy-free
+ * encoder for the hot path (a piece).
+ */
+import { lpStream } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { boundedLengthDecoder } from '../../core/bounded-length.js'
+import { TransferRequest, TransferResponse } from '../../pb/transfer.js'
+import { MAX_ERROR_MESSAGE_CHARS } from './constants.js'
+import type { Stream } from '@libp2p/interface'
+
+export { TransferRequest, TransferResponse }
+export const ErrorCode = TransferResponse.ErrorCode
+export type ErrorCode = TransferResponse.ErrorCode
+
+export type LpStream = ReturnType<typeof lpStream>
+
+/**
+ * A length-prefixed view of `stream` that refuses messages over
+ * `maxMessageBytes` as soon as their prefix says so, and buffers at most
+ * `maxBufferBytes` unread (beyond that libp2p aborts the stream: a peer that
+ * sends more than was asked for gets reset).
+ */
+export function boundedLp (stream: Stream, maxMessageBytes: number, maxBufferBytes: number): LpStream {
+  return lpStream(stream, {
+    maxDataLength: maxMessageBytes,
+    lengthDecoder: boundedLengthDecoder(maxMessageBytes),
+    maxBufferSize: maxBufferBytes
+  })
+}
+
+/**
+ * One piece as a length-prefixed TransferResponse {index, data}, without
+ * copying the piece: the prefix and the field headers go in a small buffer
+ * of their own and the data is appended by reference.
+ */
+export function encodePieceFrame (index: number, data: Uint8Array): Uint8ArrayList {
+  const header = new Uint8Array(5 + 1 + 5 + 1 + 5)
+  // fields first, so their length is known; the prefix goes in front of them
+  let at = 5
+  header[at++] = 0x20 // field 4 (index), varint
+  at = writeVarint(index, header, at)
+  header[at++] = 0x2a // field 5 (data), length-delimited
+  at = writeVarint(data.byteLength, header, at)
+  const fields = at - 5
+  const prefix = new Uint8Array(5)
+  const prefixLength = writeVarint(fields + data.byteLength, prefix, 0)
+  header.set(prefix.subarray(0, prefixLength), 5 - prefixLength)
+  return new Uint8ArrayList(header.subarray(5 - prefixLength, at), data)
+}
+
+/** Writes `value` (below 2^32) as an unsigned varint at `at`; returns the offset after it. */
+function writeVarint (value: number, buf: Uint8Array, at: number): number {
+  while (value >= 0x80) {
+    buf[at++] = (value & 0x7f) | 0x80
+    value = Math.floor(value / 128)
+  }
+  buf[at++] = value
+  return at
+}
+
+/** An error response, with its message cut to a bounded length. */
+export function errorResponse (code: ErrorCode, message: string): Uint8Array {
+  return TransferResponse.encode({ error: code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) })
+}
+
+/**
+ * Writes bytes that already carry their length prefix, waiting for 'drain'
+ * when the stream's buffer is full (a v3 stream resets a reader that falls
+ * 4 MiB behind, so nobody may write ahead unboundedly).
+ */
+export async function sendFrame (stream: Stream, frame: Uint8Array | Uint8ArrayList, signal: AbortSignal): Promise<void> {
+  if (!stream.send(frame)) await stream.onDrain({ signal })
+}
