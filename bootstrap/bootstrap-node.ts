@@ -42,7 +42,7 @@ export class Bootstrap {
   static async create (options: BootstrapOptions): Promise<Bootstrap> {
     if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new InvalidOptionError('the bootstrap needs a data directory (--data DIR or PEERHIVE_DATA)')
     const vsLimit = options.vsLimit ?? DEFAULT_VS_LIMIT
-    if (!Number.isInteger(vsLimit) || vsLimit < 1) throw new InvalidOptionError(`--vs-limit must be an integer >= 1, got ${String(options.vsLimit)}`)
+    if (!Number.isInteger(vsLimit) || vsLimit < 0) throw new InvalidOptionError(`--vs-limit must be an integer >= 0 (0: no virtual servers), got ${String(options.vsLimit)}`)
     const prefixes = {
       v4: validatePrefix(options.subnetPrefix ?? DEFAULT_SUBNET_PREFIX_V4, 4),
       v6: validatePrefix(options.subnetPrefixV6 ?? DEFAULT_SUBNET_PREFIX_V6, 6)

@@ -8,7 +8,9 @@ export interface BootstrapOptions {
    */
   listen?: string[]
   /**
-   * Capacity of a virtual server's group, the virtual server itself included (the seed's limit_count).
+   * Capacity of a virtual server's group, the virtual server itself included
+   * (the seed's limit_count). 0 turns virtual servers off: every peer is a
+   * central client, served by the bootstrap.
    * @default 8
    */
   vsLimit?: number

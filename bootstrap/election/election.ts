@@ -2,7 +2,7 @@ import { rankHosts } from './host-rank.js'
 import type { Candidate, ElectionChange, Group, Placement, SubnetState } from './types.js'
 
 export interface ElectionInit {
-  /** capacity of a new group, the virtual server included (seed: limit_count) */
+  /** capacity of a new group, the virtual server included (seed: limit_count); 0 turns virtual servers off */
   limit: number
   /** clock, for host ranking */
   now?: () => number
@@ -20,8 +20,8 @@ export class Election {
   private readonly candidates = new Map<string, Candidate>()
 
   constructor (init: ElectionInit) {
-    if (!Number.isInteger(init.limit) || init.limit < 1) {
-      throw new RangeError(`virtual-server limit must be an integer >= 1, got ${init.limit}`)
+    if (!Number.isInteger(init.limit) || init.limit < 0) {
+      throw new RangeError(`virtual-server limit must be an integer >= 0 (0: no virtual servers), got ${init.limit}`)
     }
     this.limit = init.limit
     this.now = init.now ?? Date.now
@@ -43,7 +43,10 @@ export class Election {
     changed.add(candidate.subnet)
 
     const open = state.servers.find(g => groupSize(g) < g.limit)
-    if (open != null) {
+    if (this.limit === 0) {
+      // virtual servers off: the central server serves every peer
+      state.centralClients.push(candidate.peerId)
+    } else if (open != null) {
       open.members.push(candidate.peerId)
     } else if (state.servers.length === 0) {
       state.servers.push(this.newGroup(candidate.peerId))
@@ -169,7 +172,7 @@ export class Election {
 
   /** Fills open slots with waiting central clients; a subnet without a group gets one. */
   private absorbCentralClients (state: SubnetState): void {
-    while (state.centralClients.length > 0) {
+    while (state.centralClients.length > 0 && this.limit > 0) {
       const open = state.servers.find(g => groupSize(g) < g.limit)
       const chosen = this.best(state.centralClients)
       if (open != null) {

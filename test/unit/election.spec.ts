@@ -92,10 +92,20 @@ function mulberry32 (seed: number): () => number {
 
 describe('Election (NET-4, NET-8)', () => {
   describe('constructor', () => {
-    it('rejects a limit of 0, negative, non-integer or NaN with a RangeError', () => {
-      for (const limit of [0, -1, 1.5, 2.0001, Number.NaN, Number.POSITIVE_INFINITY]) {
+    it('rejects a negative, non-integer or NaN limit with a RangeError', () => {
+      for (const limit of [-1, 1.5, 2.0001, Number.NaN, Number.POSITIVE_INFINITY]) {
         assert.throws(() => new Election({ limit }), RangeError, `limit ${limit}`)
       }
+    })
+
+    it('with limit 0 (virtual servers off) makes every peer a central client, and never promotes one', () => {
+      const e = new Election({ limit: 0 })
+      for (const id of ['p1', 'p2', 'p3']) {
+        assert.deepEqual(e.join({ peerId: id, subnet: '127.0.9.0/24', joinedAt: 0, reachable: true, cpus: 4, memoryMb: 4096 }).placement,
+          { peerId: id, subnet: '127.0.9.0/24', role: 'central-client', virtualServer: null })
+      }
+      e.leave('p1')
+      assert.deepEqual(e.table(), [{ subnet: '127.0.9.0/24', servers: [], centralClients: ['p2', 'p3'] }])
     })
 
     it('accepts limit 1 and larger integers', () => {
