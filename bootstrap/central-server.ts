@@ -1,7 +1,7 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
+  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../src/core/index.js'
@@ -10,6 +10,7 @@ import { JoinRefusal, checkJoin } from './join-request.js'
 import { DebouncedPublisher } from './publisher.js'
 import { Republisher } from './republisher.js'
 import { AssignmentPusher } from './assignment-pusher.js'
+import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
 import { toWire, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
@@ -52,6 +53,7 @@ export class CentralServer {
   private readonly publisher: DebouncedPublisher
   private readonly republisher: Republisher
   private readonly pusher: AssignmentPusher
+  private readonly directory: DirectoryPublisher
   private readonly log: Logger
   private graceUntil = 0
   private inFlight = 0
@@ -65,6 +67,7 @@ export class CentralServer {
     this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes))
     this.log = libp2p.logger.forComponent('peerhive:central')
     this.pusher = new AssignmentPusher(libp2p, metrics, this.log)
+    this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
   }
 
   async start (): Promise<void> {
@@ -81,6 +84,7 @@ export class CentralServer {
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
     this.republisher.start()
+    this.directory.start()
     this.updateGauges()
   }
 
@@ -90,6 +94,7 @@ export class CentralServer {
     this.publisher.stop()
     this.republisher.stop()
     this.pusher.stop()
+    this.directory.stop()
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     await this.libp2p.unhandle(PROTOCOL_JOIN)
@@ -125,10 +130,12 @@ export class CentralServer {
   /** Tier 3 of a search: hits from the client index, and the virtual servers to ask next. */
   answerSearch (words: string[], limit: number, wantServers: boolean): SearchAnswer {
     const hits = this.tables.searchIndex(words, limit).map(e => ({ entry: toWire(e), provider: e.provider, providerAddrs: this.addresses.get(e.provider) ?? [] }))
-    const servers = !wantServers
-      ? []
-      : this.election.table().flatMap(s => s.servers.map(g => ({ peerId: g.server, addrs: (this.addresses.get(g.server) ?? []).slice(0, 8), subnet: s.subnet }))).slice(0, 1024)
-    return { hits, servers }
+    return { hits, servers: wantServers ? this.directoryEntries().slice(0, 1024) : [] }
+  }
+
+  /** Every virtual server, with its addresses and subnet. */
+  private directoryEntries (): Array<{ peerId: string, addrs: string[], subnet: string }> {
+    return this.election.table().flatMap(s => s.servers.map(g => ({ peerId: g.server, addrs: (this.addresses.get(g.server) ?? []).slice(0, 8), subnet: s.subnet })))
   }
 
   private async onJoinStream (stream: Stream, connection: Connection): Promise<void> {
@@ -220,6 +227,7 @@ export class CentralServer {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
     for (const sub of evt.detail.subscriptions) {
+      if (sub.subscribe === true && sub.topic === DIRECTORY_TOPIC) void this.directory.resend()
       if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
         // a peer that just subscribed may have missed the last table of its subnet
         void this.republisher.resend(sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length))
@@ -307,6 +315,7 @@ export class CentralServer {
       this.log.error('could not encode the table of %s - %e', subnet, err)
       return
     }
+    this.directory.changed()
     const state = this.election.subnet(subnet)
     if (state == null) this.republisher.forget(subnet)
     else this.republisher.published(subnet, bytes)

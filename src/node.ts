@@ -30,7 +30,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       placement: () => topology.placement(),
       addEventListener: (type, listener) => { topology.addEventListener(type, listener) },
       removeEventListener: (type, listener) => { topology.removeEventListener(type, listener) },
-      bootstrapId: topology.bootstrapId
+      bootstrapId: topology.bootstrapId,
+      directory: () => topology.directory()
     }, { dataDir: options.dataDir, folders: options.share ?? [], metrics })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
   }

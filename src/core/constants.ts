@@ -8,6 +8,8 @@ export const PROTOCOL_INDEX = '/peerhive/index/1.0.0'
 export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
+/** Every virtual server of the network, published by the bootstrap. */
+export const DIRECTORY_TOPIC = '/peerhive/directory/1'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
 export const DHT_PROTOCOL = '/peerhive/kad/1.0.0'
 /** Ping for the connection monitor, under our own prefix. */

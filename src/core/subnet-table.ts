@@ -1,9 +1,9 @@
 import { ASSIGNMENT_TOPIC_PREFIX, MAX_TABLE_BYTES, WIRE_VERSION } from './constants.js'
 import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
-import { AssignmentAck, SubnetTable } from '../pb/assignment.js'
+import { AssignmentAck, Directory, SubnetTable } from '../pb/assignment.js'
 import type { Codec } from './rpc.js'
 
-export { AssignmentAck, SubnetTable }
+export { AssignmentAck, Directory, SubnetTable }
 
 /** The gossipsub topic carrying one subnet's table. */
 export function assignmentTopic (subnet: string): string {
@@ -45,4 +45,25 @@ export function placeIn (table: SubnetTable, peerId: string): { role: 'virtual-s
 export const checkedSubnetTable: Codec<SubnetTable> = {
   encode: encodeSubnetTable,
   decode: buf => decodeSubnetTable(buf instanceof Uint8Array ? buf : buf.subarray())
+}
+
+const DIRECTORY_LIMITS = { servers: 4096, servers$: { addrs: 8 } }
+
+/** Decodes the directory of virtual servers from the network, with the same limits as a table. */
+export function decodeDirectory (bytes: Uint8Array): Directory {
+  if (bytes.byteLength > MAX_TABLE_BYTES) throw new MessageTooLargeError(`directory of ${bytes.byteLength} bytes exceeds ${MAX_TABLE_BYTES}`)
+  let directory: Directory
+  try {
+    directory = Directory.decode(bytes, { limits: DIRECTORY_LIMITS })
+  } catch (err: any) {
+    throw new MalformedMessageError(`malformed directory: ${err.message}`)
+  }
+  if (directory.version !== WIRE_VERSION) throw new UnsupportedVersionError(`directory version ${directory.version} is not supported (expected ${WIRE_VERSION})`)
+  return directory
+}
+
+export function encodeDirectory (directory: Directory): Uint8Array<ArrayBuffer> {
+  const bytes = Directory.encode(directory) as Uint8Array<ArrayBuffer>
+  if (bytes.byteLength > MAX_TABLE_BYTES) throw new MessageTooLargeError(`directory of ${bytes.byteLength} bytes exceeds ${MAX_TABLE_BYTES}`)
+  return bytes
 }

@@ -577,3 +577,367 @@ export namespace AssignmentAck {
     return streamMessage(buf, AssignmentAck.codec(), opts)
   }
 }
+
+export interface DirectoryEntry {
+  peerId: string
+  addrs: string[]
+  subnet: string
+}
+
+export namespace DirectoryEntry {
+  let _codec: Codec<DirectoryEntry>
+
+  export const codec = (): Codec<DirectoryEntry> => {
+    if (_codec == null) {
+      _codec = message<DirectoryEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.subnet != null && obj.subnet !== '')) {
+          w.uint32(26)
+          w.string(obj.subnet)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          addrs: [],
+          subnet: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              if (obj.addrs.length === 8) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.subnet = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 8
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              if (obj.addrs === 8) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.subnet`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryEntryPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface DirectoryEntryAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryEntrySubnetFieldEvent {
+    field: '$.subnet'
+    value: string
+  }
+
+  export function encode (obj: Partial<DirectoryEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryEntry>): DirectoryEntry {
+    return decodeMessage(buf, DirectoryEntry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryEntry>): Generator<DirectoryEntryPeerIdFieldEvent | DirectoryEntryAddrsFieldEvent | DirectoryEntrySubnetFieldEvent> {
+    return streamMessage(buf, DirectoryEntry.codec(), opts)
+  }
+}
+
+export interface Directory {
+  version: number
+  seq: number
+  issuedAt: number
+  servers: DirectoryEntry[]
+}
+
+export namespace Directory {
+  let _codec: Codec<Directory>
+
+  export const codec = (): Codec<Directory> => {
+    if (_codec == null) {
+      _codec = message<Directory>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.seq)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.issuedAt)
+        }
+
+        if (obj.servers != null && obj.servers.length > 0) {
+          for (const value of obj.servers) {
+            w.uint32(34)
+            DirectoryEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          seq: 0,
+          issuedAt: 0,
+          servers: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.issuedAt = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.servers != null && obj.servers.length === opts.limits.servers) {
+                throw new MaxLengthError('Decode error - repeated field "servers" had too many elements')
+              }
+
+              if (obj.servers.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "servers" had too many elements')
+              }
+
+              obj.servers.push(DirectoryEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.servers$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          servers: 4096
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.servers != null && obj.servers === opts.limits.servers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "servers" had too many elements')
+              }
+
+              if (obj.servers === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "servers" had too many elements')
+              }
+
+              for (const evt of DirectoryEntry.codec().stream(reader, reader.uint32(), `${prefix}.servers[]`, {
+                limits: opts.limits?.servers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.servers
+                }
+              }
+
+              obj.servers++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface DirectorySeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export interface DirectoryIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: number
+  }
+
+  export interface DirectoryServersPeerIdFieldEvent {
+    field: '$.servers[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryServersAddrsFieldEvent {
+    field: '$.servers[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface DirectoryServersSubnetFieldEvent {
+    field: '$.servers[].subnet'
+    value: string
+    index: number
+  }
+
+  export function encode (obj: Partial<Directory>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Directory.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Directory>): Directory {
+    return decodeMessage(buf, Directory.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Directory>): Generator<DirectoryVersionFieldEvent | DirectorySeqFieldEvent | DirectoryIssuedAtFieldEvent | DirectoryServersPeerIdFieldEvent | DirectoryServersAddrsFieldEvent | DirectoryServersSubnetFieldEvent> {
+    return streamMessage(buf, Directory.codec(), opts)
+  }
+}

@@ -48,6 +48,8 @@ export interface SearchContext {
   /** the group's index, when this node is a virtual server */
   groupIndex: SubnetIndex
   bootstrapId: string
+  /** every virtual server, as the bootstrap last published it; undefined before the first directory arrives */
+  directory?: () => ServerRef[] | undefined
   /** the DHT tier, when the node has one */
   dht?: (words: string[], opts: { signal: AbortSignal, limit: number }) => AsyncIterable<IndexEntry>
 }
@@ -110,15 +112,26 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
   if (done()) return
 
-  // 3. the central index and the other virtual servers
-  const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
-  if (central != null) {
-    yield * emit('remote', hitsOf(central.hits))
-    const servers = central.servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
-    for (let i = 0; i < servers.length && found < limit && !deadline.aborted; i += FAN_OUT) {
-      const answers = await Promise.all(servers.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
-      for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
-    }
+  // 3. the other virtual servers, from the directory the bootstrap publishes; then the central index.
+  // Without a directory yet, the bootstrap's answer carries one.
+  const others = (servers: ServerRef[]): ServerRef[] => servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
+  let servers = ctx.directory?.()
+  let askedCentral = false
+  if (servers == null) {
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
+    askedCentral = true
+    if (central != null) yield * emit('remote', hitsOf(central.hits))
+    servers = central?.servers ?? []
+  }
+  const targets = others(servers)
+  for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
+    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
+    for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
+  }
+  if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
+    // central clients' files are only in the central index
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(() => undefined)
+    if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
   if (done()) return
 

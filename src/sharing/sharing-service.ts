@@ -20,6 +20,7 @@ export interface PlaceSource {
   addEventListener: (type: 'placement', listener: () => void) => void
   removeEventListener: (type: 'placement', listener: () => void) => void
   bootstrapId: { toString: () => string }
+  directory: () => Array<{ peerId: string, addrs: string[], subnet: string }> | undefined
 }
 
 export interface SharingInit {
@@ -90,7 +91,8 @@ export class SharingService {
       shares: this.shares,
       place: () => this.place.placement(),
       groupIndex: this.groupIndex,
-      bootstrapId: this.place.bootstrapId.toString()
+      bootstrapId: this.place.bootstrapId.toString(),
+      directory: () => this.place.directory()
     }, words, opts)
   }
 

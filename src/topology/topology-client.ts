@@ -3,10 +3,10 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  ASSIGNMENT_TIMEOUT_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
+  ASSIGNMENT_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
   AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
-  answerRequest, assignmentTopic, checkedSubnetTable, decodeSubnetTable, parseCidr, placeIn, requestResponse,
-  type SubnetTable
+  answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, placeIn, requestResponse,
+  type Directory, type SubnetTable
 } from '../core/index.js'
 import { Backoff, sleep } from './backoff.js'
 import { probeHost } from './host-info.js'
@@ -60,6 +60,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private rejoin?: PromiseWithResolvers<void>
   private lastError?: Error
   private connected = false
+  private servers?: Directory
 
   constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
     super()
@@ -85,6 +86,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.connected
   }
 
+  /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives). */
+  directory (): Directory['servers'] | undefined {
+    return this.servers?.servers
+  }
+
   /** The last reason a join failed, if the node has not joined since. */
   joinError (): Error | undefined {
     return this.lastError
@@ -94,6 +100,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     this.controller = new AbortController()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.follow(DIRECTORY_TOPIC)
     await this.libp2p.handle(PROTOCOL_ASSIGNMENT, (stream: Stream, connection: Connection) => { void this.onPush(stream, connection) }, {
       maxInboundStreams: 2,
       maxOutboundStreams: 1
@@ -107,6 +114,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.setTopic(undefined)
+    this.unfollow(DIRECTORY_TOPIC)
     await this.libp2p.unhandle(PROTOCOL_ASSIGNMENT)
   }
 
@@ -181,10 +189,19 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
 
   private readonly onMessage = (evt: CustomEvent<any>): void => {
     const msg = evt.detail
-    if (this.topic == null || msg.topic !== this.topic) return
+    if (msg.topic !== this.topic && msg.topic !== DIRECTORY_TOPIC) return
     const from: string | null = msg.type === 'signed' ? msg.from.toString() : null
     if (msg.type !== 'signed' || !msg.from.equals(this.bootstrapId)) {
       this.reject(from, 'not signed by the bootstrap')
+      return
+    }
+    if (msg.topic === DIRECTORY_TOPIC) {
+      try {
+        const directory = decodeDirectory(msg.data)
+        if (directory.seq > (this.servers?.seq ?? 0)) this.servers = directory
+      } catch (err: any) {
+        this.reject(from, err.message)
+      }
       return
     }
     let table: SubnetTable
@@ -266,21 +283,26 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
 
   private setTopic (topic: string | undefined): void {
     if (topic === this.topic) return
-    const pubsub = this.libp2p.services.pubsub
-    if (this.topic != null) {
-      pubsub.unsubscribe(this.topic)
-      pubsub.topicValidators.delete(this.topic)
-    }
+    if (this.topic != null) this.unfollow(this.topic)
     this.topic = topic
-    if (topic != null) {
-      // refuse, and do not forward, anything on our assignment topic that the bootstrap did not sign
-      pubsub.topicValidators.set(topic, (_peer: PeerId, msg: any) => {
-        if (msg.type === 'signed' && msg.from.equals(this.bootstrapId)) return TopicValidatorResult.Accept
-        this.log('refused a message on %s from %s: not signed by the bootstrap', topic, msg.from?.toString())
-        this.safeDispatchEvent('assignment:rejected', { detail: { from: msg.from?.toString() ?? null, reason: 'not signed by the bootstrap' } })
-        return TopicValidatorResult.Reject
-      })
-      pubsub.subscribe(topic)
-    }
+    if (topic != null) this.follow(topic)
+  }
+
+  /** Subscribes to a topic of the bootstrap's; anything on it that the bootstrap did not sign is refused and not forwarded. */
+  private follow (topic: string): void {
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.topicValidators.set(topic, (_peer: PeerId, msg: any) => {
+      if (msg.type === 'signed' && msg.from.equals(this.bootstrapId)) return TopicValidatorResult.Accept
+      this.log('refused a message on %s from %s: not signed by the bootstrap', topic, msg.from?.toString())
+      this.safeDispatchEvent('assignment:rejected', { detail: { from: msg.from?.toString() ?? null, reason: 'not signed by the bootstrap' } })
+      return TopicValidatorResult.Reject
+    })
+    pubsub.subscribe(topic)
+  }
+
+  private unfollow (topic: string): void {
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.unsubscribe(topic)
+    pubsub.topicValidators.delete(topic)
   }
 }

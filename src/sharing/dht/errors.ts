@@ -27,3 +27,8 @@ export class InvalidKeywordRecordError extends PeerhiveError {
 export class KeywordRecordBuildError extends PeerhiveError {
   constructor (message: string) { super(message, 'KeywordRecordBuildError') }
 }
+
+/** A provide or put that no peer of the DHT took; the announcer retries. */
+export class NotAnnouncedError extends PeerhiveError {
+  constructor (message: string) { super(message, 'NotAnnouncedError') }
+}

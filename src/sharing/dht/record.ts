@@ -70,5 +70,5 @@ export async function signKeywordRecord (privateKey: PrivateKey, record: Keyword
     throw new KeywordRecordBuildError(`a keyword record of ${bytes.byteLength} bytes does not fit in ${MAX_KEYWORD_RECORD_BYTES}`)
   }
   const signature = await privateKey.sign(signedBytes(bytes))
-  return SignedKeywordRecord.encode({ record: bytes, signature })
+  return SignedKeywordRecord.encode({ record: bytes, signature: new Uint8Array(signature) })
 }

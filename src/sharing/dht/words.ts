@@ -11,10 +11,11 @@ export type Described = Pick<IndexEntry, 'filename' | 'title' | 'keywords'>
 
 /**
  * Compatibility decomposition (NFKD: "ﬁ" → "fi", full-width → ASCII),
- * combining marks removed ("É" → "E"), then lower case.
+ * combining marks removed ("É" → "E"), recomposed (NFC, so Hangul stays
+ * syllables), then lower case.
  */
 export function normalizeText (text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFC').toLowerCase()
 }
 
 /** The distinct words of a text: runs of letters and digits, at least 2 characters, cut to 64. */

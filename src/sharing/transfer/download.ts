@@ -1,0 +1,143 @@
+import { resolve } from 'node:path'
+import { parseCid, pieceLength, type Manifest } from '../manifest.js'
+import { fetchManifest } from './client.js'
+import {
+  DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_PIECE_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS
+} from './constants.js'
+import { BadDataError, DownloadAbortedError, DownloadFailedError, DownloadInProgressError, NotFoundError, TransferRefusedError } from './errors.js'
+import { PartFile } from './part-file.js'
+import { rankProviders, type Candidate } from './providers.js'
+import { Swarm } from './swarm.js'
+import { ErrorCode } from './wire.js'
+import type { DownloadOptions, DownloadResult, ProviderReport } from './types.js'
+import type { CID } from 'multiformats/cid'
+
+/** Final paths being downloaded in this process: two downloads must not share a part file. */
+const inProgress = new Set<string>()
+
+/**
+ * Downloads a shared file from its providers (SHARE-4): nearest providers
+ * first, pieces from several at once, every piece verified on arrival,
+ * resumable from `<outPath>.part` and its sidecar. The file appears under
+ * `outPath` only when it is complete and verified.
+ *
+ * Throws NotFoundError when no provider has the file (nothing is written),
+ * DownloadFailedError when those that have it failed or lied (the partial
+ * file stays for a retry), and an AbortError when `signal` aborts (likewise).
+ */
+export async function download (opts: DownloadOptions): Promise<DownloadResult> {
+  const started = performance.now()
+  const cid = parseCid(String(opts.cid))
+  const outPath = resolve(opts.outPath)
+  const signal = opts.signal ?? new AbortController().signal
+  const log = opts.libp2p.logger.forComponent('peerhive:transfer:download')
+  if (inProgress.has(outPath)) throw new DownloadInProgressError(`${outPath} is already being downloaded`)
+  inProgress.add(outPath)
+  try {
+    checkAborted(signal)
+    const providers = await rankProviders(opts.libp2p, opts.providers, opts.maxProviders ?? DEFAULT_MAX_PROVIDERS, signal)
+    checkAborted(signal)
+    const manifest = await firstManifest(opts, cid, providers, signal)
+    const part = await PartFile.open(outPath, cid.toString(), manifest)
+    const sources: string[] = []
+    let bytes = 0
+    for (let i = 0; i < manifest.pieces.length; i++) if (part.has(i)) bytes += pieceLength(manifest, i)
+    const progress = (): void => {
+      try {
+        opts.onProgress?.({ bytes, total: manifest.size, pieces: swarm.queue.done, totalPieces: manifest.pieces.length, sources: [...sources] })
+      } catch {}
+    }
+    const swarm = new Swarm({
+      libp2p: opts.libp2p,
+      cid: cid.toString(),
+      manifest,
+      part,
+      providers: providers.filter(p => usable(p.report)).map(p => {
+        // a failure in the manifest round is forgiven: it may still serve pieces
+        p.report.outcome = 'unused'
+        return p
+      }),
+      signal,
+      streamsPerProvider: Math.max(1, opts.streamsPerProvider ?? DEFAULT_STREAMS_PER_PROVIDER),
+      batchBytes: opts.batchBytes ?? DEFAULT_BATCH_BYTES,
+      pieceTimeoutMs: opts.pieceTimeoutMs ?? DEFAULT_PIECE_TIMEOUT_MS,
+      log,
+      onPiece: (provider, index) => {
+        if (!sources.includes(provider)) sources.push(provider)
+        bytes += pieceLength(manifest, index)
+        progress()
+      }
+    })
+    progress()
+    let complete: boolean
+    try {
+      complete = await swarm.run()
+    } catch (err) {
+      await part.suspend()
+      throw err
+    }
+    if (!complete) {
+      await part.suspend()
+      checkAborted(signal)
+      const reports = providers.map(p => p.report)
+      const missing = manifest.pieces.length - swarm.queue.done
+      throw new DownloadFailedError(`could not download ${cid.toString()}: ${missing} of ${manifest.pieces.length} pieces missing and no provider left; ${describe(reports)}. The partial file is kept; run the download again to resume.`, reports)
+    }
+    await part.finish()
+    return {
+      cid: cid.toString(),
+      path: outPath,
+      bytes: manifest.size,
+      sources,
+      ms: Math.round(performance.now() - started),
+      providers: providers.map(p => p.report),
+      resumedPieces: part.resumed
+    }
+  } finally {
+    inProgress.delete(outPath)
+  }
+}
+
+/**
+ * Asks providers for the manifest, nearest first, until one sends a manifest
+ * that hashes to the CID. Records what each one answered.
+ */
+async function firstManifest (opts: DownloadOptions, cid: CID, providers: Candidate[], signal: AbortSignal): Promise<Manifest> {
+  for (const p of providers) {
+    checkAborted(signal)
+    try {
+      return await fetchManifest(opts.libp2p, p.peerId, cid, AbortSignal.any([signal, AbortSignal.timeout(MANIFEST_TIMEOUT_MS)]))
+    } catch (err: any) {
+      checkAborted(signal)
+      const r = p.report
+      r.detail = String(err?.message ?? err)
+      if (err instanceof BadDataError) r.outcome = 'lied'
+      else if (err instanceof TransferRefusedError && err.code === ErrorCode.NOT_FOUND) r.outcome = 'not-found'
+      else if (err instanceof TransferRefusedError && err.code === ErrorCode.CHANGED) r.outcome = 'changed'
+      else if (err instanceof TransferRefusedError && err.code === ErrorCode.BUSY) r.outcome = 'busy'
+      else r.outcome = 'failed'
+    }
+  }
+  const reports = providers.map(p => p.report)
+  if (reports.every(r => r.outcome === 'not-found' || r.outcome === 'changed')) {
+    throw new NotFoundError(reports.length === 0
+      ? `no provider to download ${cid.toString()} from`
+      : `no provider has ${cid.toString()}: ${describe(reports)}`, reports)
+  }
+  throw new DownloadFailedError(`could not get the manifest of ${cid.toString()}: ${describe(reports)}`, reports)
+}
+
+/** Providers still worth asking for pieces after the manifest round. */
+function usable (r: ProviderReport): boolean {
+  return r.outcome === 'unused' || r.outcome === 'failed' || r.outcome === 'busy'
+}
+
+function checkAborted (signal: AbortSignal): void {
+  if (signal.aborted) throw new DownloadAbortedError()
+}
+
+/** "12D3…abc lied (piece 3 does not match), 12D3…def not-found (…)": what each provider did. */
+function describe (reports: ProviderReport[]): string {
+  if (reports.length === 0) return 'no providers'
+  return reports.map(r => `${r.peerId} ${r.outcome}${r.pieces > 0 ? ` after ${r.pieces} pieces` : ''}${r.detail != null ? ` (${r.detail})` : ''}`).join('; ')
+}

@@ -1,0 +1,154 @@
+import { BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_PROVIDER_FAILURES } from './constants.js'
+import { fetchPieces } from './client.js'
+import { BadDataError, TransferRefusedError } from './errors.js'
+import { PieceQueue } from './piece-queue.js'
+import { verifyPiece } from './verify.js'
+import { ErrorCode } from './wire.js'
+import type { PartFile } from './part-file.js'
+import type { Candidate } from './providers.js'
+import type { ProviderReport } from './types.js'
+import type { Manifest } from '../manifest.js'
+import type { Logger } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export interface SwarmInit {
+  libp2p: Libp2p<any>
+  cid: string
+  manifest: Manifest
+  part: PartFile
+  providers: Candidate[]
+  signal: AbortSignal
+  streamsPerProvider: number
+  batchBytes: number
+  pieceTimeoutMs: number
+  /** after each verified piece is written */
+  onPiece: (provider: string, index: number) => void
+  log: Logger
+}
+
+/** One provider's part in the download. */
+interface Source extends Candidate {
+  active: boolean
+  /** transport failures and BUSY answers in a row */
+  failures: number
+  busy: number
+  /** aborts this provider's streams when it is dropped */
+  controller: AbortController
+}
+
+/**
+ * Fetches the missing pieces of one file from several providers at once.
+ * Each provider runs a few request lanes; each lane pulls the next batch from
+ * the shared queue, so faster providers take more. Every piece is verified
+ * before it is written. A provider that sends a bad piece is dropped and its
+ * unfinished pieces go back to the queue for the others.
+ */
+export class Swarm {
+  readonly queue: PieceQueue
+  private readonly sources: Source[]
+  private readonly batch: number
+
+  constructor (private readonly init: SwarmInit) {
+    this.queue = new PieceQueue(init.manifest.pieces.length, i => init.part.has(i))
+    this.sources = init.providers.map(c => ({ ...c, active: true, failures: 0, busy: 0, controller: new AbortController() }))
+    this.batch = Math.min(MAX_PIECES_PER_REQUEST, Math.max(1, Math.floor(init.batchBytes / Math.max(1, init.manifest.pieceSize))))
+  }
+
+  /** Runs until every piece is in, every provider is gone, or the signal aborts. Returns whether every piece is in. */
+  async run (): Promise<boolean> {
+    const onAbort = (): void => { this.queue.wake() }
+    this.init.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      await Promise.all(this.sources.flatMap(s => Array.from({ length: this.init.streamsPerProvider }, async () => this.lane(s))))
+    } finally {
+      this.init.signal.removeEventListener('abort', onAbort)
+      for (const s of this.sources) s.controller.abort()
+    }
+    return this.queue.complete
+  }
+
+  get reports (): ProviderReport[] {
+    return this.sources.map(s => s.report)
+  }
+
+  private async lane (source: Source): Promise<void> {
+    const id = source.report.peerId
+    while (source.active && !this.queue.complete && !this.init.signal.aborted) {
+      const batch = this.queue.take(id, this.batch)
+      if (batch.length === 0) {
+        await this.queue.changed(250)
+        continue
+      }
+      try {
+        await fetchPieces(this.init.libp2p, source.peerId, this.init.cid, batch, {
+          pieceSize: this.init.manifest.pieceSize,
+          signal: AbortSignal.any([this.init.signal, source.controller.signal]),
+          pieceTimeoutMs: this.init.pieceTimeoutMs,
+          onPiece: async (index, data) => { await this.accept(source, index, data) }
+        })
+        source.failures = 0
+        source.busy = 0
+      } catch (err: any) {
+        await this.failed(source, err)
+      } finally {
+        this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
+      }
+    }
+  }
+
+  /** Verifies a piece and writes it, unless another copy already made it. */
+  private async accept (source: Source, index: number, data: Uint8Array): Promise<void> {
+    if (this.queue.isDone(index)) return
+    if (!await verifyPiece(this.init.manifest, index, data)) {
+      throw new BadDataError(`piece ${index} does not match the manifest`)
+    }
+    if (this.queue.isDone(index)) return
+    await this.init.part.write(index, data)
+    if (!this.queue.finish(index)) return
+    source.report.pieces++
+    if (source.report.outcome === 'unused') source.report.outcome = 'supplied'
+    this.init.onPiece(source.report.peerId, index)
+  }
+
+  private async failed (source: Source, err: any): Promise<void> {
+    if (this.init.signal.aborted || !source.active) return
+    const log = this.init.log
+    if (err instanceof BadDataError) {
+      log('dropping %p: %s', source.peerId, err.message)
+      this.drop(source, 'lied', err.message)
+    } else if (err instanceof TransferRefusedError && err.code === ErrorCode.NOT_FOUND) {
+      this.drop(source, 'not-found', err.message)
+    } else if (err instanceof TransferRefusedError && err.code === ErrorCode.CHANGED) {
+      this.drop(source, 'changed', err.message)
+    } else if (err instanceof TransferRefusedError && err.code === ErrorCode.BUSY) {
+      source.busy++
+      if (source.busy > MAX_BUSY_ANSWERS) this.drop(source, 'busy', err.message)
+      else await sleep(Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** Math.min(source.busy - 1, 8)), this.init.signal)
+    } else {
+      source.failures++
+      log('request to %p failed (%d in a row) - %e', source.peerId, source.failures, err)
+      if (source.failures >= MAX_PROVIDER_FAILURES) this.drop(source, 'failed', String(err?.message ?? err))
+    }
+  }
+
+  private drop (source: Source, outcome: ProviderReport['outcome'], detail: string): void {
+    if (!source.active) return
+    source.active = false
+    source.report.outcome = outcome
+    source.report.detail = detail
+    source.controller.abort(new Error(`provider dropped: ${outcome}`))
+    this.queue.wake()
+  }
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    function done (): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
