@@ -5,7 +5,8 @@ import {
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
 import { LocalServices } from './api/index.js'
-import { SharingService, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
+import { pushable } from 'it-pushable'
+import { SharingService, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -90,6 +91,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
           'GET /v1/files': () => this.shares.list(),
           'POST /v1/search': (body: any) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true }),
           'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
+          'POST /v1/get': (body: any) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir) }),
           'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) })
         }
       })
@@ -109,6 +111,27 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   /** What this node shares. */
   get shares (): ShareStore {
     return this.sharing.shares
+  }
+
+  /** Fetches a file by CID from the peers that share it (nearest first, every piece verified). */
+  async get (cid: string, opts: GetOptions = {}): Promise<GetResult> {
+    return this.sharing.get(cid, opts)
+  }
+
+  /** `get` for the local API: progress lines, then the result line. */
+  private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir'>): AsyncIterable<unknown> {
+    const lines = pushable<unknown>({ objectMode: true })
+    let last = 0
+    this.get(cid, {
+      ...where,
+      onProgress: p => {
+        // a few lines a second is enough for a progress bar
+        if (Date.now() - last < 200 && p.pieces < p.totalPieces) return
+        last = Date.now()
+        lines.push({ progress: p })
+      }
+    }).then(result => { lines.push({ result }); lines.end() }, err => { lines.end(err) })
+    return lines
   }
 
   /** Nearest-first search; results stream out as the tiers answer. */
@@ -157,6 +180,10 @@ function requireStrings (value: unknown, what: string): string[] {
     throw new InvalidOptionError(`${what} must be given as non-empty text`)
   }
   return value
+}
+
+function optionalString (value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 /** Creates (and by default starts) a peer daemon. */

@@ -137,9 +137,10 @@ export class CentralTables {
 
   /** Entries matching every (normalized) word, from the client index. */
   searchIndex (words: string[], limit: number): IndexEntry[] {
-    const where = words.map(() => "search_text LIKE ? ESCAPE '\\'").join(' AND ')
+    // a word matches the searchable text, or is exactly the CID (how downloads find providers)
+    const where = words.map(() => "(search_text LIKE ? ESCAPE '\\' OR cid = ?)").join(' AND ')
     const rows = this.db.prepare(`SELECT * FROM client_index WHERE ${where} LIMIT ?`)
-      .all(...words.map(w => `%${w.replace(/[\\%_]/g, c => '\\' + c)}%`), limit) as any[]
+      .all(...words.flatMap(w => [`%${w.replace(/[\\%_]/g, c => '\\' + c)}%`, w]), limit) as any[]
     return rows.map(r => ({
       cid: r.cid,
       filename: r.filename,

@@ -23,7 +23,7 @@ export async function * callApiLines (dataDir: string, path: string, body: unkno
       buffered = buffered.slice(nl + 1)
       if (line.trim() === '') continue
       const item = JSON.parse(line)
-      if (item.error != null && item.message != null && item.cid == null) throw Object.assign(new Error(item.message), { name: item.error })
+      if (typeof item.error === 'string' && typeof item.message === 'string') throw Object.assign(new Error(item.message), { name: item.error })
       yield item
     }
   }

@@ -6,7 +6,8 @@ import { createNode } from '../node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
-import { EXIT, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
+import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
+import { ProgressBar } from './progress-bar.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 
 const program = new Command('peerhive')
@@ -160,6 +161,25 @@ program.command('search')
         process.stdout.write(formatResult(r) + '\n')
       }
     }
+  })
+
+program.command('get')
+  .description('download a file by CID from the peers that share it (nearest first, every piece verified; an interrupted get resumes)')
+  .argument('<cid>', 'the file\'s CID, as search or share printed it')
+  .addOption(dataOption())
+  .option('-o, --output <path>', 'where to write the file (default: its name, in the current folder)')
+  .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms}', false)
+  .action(async (cid: string, opts) => {
+    const bar = new ProgressBar(process.stderr, opts.json !== true)
+    let result: any
+    for await (const line of callApiLines(resolve(opts.data), '/v1/get', { cid, outPath: opts.output == null ? undefined : resolve(opts.output), outDir: process.cwd() })) {
+      if (line.progress != null) bar.update(line.progress.bytes, line.progress.total, `${line.progress.sources.length} source(s)`)
+      if (line.result != null) result = line.result
+    }
+    bar.done()
+    if (result == null) throw new Error('the daemon ended the download without a result')
+    if (opts.json === true) printJson(result)
+    else process.stdout.write(`${result.path}  ${formatBytes(result.bytes)} from ${result.sources.length} source(s) in ${result.ms} ms\n`)
   })
 
 try {

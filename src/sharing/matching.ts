@@ -15,9 +15,13 @@ export function searchText (e: Pick<IndexEntry, 'filename' | 'title' | 'keywords
   return normalize([e.filename, e.title, ...e.keywords].join(' '))
 }
 
-/** AND over the words: every word appears in the filename, the title or a keyword. */
-export function matches (words: string[], e: Pick<IndexEntry, 'filename' | 'title' | 'keywords'>): boolean {
+/**
+ * AND over the words: every word appears in the filename, the title or a
+ * keyword, or is the entry's CID (exactly: that is how a download finds the
+ * providers of a file).
+ */
+export function matches (words: string[], e: Pick<IndexEntry, 'filename' | 'title' | 'keywords'> & { cid?: string }): boolean {
   if (words.length === 0) return false
   const text = searchText(e)
-  return words.every(w => text.includes(w))
+  return words.every(w => text.includes(w) || w === e.cid)
 }

@@ -6,6 +6,9 @@ import { search, type SearchOptions, type SearchResult } from './search.js'
 import { SearchServer, type SearchAnswer } from './search-server.js'
 import { ShareStore } from './share-store.js'
 import { SubnetIndex } from './subnet-index.js'
+import { TransferServer } from './transfer/index.js'
+import { getFile, type GetOptions, type GetResult } from './get-file.js'
+import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
 import type { PeerhiveMetrics } from '../core/index.js'
@@ -41,6 +44,7 @@ export class SharingService {
   private readonly sync: IndexSync
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
+  private readonly transferServer: TransferServer
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
     const log = libp2p.logger.forComponent('peerhive:share')
@@ -61,10 +65,20 @@ export class SharingService {
       answer: async (words, limit) => this.answer(words, limit),
       metrics: init.metrics
     })
+    this.transferServer = new TransferServer(libp2p, this.shares, {
+      onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
+      onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
+    })
+  }
+
+  /** Fetches a file by CID from the peers that share it, verifying every piece. */
+  async get (cid: string, opts: GetOptions = {}): Promise<GetResult> {
+    return getFile({ libp2p: this.libp2p, shares: this.shares, search: (words, o) => this.search(words, o) }, cid, opts)
   }
 
   async start (): Promise<void> {
     this.place.addEventListener('placement', this.onPlacement)
+    await this.transferServer.start()
     await this.indexServer.start()
     await this.searchServer.start()
     await this.watcher.start()
@@ -77,6 +91,7 @@ export class SharingService {
     this.sync.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
+    await this.transferServer.stop()
     this.shares.close()
   }
 

@@ -1,0 +1,26 @@
+import { formatBytes } from './output.js'
+import type { WriteStream } from 'node:tty'
+
+/** A one-line progress bar on a terminal; silent when the stream is piped (or when told to be). */
+export class ProgressBar {
+  private readonly enabled: boolean
+  private drawn = false
+
+  constructor (private readonly out: NodeJS.WriteStream, wanted = true) {
+    this.enabled = wanted && (out as WriteStream).isTTY === true
+  }
+
+  update (done: number, total: number, note = ''): void {
+    if (!this.enabled) return
+    const width = 30
+    const ratio = total > 0 ? Math.min(1, done / total) : 0
+    const filled = Math.round(ratio * width)
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${formatBytes(done)} / ${formatBytes(total)}  ${note}`
+    this.out.write(`\r${line}\x1b[K`)
+    this.drawn = true
+  }
+
+  done (): void {
+    if (this.enabled && this.drawn) this.out.write('\n')
+  }
+}

@@ -1,0 +1,71 @@
+import { copyFile, rename } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import { parseCid } from './manifest.js'
+import { download, NotFoundError, type DownloadProgress, type ProviderInfo } from './transfer/index.js'
+import type { SearchOptions, SearchResult } from './search.js'
+import type { ShareStore } from './share-store.js'
+import type { Libp2p } from 'libp2p'
+
+export interface GetOptions {
+  /** where to write the file; @default the file's name in `outDir` */
+  outPath?: string
+  /** the folder for a file written under its own name; @default the current folder */
+  outDir?: string
+  signal?: AbortSignal
+  onProgress?: (progress: DownloadProgress) => void
+  /** how long to look for providers, in ms; @default 5000 */
+  findTimeoutMs?: number
+}
+
+export interface GetResult {
+  cid: string
+  path: string
+  bytes: number
+  /** PeerIds that supplied verified pieces */
+  sources: string[]
+  ms: number
+}
+
+export interface GetContext {
+  libp2p: Libp2p<any>
+  shares: ShareStore
+  search: (words: string[], opts: SearchOptions) => AsyncGenerator<SearchResult>
+}
+
+/**
+ * Fetches a file by CID: finds its providers with a search for the CID
+ * (every tier), then downloads it from them, nearest first, verifying every
+ * piece. A file this node shares itself is copied.
+ */
+export async function getFile (ctx: GetContext, cidText: string, opts: GetOptions = {}): Promise<GetResult> {
+  const started = performance.now()
+  const cid = parseCid(cidText).toString()
+  const self = ctx.libp2p.peerId.toString()
+  const own = ctx.shares.get(cid)
+  const providers = new Map<string, ProviderInfo>()
+  let filename: string | undefined = own?.filename
+  for await (const r of ctx.search([cid], { exhaustive: own == null, limit: 256, timeoutMs: opts.findTimeoutMs ?? 5_000, signal: opts.signal })) {
+    if (r.cid !== cid) continue
+    filename ??= r.filename
+    for (const p of r.providers) {
+      if (p === self || providers.has(p)) continue
+      providers.set(p, { peerId: p, addrs: (r.providerAddrs[p] ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), sameSubnet: r.tier === 'local' || r.tier === 'subnet' })
+    }
+  }
+  const outPath = resolve(opts.outPath ?? join(opts.outDir ?? '.', safeName(filename ?? cid)))
+  if (own != null) {
+    // already here: copy it, through a temporary name so the final one only ever holds the whole file
+    await copyFile(own.path, outPath + '.part')
+    await rename(outPath + '.part', outPath)
+    return { cid, path: outPath, bytes: own.size, sources: [self], ms: Math.round(performance.now() - started) }
+  }
+  if (providers.size === 0) throw new NotFoundError(`no peer shares ${cid} (searched this subnet, the other subnets and the central index)`)
+  const result = await download({ libp2p: ctx.libp2p, cid, providers: [...providers.values()], outPath, signal: opts.signal, onProgress: opts.onProgress })
+  return { cid: result.cid, path: result.path, bytes: result.bytes, sources: result.sources, ms: Math.round(performance.now() - started) }
+}
+
+/** A file name from the network, made safe to write: no folders, no hidden or empty name. */
+function safeName (name: string): string {
+  const base = basename(name.replace(/\\/g, '/')).replace(/[\x00-\x1f]/g, '')
+  return base === '' || base === '.' || base === '..' || base.startsWith('.') ? `download-${Date.now()}` : base
+}
