@@ -5,6 +5,7 @@ import {
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
 import { LocalServices } from './api/index.js'
+import { stat } from 'node:fs/promises'
 import { pushable } from 'it-pushable'
 import { SharingService, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
@@ -41,6 +42,10 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     if (typeof options.bootstrap !== 'string' || options.bootstrap === '') {
       throw new InvalidOptionError('a bootstrap multiaddr is required, for example --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...')
     }
+    for (const folder of options.share ?? []) {
+      const info = await stat(folder).catch(() => undefined)
+      if (info?.isDirectory() !== true) throw new InvalidOptionError(`cannot share ${folder}: no such folder`)
+    }
     const privateKey = options.dataDir == null ? await generateKeyPair('Ed25519') : await loadOrCreateIdentity(options.dataDir)
     const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_DAEMON_PEER_TIMEOUT_MS
     const libp2p = await createStack({
@@ -62,7 +67,14 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       throw err
     }
     const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), options)
-    if (options.start !== false) await node.start()
+    if (options.start !== false) {
+      try {
+        await node.start()
+      } catch (err) {
+        await node.stop().catch(() => {})
+        throw err
+      }
+    }
     return node
   }
 

@@ -2,9 +2,10 @@ import { watch, type FSWatcher } from 'node:fs'
 import type { ShareStore } from './share-store.js'
 
 /**
- * Keeps folders given with `--share` shared: new files are picked up and
- * changed or removed ones re-indexed. fs.watch gives quick notice; a slow
- * periodic rescan covers what it misses (network file systems, overflow).
+ * Keeps shared files current: folders given with `--share` stay shared (new
+ * files are picked up), and every shared file that changed or went away is
+ * re-indexed, including while the node was down. fs.watch gives quick
+ * notice; a slow periodic rescan covers what it misses.
  */
 export class FolderWatcher {
   private readonly watchers: FSWatcher[] = []
@@ -21,6 +22,9 @@ export class FolderWatcher {
   ) {}
 
   async start (): Promise<void> {
+    // files deleted or changed while the node was down
+    await this.store.rescan()
+    this.interval = setInterval(() => { this.schedule() }, this.rescanMs)
     if (this.folders.length === 0) return
     await this.store.share(this.folders)
     for (const folder of this.folders) {
@@ -32,7 +36,6 @@ export class FolderWatcher {
         this.onError(err)
       }
     }
-    this.interval = setInterval(() => { this.schedule() }, this.rescanMs)
   }
 
   async stop (): Promise<void> {
@@ -48,7 +51,7 @@ export class FolderWatcher {
       // one pass at a time: changes during a pass schedule the next one
       this.running = this.running.then(async () => {
         await this.store.rescan()
-        await this.store.share(this.folders)
+        if (this.folders.length > 0) await this.store.share(this.folders)
       }).catch(err => { this.onError(err) })
     }, this.debounceMs)
   }

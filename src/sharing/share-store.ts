@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS shared_files (
   manifest BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS shared_files_cid ON shared_files (cid);
+CREATE TABLE IF NOT EXISTS unshared_paths (
+  path TEXT PRIMARY KEY
+);
 `
 
 const MAX_KEYWORDS = 32
@@ -49,6 +52,9 @@ const MAX_TEXT = 256
  */
 export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   private readonly db: DatabaseSync
+  /** the rescan in progress, and whether another was asked for meanwhile */
+  private scanning?: Promise<ShareChange>
+  private rescanAgain = false
 
   constructor (path: string) {
     super()
@@ -58,8 +64,15 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     this.db.exec(SCHEMA)
   }
 
-  close (): void {
-    if (this.db.isOpen) this.db.close()
+  /** Closes the database, once a rescan in progress has finished. */
+  async close (): Promise<void> {
+    const closeNow = (): void => { if (this.db.isOpen) this.db.close() }
+    if (this.scanning == null) {
+      closeNow()
+      return
+    }
+    await this.scanning.catch(() => {})
+    closeNow()
   }
 
   /** Shares files, and every file under each folder given. Re-sharing a file updates its metadata. */
@@ -76,9 +89,17 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
         throw new InvalidOptionError(`cannot share ${given}: no such file or folder`)
       }
       const info = await stat(root)
-      if (info.isFile()) found.push({ path: root, directory: '' })
-      else if (info.isDirectory()) for (const path of await listFiles(root)) found.push({ path, directory: relative(root, dirname(path)).split(sep).join('/') })
-      else throw new InvalidOptionError(`cannot share ${given}: not a regular file or folder`)
+      if (info.isFile()) {
+        // named on its own: shared even if it was unshared from its folder before
+        this.db.prepare('DELETE FROM unshared_paths WHERE path = ?').run(root)
+        found.push({ path: root, directory: '' })
+      } else if (info.isDirectory()) {
+        for (const path of await listFiles(root)) {
+          if (this.db.prepare('SELECT 1 FROM unshared_paths WHERE path = ?').get(path) == null) found.push({ path, directory: relative(root, dirname(path)).split(sep).join('/') })
+        }
+      } else {
+        throw new InvalidOptionError(`cannot share ${given}: not a regular file or folder`)
+      }
     }
     const shared: SharedFile[] = []
     const change: ShareChange = { added: [], removed: [] }
@@ -113,6 +134,8 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
 
   /** Stops sharing every file with this CID. Returns whether any was shared. */
   unshare (cid: string): boolean {
+    // remembered, so that sharing its folder again (the --share watcher) does not bring it back
+    this.db.prepare('INSERT OR IGNORE INTO unshared_paths (path) SELECT path FROM shared_files WHERE cid = ?').run(cid)
     const result = this.db.prepare('DELETE FROM shared_files WHERE cid = ?').run(cid)
     if (Number(result.changes) === 0) return false
     this.emitChange({ added: [], removed: [cid] })
@@ -146,13 +169,13 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     if (!Number.isInteger(index) || index < 0 || index >= manifest.pieces.length) throw new InvalidOptionError(`piece ${index} is out of range (0..${manifest.pieces.length - 1})`)
     const handle = await open(file.path, 'r').catch(() => undefined)
     if (handle == null) {
-      void this.rescan()
+      this.rescanSoon()
       throw new FileChangedError(`${file.filename} is no longer on disk`)
     }
     try {
       const info = await handle.stat()
       if (info.size !== file.size || info.mtimeMs !== file.mtimeMs) {
-        void this.rescan()
+        this.rescanSoon()
         throw new FileChangedError(`${file.filename} changed since it was shared`)
       }
       const length = pieceLength(manifest, index)
@@ -169,21 +192,50 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     }
   }
 
-  /** Finds shared files that changed or went away, re-hashes the changed ones, and reports the changes. */
+  /**
+   * Finds shared files that changed or went away, re-hashes the changed ones,
+   * and reports the changes. One rescan runs at a time; asking during one
+   * runs one more after it.
+   */
   async rescan (): Promise<ShareChange> {
+    if (this.scanning != null) {
+      this.rescanAgain = true
+      return this.scanning
+    }
+    this.scanning = (async () => {
+      let change: ShareChange
+      do {
+        this.rescanAgain = false
+        change = await this.scanOnce()
+      } while (this.rescanAgain && this.db.isOpen)
+      return change
+    })()
+    try {
+      return await this.scanning
+    } finally {
+      this.scanning = undefined
+    }
+  }
+
+  private async scanOnce (): Promise<ShareChange> {
     const change: ShareChange = { added: [], removed: [] }
     for (const file of this.list()) {
       const info = await stat(file.path).catch(() => undefined)
       if (info?.isFile() === true && info.size === file.size && info.mtimeMs === file.mtimeMs) continue
+      if (!this.db.isOpen) break
       this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      const updated = info?.isFile() === true ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
+      if (updated != null && updated.cid === file.cid) continue
       if (this.byCid(file.cid) == null) change.removed.push(file.cid)
-      if (info?.isFile() === true) {
-        const updated = await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined)
-        if (updated != null) change.added.push(updated)
-      }
+      if (updated != null) change.added.push(updated)
     }
     this.emitChange(change)
     return change
+  }
+
+  /** A rescan in the background, after a read found a file changed. */
+  private rescanSoon (): void {
+    this.rescan().catch(() => {})
   }
 
   private async hashAndSave (path: string, directory: string, title: string, keywords: string[]): Promise<SharedFile> {
@@ -195,6 +247,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   }
 
   private byCid (cid: string): SharedFile | undefined {
+    if (!this.db.isOpen) return undefined
     const row = this.db.prepare('SELECT * FROM shared_files WHERE cid = ? LIMIT 1').get(cid)
     return row == null ? undefined : toFile(row)
   }

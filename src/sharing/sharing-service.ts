@@ -92,7 +92,7 @@ export class SharingService {
     await this.searchServer.stop()
     await this.indexServer.stop()
     await this.transferServer.stop()
-    this.shares.close()
+    await this.shares.close()
   }
 
   /** Whether this node's index is fully at its virtual server (or the bootstrap). */

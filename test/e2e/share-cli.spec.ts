@@ -162,8 +162,9 @@ describe('e2e: sharing files with the CLI', function () {
       writeFileSync(join(dir, 'two.ogg'), 'two')
       const r = await peerhive(['share', dir, '--data', daemon.dataDir])
       assert.equal(r.code, 0, r.stderr)
-      const lines = r.stdout.trim().split('\n').sort()
-      assert.deepEqual(lines, [`${await cidOf(join(dir, 'one.ogg'))}  ${join(dir, 'one.ogg')}`, `${await cidOf(join(dir, 'two.ogg'))}  ${join(dir, 'two.ogg')}`])
+      const lines = r.stdout.trim().split('\n')
+      const want = [`${await cidOf(join(dir, 'one.ogg'))}  ${join(dir, 'one.ogg')}`, `${await cidOf(join(dir, 'two.ogg'))}  ${join(dir, 'two.ogg')}`]
+      assert.deepEqual([...lines].sort(), [...want].sort())
       const listed = (await files(daemon)).filter(f => f.path.startsWith(dir + '/'))
       assert.deepEqual(listed.map(f => [f.filename, f.directory]).sort(), [['one.ogg', ''], ['two.ogg', '']])
     })

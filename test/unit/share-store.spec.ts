@@ -295,6 +295,18 @@ describe('share store', () => {
       assert.equal(store.get(goneCid), undefined)
     })
 
+    it('rescan of a touched file (new mtime, same bytes) keeps its CID and does not report it removed', async () => {
+      const path = write(join(files, 'touched.txt'), 'same bytes', T0)
+      const store = open()
+      const [f] = await store.share([path], { title: 'Touched' })
+      utimesSync(path, T1, T1)
+      const change = await store.rescan()
+      assert.deepEqual(store.list().map(x => x.cid), [f.cid], 'still shared, same CID')
+      assert.equal(store.get(f.cid)?.title, 'Touched')
+      // a consumer applying "added" then "removed" (or a set difference) would drop a file that is still shared
+      assert.ok(!change.removed.includes(f.cid), `removed lists only CIDs no longer shared: ${JSON.stringify(change)}`)
+    })
+
     it('rescan with nothing changed reports nothing', async () => {
       write(join(files, 'a.txt'), 'a')
       const store = open()
@@ -329,6 +341,53 @@ describe('share store', () => {
       await assert.rejects(store.readPiece(f.cid, 0), { name: 'FileChangedError' })
       await waitUntil('the rescan that readPiece started', () => changes.find(c => c.removed.includes(f.cid)), 5_000, 20)
       assert.deepEqual(store.list(), [])
+    })
+  })
+
+  describe('reads racing with changes', () => {
+    it('many concurrent reads of a changed file start one rescan: the change is reported once', async () => {
+      const path = write(join(files, 'busy.bin'), randomBytes(4 * MiB), T0)
+      const store = open()
+      const [old] = await store.share([path])
+      const changes = recordChanges(store)
+      write(path, randomBytes(4 * MiB), T1)
+
+      // a downloader asking for several pieces at once
+      const reads = await Promise.allSettled([0, 1, 2, 3, 0, 1, 2, 3].map(async i => store.readPiece(old.cid, i)))
+      for (const r of reads) assert.equal(r.status === 'rejected' && r.reason.name, 'FileChangedError')
+      await waitUntil('a rescan', () => changes.length > 0, 5_000, 20)
+      // give any further rescans time to finish hashing
+      await new Promise(resolve => setTimeout(resolve, 1_000))
+      assert.equal(changes.length, 1, `one change, reported once; got ${changes.length}: ${JSON.stringify(changes.map(c => ({ added: c.added.map(a => a.cid), removed: c.removed })))}`)
+      assert.deepEqual(changes[0].removed, [old.cid])
+      assert.equal(store.list().length, 1)
+    })
+
+    it('closing the store while a rescan started by readPiece runs leaves no unhandled rejection', async () => {
+      const a = write(join(files, 'a.bin'), randomBytes(1000), T0)
+      write(join(files, 'b.bin'), randomBytes(1000), T0)
+      const store = open()
+      const [fa] = await store.share([a])
+      await store.share([files])
+      utimesSync(join(files, 'a.bin'), T1, T1)
+      utimesSync(join(files, 'b.bin'), T1, T1)
+
+      const unhandled: unknown[] = []
+      const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+      // take the place of mocha's handler for the duration, so that the failure is reported here
+      const others = process.listeners('unhandledRejection')
+      process.removeAllListeners('unhandledRejection')
+      process.on('unhandledRejection', onUnhandled)
+      try {
+        await assert.rejects(store.readPiece(fa.cid, 0), { name: 'FileChangedError' })
+        // the node stops while the rescan is under way
+        store.close()
+        await new Promise(resolve => setTimeout(resolve, 300))
+      } finally {
+        process.off('unhandledRejection', onUnhandled)
+        for (const l of others) process.on('unhandledRejection', l)
+      }
+      assert.deepEqual(unhandled.map(e => String(e)), [], 'a background rescan must not reject unhandled (it would crash the daemon)')
     })
   })
 
