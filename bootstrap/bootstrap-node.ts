@@ -5,7 +5,7 @@ import {
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices } from '../src/api/index.js'
-import { IndexServer, SearchServer } from '../src/sharing/index.js'
+import { IndexServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
 import { CentralTables } from './tables/index.js'
 import type { BootstrapOptions } from './options.js'
@@ -52,7 +52,9 @@ export class Bootstrap {
       privateKey: await loadOrCreateIdentity(options.dataDir),
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
       isBootstrap: true,
-      peerTimeoutMs
+      peerTimeoutMs,
+      dhtValidators: peerhiveValidators,
+      dhtSelectors: peerhiveSelectors
     })
     const bootstrap = new Bootstrap(libp2p, options, (tables, metrics) => new CentralServer(libp2p, tables, metrics, {
       vsLimit,

@@ -7,11 +7,12 @@ import {
 import { LocalServices } from './api/index.js'
 import { stat } from 'node:fs/promises'
 import { pushable } from 'it-pushable'
-import { SharingService, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
+import { SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
 import type { Libp2p } from 'libp2p'
+import type { PrivateKey } from '@libp2p/interface'
 
 export interface PeerhiveNodeEvents {
   placement: CustomEvent<Placement>
@@ -25,7 +26,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
-  private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, private readonly options: NodeOptions) {
+  private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, privateKey: PrivateKey, private readonly options: NodeOptions) {
     super()
     this.metrics = metrics
     this.sharing = new SharingService(libp2p, {
@@ -34,7 +35,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       removeEventListener: (type, listener) => { topology.removeEventListener(type, listener) },
       bootstrapId: topology.bootstrapId,
       directory: () => topology.directory()
-    }, { dataDir: options.dataDir, folders: options.share ?? [], metrics })
+    }, { dataDir: options.dataDir, folders: options.share ?? [], metrics, privateKey })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
   }
 
@@ -52,7 +53,9 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       privateKey,
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
       isBootstrap: false,
-      peerTimeoutMs
+      peerTimeoutMs,
+      dhtValidators: peerhiveValidators,
+      dhtSelectors: peerhiveSelectors
     })
     let topology: TopologyClient
     try {
@@ -66,7 +69,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       await libp2p.stop()
       throw err
     }
-    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), options)
+    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), privateKey, options)
     if (options.start !== false) {
       try {
         await node.start()

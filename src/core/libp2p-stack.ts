@@ -2,7 +2,7 @@ import { isIPv4 } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
@@ -21,6 +21,9 @@ export interface StackInit {
   peerTimeoutMs: number
   /** peerhive services added to the stack */
   services?: ServiceFactoryMap
+  /** validators and selectors of the peerhive DHT namespaces (see protocols/dht-records.md) */
+  dhtValidators?: Validators
+  dhtSelectors?: Selectors
 }
 
 /** The base stack every node runs (NET-1): TCP, Noise, Yamux, identify, ping, our own Kademlia DHT, gossipsub. */
@@ -51,7 +54,9 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
         protocol: DHT_PROTOCOL,
         clientMode: false,
         peerInfoMapper: passthroughMapper,
-        logPrefix: 'peerhive:dht'
+        logPrefix: 'peerhive:dht',
+        validators: init.dhtValidators,
+        selectors: init.dhtSelectors
       }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,

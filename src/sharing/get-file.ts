@@ -30,6 +30,8 @@ export interface GetContext {
   libp2p: Libp2p<any>
   shares: ShareStore
   search: (words: string[], opts: SearchOptions) => AsyncGenerator<SearchResult>
+  /** providers of a CID from the DHT's provider records */
+  dhtProviders?: (cid: string, opts: { signal?: AbortSignal, limit?: number }) => AsyncIterable<{ id: { toString: () => string }, multiaddrs: Array<{ toString: () => string }> }>
 }
 
 /**
@@ -51,6 +53,16 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
       if (p === self || providers.has(p)) continue
       providers.set(p, { peerId: p, addrs: (r.providerAddrs[p] ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), sameSubnet: r.tier === 'local' || r.tier === 'subnet' })
     }
+  }
+  if (own == null && providers.size === 0 && ctx.dhtProviders != null) {
+    // nobody in the index: the DHT's provider records
+    const signal = AbortSignal.any([AbortSignal.timeout(opts.findTimeoutMs ?? 5_000), ...(opts.signal != null ? [opts.signal] : [])])
+    try {
+      for await (const p of ctx.dhtProviders(cid, { signal, limit: 16 })) {
+        const id = p.id.toString()
+        if (id !== self && !providers.has(id)) providers.set(id, { peerId: id, addrs: p.multiaddrs.map(a => a.toString()), sameSubnet: false })
+      }
+    } catch {}
   }
   const outPath = resolve(opts.outPath ?? join(opts.outDir ?? '.', safeName(filename ?? cid)))
   if (own != null) {

@@ -31,7 +31,8 @@ export class IndexServer {
   async start (): Promise<void> {
     await this.libp2p.handle(PROTOCOL_INDEX, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
       maxInboundStreams: 4,
-      maxOutboundStreams: 1
+      // this node's own updates (it sends one at a time)
+      maxOutboundStreams: 2
     })
   }
 

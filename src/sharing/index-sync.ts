@@ -33,6 +33,7 @@ export class IndexSync {
   private retryMs = RETRY_MIN_MS
   private retryTimer?: ReturnType<typeof setTimeout>
   private stopped = false
+  private sending = false
 
   constructor (
     private readonly libp2p: Libp2p<any>,
@@ -63,10 +64,12 @@ export class IndexSync {
   }
 
   isSynced (): boolean {
-    return this.synced && this.pending.added.length === 0 && this.pending.removed.length === 0
+    return this.synced && !this.sending && this.pending.added.length === 0 && this.pending.removed.length === 0
   }
 
   private readonly onChange = (evt: CustomEvent<ShareChange>): void => {
+    // with no target (this node holds its group's index itself), the next target gets a full snapshot anyway
+    if (this.target == null) return
     const removed = new Set(evt.detail.removed)
     const added = new Set(evt.detail.added.map(f => f.cid))
     this.pending = {
@@ -83,6 +86,7 @@ export class IndexSync {
   private async sync (): Promise<void> {
     const target = this.target
     if (this.stopped || target == null) return
+    this.sending = true
     try {
       if (!this.synced) {
         this.pending = { added: [], removed: [] }
@@ -101,6 +105,8 @@ export class IndexSync {
       clearTimeout(this.retryTimer)
       this.retryTimer = setTimeout(() => { this.kick() }, this.retryMs)
       this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2)
+    } finally {
+      this.sending = false
     }
   }
 

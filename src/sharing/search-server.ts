@@ -29,7 +29,8 @@ export class SearchServer {
   async start (): Promise<void> {
     await this.libp2p.handle(PROTOCOL_SEARCH, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
       maxInboundStreams: 8,
-      maxOutboundStreams: 1
+      // this node's own searches to one peer use the same limit
+      maxOutboundStreams: 8
     })
   }
 

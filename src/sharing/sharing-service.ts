@@ -11,7 +11,9 @@ import { getFile, type GetOptions, type GetResult } from './get-file.js'
 import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
+import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
+import type { PrivateKey } from '@libp2p/interface'
 import type { IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 
@@ -30,6 +32,8 @@ export interface SharingInit {
   dataDir?: string
   folders: string[]
   metrics: PeerhiveMetrics
+  /** signs this node's keyword records in the DHT */
+  privateKey: PrivateKey
 }
 
 /**
@@ -45,6 +49,7 @@ export class SharingService {
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
   private readonly transferServer: TransferServer
+  private readonly announcer: DhtAnnouncer
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
     const log = libp2p.logger.forComponent('peerhive:share')
@@ -65,6 +70,7 @@ export class SharingService {
       answer: async (words, limit) => this.answer(words, limit),
       metrics: init.metrics
     })
+    this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
     this.transferServer = new TransferServer(libp2p, this.shares, {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
@@ -73,7 +79,12 @@ export class SharingService {
 
   /** Fetches a file by CID from the peers that share it, verifying every piece. */
   async get (cid: string, opts: GetOptions = {}): Promise<GetResult> {
-    return getFile({ libp2p: this.libp2p, shares: this.shares, search: (words, o) => this.search(words, o) }, cid, opts)
+    return getFile({
+      libp2p: this.libp2p,
+      shares: this.shares,
+      search: (words, o) => this.search(words, o),
+      dhtProviders: (c, o) => findFileProviders(this.libp2p, c, o)
+    }, cid, opts)
   }
 
   async start (): Promise<void> {
@@ -82,11 +93,15 @@ export class SharingService {
     await this.indexServer.start()
     await this.searchServer.start()
     await this.watcher.start()
+    this.shares.addEventListener('change', this.onChange)
+    this.announcer.start()
     this.onPlacement()
   }
 
   async stop (): Promise<void> {
     this.place.removeEventListener('placement', this.onPlacement)
+    this.shares.removeEventListener('change', this.onChange)
+    await this.announcer.stop()
     await this.watcher.stop()
     this.sync.stop()
     await this.searchServer.stop()
@@ -107,8 +122,20 @@ export class SharingService {
       place: () => this.place.placement(),
       groupIndex: this.groupIndex,
       bootstrapId: this.place.bootstrapId.toString(),
-      directory: () => this.place.directory()
+      directory: () => this.place.directory(),
+      dht: (w, o) => searchDht(this.libp2p, w, o)
     }, words, opts)
+  }
+
+  private readonly onChange = (): void => {
+    void this.announcer.refresh().catch(() => {})
+  }
+
+  /** This node's files as index entries. */
+  private entries (): IndexEntry[] {
+    const self = this.libp2p.peerId.toString()
+    const userSerialId = this.place.placement().userSerialId ?? 0
+    return this.shares.list().map(f => ({ cid: f.cid, filename: f.filename, directory: f.directory, size: f.size, title: f.title, keywords: f.keywords, provider: self, userSerialId, userid: self }))
   }
 
   private readonly onPlacement = (): void => {

@@ -18,15 +18,15 @@ export class SubnetIndex {
 
   constructor (private readonly maxPerProvider = 50_000) {}
 
+  /** Applies an update whole, or not at all (IndexLimitError). */
   apply (provider: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }): number {
-    let entries = this.byProvider.get(provider)
-    if (entries == null || update.reset) this.byProvider.set(provider, entries = new Map())
-    for (const cid of update.removed) entries.delete(cid)
-    for (const e of update.added) {
-      if (!entries.has(e.cid) && entries.size >= this.maxPerProvider) throw new IndexLimitError(`at most ${this.maxPerProvider} entries per provider`)
-      entries.set(e.cid, e)
-    }
-    return entries.size
+    const current = update.reset ? new Map<string, IndexEntry>() : this.byProvider.get(provider) ?? new Map<string, IndexEntry>()
+    const next = new Map(current)
+    for (const cid of update.removed) next.delete(cid)
+    for (const e of update.added) next.set(e.cid, e)
+    if (next.size > this.maxPerProvider) throw new IndexLimitError(`at most ${this.maxPerProvider} entries per provider`)
+    this.byProvider.set(provider, next)
+    return next.size
   }
 
   drop (provider: string): void {

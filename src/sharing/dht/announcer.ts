@@ -196,8 +196,15 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     this.timer.unref?.()
   }
 
+  /** Never rejects: the timer fires rounds that nobody awaits. */
   private async runRound (full: boolean): Promise<AnnounceReport> {
-    const report = await this.round(full)
+    let report: AnnounceReport
+    try {
+      report = await this.round(full)
+    } catch (err) {
+      this.log.error('announce round failed - %e', err)
+      report = { full, provided: 0, published: 0, withdrawn: 0, failed: 1, noPeers: false, ms: 0 }
+    }
     this.log('%s round: %d provided, %d published, %d withdrawn, %d failed%s in %d ms', full ? 'full' : 'change',
       report.provided, report.published, report.withdrawn, report.failed, report.noPeers ? ' (no DHT peers)' : '', report.ms)
     if (report.failed > 0 || report.noPeers) {

@@ -3,6 +3,7 @@
  * answers: how many peers took a value or a provider record, the newest
  * valid keyword record at a key, the providers of a CID.
  */
+import { createHash } from 'node:crypto'
 import { verifyKeywordRecord, type VerifiedKeywordRecord } from './verify.js'
 import type { ComponentLogger, PeerId, PeerInfo } from '@libp2p/interface'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
@@ -58,7 +59,7 @@ export async function getKeywordRecord (dht: KadDHT, key: Uint8Array, options: R
       const found = valueOf(event)
       if (found == null) continue
       const { from, value } = found
-      const id = Buffer.from(value).toString('base64')
+      const id = createHash('sha256').update(value).digest('hex')
       if (!checked.has(id)) checked.set(id, await verifyKeywordRecord(key, value).catch(() => null))
       const record = checked.get(id)
       if (record == null) continue

@@ -2,11 +2,11 @@ import { requestResponse } from '../../core/index.js'
 import { decodeManifest, type Manifest } from '../manifest.js'
 import { MAX_MANIFEST_RESPONSE_BYTES, MAX_PIECE_SIZE, RESPONSE_OVERHEAD_BYTES, PROTOCOL_TRANSFER, TRANSFER_VERSION } from './constants.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
-import { ErrorCode, TransferRequest, TransferResponse, boundedLp } from './wire.js'
+import { ErrorCode, TransferRequest, TransferResponse, boundedLp, decodePieceFrame } from './wire.js'
 import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { Libp2p } from 'libp2p'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 
 /**
  * The downloader's side of /peerhive/transfer/1.0.0: one function per
@@ -46,8 +46,8 @@ export interface FetchPiecesOptions {
   signal: AbortSignal
   /** longest wait for the stream, and for each piece */
   pieceTimeoutMs: number
-  /** called with each piece, in the order asked; the next is read once it resolves. Throw to end the exchange. */
-  onPiece: (index: number, data: Uint8Array) => Promise<void>
+  /** called with each piece (in the chunks it arrived in), in the order asked; the next is read once it resolves. Throw to end the exchange. */
+  onPiece: (index: number, data: Uint8ArrayList) => Promise<void>
 }
 
 /**
@@ -71,15 +71,28 @@ export async function fetchPieces (libp2p: Libp2p<any>, peer: PeerId, cid: strin
       } catch (err: any) {
         throw asBadData(err)
       }
-      const res = decodeResponse(buf)
-      if (res.error !== ErrorCode.NONE) throw new TransferRefusedError(res.error, res.message)
-      if (res.index !== expected) throw new BadDataError(`sent piece ${res.index} where piece ${expected} was due`)
-      await opts.onPiece(expected, res.data)
+      const piece = readPiece(buf)
+      if (piece.index !== expected) throw new BadDataError(`sent piece ${piece.index} where piece ${expected} was due`)
+      await opts.onPiece(expected, piece.data)
     }
   } catch (err: any) {
     stream.abort(err)
     throw err
   }
+}
+
+/** A piece response, on the fast path when it has the usual layout; an error response throws. */
+function readPiece (buf: Uint8ArrayList): { index: number, data: Uint8ArrayList } {
+  let piece
+  try {
+    piece = decodePieceFrame(buf)
+  } catch (err: any) {
+    throw new BadDataError(`malformed response: ${err.message}`)
+  }
+  if (piece != null) return piece
+  const res = decodeResponse(buf)
+  if (res.error !== ErrorCode.NONE) throw new TransferRefusedError(res.error, res.message)
+  return { index: res.index, data: new Uint8ArrayList(res.data) }
 }
 
 /** Decodes a response; bytes that are not one are the provider's fault. */

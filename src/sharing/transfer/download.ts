@@ -69,19 +69,22 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
       }
     })
     progress()
-    let complete: boolean
+    let complete = false
     try {
       complete = await swarm.run()
-    } catch (err) {
-      await part.suspend()
-      throw err
+    } finally {
+      // nothing verified yet: nothing worth keeping for a resume
+      if (!complete) await (part.count === 0 ? part.discard() : part.suspend())
     }
     if (!complete) {
-      await part.suspend()
       checkAborted(signal)
       const reports = providers.map(p => p.report)
       const missing = manifest.pieces.length - swarm.queue.done
-      throw new DownloadFailedError(`could not download ${cid.toString()}: ${missing} of ${manifest.pieces.length} pieces missing and no provider left; ${describe(reports)}. The partial file is kept; run the download again to resume.`, reports)
+      const kept = part.count > 0 ? ' The partial file is kept; run the download again to resume.' : ''
+      if (reports.every(r => r.outcome === 'not-found' || r.outcome === 'changed')) {
+        throw new NotFoundError(`no provider has ${cid.toString()} any more: ${describe(reports)}.${kept}`, reports)
+      }
+      throw new DownloadFailedError(`could not download ${cid.toString()}: ${missing} of ${manifest.pieces.length} pieces missing and no provider left; ${describe(reports)}.${kept}`, reports)
     }
     await part.finish()
     return {

@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } f
 import { dirname } from 'node:path'
 import { pieceLength, type Manifest } from '../manifest.js'
 import { MAX_SIDECAR_BYTES, RESUME_VERIFY_CONCURRENCY, SIDECAR_FLUSH_MS, SIDECAR_FLUSH_PIECES } from './constants.js'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { verifyPiece } from './verify.js'
 
 const SIDECAR_VERSION = 1
@@ -85,13 +86,15 @@ export class PartFile {
     return hasBit(this.have, index)
   }
 
-  /** Writes a verified piece at its offset; the sidecar learns of it at the next flush. */
-  async write (index: number, data: Uint8Array): Promise<void> {
-    let written = 0
-    const offset = index * this.manifest.pieceSize
-    while (written < data.byteLength) {
-      const { bytesWritten } = await this.handle.write(data, written, data.byteLength - written, offset + written)
-      written += bytesWritten
+  /** Writes a verified piece at its offset, from the chunks it arrived in; the sidecar learns of it at the next flush. */
+  async write (index: number, data: Uint8Array | Uint8ArrayList): Promise<void> {
+    let rest = data instanceof Uint8Array ? new Uint8ArrayList(data) : data
+    let offset = index * this.manifest.pieceSize
+    while (rest.byteLength > 0) {
+      const { bytesWritten } = await this.handle.writev([...rest], offset)
+      if (bytesWritten <= 0) throw new Error(`could not write piece ${index} to ${PartFile.partPath(this.outPath)}`)
+      offset += bytesWritten
+      rest = rest.sublist(bytesWritten)
     }
     if (this.flushError != null) throw this.flushError
     this.have[index >> 3] |= 1 << (index & 7)
@@ -103,9 +106,11 @@ export class PartFile {
   }
 
   /**
-   * Records the pieces written so far in the sidecar; one flush at a time.
-   * No fsync of the data first: a claim that did not reach the disk (power
-   * loss) fails the re-check on resume and the piece is fetched again.
+   * Syncs the data written so far, then records those pieces in the sidecar;
+   * one flush at a time, in the background. Syncing as we go lets the disk
+   * write while the network delivers, so the final fsync has little left to
+   * do. (A claim that still did not reach the disk fails the re-check on
+   * resume and is fetched again.)
    */
   async flush (): Promise<void> {
     if (this.closed) return
@@ -114,6 +119,7 @@ export class PartFile {
       const snapshot = this.have.slice()
       this.dirty = 0
       this.lastFlush = Date.now()
+      await this.handle.datasync()
       await this.writeSidecar(snapshot)
     })().finally(() => { this.flushing = undefined })
     return this.flushing
@@ -126,6 +132,22 @@ export class PartFile {
     await this.flush().catch(() => {})
     this.closed = true
     await this.handle.close().catch(() => {})
+  }
+
+  /** pieces verified and written so far, this run and earlier ones */
+  get count (): number {
+    let n = 0
+    for (let i = 0; i < this.manifest.pieces.length; i++) if (hasBit(this.have, i)) n++
+    return n
+  }
+
+  /** Stops here and removes the partial file and its sidecar: for a download that got nothing worth keeping. */
+  async discard (): Promise<void> {
+    await this.flushing?.catch(() => {})
+    this.closed = true
+    await this.handle.close().catch(() => {})
+    await rm(PartFile.partPath(this.outPath), { force: true })
+    await rm(PartFile.sidecarPath(this.outPath), { force: true })
   }
 
   /** Every piece is in: sync, give the file its final name (atomically), remove the sidecar. */
@@ -185,7 +207,7 @@ async function recheck (handle: FileHandle, manifest: Manifest, claimed: Uint8Ar
         if (bytesRead === 0) break
         filled += bytesRead
       }
-      if (filled === length && await verifyPiece(manifest, index, buf.subarray(0, length))) have[index >> 3] |= 1 << (index & 7)
+      if (filled === length && verifyPiece(manifest, index, buf.subarray(0, length))) have[index >> 3] |= 1 << (index & 7)
     }
   }
   await Promise.all(Array.from({ length: RESUME_VERIFY_CONCURRENCY }, worker))

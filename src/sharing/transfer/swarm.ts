@@ -10,6 +10,7 @@ import type { ProviderReport } from './types.js'
 import type { Manifest } from '../manifest.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface SwarmInit {
   libp2p: Libp2p<any>
@@ -97,9 +98,9 @@ export class Swarm {
   }
 
   /** Verifies a piece and writes it, unless another copy already made it. */
-  private async accept (source: Source, index: number, data: Uint8Array): Promise<void> {
+  private async accept (source: Source, index: number, data: Uint8ArrayList): Promise<void> {
     if (this.queue.isDone(index)) return
-    if (!await verifyPiece(this.init.manifest, index, data)) {
+    if (!verifyPiece(this.init.manifest, index, data)) {
       throw new BadDataError(`piece ${index} does not match the manifest`)
     }
     if (this.queue.isDone(index)) return

@@ -73,3 +73,42 @@ export function errorResponse (code: ErrorCode, message: string): Uint8Array {
 export async function sendFrame (stream: Stream, frame: Uint8Array | Uint8ArrayList, signal: AbortSignal): Promise<void> {
   if (!stream.send(frame)) await stream.onDrain({ signal })
 }
+
+/**
+ * Reads a piece response as providers write it ({index, data}, in that
+ * order) without copying the piece out of the chunks it arrived in.
+ * Returns undefined for any other layout (an error, or another encoder's
+ * field order): decode those with TransferResponse.decode.
+ */
+export function decodePieceFrame (msg: Uint8ArrayList): { index: number, data: Uint8ArrayList } | undefined {
+  let pos = 0
+  let index = 0
+  while (pos < msg.byteLength) {
+    const tag = msg.get(pos++)
+    if (tag === 0x20) {
+      [index, pos] = readVarint(msg, pos)
+    } else if (tag === 0x2a) {
+      const [length, start] = readVarint(msg, pos)
+      if (start + length !== msg.byteLength) return undefined
+      return { index, data: msg.sublist(start, start + length) }
+    } else {
+      return undefined
+    }
+  }
+  return undefined
+}
+
+/** An unsigned varint of at most 5 bytes (32 bits) at `at`; [value, offset after it]. */
+function readVarint (buf: Uint8ArrayList, at: number): [number, number] {
+  let value = 0
+  for (let i = 0; i < 5; i++) {
+    if (at >= buf.byteLength) throw new RangeError('truncated varint')
+    const byte = buf.get(at++)
+    value += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) {
+      if (value > 0xffffffff) throw new RangeError('varint larger than 32 bits')
+      return [value, at]
+    }
+  }
+  throw new RangeError('varint longer than 5 bytes')
+}
