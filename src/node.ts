@@ -104,9 +104,9 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         routes: {
           'GET /v1/status': () => this.status(),
           'GET /v1/files': () => this.shares.list(),
-          'POST /v1/search': (body: any) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true }),
+          'POST /v1/search': (body: any, signal) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true, signal }),
           'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
-          'POST /v1/get': (body: any) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir) }),
+          'POST /v1/get': (body: any, signal) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir), signal }),
           'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) })
         }
       })
@@ -134,7 +134,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   }
 
   /** `get` for the local API: progress lines, then the result line. */
-  private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir'>): AsyncIterable<unknown> {
+  private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir' | 'signal'>): AsyncIterable<unknown> {
     const lines = pushable<unknown>({ objectMode: true })
     let last = 0
     this.get(cid, {

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { closeServer, listen } from '../core/metrics.js'
 import { tokenMatches } from './token.js'
 
-export type Route = (body: unknown) => Promise<unknown> | unknown
+/** A route gets the request's JSON body and a signal that aborts when the caller goes away. */
+export type Route = (body: unknown, signal: AbortSignal) => Promise<unknown> | unknown
 
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -45,9 +46,12 @@ export class ApiServer {
       reply(404, { error: 'NotFound', message: `no route ${req.method ?? ''} ${path}` })
       return
     }
+    // a caller that goes away (Ctrl-C on `peerhive get`) stops the work it asked for
+    const gone = new AbortController()
+    res.once('close', () => { if (!res.writableFinished) gone.abort(new Error('the caller went away')) })
     try {
       const body = req.method === 'POST' ? await readJson(req) : undefined
-      const result = await route(body)
+      const result = await route(body, gone.signal)
       if (isAsyncIterable(result)) await streamLines(res, result)
       else reply(200, result)
     } catch (err: any) {
