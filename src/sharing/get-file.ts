@@ -46,7 +46,7 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   const own = ctx.shares.get(cid)
   const providers = new Map<string, ProviderInfo>()
   let filename: string | undefined = own?.filename
-  for await (const r of ctx.search([cid], { exhaustive: own == null, limit: 256, timeoutMs: opts.findTimeoutMs ?? 5_000, signal: opts.signal })) {
+  for await (const r of ctx.search([cid], { exhaustive: own == null, everyProvider: true, limit: 256, timeoutMs: opts.findTimeoutMs ?? 5_000, signal: opts.signal })) {
     if (r.cid !== cid) continue
     filename ??= r.filename
     for (const p of r.providers) {

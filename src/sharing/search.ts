@@ -37,6 +37,12 @@ export interface SearchOptions {
   timeoutMs?: number
   /** ask every tier even when a nearer one found results; @default false */
   exhaustive?: boolean
+  /**
+   * report every provider of a file: a farther tier's hit for a CID already
+   * reported comes again, with only its new providers (how downloads
+   * gather sources). @default false
+   */
+  everyProvider?: boolean
   signal?: AbortSignal
 }
 
@@ -77,12 +83,13 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const emit = function * (tier: SearchTier, hits: Array<{ entry: IndexEntry, addrs: string[] }>): Generator<SearchResult> {
     const byCid = new Map<string, SearchResult>()
     for (const { entry, addrs } of hits) {
-      if (seen.has(entry.cid) && !byCid.has(entry.cid)) continue
+      const key = opts.everyProvider === true ? `${entry.cid} ${entry.provider}` : entry.cid
+      if (seen.has(key)) continue
+      seen.add(key)
       let r = byCid.get(entry.cid)
       if (r == null) {
         r = { cid: entry.cid, filename: entry.filename, directory: entry.directory, size: entry.size, title: entry.title, keywords: entry.keywords, providers: [], providerAddrs: {}, tier, ms: 0 }
         byCid.set(entry.cid, r)
-        seen.add(entry.cid)
       }
       if (!r.providers.includes(entry.provider)) {
         r.providers.push(entry.provider)
