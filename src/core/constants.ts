@@ -6,6 +6,8 @@ export const PROTOCOL_ASSIGNMENT = '/peerhive/assignment/1.0.0'
 export const PROTOCOL_INDEX = '/peerhive/index/1.0.0'
 /** Search a virtual server's group index, or the bootstrap's central index. */
 export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
+/** Fetch a shared file's manifest and pieces from a provider. */
+export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
 /** Every virtual server of the network, published by the bootstrap. */

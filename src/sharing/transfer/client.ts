@@ -1,16 +1,17 @@
+import { Uint8ArrayList } from 'uint8arraylist'
 import { requestResponse } from '../../core/index.js'
 import { decodeManifest, type Manifest } from '../manifest.js'
 import { MAX_MANIFEST_RESPONSE_BYTES, MAX_PIECE_SIZE, RESPONSE_OVERHEAD_BYTES, PROTOCOL_TRANSFER, TRANSFER_VERSION } from './constants.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
-import { ErrorCode, TransferRequest, TransferResponse, boundedLp, decodePieceFrame } from './wire.js'
-import type { PeerId } from '@libp2p/interface'
+import { IdleTimer } from './flow.js'
+import { ErrorCode, TransferRequest, TransferResponse, boundedLp, decodePieceFrame, type LpStream } from './wire.js'
+import type { PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { Libp2p } from 'libp2p'
-import { Uint8ArrayList } from 'uint8arraylist'
 
 /**
- * The downloader's side of /peerhive/transfer/1.0.0: one function per
- * exchange, each on a fresh stream. Errors say who is at fault:
+ * The downloader's side of /peerhive/transfer/1.0.0: the manifest exchange,
+ * and streams of piece requests. Errors say who is at fault:
  * TransferRefusedError (the provider answered an error code), BadDataError
  * (the provider broke the protocol or sent bytes that fail verification),
  * anything else (dial, reset, timeout) is a transport failure.
@@ -39,45 +40,75 @@ export async function fetchManifest (libp2p: Libp2p<any>, peer: PeerId, cid: CID
   return manifest
 }
 
-export interface FetchPiecesOptions {
+export interface PieceStreamOptions {
   /** the manifest's piece size: no response may be larger than this plus a small overhead */
   pieceSize: number
-  /** cancels the whole exchange */
+  /** the most pieces asked for and not yet read at any time: the read buffer is sized to them */
+  maxOutstanding: number
+  /** cancels everything on the stream */
   signal: AbortSignal
-  /** longest wait for the stream, and for each piece */
+  /** longest wait for the stream to open, and longest time without a byte while pieces are due */
   pieceTimeoutMs: number
-  /** called with each piece (in the chunks it arrived in), in the order asked; the next is read once it resolves. Throw to end the exchange. */
-  onPiece: (index: number, data: Uint8ArrayList) => Promise<void>
 }
 
 /**
- * Asks `peer` for `indices` of `cid` on one stream and hands each piece to
- * `onPiece` as it arrives. At most the bytes asked for are buffered: a
- * provider that sends more is reset.
+ * One stream to a provider that carries successive PIECES requests, so
+ * that the next batch can be asked for while the current one arrives and
+ * the stream's flow-control window stays open between batches. The caller
+ * must never have more than `maxOutstanding` pieces asked for and unread:
+ * the read buffer holds exactly that much, and a provider that sends more
+ * is reset.
  */
-export async function fetchPieces (libp2p: Libp2p<any>, peer: PeerId, cid: string, indices: number[], opts: FetchPiecesOptions): Promise<void> {
-  const stream = await libp2p.dialProtocol(peer, PROTOCOL_TRANSFER, { signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)]) })
-  const maxMessage = opts.pieceSize + RESPONSE_OVERHEAD_BYTES
-  const lp = boundedLp(stream, maxMessage, indices.length * maxMessage + 1024)
-  try {
+export class PieceStream {
+  private constructor (private readonly stream: Stream, private readonly lp: LpStream, private readonly idle: IdleTimer, private readonly signal: AbortSignal) {}
+
+  static async open (libp2p: Libp2p<any>, peer: PeerId, opts: PieceStreamOptions): Promise<PieceStream> {
+    const stream = await libp2p.dialProtocol(peer, PROTOCOL_TRANSFER, {
+      signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)]),
+      maxOutboundStreams: 64
+    })
+    const maxMessage = opts.pieceSize + RESPONSE_OVERHEAD_BYTES
+    // a piece may wait behind others on a busy link; only a stream on which nothing arrives is given up
+    const idle = new IdleTimer(opts.pieceTimeoutMs, `piece stream to ${peer.toString()}`)
+    stream.addEventListener('message', () => { idle.touch() })
+    stream.addEventListener('close', () => { idle.clear() }, { once: true })
+    return new PieceStream(stream, boundedLp(stream, maxMessage, opts.maxOutstanding * maxMessage + 1024), idle, AbortSignal.any([opts.signal, idle.signal]))
+  }
+
+  /** Asks for `indices` of `cid`; their pieces come in that order, after those of earlier requests. */
+  async request (cid: string, indices: number[]): Promise<void> {
     const request = TransferRequest.encode({ version: TRANSFER_VERSION, cid, kind: TransferRequest.Kind.PIECES, pieces: indices })
-    await lp.write(request, { signal: opts.signal })
-    // nothing more to say: the provider sees our side closed
-    await stream.close({ signal: opts.signal })
-    for (const expected of indices) {
-      let buf
-      try {
-        buf = await lp.read({ signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)]) })
-      } catch (err: any) {
-        throw asBadData(err)
-      }
-      const piece = readPiece(buf)
-      if (piece.index !== expected) throw new BadDataError(`sent piece ${piece.index} where piece ${expected} was due`)
-      await opts.onPiece(expected, piece.data)
+    this.idle.touch()
+    await this.lp.write(request, { signal: this.signal })
+  }
+
+  /** Reads the next piece, which must be `expected`, in the chunks it arrived in. */
+  async read (expected: number): Promise<Uint8ArrayList> {
+    let buf
+    try {
+      buf = await this.lp.read({ signal: this.signal })
+    } catch (err: any) {
+      throw asBadData(err)
     }
-  } catch (err: any) {
-    stream.abort(err)
-    throw err
+    const piece = readPiece(buf)
+    if (piece.index !== expected) throw new BadDataError(`sent piece ${piece.index} where piece ${expected} was due`)
+    return piece.data
+  }
+
+  /** Ends the stream once every request was answered: the provider sees our side closed and closes its own. */
+  async close (): Promise<void> {
+    try {
+      await this.stream.close({ signal: this.signal })
+    } catch (err: any) {
+      this.stream.abort(err)
+    } finally {
+      this.idle.clear()
+    }
+  }
+
+  abort (err: Error): void {
+    this.idle.clear()
+    this.stream.abort(err)
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { MAX_MANIFEST_BYTES } from '../manifest.js'
 
-export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
+export { PROTOCOL_TRANSFER } from '../../core/constants.js'
 export const TRANSFER_VERSION = 1
 
 /** A request carries a CID and at most 64 indices: far below this. */
@@ -21,18 +21,22 @@ export const MAX_ERROR_MESSAGE_CHARS = 256
 // ---- provider side
 
 /** Transfer streams one connection may hold open at once; libp2p resets the rest. */
-export const DEFAULT_MAX_INBOUND_STREAMS = 8
-/** Exchanges one peer may have in progress (over all its connections) before BUSY. */
-export const DEFAULT_MAX_EXCHANGES_PER_PEER = 8
-/** Exchanges in progress, all peers together, before BUSY. */
+export const DEFAULT_MAX_INBOUND_STREAMS = 16
+/** Transfer streams one peer may have in progress (over all its connections) before BUSY. */
+export const DEFAULT_MAX_EXCHANGES_PER_PEER = 16
+/** Transfer streams in progress, all peers together, before BUSY. */
 export const DEFAULT_MAX_EXCHANGES = 64
-/** Requests one peer may make per 10 s before BUSY (a 1 GiB file needs about 256 at 4 pieces each). */
-export const DEFAULT_REQUESTS_PER_PEER = 2_000
-/** The request must arrive this soon after the stream opens. */
+/** Requests one peer may make per 10 s before BUSY: at 2 MiB per request, 2 GiB/s. */
+export const DEFAULT_REQUESTS_PER_PEER = 10_000
+/** A request must arrive this soon after the stream opens or the last answer. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
-/** Each response message (one piece: read from disk, sent, drained) must go out this soon, either side. */
+/**
+ * Longest wait without progress on a piece, either side: reading it from the
+ * store, the downloader taking none of its bytes, or no byte arriving while
+ * pieces are due. Also the longest wait to open a stream.
+ */
 export const DEFAULT_PIECE_TIMEOUT_MS = 30_000
-/** After its last response a provider waits this long for the downloader to close before resetting the stream. */
+/** After an error answer a provider waits this long for the downloader to close before resetting the stream. */
 export const CLOSE_GRACE_MS = 5_000
 
 // ---- downloader side
@@ -41,10 +45,18 @@ export const CLOSE_GRACE_MS = 5_000
 export const DEFAULT_MAX_PROVIDERS = 8
 /** Addresses kept per provider. */
 export const MAX_ADDRS_PER_PROVIDER = 8
-/** Piece requests (streams) kept in flight per provider. */
+/** Request lanes (streams) per provider, each with PIPELINE_DEPTH requests outstanding. */
 export const DEFAULT_STREAMS_PER_PROVIDER = 4
-/** Bytes asked for in one request; with 1 MiB pieces, 4 pieces. It bounds the memory one stream can buffer. */
-export const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
+/** Request lanes of one download, all providers together; with many providers each gets fewer (at least one). */
+export const MAX_LANES = 16
+/** Requests a lane keeps outstanding on its stream: the next batch is asked for while one arrives. */
+export const PIPELINE_DEPTH = 2
+/**
+ * Bytes asked for in one request; with 1 MiB pieces, 2 pieces. A stream
+ * buffers at most PIPELINE_DEPTH of them, so a download buffers at most
+ * MAX_LANES x PIPELINE_DEPTH x this (64 MiB) plus one piece per provider.
+ */
+export const DEFAULT_BATCH_BYTES = 2 * 1024 * 1024
 /** Round-trip probe of each provider before the download. */
 export const PING_TIMEOUT_MS = 2_000
 /** Opening a stream and getting the manifest. */

@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { InvalidOptionError } from '../../core/index.js'
 import { parseCid, pieceLength, type Manifest } from '../manifest.js'
 import { fetchManifest } from './client.js'
 import {
@@ -27,6 +29,7 @@ const inProgress = new Set<string>()
  */
 export async function download (opts: DownloadOptions): Promise<DownloadResult> {
   const started = performance.now()
+  checkOptions(opts)
   const cid = parseCid(String(opts.cid))
   const outPath = resolve(opts.outPath)
   const signal = opts.signal ?? new AbortController().signal
@@ -34,6 +37,8 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
   if (inProgress.has(outPath)) throw new DownloadInProgressError(`${outPath} is already being downloaded`)
   inProgress.add(outPath)
   try {
+    // found now rather than at the final rename, after the whole download
+    if ((await stat(outPath).catch(() => undefined))?.isDirectory() === true) throw new InvalidOptionError(`${outPath} is a folder; give the path of the file to write`)
     checkAborted(signal)
     const providers = await rankProviders(opts.libp2p, opts.providers, opts.maxProviders ?? DEFAULT_MAX_PROVIDERS, signal)
     checkAborted(signal)
@@ -55,6 +60,7 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
       providers: providers.filter(p => usable(p.report)).map(p => {
         // a failure in the manifest round is forgiven: it may still serve pieces
         p.report.outcome = 'unused'
+        delete p.report.detail
         return p
       }),
       signal,
@@ -133,6 +139,15 @@ async function firstManifest (opts: DownloadOptions, cid: CID, providers: Candid
 /** Providers still worth asking for pieces after the manifest round. */
 function usable (r: ProviderReport): boolean {
   return r.outcome === 'unused' || r.outcome === 'failed' || r.outcome === 'busy'
+}
+
+/** Numeric options must be positive integers (times in ms); the providers a list. */
+function checkOptions (opts: DownloadOptions): void {
+  if (!Array.isArray(opts.providers)) throw new InvalidOptionError('providers must be a list of { peerId, addrs }')
+  for (const name of ['maxProviders', 'streamsPerProvider', 'batchBytes', 'pieceTimeoutMs'] as const) {
+    const value = opts[name]
+    if (value != null && (!Number.isSafeInteger(value) || value < 1)) throw new InvalidOptionError(`${name} must be a positive integer, not ${String(value)}`)
+  }
 }
 
 function checkAborted (signal: AbortSignal): void {

@@ -1,8 +1,8 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { pieceLength, type Manifest } from '../manifest.js'
 import { MAX_SIDECAR_BYTES, RESUME_VERIFY_CONCURRENCY, SIDECAR_FLUSH_MS, SIDECAR_FLUSH_PIECES } from './constants.js'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { verifyPiece } from './verify.js'
 
 const SIDECAR_VERSION = 1
@@ -22,8 +22,8 @@ interface Sidecar {
  * offsets, and a sidecar naming the CID and the verified pieces so that an
  * interrupted download resumes without fetching them again. The sidecar only
  * claims pieces already written, it is replaced atomically, and its claims
- * are checked again on resume.
- * The file gets its final name only once every piece is verified.
+ * are checked again on resume. The file gets its final name only once every
+ * piece is verified.
  */
 export class PartFile {
   private readonly have: Uint8Array
@@ -62,24 +62,29 @@ export class PartFile {
     const info = await stat(partPath).catch(() => undefined)
     const resumable = previous != null && previous.cid === cid && previous.size === manifest.size && previous.pieceSize === manifest.pieceSize &&
       info?.isFile() === true && info.size === manifest.size
-    let handle: FileHandle
-    let have: Uint8Array = new Uint8Array(bits)
-    let resumed = 0
-    if (resumable) {
-      handle = await open(partPath, 'r+')
-      const claimed = Buffer.from(previous.have, 'base64')
-      if (claimed.byteLength === bits) {
-        have = await recheck(handle, manifest, claimed)
-        for (let i = 0; i < manifest.pieces.length; i++) if (hasBit(have, i)) resumed++
+    let handle: FileHandle | undefined
+    try {
+      let have: Uint8Array = new Uint8Array(bits)
+      let resumed = 0
+      if (resumable) {
+        handle = await open(partPath, 'r+')
+        const claimed = Buffer.from(previous.have, 'base64')
+        if (claimed.byteLength === bits) {
+          have = await recheck(handle, manifest, claimed)
+          for (let i = 0; i < manifest.pieces.length; i++) if (hasBit(have, i)) resumed++
+        }
+      } else {
+        await rm(PartFile.sidecarPath(outPath), { force: true })
+        handle = await open(partPath, 'w+')
+        await handle.truncate(manifest.size)
       }
-    } else {
-      await rm(PartFile.sidecarPath(outPath), { force: true })
-      handle = await open(partPath, 'w+')
-      await handle.truncate(manifest.size)
+      const part = new PartFile(outPath, cid, manifest, handle, have, resumed)
+      await part.writeSidecar(have)
+      return part
+    } catch (err) {
+      await handle?.close().catch(() => {})
+      throw err
     }
-    const part = new PartFile(outPath, cid, manifest, handle, have, resumed)
-    await part.writeSidecar(have)
-    return part
   }
 
   has (index: number): boolean {
@@ -148,6 +153,7 @@ export class PartFile {
     await this.handle.close().catch(() => {})
     await rm(PartFile.partPath(this.outPath), { force: true })
     await rm(PartFile.sidecarPath(this.outPath), { force: true })
+    await rm(`${PartFile.sidecarPath(this.outPath)}.tmp`, { force: true })
   }
 
   /** Every piece is in: sync, give the file its final name (atomically), remove the sidecar. */
@@ -158,6 +164,7 @@ export class PartFile {
     await this.handle.close()
     await rename(PartFile.partPath(this.outPath), this.outPath)
     await rm(PartFile.sidecarPath(this.outPath), { force: true })
+    await rm(`${PartFile.sidecarPath(this.outPath)}.tmp`, { force: true })
     await syncDir(dirname(this.outPath))
   }
 

@@ -6,7 +6,8 @@ import {
   DEFAULT_REQUESTS_PER_PEER, DEFAULT_REQUEST_TIMEOUT_MS, MAX_PIECES_PER_REQUEST, MAX_PIECE_SIZE, MAX_TRANSFER_REQUEST_BYTES,
   PROTOCOL_TRANSFER, TRANSFER_VERSION
 } from './constants.js'
-import { ErrorCode, TransferRequest, TransferResponse, boundedLp, encodePieceFrame, errorResponse, sendFrame, type LpStream } from './wire.js'
+import { sendFrame } from './flow.js'
+import { ErrorCode, TransferRequest, TransferResponse, boundedLp, encodePieceFrame, errorResponse, type LpStream } from './wire.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -19,19 +20,19 @@ export interface TransferStore {
 }
 
 export interface TransferServerInit {
-  /** transfer streams one connection may hold open. @default 8 */
+  /** transfer streams one connection may hold open. @default 16 */
   maxInboundStreams?: number
-  /** exchanges one peer may have in progress before BUSY. @default 8 */
+  /** transfer streams one peer may have in progress (over all its connections) before BUSY. @default 16 */
   maxExchangesPerPeer?: number
-  /** exchanges in progress, all peers, before BUSY. @default 64 */
+  /** transfer streams in progress, all peers, before BUSY. @default 64 */
   maxExchanges?: number
-  /** requests one peer may make per 10 s before BUSY. @default 2000 */
+  /** requests one peer may make per 10 s before BUSY. @default 10000 */
   requestsPerPeer?: number
-  /** the request must arrive within this. @default 5000 */
+  /** each request must arrive within this of the stream's opening or the last answer. @default 5000 */
   requestTimeoutMs?: number
-  /** each piece must be read and sent within this. @default 30000 */
+  /** longest read of a piece from the store, and longest time the downloader may take no bytes. @default 30000 */
   pieceTimeoutMs?: number
-  /** told the outcome of every exchange: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` */
+  /** told the outcome of every request: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` (one per stream that failed) */
   onRequest?: (outcome: string, kind: 'manifest' | 'pieces' | 'unknown') => void
   /** told the size of every message read ('in') and written ('out') */
   onBytes?: (direction: 'in' | 'out', bytes: number) => void
@@ -47,8 +48,8 @@ class Refusal extends Error {
 
 /**
  * The provider side of /peerhive/transfer/1.0.0 (protocols/transfer.md):
- * serves manifests and batches of pieces of what the store shares. Every
- * exchange is bounded in size, count and time; a bad request gets an error
+ * serves manifests and batches of pieces of what the store shares. Streams,
+ * requests, messages and waits are all bounded; a bad request gets an error
  * answer and its stream is closed, and the node keeps serving the others.
  */
 export class TransferServer {
@@ -71,7 +72,7 @@ export class TransferServer {
     this.pieceTimeoutMs = init.pieceTimeoutMs ?? DEFAULT_PIECE_TIMEOUT_MS
   }
 
-  /** exchanges in progress now */
+  /** transfer streams in progress now */
   get active (): number {
     return this.streams.size
   }
@@ -95,29 +96,34 @@ export class TransferServer {
     this.perPeer.clear()
   }
 
+  /**
+   * One stream: requests answered in turn until the downloader closes its
+   * side. An error answer (or any failure) ends the stream.
+   */
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString()
     let kind: 'manifest' | 'pieces' | 'unknown' = 'unknown'
-    let outcome = 'ok'
     this.streams.add(stream)
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1)
-    // the downloader sends one request and closes its side; anything more than a request's worth is an abuse
+    // the downloader sends requests of at most 1 KiB, a few at a time; more unread than this is an abuse
     const lp = boundedLp(stream, MAX_TRANSFER_REQUEST_BYTES, 16 * MAX_TRANSFER_REQUEST_BYTES)
+    const gone = closedSignal(stream)
+    // a stream's requests are for one file, as a rule: its manifest is decoded once
+    const manifests = new ManifestCache()
     try {
-      let request: TransferRequest
-      try {
-        request = await this.readRequest(lp)
-      } catch (err: any) {
-        if (stream.status !== 'open' || stream.writeStatus !== 'writable') throw err
-        if (err.name === 'TimeoutError' || err.name === 'AbortError') throw err
-        throw new Refusal(ErrorCode.BAD_REQUEST, requestError(err))
+      for (let n = 0; ; n++) {
+        kind = 'unknown'
+        const request = await this.nextRequest(stream, lp, n === 0)
+        if (request == null) break
+        kind = request.kind === TransferRequest.Kind.PIECES ? 'pieces' : 'manifest'
+        this.admit(peer, request)
+        if (request.kind === TransferRequest.Kind.MANIFEST) await this.sendManifest(lp, request.cid)
+        else await this.sendPieces(stream, request, gone, manifests)
+        this.init.onRequest?.('ok', kind)
       }
-      kind = request.kind === TransferRequest.Kind.PIECES ? 'pieces' : 'manifest'
-      this.admit(peer, request)
-      if (request.kind === TransferRequest.Kind.MANIFEST) await this.sendManifest(lp, request.cid)
-      else await this.sendPieces(stream, request)
       await stream.close({ signal: AbortSignal.timeout(this.pieceTimeoutMs) })
     } catch (err: any) {
+      let outcome: string
       if (err instanceof Refusal) {
         outcome = err.code
         this.log('refused %s request from %p: %s %s', kind, connection.remotePeer, err.code, err.message)
@@ -127,20 +133,36 @@ export class TransferServer {
         this.log('%s exchange with %p failed - %e', kind, connection.remotePeer, err)
         stream.abort(err)
       }
+      this.init.onRequest?.(outcome, kind)
     } finally {
       this.releaseLater(stream)
       this.streams.delete(stream)
       const left = (this.perPeer.get(peer) ?? 1) - 1
       if (left <= 0) this.perPeer.delete(peer)
       else this.perPeer.set(peer, left)
-      this.init.onRequest?.(outcome, kind)
     }
   }
 
-  private async readRequest (lp: LpStream): Promise<TransferRequest> {
-    const buf = await lp.read({ signal: AbortSignal.timeout(this.requestTimeoutMs) })
+  /**
+   * The next request, or undefined when the downloader closed its side after
+   * an earlier one. Bytes that are not a request become a BAD_REQUEST refusal.
+   */
+  private async nextRequest (stream: Stream, lp: LpStream, first: boolean): Promise<TransferRequest | undefined> {
+    let buf
+    try {
+      buf = await lp.read({ signal: AbortSignal.timeout(this.requestTimeoutMs) })
+    } catch (err: any) {
+      if (!first && err.name === 'UnexpectedEOFError') return undefined
+      if (stream.status !== 'open' || stream.writeStatus !== 'writable') throw err
+      if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.name === 'UnexpectedEOFError') throw err
+      throw new Refusal(ErrorCode.BAD_REQUEST, requestError(err))
+    }
     this.init.onBytes?.('in', buf.byteLength)
-    return TransferRequest.decode(buf)
+    try {
+      return TransferRequest.decode(buf)
+    } catch (err: any) {
+      throw new Refusal(ErrorCode.BAD_REQUEST, requestError(err))
+    }
   }
 
   /** Checks the request's version and the peer's allowance; throws a Refusal. */
@@ -160,7 +182,8 @@ export class TransferServer {
     }
   }
 
-  private async manifestOf (cidText: string): Promise<{ bytes: Uint8Array, manifest: Manifest, cid: string }> {
+  /** The store's manifest bytes of a CID given as text; refusals for a bad or unknown CID. */
+  private async manifestBytes (cidText: string): Promise<{ bytes: Uint8Array, cid: string }> {
     let cid: string
     try {
       cid = parseCid(cidText).toString()
@@ -169,16 +192,18 @@ export class TransferServer {
     }
     const bytes = await this.store.manifestBytes(cid)
     if (bytes == null) throw new Refusal(ErrorCode.NOT_FOUND, `${cid} is not shared here`)
-    return { bytes, manifest: Manifest.decode(bytes), cid }
+    return { bytes, cid }
   }
 
   private async sendManifest (lp: LpStream, cidText: string): Promise<void> {
-    const { bytes } = await this.manifestOf(cidText)
+    const { bytes } = await this.manifestBytes(cidText)
     await this.writeMessage(lp, TransferResponse.encode({ manifest: bytes as Uint8Array<ArrayBuffer> }))
   }
 
-  private async sendPieces (stream: Stream, request: TransferRequest): Promise<void> {
-    const { manifest, cid } = await this.manifestOf(request.cid)
+  private async sendPieces (stream: Stream, request: TransferRequest, gone: AbortSignal, manifests: ManifestCache): Promise<void> {
+    // asked again for each request: the store may have stopped sharing the file since
+    const { bytes, cid } = await this.manifestBytes(request.cid)
+    const manifest = manifests.decode(cid, bytes)
     const indices = request.pieces
     if (indices.length === 0 || indices.length > MAX_PIECES_PER_REQUEST) {
       throw new Refusal(ErrorCode.BAD_REQUEST, `ask for 1 to ${MAX_PIECES_PER_REQUEST} pieces per request, not ${indices.length}`)
@@ -191,19 +216,26 @@ export class TransferServer {
       seen.add(index)
     }
     // the next piece is read from disk while the current one is sent
-    let next = this.readPiece(cid, indices[0])
+    let next = this.readPiece(cid, indices[0], gone)
     for (let i = 0; i < indices.length; i++) {
       const data = await next
-      if (i + 1 < indices.length) next = this.readPiece(cid, indices[i + 1])
+      if (i + 1 < indices.length) next = this.readPiece(cid, indices[i + 1], gone)
       const frame = encodePieceFrame(indices[i], data)
-      await sendFrame(stream, frame, AbortSignal.timeout(this.pieceTimeoutMs))
+      // at most about one piece waits in the stream's buffer while the next is read from disk
+      await sendFrame(stream, frame, manifest.pieceSize, this.pieceTimeoutMs, gone)
       this.init.onBytes?.('out', frame.byteLength)
     }
   }
 
-  /** Reads a piece; store errors become the matching refusal. Never rejects unobserved. */
-  private readPiece (cid: string, index: number): Promise<Uint8Array> {
-    const read = this.store.readPiece(cid, index).catch((err: any) => {
+  /**
+   * Reads a piece, within the piece timeout and only while the stream lives;
+   * store errors become the matching refusal. Never rejects unobserved.
+   */
+  private readPiece (cid: string, index: number, gone: AbortSignal): Promise<Uint8Array> {
+    const deadline = AbortSignal.any([gone, AbortSignal.timeout(this.pieceTimeoutMs)])
+    const read = untilAborted(this.store.readPiece(cid, index), deadline).catch((err: any) => {
+      if (gone.aborted) throw err
+      if (deadline.aborted) throw new Refusal(ErrorCode.INTERNAL, `reading piece ${index} took longer than ${this.pieceTimeoutMs} ms`)
       if (err instanceof NotSharedError || err?.name === 'NotSharedError') throw new Refusal(ErrorCode.NOT_FOUND, err.message)
       if (err instanceof FileChangedError || err?.name === 'FileChangedError') throw new Refusal(ErrorCode.CHANGED, err.message)
       this.log.error('reading piece %d of %s failed - %e', index, cid, err)
@@ -231,7 +263,7 @@ export class TransferServer {
     }
   }
 
-  /** Once our side is done, the downloader gets a grace period to close its side; then the stream is reset. */
+  /** After an error answer, the downloader gets a grace period to close its side; then the stream is reset. */
   private releaseLater (stream: Stream): void {
     if (stream.status !== 'open') return
     const timer = setTimeout(() => {
@@ -239,6 +271,41 @@ export class TransferServer {
     }, CLOSE_GRACE_MS)
     timer.unref?.()
     stream.addEventListener('close', () => { clearTimeout(timer) }, { once: true })
+  }
+}
+
+/** The last manifest a stream used, decoded (a large file's manifest is up to 1 MiB). */
+class ManifestCache {
+  private last?: { cid: string, bytes: Uint8Array, manifest: Manifest }
+
+  decode (cid: string, bytes: Uint8Array): Manifest {
+    // comparing the bytes costs far less than decoding them again
+    if (this.last?.cid !== cid || !Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(this.last.bytes)) {
+      this.last = { cid, bytes, manifest: Manifest.decode(bytes) }
+    }
+    return this.last.manifest
+  }
+}
+
+/** Aborts when the stream closes, resets or is aborted. */
+function closedSignal (stream: Stream): AbortSignal {
+  const controller = new AbortController()
+  if (stream.status !== 'open') controller.abort(new Error('the stream is closed'))
+  else stream.addEventListener('close', () => { controller.abort(new Error('the stream is closed')) }, { once: true })
+  return controller.signal
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts. */
+async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) throw signal.reason
+  let onAbort: (() => void) | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    if (onAbort != null) signal.removeEventListener('abort', onAbort)
   }
 }
 

@@ -1,5 +1,5 @@
-import { BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_PROVIDER_FAILURES } from './constants.js'
-import { fetchPieces } from './client.js'
+import { BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_LANES, MAX_PROVIDER_FAILURES, PIPELINE_DEPTH } from './constants.js'
+import { PieceStream } from './client.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { PieceQueue } from './piece-queue.js'
 import { verifyPiece } from './verify.js'
@@ -30,7 +30,9 @@ export interface SwarmInit {
 /** One provider's part in the download. */
 interface Source extends Candidate {
   active: boolean
-  /** transport failures and BUSY answers in a row */
+  /** request lanes still running */
+  lanes: number
+  /** transport failures in a row, and BUSY answers in a row, of its last lane */
   failures: number
   busy: number
   /** aborts this provider's streams when it is dropped */
@@ -39,19 +41,25 @@ interface Source extends Candidate {
 
 /**
  * Fetches the missing pieces of one file from several providers at once.
- * Each provider runs a few request lanes; each lane pulls the next batch from
- * the shared queue, so faster providers take more. Every piece is verified
- * before it is written. A provider that sends a bad piece is dropped and its
- * unfinished pieces go back to the queue for the others.
+ * Each provider runs a few request lanes; each lane pulls the next batch
+ * from the shared queue when it has room, so faster providers take more.
+ * Every piece is verified before it is written. A provider that sends a bad
+ * piece is dropped and its unfinished pieces go back to the queue for the
+ * others.
  */
 export class Swarm {
   readonly queue: PieceQueue
   private readonly sources: Source[]
   private readonly batch: number
+  /** request lanes per provider */
+  private readonly lanes: number
+  /** aborts every stream still open once the last piece is in (a stalled provider must not hold up the end) */
+  private readonly finished = new AbortController()
 
   constructor (private readonly init: SwarmInit) {
     this.queue = new PieceQueue(init.manifest.pieces.length, i => init.part.has(i))
-    this.sources = init.providers.map(c => ({ ...c, active: true, failures: 0, busy: 0, controller: new AbortController() }))
+    this.lanes = Math.max(1, Math.min(init.streamsPerProvider, Math.floor(MAX_LANES / Math.max(1, init.providers.length))))
+    this.sources = init.providers.map(c => ({ ...c, active: true, lanes: this.lanes, failures: 0, busy: 0, controller: new AbortController() }))
     this.batch = Math.min(MAX_PIECES_PER_REQUEST, Math.max(1, Math.floor(init.batchBytes / Math.max(1, init.manifest.pieceSize))))
   }
 
@@ -60,7 +68,7 @@ export class Swarm {
     const onAbort = (): void => { this.queue.wake() }
     this.init.signal.addEventListener('abort', onAbort, { once: true })
     try {
-      await Promise.all(this.sources.flatMap(s => Array.from({ length: this.init.streamsPerProvider }, async () => this.lane(s))))
+      await Promise.all(this.sources.flatMap(s => Array.from({ length: this.lanes }, async () => this.lane(s))))
     } finally {
       this.init.signal.removeEventListener('abort', onAbort)
       for (const s of this.sources) s.controller.abort()
@@ -68,33 +76,52 @@ export class Swarm {
     return this.queue.complete
   }
 
-  get reports (): ProviderReport[] {
-    return this.sources.map(s => s.report)
-  }
-
+  /**
+   * One request lane: a stream to the provider with up to PIPELINE_DEPTH
+   * batches asked for, the next asked for as soon as one is read. With no
+   * work to take, the stream is closed, and opened again when work appears.
+   */
   private async lane (source: Source): Promise<void> {
     const id = source.report.peerId
+    let stream: PieceStream | undefined
+    const pending: number[][] = []
     while (source.active && !this.queue.complete && !this.init.signal.aborted) {
-      const batch = this.queue.take(id, this.batch)
-      if (batch.length === 0) {
-        await this.queue.changed(250)
-        continue
-      }
       try {
-        await fetchPieces(this.init.libp2p, source.peerId, this.init.cid, batch, {
-          pieceSize: this.init.manifest.pieceSize,
-          signal: AbortSignal.any([this.init.signal, source.controller.signal]),
-          pieceTimeoutMs: this.init.pieceTimeoutMs,
-          onPiece: async (index, data) => { await this.accept(source, index, data) }
-        })
+        while (pending.length < PIPELINE_DEPTH) {
+          const batch = this.queue.take(id, this.batch)
+          if (batch.length === 0) break
+          pending.push(batch)
+          stream ??= await PieceStream.open(this.init.libp2p, source.peerId, {
+            pieceSize: this.init.manifest.pieceSize,
+            maxOutstanding: PIPELINE_DEPTH * this.batch,
+            signal: AbortSignal.any([this.init.signal, source.controller.signal, this.finished.signal]),
+            pieceTimeoutMs: this.init.pieceTimeoutMs
+          })
+          await stream.request(this.init.cid, batch)
+        }
+        if (pending.length === 0) {
+          await stream?.close()
+          stream = undefined
+          await this.queue.changed(250)
+          continue
+        }
+        const batch = pending[0]
+        for (const index of batch) await this.accept(source, index, await (stream as PieceStream).read(index))
+        pending.shift()
         source.failures = 0
         source.busy = 0
       } catch (err: any) {
-        await this.failed(source, err)
-      } finally {
-        this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
+        stream?.abort(err)
+        stream = undefined
+        for (const batch of pending.splice(0)) this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
+        if (!await this.failed(source, err)) break
       }
     }
+    source.lanes--
+    // stopped with requests outstanding (the end game, a drop, an abort): their answers are not wanted
+    for (const batch of pending) this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
+    if (pending.length === 0) await stream?.close()
+    else stream?.abort(new Error('the download no longer needs these pieces'))
   }
 
   /** Verifies a piece and writes it, unless another copy already made it. */
@@ -106,14 +133,26 @@ export class Swarm {
     if (this.queue.isDone(index)) return
     await this.init.part.write(index, data)
     if (!this.queue.finish(index)) return
+    if (this.queue.complete) this.finished.abort(new Error('every piece is in'))
     source.report.pieces++
     if (source.report.outcome === 'unused') source.report.outcome = 'supplied'
     this.init.onPiece(source.report.peerId, index)
   }
 
-  private async failed (source: Source, err: any): Promise<void> {
-    if (this.init.signal.aborted || !source.active) return
+  /**
+   * Decides what a failed request means for its provider. Returns false when
+   * the lane should stop: a provider that cannot take this many streams
+   * (resets, BUSY) simply ends up with fewer lanes; only its last lane counts
+   * failures towards giving it up.
+   */
+  private async failed (source: Source, err: any): Promise<boolean> {
+    if (this.init.signal.aborted || !source.active || this.queue.complete) return false
     const log = this.init.log
+    const transient = !(err instanceof BadDataError) && !(err instanceof TransferRefusedError && err.code !== ErrorCode.BUSY)
+    if (transient && source.lanes > 1) {
+      log('request to %p failed; one lane fewer (%d left) - %e', source.peerId, source.lanes - 1, err)
+      return false
+    }
     if (err instanceof BadDataError) {
       log('dropping %p: %s', source.peerId, err.message)
       this.drop(source, 'lied', err.message)
@@ -130,6 +169,7 @@ export class Swarm {
       log('request to %p failed (%d in a row) - %e', source.peerId, source.failures, err)
       if (source.failures >= MAX_PROVIDER_FAILURES) this.drop(source, 'failed', String(err?.message ?? err))
     }
+    return source.active
   }
 
   private drop (source: Source, outcome: ProviderReport['outcome'], detail: string): void {

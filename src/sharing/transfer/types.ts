@@ -54,11 +54,11 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void
   /** @default 8 */
   maxProviders?: number
-  /** piece requests in flight per provider. @default 4 */
+  /** request streams per provider, each with 2 requests outstanding; 16 at most over all providers. @default 4 */
   streamsPerProvider?: number
-  /** bytes asked for per request (rounded to whole pieces, at most 64). @default 4 MiB */
+  /** bytes asked for per request (rounded down to whole pieces, 1 to 64). @default 2 MiB */
   batchBytes?: number
-  /** longest wait for any one piece message. @default 30000 */
+  /** longest time without a byte from a provider while pieces are due (and to open a stream to it). @default 30000 */
   pieceTimeoutMs?: number
 }
 

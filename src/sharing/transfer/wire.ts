@@ -5,7 +5,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { boundedLengthDecoder } from '../../core/bounded-length.js'
+import { boundedLengthDecoder } from '../../core/index.js'
 import { TransferRequest, TransferResponse } from '../../pb/transfer.js'
 import { MAX_ERROR_MESSAGE_CHARS } from './constants.js'
 import type { Stream } from '@libp2p/interface'
@@ -63,15 +63,6 @@ function writeVarint (value: number, buf: Uint8Array, at: number): number {
 /** An error response, with its message cut to a bounded length. */
 export function errorResponse (code: ErrorCode, message: string): Uint8Array {
   return TransferResponse.encode({ error: code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) })
-}
-
-/**
- * Writes bytes that already carry their length prefix, waiting for 'drain'
- * when the stream's buffer is full (a v3 stream resets a reader that falls
- * 4 MiB behind, so nobody may write ahead unboundedly).
- */
-export async function sendFrame (stream: Stream, frame: Uint8Array | Uint8ArrayList, signal: AbortSignal): Promise<void> {
-  if (!stream.send(frame)) await stream.onDrain({ signal })
 }
 
 /**
