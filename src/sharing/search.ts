@@ -83,9 +83,15 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const emit = function * (tier: SearchTier, hits: Array<{ entry: IndexEntry, addrs: string[] }>): Generator<SearchResult> {
     const byCid = new Map<string, SearchResult>()
     for (const { entry, addrs } of hits) {
-      const key = opts.everyProvider === true ? `${entry.cid} ${entry.provider}` : entry.cid
-      if (seen.has(key)) continue
-      seen.add(key)
+      if (opts.everyProvider === true) {
+        const pair = `${entry.cid} ${entry.provider}`
+        if (seen.has(pair)) continue
+        seen.add(pair)
+      } else {
+        // a CID is reported once, by the nearest tier, with all the providers that tier knows
+        if (seen.has(entry.cid) && !byCid.has(entry.cid)) continue
+        seen.add(entry.cid)
+      }
       let r = byCid.get(entry.cid)
       if (r == null) {
         r = { cid: entry.cid, filename: entry.filename, directory: entry.directory, size: entry.size, title: entry.title, keywords: entry.keywords, providers: [], providerAddrs: {}, tier, ms: 0 }

@@ -265,6 +265,18 @@ describe('nearest-first search', function () {
     assert.deepEqual(results[0].providers, [a3.peerId])
   })
 
+  it('a file shared by several members of one group comes once, with every provider that tier knows', async () => {
+    const results = await collect(a1, ['twinfile'])
+    assert.equal(results.length, 1)
+    assert.equal(results[0].tier, 'subnet')
+    assert.deepEqual([...results[0].providers].sort(), [a2.peerId, a3.peerId].sort())
+  })
+
+  it('everyProvider reports a farther tier\'s providers of an already reported CID (how get gathers sources)', async () => {
+    const results = await collect(a3, ['twinfile'], { exhaustive: true, everyProvider: true })
+    assert.deepEqual(results.map(r => [r.tier, r.providers]), [['local', [a3.peerId]], ['subnet', [a2.peerId]]])
+  })
+
   it('a search with no hits returns nothing, within the deadline', async () => {
     for (const [node, opts] of [[a3, {}], [a4, {}], [a1, { exhaustive: true }]] as const) {
       const started = Date.now()
