@@ -4,6 +4,7 @@ import {
 import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
 import { fromWire } from './wire.js'
 import type { IndexEntry } from './types.js'
+import { RateLimiter } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -18,14 +19,19 @@ export interface IndexServerInit {
   refuse: (peerId: string) => string | undefined
   holder: IndexHolder
   metrics?: PeerhiveMetrics
+  /** updates one peer may send per 10 s; @default 100 */
+  requestsPerPeer?: number
 }
 
 /** Answers /peerhive/index/1.0.0: takes members' (or central clients') index updates. */
 export class IndexServer {
   private readonly log: Logger
+  /** requests per peer per 10 s; more are answered RATE_LIMITED */
+  private readonly limiter: RateLimiter
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly init: IndexServerInit) {
     this.log = libp2p.logger.forComponent('peerhive:index')
+    this.limiter = new RateLimiter({ points: init.requestsPerPeer ?? 100, duration: 10 })
   }
 
   async start (): Promise<void> {
@@ -71,6 +77,11 @@ export class IndexServer {
 
   private apply (provider: string, update: IndexUpdate): IndexAck {
     if (update.version !== WIRE_VERSION) return ack(IndexError.UNSUPPORTED_VERSION, `index update version ${update.version} is not supported; this node speaks ${WIRE_VERSION}`)
+    try {
+      this.limiter.consume(provider)
+    } catch {
+      return ack(IndexError.RATE_LIMITED, 'too many index updates from this peer; retry in a few seconds')
+    }
     const refusal = this.init.refuse(provider)
     if (refusal != null) return ack(IndexError.NOT_YOUR_SERVER, refusal)
     try {

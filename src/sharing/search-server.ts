@@ -3,6 +3,7 @@ import {
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { queryWords } from './matching.js'
+import { RateLimiter } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -16,14 +17,19 @@ export interface SearchServerInit {
   refuse: () => string | undefined
   answer: (words: string[], limit: number, requester: string, wantServers: boolean) => Promise<SearchAnswer> | SearchAnswer
   metrics?: PeerhiveMetrics
+  /** searches one peer may ask per 10 s; @default 200 */
+  requestsPerPeer?: number
 }
 
 /** Answers /peerhive/search/1.0.0 from this node's index (a virtual server's group, or the bootstrap's central index). */
 export class SearchServer {
   private readonly log: Logger
+  /** requests per peer per 10 s; more are answered RATE_LIMITED */
+  private readonly limiter: RateLimiter
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly init: SearchServerInit) {
     this.log = libp2p.logger.forComponent('peerhive:search')
+    this.limiter = new RateLimiter({ points: init.requestsPerPeer ?? 200, duration: 10 })
   }
 
   async start (): Promise<void> {
@@ -69,6 +75,11 @@ export class SearchServer {
 
   private async answer (req: SearchRequest, requester: string): Promise<SearchResponse> {
     if (req.version !== WIRE_VERSION) return response(SearchError.UNSUPPORTED_VERSION, `search version ${req.version} is not supported; this node speaks ${WIRE_VERSION}`)
+    try {
+      this.limiter.consume(requester)
+    } catch {
+      return response(SearchError.RATE_LIMITED, 'too many searches from this peer; retry in a few seconds')
+    }
     const refusal = this.init.refuse()
     if (refusal != null) return response(SearchError.NOT_A_SERVER, refusal)
     const words = queryWords(req.words)

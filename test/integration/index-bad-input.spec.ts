@@ -221,6 +221,16 @@ describe('bad input on the index and search protocols', function () {
       }
     })
 
+    it('RATE_LIMITED to a flood of searches from one peer, while others are still served', async () => {
+      const flooder = await rawClient('127.0.84.77')
+      clients.push(flooder)
+      const errors: string[] = []
+      for (let i = 0; i < 210; i++) errors.push((await searchAt(flooder, net.bootstrapAddr(), searchRequest({ words: ['realfile'] }))).error)
+      assert.equal(errors.slice(0, 200).filter(e => e !== SearchError.NONE).length, 0, 'the first 200 searches in 10 s are answered')
+      assert.ok(errors.slice(200).every(e => e === SearchError.RATE_LIMITED), `then RATE_LIMITED: ${errors.slice(200).join(', ')}`)
+      assert.equal((await searchAt(raw, net.bootstrapAddr(), searchRequest({ words: ['realfile'] }))).error, SearchError.NONE, 'another peer is still served')
+    })
+
     it('MESSAGE_TOO_LARGE to a request over 4 KiB or with more than 16 words', async () => {
       for (const to of [v1.multiaddrs()[0], net.bootstrapAddr()]) {
         refusedSearch(await searchAt(raw, to, searchRequest({ words: ['x'.repeat(MAX_SEARCH_REQUEST_BYTES + 10)] })), SearchError.MESSAGE_TOO_LARGE)
