@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, requestResponse
 } from '../core/index.js'
@@ -27,6 +28,7 @@ const RETRY_MAX_MS = 10_000
  */
 export class IndexSync {
   private target?: string
+  private targetAddrs: string[] = []
   private synced = false
   private pending: ShareChange = { added: [], removed: [] }
   private chain: Promise<void> = Promise.resolve()
@@ -51,9 +53,10 @@ export class IndexSync {
   }
 
   /** Where the index must be: the virtual server's or the bootstrap's PeerId, or nowhere (this node holds its group's index itself). */
-  setTarget (target: string | undefined): void {
+  setTarget (target: string | undefined, addrs: string[] = []): void {
     if (target === this.target) return
     this.target = target
+    this.targetAddrs = addrs
     this.synced = false
     this.kick()
   }
@@ -118,6 +121,10 @@ export class IndexSync {
     for (let i = 0; i < added.length; i += INDEX_BATCH) messages.push({ version: WIRE_VERSION, reset: false, added: added.slice(i, i + INDEX_BATCH).map(toWire), removed: [] })
     if (messages.length === 0) messages.push({ version: WIRE_VERSION, reset: false, added: [], removed: [] })
     messages[0].reset = reset
+    if (this.targetAddrs.length > 0) {
+      // the table told us where the virtual server is; the peer store may not know yet
+      await this.libp2p.peerStore.merge(peerIdFromString(target), { multiaddrs: this.targetAddrs.map(a => multiaddr(a).decapsulateCode(421)) })
+    }
     for (const update of messages) {
       const signal = AbortSignal.timeout(INDEX_TIMEOUT_MS)
       const stream = await this.libp2p.dialProtocol(peerIdFromString(target), PROTOCOL_INDEX, { signal })

@@ -50,7 +50,7 @@ export interface SearchContext {
   libp2p: Libp2p<any>
   shares: ShareStore
   /** this node's place: its role and its virtual server */
-  place: () => { role: string, virtualServer: string | null }
+  place: () => { role: string, virtualServer: string | null, virtualServerAddrs?: string[] }
   /** the group's index, when this node is a virtual server */
   groupIndex: SubnetIndex
   bootstrapId: string
@@ -120,7 +120,8 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   if (place.role === 'virtual-server') {
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
   } else if (place.role === 'member' && place.virtualServer != null) {
-    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline).catch(() => undefined)
+    const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
+    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(() => undefined)
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
   }
   if (done()) return

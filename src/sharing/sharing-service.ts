@@ -21,7 +21,7 @@ export const SHARES_FILE = 'shares.db'
 
 /** What the sharing layer needs to know of the node's place in the network. */
 export interface PlaceSource {
-  placement: () => { role: string, virtualServer: string | null, members: string[], userSerialId: number | null }
+  placement: () => { role: string, virtualServer: string | null, virtualServerAddrs: string[], members: string[], userSerialId: number | null }
   addEventListener: (type: 'placement', listener: () => void) => void
   removeEventListener: (type: 'placement', listener: () => void) => void
   bootstrapId: { toString: () => string }
@@ -142,7 +142,8 @@ export class SharingService {
     const p = this.place.placement()
     if (p.role === 'virtual-server') this.groupIndex.retain(new Set(p.members))
     else this.groupIndex.clear()
-    this.sync.setTarget(p.role === 'member' ? p.virtualServer ?? undefined : p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
+    if (p.role === 'member') this.sync.setTarget(p.virtualServer ?? undefined, p.virtualServerAddrs)
+    else this.sync.setTarget(p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
   }
 
   /** A virtual server's answer: its group's entries and its own files. */

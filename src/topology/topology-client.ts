@@ -276,8 +276,13 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   }
 
   private connectToVirtualServer (addrs: string[]): void {
-    if (addrs.length === 0) return
-    void this.libp2p.dial(addrs.map(a => multiaddr(a)), { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
+    const server = this.current.virtualServer
+    if (addrs.length === 0 || server == null) return
+    const multiaddrs = addrs.map(a => multiaddr(a))
+    // remembered, so that every later dial of the virtual server (index pushes, searches) knows where it is
+    void this.libp2p.peerStore.merge(peerIdFromString(server), { multiaddrs: multiaddrs.map(ma => ma.decapsulateCode(421)) })
+      .catch((err: Error) => { this.log('could not store the virtual server\'s addresses - %e', err) })
+    void this.libp2p.dial(multiaddrs, { signal: AbortSignal.timeout(JOIN_TIMEOUT_MS) })
       .catch((err: Error) => { this.log('could not reach the virtual server - %e', err) })
   }
 
