@@ -4,7 +4,8 @@ import type { DirectoryEntry } from '../src/pb/assignment.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
-const DEBOUNCE_MS = 100
+/** changes within this long are published as one directory: the set of virtual servers changes in bursts while peers arrive */
+const DEBOUNCE_MS = 1_000
 
 /**
  * Publishes the directory of every virtual server on its topic whenever
