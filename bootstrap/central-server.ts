@@ -227,7 +227,7 @@ export class CentralServer {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
     for (const sub of evt.detail.subscriptions) {
-      if (sub.subscribe === true && sub.topic === DIRECTORY_TOPIC) void this.directory.resend()
+      if (sub.subscribe === true && sub.topic === DIRECTORY_TOPIC) this.directory.resend()
       if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
         // a peer that just subscribed may have missed the last table of its subnet
         void this.republisher.resend(sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length))

@@ -16,6 +16,7 @@ export class DirectoryPublisher {
   private readonly republisher: Republisher
   private last = ''
   private timer?: ReturnType<typeof setTimeout>
+  private resendTimer?: ReturnType<typeof setTimeout>
 
   constructor (
     private readonly libp2p: Libp2p<any>,
@@ -34,6 +35,7 @@ export class DirectoryPublisher {
 
   stop (): void {
     clearTimeout(this.timer)
+    clearTimeout(this.resendTimer)
     this.republisher.stop()
   }
 
@@ -56,9 +58,17 @@ export class DirectoryPublisher {
     }, DEBOUNCE_MS)
   }
 
-  /** A peer subscribed to the directory topic: send it the current one. */
-  async resend (): Promise<void> {
-    await this.republisher.resend('directory')
+  /**
+   * A peer subscribed to the directory topic: send the current directory
+   * again soon. Subscriptions come in bursts, and every send goes to every
+   * subscriber, so one send covers all the subscriptions of a second.
+   */
+  resend (): void {
+    if (this.resendTimer != null) return
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined
+      void this.republisher.resend('directory')
+    }, DEBOUNCE_MS)
   }
 
   private async send (bytes: Uint8Array): Promise<void> {
