@@ -2,7 +2,7 @@ import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
-  JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable,
+  JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../src/core/index.js'
 import { Election, type SubnetState } from './election/index.js'
@@ -353,6 +353,5 @@ function refusal (code: JoinError, message: string): JoinResponse {
 }
 
 function badRequestCode (err: Error): JoinError {
-  if (err.name === 'InvalidDataLengthError' || err.name === 'MaxLengthError' || err.name === 'InvalidDataLengthLengthError') return JoinError.MESSAGE_TOO_LARGE
-  return JoinError.MALFORMED_MESSAGE
+  return isTooLargeError(err) ? JoinError.MESSAGE_TOO_LARGE : JoinError.MALFORMED_MESSAGE
 }

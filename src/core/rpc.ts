@@ -67,6 +67,11 @@ export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, 
   await stream.close({ signal: opts.signal })
 }
 
+/** Whether a read failed because the message was over its size or count limits (rather than malformed). */
+export function isTooLargeError (err: Error): boolean {
+  return err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError' || err.name === 'MaxLengthError'
+}
+
 type LpStream = ReturnType<typeof lpStream>
 
 function boundedLpStream (stream: Stream, maxDataLength: number): LpStream {

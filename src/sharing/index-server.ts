@@ -1,5 +1,5 @@
 import {
-  INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, answerRequest, type PeerhiveMetrics
+  INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics
 } from '../core/index.js'
 import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
 import { fromWire } from './wire.js'
@@ -60,9 +60,7 @@ export class IndexServer {
           return ack
         },
         onBadRequest: err => {
-          const code = err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError' || err.name === 'MaxLengthError'
-            ? IndexError.MESSAGE_TOO_LARGE
-            : IndexError.MALFORMED_MESSAGE
+          const code = isTooLargeError(err) ? IndexError.MESSAGE_TOO_LARGE : IndexError.MALFORMED_MESSAGE
           outcome = code
           return ack(code, err.message)
         }

@@ -1,5 +1,5 @@
 import {
-  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, type PeerhiveMetrics
+  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { queryWords } from './matching.js'
@@ -58,9 +58,7 @@ export class SearchServer {
           return res
         },
         onBadRequest: err => {
-          const code = err.name === 'InvalidDataLengthError' || err.name === 'InvalidDataLengthLengthError' || err.name === 'MaxLengthError'
-            ? SearchError.MESSAGE_TOO_LARGE
-            : SearchError.MALFORMED_MESSAGE
+          const code = isTooLargeError(err) ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE
           outcome = code
           return response(code, err.message)
         }
