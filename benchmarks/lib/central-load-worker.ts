@@ -36,6 +36,8 @@ export interface HostedPeerState {
   synced: boolean
   /** servers in the directory the bootstrap publishes; undefined while it has none */
   directorySize?: number
+  /** open libp2p connections */
+  connections?: number
   error?: string
 }
 
@@ -130,6 +132,7 @@ serveParent({
       shared: h.shared,
       synced: h.node?.sharing.indexSynced() ?? false,
       directorySize: h.node?.topology.directory()?.length,
+      connections: h.node?.libp2p.getConnections().length,
       error: h.error
     }
   }),
