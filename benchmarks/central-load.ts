@@ -63,7 +63,7 @@ const READY_TIMEOUT_MS = 45_000
  */
 const MODE_TAIL_MS = 75_000
 /** ... or until nothing has changed for this long */
-const READY_STALL_MS = 25_000
+const READY_STALL_MS = 45_000
 /** the bootstrap's background traffic (pings, gossipsub, DHT), measured just before the search phase */
 const IDLE_WINDOW_MS = 5_000
 const SEARCH_PHASE_MAX_MS = 60_000
@@ -732,6 +732,11 @@ function addNotes (): void {
     if (sp.misses > 0) notes.push(`mode ${name}: ${sp.misses} of ${sp.searches} searches did not find their target (see modes.${name}.searchPhase.missList)`)
     if (sp.searchesWithoutDirectory > 0) notes.push(`mode ${name}: ${sp.searchesWithoutDirectory} searches started before the searcher held the directory, so each asked the bootstrap first`)
     if (sp.tableStable !== true) notes.push(`mode ${name}: the bootstrap's table changed during the search phase`)
+    const log = result.modes[name].productLog
+    const indexedMs = result.modes[name].setup?.msFromFirstArrival?.indexed
+    if (log != null && (log.indexPushFailed > 0 || log.virtualServerFirstDialFailed > 0)) {
+      notes.push(`mode ${name}: while the network started, ${log.indexPushFailed} index pushes and ${log.virtualServerFirstDialFailed} first dials of members to their virtual server failed (${Object.keys({ ...log.indexPushErrors, ...log.virtualServerFirstDialErrors }).join('; ')}); every index was at its virtual server or the bootstrap ${indexedMs != null ? `${round(indexedMs / 1000, 1)} s` : 'not within the wait'} after the first arrival, and searches made before that miss files and fall back to the central index (see whyTheBootstrapWasAsked)`)
+    }
     const why = sp.whyTheBootstrapWasAsked
     if (why.bootstrapStreamsOpened !== why.measuredRequests) notes.push(`mode ${name}: the bootstrap counted ${why.measuredRequests} search requests; the searchers opened ${why.bootstrapStreamsOpened} search streams to it`)
   }
@@ -759,10 +764,47 @@ function progress (line: string): void {
   process.stderr.write(`[central-load ${((now() - started) / 1000).toFixed(1)}s] ${line}\n`)
 }
 
+/** The figures asked for, per mode, in one place at the top of the result (the details follow). */
+function summary (): Record<string, any> {
+  const out: Record<string, any> = {}
+  for (const [name, m] of Object.entries(result.modes ?? {}) as Array<[string, any]>) {
+    const sp = m.searchPhase
+    if (sp == null) continue
+    out[name] = {
+      vsLimit: m.vsLimit,
+      searches: sp.searches,
+      found: sp.found,
+      misses: sp.misses,
+      bootstrap: {
+        searchRequests: sp.bootstrap.searchRequests,
+        searchBytesIn: sp.bootstrap.searchBytesIn,
+        searchBytesOut: sp.bootstrap.searchBytesOut,
+        searchBytes: sp.bootstrap.searchBytes,
+        socketBytes: sp.bootstrap.socketBytes,
+        cpuSeconds: sp.bootstrap.cpuSeconds
+      },
+      perSearch: sp.perSearch,
+      bootstrapAskedBecause: sp.whyTheBootstrapWasAsked.byCause,
+      virtualServerSearchRequests: sp.virtualServersServed.searchRequests,
+      targetTiers: sp.targetTiers,
+      targetTiersByKind: sp.targetTiersByKind,
+      latencyToTargetMs: { p50: sp.latencyMs.toTarget?.p50 ?? null, p99: sp.latencyMs.toTarget?.p99 ?? null },
+      latencyToTargetByKindMs: Object.fromEntries(Object.entries(sp.latencyMs.toTargetByKind as Record<string, Summary | null>).map(([k, v]) => [k, { p50: v?.p50 ?? null, p99: v?.p99 ?? null }])),
+      wholeSearchMs: { p50: sp.latencyMs.wholeSearch?.p50 ?? null, p99: sp.latencyMs.wholeSearch?.p99 ?? null },
+      searchPhaseSeconds: sp.seconds,
+      readinessAtSearchStart: m.setup?.readinessBeforeSearch ?? null,
+      calmBeforeSearch: m.setup?.calmDown?.calm === true
+    }
+  }
+  return out
+}
+
 function write (): void {
   result.notes = notes
   mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true })
-  const text = JSON.stringify(result, null, 2) + '\n'
+  const { benchmark, date, ...rest } = result
+  const ordered = { benchmark, date, summary: summary(), ratiosOnOverOff: result.ratiosOnOverOff ?? null, ...rest }
+  const text = JSON.stringify(ordered, null, 2) + '\n'
   writeFileSync(RESULT_FILE, text)
   process.stdout.write(text)
 }
