@@ -21,12 +21,14 @@ export class SubnetIndex {
   /** Applies an update whole, or not at all (IndexLimitError). */
   apply (provider: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }): number {
     const current = update.reset ? new Map<string, IndexEntry>() : this.byProvider.get(provider) ?? new Map<string, IndexEntry>()
-    const next = new Map(current)
-    for (const cid of update.removed) next.delete(cid)
-    for (const e of update.added) next.set(e.cid, e)
-    if (next.size > this.maxPerProvider) throw new IndexLimitError(`at most ${this.maxPerProvider} entries per provider`)
-    this.byProvider.set(provider, next)
-    return next.size
+    // the size the update would leave, worked out first so a refused update changes nothing (no copy of the map per delta)
+    const removed = new Set(update.removed.filter(cid => current.has(cid)))
+    const added = new Set(update.added.map(e => e.cid).filter(cid => !current.has(cid) || removed.has(cid)))
+    if (current.size - removed.size + added.size > this.maxPerProvider) throw new IndexLimitError(`at most ${this.maxPerProvider} entries per provider`)
+    for (const cid of removed) current.delete(cid)
+    for (const e of update.added) current.set(e.cid, e)
+    this.byProvider.set(provider, current)
+    return current.size
   }
 
   drop (provider: string): void {
