@@ -35,7 +35,7 @@ import { ROOT } from './lib/cli-bootstrap.js'
 import { Child, killAll } from './lib/proc.js'
 import { round } from './lib/stats.js'
 import { createBareNode } from './lib/yardstick.js'
-import { receiveLibp2p, receiveTcp, writeAndSync } from './lib/transfer-yardsticks.js'
+import { receiveLibp2p, receiveLibp2pToFile, receiveTcp, writeAndSync } from './lib/transfer-yardsticks.js'
 import type { Libp2p } from 'libp2p'
 
 const MiB = 1024 * 1024
@@ -49,7 +49,7 @@ const WATCHDOG_MS = 290_000
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'transfer.json')
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
 
-const FIGURES = ['rawTcp', 'bareLibp2p', 'oneProvider', 'fourProviders', 'diskWrite', 'oneProviderToDisk'] as const
+const FIGURES = ['rawTcp', 'bareLibp2p', 'bareLibp2pToFile', 'oneProvider', 'fourProviders', 'diskWrite', 'oneProviderToDisk'] as const
 type Figure = typeof FIGURES[number]
 /** one measurement: wall time, throughput, CPU seconds of this process and of the sending processes */
 interface Run { ms: number, mbPerSec: number, cpuS: number, senderCpuS: number, pieces?: Record<string, number> }
@@ -162,11 +162,13 @@ async function main (): Promise<void> {
     return result
   }
   const ram = ramDir ?? tmp
+  const toFileQueue = { peakQueuedMiB: 0 }
   const one = providers.slice(0, 1)
   const four = providers
   const measurements: Record<Figure, () => Promise<Run>> = {
     rawTcp: async () => measure([pusher], async () => receiveTcp(port, SIZE, MEASURE_TIMEOUT_MS)),
     bareLibp2p: async () => measure([pusher], async () => receiveLibp2p(receiver, pushAddr, SIZE, MEASURE_TIMEOUT_MS)),
+    bareLibp2pToFile: async () => measure([pusher], async () => receiveLibp2pToFile(receiver, pushAddr, SIZE, MEASURE_TIMEOUT_MS, join(ram, 'bare.bin'), toFileQueue)),
     oneProvider: async () => measure(one.map(p => p.child), async () => fetch(one, ram)),
     fourProviders: async () => measure(four.map(p => p.child), async () => fetch(four, ram)),
     diskWrite: async () => measure([], async () => writeAndSync(join(tmp, 'disk.bin'), SIZE)),
@@ -208,6 +210,7 @@ async function main (): Promise<void> {
       fourProviders: `download from all four at once, written to ${ramDir != null ? '/dev/shm (RAM)' : 'the temporary folder'}`,
       oneProviderToDisk: 'download from provider 1, written to the temporary folder on disk',
       bareLibp2p: 'one stream between a child (127.0.60.20) and this process (127.0.60.11): TCP + Noise + Yamux only, 1 MiB sends with the flow control providers use (at most one chunk queued); the receiver counts bytes; connection opened before timing',
+      bareLibp2pToFile: `the same bare stream, its receiver doing what any download must and nothing of peerhive's protocol: SHA-256 of every MiB, every byte written to a new file in ${ramDir != null ? '/dev/shm (RAM)' : 'the temporary folder'}, fsync at the end`,
       rawTcp: 'one net.Socket between a child and this process on 127.0.0.1, 1 MiB writes with drain; time from connect to EOF',
       diskWrite: 'the same bytes written by this process to the temporary folder in 1 MiB writes, then fsync',
       rounds: `${ROUNDS}, after one unmeasured warm-up round`,
@@ -217,6 +220,9 @@ async function main (): Promise<void> {
     ratios: {
       oneProviderToBareLibp2p: ratio(mbps('oneProvider'), mbps('bareLibp2p')),
       fourProvidersToBareLibp2p: ratio(mbps('fourProviders'), mbps('bareLibp2p')),
+      oneProviderToBareLibp2pToFile: ratio(mbps('oneProvider'), mbps('bareLibp2pToFile')),
+      fourProvidersToBareLibp2pToFile: ratio(mbps('fourProviders'), mbps('bareLibp2pToFile')),
+      bareLibp2pToFileToBareLibp2p: ratio(mbps('bareLibp2pToFile'), mbps('bareLibp2p')),
       bareLibp2pToRawTcp: ratio(mbps('bareLibp2p'), mbps('rawTcp')),
       oneProviderToDiskToDiskWrite: ratio(mbps('oneProviderToDisk'), mbps('diskWrite'))
     },
@@ -228,6 +234,7 @@ async function main (): Promise<void> {
       oneProviderAtLeast08OfBare: ratio(mbps('oneProvider'), mbps('bareLibp2p')) >= 0.8,
       fourProvidersAboveOne: mbps('fourProviders') > mbps('oneProvider')
     },
+    bareLibp2pToFilePeakQueuedMiB: round(toFileQueue.peakQueuedMiB, 1),
     runs,
     providersServed: served,
     durationS: round((now() - started) / 1000, 1)

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
-import { open, readdir, realpath, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, PeerhiveError } from '../core/index.js'
-import { Manifest, buildManifest, pieceLength } from './manifest.js'
+import { Manifest, buildManifest } from './manifest.js'
+import { OpenFiles, UnreadableFileError } from './open-files.js'
 import type { ShareChange, SharedFile } from './types.js'
 
 export class FileChangedError extends PeerhiveError {
@@ -55,6 +56,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   /** the rescan in progress, and whether another was asked for meanwhile */
   private scanning?: Promise<ShareChange>
   private rescanAgain = false
+  private readonly openFiles = new OpenFiles()
 
   constructor (path: string) {
     super()
@@ -66,6 +68,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
 
   /** Closes the database, once a rescan in progress has finished. */
   async close (): Promise<void> {
+    this.openFiles.closeAll()
     const closeNow = (): void => { if (this.db.isOpen) this.db.close() }
     if (this.scanning == null) {
       closeNow()
@@ -162,34 +165,22 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
    * read fails with FileChangedError.
    */
   async readPiece (cid: string, index: number): Promise<Uint8Array> {
-    const file = this.byCid(cid)
-    const bytes = this.manifestBytes(cid)
-    if (file == null || bytes == null) throw new NotSharedError(`${cid} is not shared here`)
-    const manifest = Manifest.decode(bytes)
-    if (!Number.isInteger(index) || index < 0 || index >= manifest.pieces.length) throw new InvalidOptionError(`piece ${index} is out of range (0..${manifest.pieces.length - 1})`)
-    const handle = await open(file.path, 'r').catch(() => undefined)
-    if (handle == null) {
-      this.rescanSoon()
-      throw new FileChangedError(`${file.filename} is no longer on disk`)
-    }
+    let data: Uint8Array | undefined
     try {
-      const info = await handle.stat()
-      if (info.size !== file.size || info.mtimeMs !== file.mtimeMs) {
-        this.rescanSoon()
-        throw new FileChangedError(`${file.filename} changed since it was shared`)
-      }
-      const length = pieceLength(manifest, index)
-      const buf = new Uint8Array(length)
-      let filled = 0
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buf, filled, length - filled, index * manifest.pieceSize + filled)
-        if (bytesRead === 0) throw new FileChangedError(`${file.filename} shrank while it was read`)
-        filled += bytesRead
-      }
-      return buf
-    } finally {
-      await handle.close()
+      data = await this.openFiles.read(cid, index, () => {
+        const file = this.byCid(cid)
+        const bytes = this.manifestBytes(cid)
+        return file == null || bytes == null ? undefined : { file, manifest: Manifest.decode(bytes) }
+      })
+    } catch (err) {
+      if (err instanceof RangeError) throw new InvalidOptionError(err.message)
+      if (!(err instanceof UnreadableFileError)) throw err
+      if (err.reason === 'shrank') throw new FileChangedError(`${err.file.filename} shrank while it was read`)
+      this.rescanSoon()
+      throw new FileChangedError(err.reason === 'gone' ? `${err.file.filename} is no longer on disk` : `${err.file.filename} changed since it was shared`)
     }
+    if (data == null) throw new NotSharedError(`${cid} is not shared here`)
+    return data
   }
 
   /**
@@ -258,6 +249,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   }
 
   private emitChange (change: ShareChange): void {
+    this.openFiles.forget(...change.removed, ...change.added.map(f => f.cid))
     if (change.added.length > 0 || change.removed.length > 0) this.safeDispatchEvent('change', { detail: change })
   }
 }
