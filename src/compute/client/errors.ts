@@ -1,0 +1,38 @@
+import { PeerhiveError } from '../../core/index.js'
+
+/**
+ * A job that cannot be submitted: malformed JSON, a field out of range, a
+ * missing file. `problems` lists every one of them (one per line in the
+ * message); the CLI exits with the usage code.
+ */
+export class InvalidJobError extends PeerhiveError {
+  readonly problems: string[]
+  constructor (problems: string[], what = 'the job is invalid') {
+    super(`${what}:\n${problems.map(p => `  - ${p}`).join('\n')}`, 'InvalidJobError')
+    this.problems = problems
+  }
+}
+
+/** The bootstrap knows no such job (or no such provider, for ADMIN_REMOVE). */
+export class JobNotFoundError extends PeerhiveError {
+  constructor (message: string) { super(message, 'JobNotFoundError') }
+}
+
+/** The bootstrap refused: not the job's owner, not an operator. */
+export class ForbiddenError extends PeerhiveError {
+  constructor (message: string) { super(message, 'ForbiddenError') }
+}
+
+/** Any other refusal of /peerhive/jobs/1.0.0; `code` is the JobsResponse error. */
+export class JobsRequestError extends PeerhiveError {
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(`the bootstrap refused the request (${code}): ${message}`, 'JobsRequestError')
+    this.code = code
+  }
+}
+
+/** The output of a unit could not be had from the owner's inbox nor from any provider that holds it. */
+export class OutputUnavailableError extends PeerhiveError {
+  constructor (message: string) { super(message, 'OutputUnavailableError') }
+}

@@ -1,0 +1,75 @@
+import { PROTOCOL_JOBS, RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, WIRE_VERSION, requestResponse } from '../../core/index.js'
+import { JobsRequest, JobsResponse } from '../../pb/jobs.js'
+import { ForbiddenError, InvalidJobError, JobNotFoundError, JobsRequestError } from './errors.js'
+import type { Libp2p } from 'libp2p'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Largest JobsResponse accepted (protocols/jobs.proto). */
+export const MAX_JOBS_RESPONSE_BYTES = 4 * 1024 * 1024
+/** Largest JobsRequest the bootstrap accepts. */
+export const MAX_JOBS_REQUEST_BYTES = 1024 * 1024
+/** Longest one exchange may take, dial included. */
+export const JOBS_TIMEOUT_MS = 30_000
+
+export type JobsCall = Partial<Omit<JobsRequest, 'version' | 'kind'>> & { kind: JobsRequest.Kind }
+
+/**
+ * One request of /peerhive/jobs/1.0.0 to the bootstrap. A refusal becomes an
+ * error with a stable name: InvalidJobError (every problem listed),
+ * JobNotFoundError, ForbiddenError, RateLimitedError, JobsRequestError.
+ */
+export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call: JobsCall, outer?: AbortSignal): Promise<JobsResponse> {
+  const request: JobsRequest = {
+    version: WIRE_VERSION,
+    body: new Uint8Array(0),
+    jobId: '',
+    user: '',
+    email: '',
+    peer: '',
+    ban: false,
+    ...call
+  }
+  const encoded = JobsRequest.encode(request)
+  if (encoded.byteLength > MAX_JOBS_REQUEST_BYTES) {
+    throw new MessageTooLargeError(`the request is ${encoded.byteLength} bytes, over the ${MAX_JOBS_REQUEST_BYTES} bytes the bootstrap accepts (a job with fewer explicit units, or a range, fits)`)
+  }
+  const signal = outer == null ? AbortSignal.timeout(JOBS_TIMEOUT_MS) : AbortSignal.any([outer, AbortSignal.timeout(JOBS_TIMEOUT_MS)])
+  const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_JOBS, { signal })
+  const res = await requestResponse(stream, request, JobsRequest, JobsResponse, { maxInboundBytes: MAX_JOBS_RESPONSE_BYTES, signal })
+  if (res.error !== JobsResponse.Error.NONE) throw refusal(res.error, res.message)
+  return res
+}
+
+function refusal (code: JobsResponse.Error, message: string): Error {
+  switch (code) {
+    case JobsResponse.Error.INVALID_JOB:
+      return new InvalidJobError(message.split('\n').map(l => l.trim()).filter(l => l !== ''), 'the bootstrap refused the job')
+    case JobsResponse.Error.NOT_FOUND:
+      return new JobNotFoundError(message)
+    case JobsResponse.Error.FORBIDDEN:
+      return new ForbiddenError(message)
+    case JobsResponse.Error.RATE_LIMITED:
+      return new RateLimitedError(`the bootstrap asks to slow down: ${message}`)
+    case JobsResponse.Error.UNSUPPORTED_VERSION:
+      return new UnsupportedVersionError(message)
+    case JobsResponse.Error.MALFORMED_MESSAGE:
+      return new MalformedMessageError(message)
+    case JobsResponse.Error.MESSAGE_TOO_LARGE:
+      return new MessageTooLargeError(message)
+    default:
+      return new JobsRequestError(code, message)
+  }
+}
+
+/** Parses the JSON document a response carries in `body`. */
+export function bodyJson<T> (res: JobsResponse, what: string): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(res.body)) as T
+  } catch (err: any) {
+    throw new MalformedMessageError(`the bootstrap's ${what} is not JSON: ${err.message}`)
+  }
+}
+
+export function jsonBody (value: unknown): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>
+}
