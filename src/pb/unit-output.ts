@@ -649,7 +649,8 @@ export namespace OutputResponse {
     NOT_FOUND = 'NOT_FOUND',
     FORBIDDEN = 'FORBIDDEN',
     HASH_MISMATCH = 'HASH_MISMATCH',
-    INTERNAL = 'INTERNAL'
+    INTERNAL = 'INTERNAL',
+    RATE_LIMITED = 'RATE_LIMITED'
   }
 
   enum __ErrorValues {
@@ -660,7 +661,8 @@ export namespace OutputResponse {
     NOT_FOUND = 4,
     FORBIDDEN = 5,
     HASH_MISMATCH = 6,
-    INTERNAL = 7
+    INTERNAL = 7,
+    RATE_LIMITED = 8
   }
 
   export namespace Error {
