@@ -58,6 +58,29 @@ export interface NodeOptions {
    */
   share?: string[]
   /**
+   * Donate CPU to the network's jobs (WORK-1..WORK-8): the node registers
+   * with the bootstrap as a provider, pulls work units, runs them in the
+   * WebAssembly sandbox and sends their outputs to the jobs' owners.
+   * @default false
+   */
+  provider?: boolean
+  /**
+   * With `provider`: work units run at once.
+   * @default the number of cores minus one (at least 1)
+   */
+  cpus?: number
+  /**
+   * With `provider`: memory cap of one work unit, in MiB. Jobs that need
+   * more are not sent to this node.
+   * @default 256
+   */
+  maxMemoryMb?: number
+  /**
+   * With `provider`: the CIDs of the only applications this node runs.
+   * @default [] (any application)
+   */
+  apps?: string[]
+  /**
    * Start the node before createNode() resolves.
    * @default true
    */

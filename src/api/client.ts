@@ -10,9 +10,16 @@ export async function callApi (dataDir: string, method: 'GET' | 'POST', path: st
   return res.json()
 }
 
-/** Calls a route that streams newline-delimited JSON, yielding each object as it arrives. */
-export async function * callApiLines (dataDir: string, path: string, body: unknown): AsyncGenerator<any> {
-  const res = await request(dataDir, 'POST', path, body)
+/** How long a call may take in all, streamed answers included, unless told otherwise. */
+export const API_TIMEOUT_MS = 10 * 60_000
+
+/**
+ * Calls a route that streams newline-delimited JSON, yielding each object as
+ * it arrives. `timeoutMs: null` lets a stream run as long as the node sends
+ * (following a job that takes hours).
+ */
+export async function * callApiLines (dataDir: string, path: string, body: unknown, opts: { timeoutMs?: number | null } = {}): AsyncGenerator<any> {
+  const res = await request(dataDir, 'POST', path, body, opts.timeoutMs === undefined ? API_TIMEOUT_MS : opts.timeoutMs)
   const decoder = new TextDecoder()
   let buffered = ''
   for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) {
@@ -29,7 +36,7 @@ export async function * callApiLines (dataDir: string, path: string, body: unkno
   }
 }
 
-async function request (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+async function request (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs: number | null = API_TIMEOUT_MS): Promise<Response> {
   const info = await readNodeFile(dataDir)
   const start = `start one with: peerhive daemon --data ${dataDir} --bootstrap <multiaddr>  (or peerhive bootstrap --data ${dataDir})`
   if (info == null) throw new NoDaemonError(`no peerhive node running with data directory ${dataDir}; ${start}`)
@@ -45,7 +52,7 @@ async function request (dataDir: string, method: 'GET' | 'POST', path: string, b
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: body == null ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10 * 60_000)
+      signal: timeoutMs == null ? undefined : AbortSignal.timeout(timeoutMs)
     })
   } catch {
     throw new NoDaemonError(`no peerhive node answers at ${info.api} (data directory ${dataDir}); it may have stopped. ${start}`)

@@ -7,6 +7,15 @@ export type Route = (body: unknown, signal: AbortSignal) => Promise<unknown> | u
 
 const MAX_BODY_BYTES = 64 * 1024
 
+/** HTTP status of a route's error, by the error's name; 500 for the others. */
+const STATUS_BY_ERROR = new Map<string, number>([
+  ['InvalidOptionError', 400],
+  ['SyntaxError', 400],
+  ['InvalidJobError', 400],
+  ['JobNotFoundError', 404],
+  ['ForbiddenError', 403]
+])
+
 /**
  * The local control API: JSON over HTTP on 127.0.0.1, every request needs
  * `Authorization: Bearer <token>`. Routes are keyed "METHOD /path".
@@ -60,7 +69,7 @@ export class ApiServer {
         res.end(JSON.stringify({ error: err.name ?? 'Error', message: err.message }) + '\n')
         return
       }
-      reply(err.name === 'InvalidOptionError' || err.name === 'SyntaxError' ? 400 : 500, { error: err.name ?? 'Error', message: err.message })
+      reply(STATUS_BY_ERROR.get(err.name) ?? 500, { error: err.name ?? 'Error', message: err.message })
     }
   }
 }

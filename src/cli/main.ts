@@ -9,6 +9,10 @@ import {
 import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
 import { ProgressBar } from './progress-bar.js'
 import { printStartup, runUntilSignal } from './run-node.js'
+import { registerComputeCommands } from './compute-commands.js'
+
+/** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
+const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
 
 const program = new Command('peerhive')
   .description('peer-to-peer node: per-subnet virtual servers, nearest-first search, volunteer computing')
@@ -22,6 +26,7 @@ const integer = (what: string) => (value: string): number => {
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`${what} must be an integer`)
   return n
 }
+const list = (value: string): string[] => value.split(',').map(v => v.trim()).filter(v => v !== '')
 const dataOption = (): Option => new Option('--data <dir>', 'data directory (identity, API token, node.json)').env('PEERHIVE_DATA').makeOptionMandatory()
 
 program.command('bootstrap')
@@ -65,7 +70,11 @@ program.command('daemon')
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable)', collect)
-  .addHelpText('after', '\nExample:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0')
+  .option('--provider', 'donate CPU: pull work units from the bootstrap and run them in the sandbox', false)
+  .option('--cpus <n>', 'with --provider: units run at once (default: all cores but one)', integer('--cpus'))
+  .option('--max-memory <mb>', 'with --provider: memory cap of one unit, in MiB', integer('--max-memory'))
+  .option('--apps <cids>', 'with --provider: run only these applications (comma-separated app CIDs; default: any)', list)
+  .addHelpText('after', '\nExamples:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0\n  peerhive daemon --data ./worker --bootstrap ... --provider --cpus 2 --max-memory 256')
   .action(async opts => {
     const dataDir = resolve(opts.data)
     const node = await createNode({
@@ -76,8 +85,15 @@ program.command('daemon')
       peerTimeoutMs: opts.peerTimeout,
       metrics: opts.metrics,
       apiPort: opts.apiPort,
-      share: (opts.share ?? []).map((d: string) => resolve(d))
+      share: (opts.share ?? []).map((d: string) => resolve(d)),
+      provider: opts.provider,
+      cpus: opts.cpus,
+      maxMemoryMb: opts.maxMemory,
+      apps: opts.apps
     })
+    if (opts.provider !== true && (opts.cpus != null || opts.maxMemory != null || opts.apps != null)) {
+      process.stderr.write('note: --cpus, --max-memory and --apps apply only with --provider\n')
+    }
     printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
     node.addEventListener('placement', evt => {
       const p = evt.detail
@@ -182,11 +198,13 @@ program.command('get')
     else process.stdout.write(`${result.path}  ${formatBytes(result.bytes)} from ${result.sources.length} source(s) in ${result.ms} ms\n`)
   })
 
+registerComputeCommands(program, dataOption)
+
 try {
   await program.parseAsync(process.argv)
 } catch (err: any) {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT.OK)
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(EXIT.USAGE)
   process.stderr.write(`peerhive: ${err.message}\n`)
-  process.exit(err.name === 'NoDaemonError' ? EXIT.NO_DAEMON : err.name === 'InvalidOptionError' || err.name === 'UsageError' ? EXIT.USAGE : EXIT.ERROR)
+  process.exit(err.name === 'NoDaemonError' ? EXIT.NO_DAEMON : USAGE_ERRORS.has(err.name) ? EXIT.USAGE : EXIT.ERROR)
 }

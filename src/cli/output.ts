@@ -50,3 +50,99 @@ export function formatResult (r: { cid: string, filename: string, directory: str
   const name = r.directory === '' ? r.filename : `${r.directory}/${r.filename}`
   return `[${r.tier}] ${name}  ${formatBytes(r.size)}${r.title !== '' ? `  "${r.title}"` : ''}  ${r.cid}  (${r.providers.length} provider${r.providers.length === 1 ? '' : 's'}, ${r.ms} ms)`
 }
+
+/** 1.2 s, 3 min 4 s, 2 h 5 min. */
+export function formatDuration (ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${s % 60} s`
+  const h = Math.floor(m / 60)
+  if (h < 48) return `${h} h ${m % 60} min`
+  return `${Math.floor(h / 24)} d ${h % 24} h`
+}
+
+/** The entries of a count map that are not zero, as "valid 3, running 2"; "-" when all are. */
+function counts (map: Record<string, number> | undefined): string {
+  const parts = Object.entries(map ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k.replace(/_/g, ' ')} ${n}`)
+  return parts.length === 0 ? '-' : parts.join(', ')
+}
+
+interface JobStatusView {
+  id: string
+  name: string
+  owner?: string
+  state: string
+  submittedAt: number
+  finishedAt?: number
+  units: number
+  unitStates: Record<string, number>
+  replicaStates?: Record<string, number>
+  progress: number
+  etaMs?: number
+  errors?: Array<{ unit: number, error: string }>
+}
+
+/** One line for a progress bar's note: state, valid units, ETA. */
+export function jobProgressNote (s: JobStatusView): string {
+  const eta = s.etaMs != null && s.state === 'running' ? `  ETA ${formatDuration(s.etaMs)}` : ''
+  return `${s.state}  ${s.unitStates?.valid ?? 0}/${s.units} units valid${eta}`
+}
+
+/** `job status`: state, units by state, progress, ETA. */
+export function formatJobStatus (s: JobStatusView, now = Date.now()): string {
+  const lines = [
+    `job        ${s.id}${s.name !== '' ? `  "${s.name}"` : ''}`,
+    `state      ${s.state}`,
+    `progress   ${(s.progress * 100).toFixed(1)}%  (${s.unitStates?.valid ?? 0} of ${s.units} units valid)${s.etaMs != null && s.state === 'running' ? `  ETA ${formatDuration(s.etaMs)}` : ''}`,
+    `units      ${counts(s.unitStates)}`
+  ]
+  if (s.replicaStates != null) lines.push(`replicas   ${counts(s.replicaStates)}`)
+  lines.push(`submitted  ${new Date(s.submittedAt).toISOString()}  (${formatDuration(now - s.submittedAt)} ago)`)
+  if (s.finishedAt != null) lines.push(`finished   ${new Date(s.finishedAt).toISOString()}  (took ${formatDuration(s.finishedAt - s.submittedAt)})`)
+  for (const e of s.errors ?? []) lines.push(`error      unit ${e.unit}: ${e.error}`)
+  return lines.join('\n')
+}
+
+/** `jobs`: one line per job. */
+export function formatJobList (jobs: JobStatusView[]): string {
+  if (jobs.length === 0) return 'no jobs (submit one with: peerhive job submit JOB.json)'
+  const width = Math.max(...jobs.map(j => j.id.length))
+  return jobs.map(j => `${j.id.padEnd(width)}  ${j.state.padEnd(9)}  ${(j.progress * 100).toFixed(0).padStart(3)}%  ${String(j.unitStates?.valid ?? 0).padStart(6)}/${String(j.units).padEnd(6)}  ${j.name}`).join('\n')
+}
+
+interface ProviderView {
+  peerId: string
+  userSerialId?: number
+  userid?: string
+  state: string
+  host: { cpuModel: string, cores: number, cpuMhz: number, os: string, memoryMb: number, freeDiskMb: number, network: string, bandwidthBps: number }
+  cpus: number
+  maxMemoryMb: number
+  apps: string[]
+  current: number
+  history: { valid: number, invalid: number, failed: number, timedOut: number, lost: number, validStreak: number, trusted: boolean, meanTurnaroundMs?: number }
+  level: number
+  firstSeen: number
+  lastSeen: number
+}
+
+/** `providers`: registration, host, state and history of each provider. */
+export function formatProviders (providers: ProviderView[], now = Date.now()): string {
+  if (providers.length === 0) return 'no providers have registered (start one with: peerhive daemon ... --provider)'
+  const out: string[] = []
+  for (const p of providers) {
+    const h = p.host
+    const user = p.userid != null && p.userid !== '' ? `  user ${p.userid}${p.userSerialId != null ? ` (#${p.userSerialId})` : ''}` : p.userSerialId != null ? `  user #${p.userSerialId}` : ''
+    out.push(`${p.peerId}  ${p.state}${user}`)
+    out.push(`  host      ${h.cpuModel !== '' ? h.cpuModel : 'unknown CPU'}, ${h.cores} cores @ ${h.cpuMhz} MHz, ${h.os}, ${formatBytes(h.memoryMb * 1024 * 1024)} memory, ${formatBytes(h.freeDiskMb * 1024 * 1024)} free disk, ${h.network}${h.bandwidthBps > 0 ? `, ${formatBytes(h.bandwidthBps)}/s` : ''}`)
+    out.push(`  donates   ${p.cpus} cpu(s), ${p.maxMemoryMb} MiB per unit, apps: ${p.apps.length === 0 ? 'any' : p.apps.join(', ')}`)
+    const hist = p.history
+    out.push(`  work      ${p.current} running; valid ${hist.valid}, invalid ${hist.invalid}, failed ${hist.failed}, timed out ${hist.timedOut}, lost ${hist.lost}`)
+    out.push(`  trust     ${hist.validStreak} valid in a row${hist.trusted ? ' (trusted)' : ''}${hist.meanTurnaroundMs != null ? `; mean turnaround ${formatDuration(hist.meanTurnaroundMs)}` : ''}; level ${Number.isFinite(p.level) ? p.level.toFixed(2) : '-'}`)
+    out.push(`  seen      first ${new Date(p.firstSeen).toISOString()}, last ${formatDuration(now - p.lastSeen)} ago`)
+  }
+  return out.join('\n')
+}

@@ -12,7 +12,7 @@ import { streamPair } from '@libp2p/utils'
 import { answerRequest } from '../../src/core/index.js'
 import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
 import {
-  ComputeClient, InvalidJobError, JobNotFoundError, JobStore, isCid, mandelbrotSize, resolveJob, unitBaseName, writeResults,
+  ComputeClient, InvalidJobError, JobNotFoundError, JobStore, mandelbrotSize, resolveJob, unitBaseName, writeResults,
   type OwnedOutput, type UnitOutputData, type ValidateJob
 } from '../../src/compute/client/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
@@ -63,12 +63,6 @@ function readPng (png: Uint8Array): { width: number, height: number, raw: Uint8A
 }
 
 describe('compute client: job resolution', () => {
-  it('tells CIDs from paths', () => {
-    assert.equal(isCid(CID_A), true)
-    assert.equal(isCid('app.wasm'), false)
-    assert.equal(isCid('./bafkrei'), false)
-  })
-
   it('shares the app and path inputs (relative to the job file), keeps CID inputs with their shared name', async () => {
     const dir = tempDir()
     try {
@@ -148,17 +142,22 @@ describe('compute client: the local jobs folder', () => {
     try {
       const job = { ...baseSpec(), app: CID_A, appName: 'app.wasm', range: { from: 0, to: 1, step: 1, args: [] } } as ResolvedJob
       await new JobStore(dir.path).save('job-1', job)
+      // an outputs folder without a job.json is no job of ours
+      mkdirSync(join(dir.path, 'jobs', 'stray', 'outputs'), { recursive: true })
       const again = new JobStore(dir.path)
-      assert.deepEqual(await again.get('job-1'), job)
-      assert.equal(await again.has('job-2'), false)
-      assert.deepEqual(await again.ids(), ['job-1'])
+      assert.equal(again.has('job-1'), false, 'nothing before load()')
+      await again.load()
+      assert.deepEqual(again.get('job-1'), job)
+      assert.equal(again.has('job-2'), false)
+      assert.deepEqual(again.ids(), ['job-1'])
+      assert.equal(again.largestOutputBytes(), 1 << 20)
       assert.ok(existsSync(join(dir.path, 'jobs', 'job-1', 'job.json')))
-      assert.equal(await again.has('../job-1'), false)
+      assert.equal(again.has('../job-1'), false)
       await assert.rejects(again.save('../escape', job), { name: 'InvalidOptionError' })
       // without a data directory, in memory only
       const memory = new JobStore()
       await memory.save('j', job)
-      assert.equal(await memory.has('j'), true)
+      assert.equal(memory.has('j'), true)
     } finally {
       dir.cleanup()
     }
@@ -318,9 +317,41 @@ describe('compute client: ComputeClient against a fake bootstrap', () => {
       assert.equal(sent.app, 'cid-of-app.wasm')
       assert.equal(sent.appName, 'app.wasm')
       assert.deepEqual(JSON.parse(readFileSync(join(dir.path, 'data', 'jobs', 'job-42', 'job.json'), 'utf8')), sent)
-      assert.equal(await client.ownsJob('job-42'), true)
-      assert.equal(await client.ownsJob('job-43'), false)
-      assert.deepEqual(await client.resultSpec('job-42'), { stdout: true, files: [], maxOutputBytes: 1 << 20 })
+      assert.equal(client.ownsJob('job-42'), true)
+      assert.equal(client.ownsJob('job-43'), false)
+      assert.deepEqual(client.resultSpec('job-42'), { stdout: true, files: [], maxOutputBytes: 1 << 20 })
+      // a restarted node knows its jobs again
+      const restarted = new ComputeClient({ libp2p: net.libp2p, bootstrap: BOOTSTRAP, dataDir: join(dir.path, 'data'), validateJob: lenient, share: s.share })
+      await restarted.start()
+      assert.equal(restarted.ownsJob('job-42'), true)
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  it('checks with the job validator by default: every problem at once, defaults applied to what is sent', async () => {
+    const dir = tempDir()
+    try {
+      writeFileSync(join(dir.path, 'app.wasm'), 'app')
+      writeFileSync(join(dir.path, 'bad.json'), JSON.stringify({ app: 'app.wasm', quorum: 3, replication: 2, colour: 'red', range: { from: 0, to: 4, step: 0, args: [] } }))
+      writeFileSync(join(dir.path, 'good.json'), JSON.stringify({ app: 'app.wasm', range: { from: 0, to: 4, step: 2, args: ['{from}', '{to}'] } }))
+      const net = fakeNetwork(() => ({ jobId: 'job-7' }))
+      const client = new ComputeClient({ libp2p: net.libp2p, bootstrap: BOOTSTRAP, share: async () => ({ cid: CID_A }) })
+      await assert.rejects(client.submit(join(dir.path, 'bad.json')), (err: any) => {
+        assert.equal(err.name, 'InvalidJobError')
+        assert.ok(err.problems.length >= 3, err.message)
+        assert.ok(err.problems.some((p: string) => p.includes('colour')), err.message)
+        assert.ok(err.problems.some((p: string) => p.includes('replication')), err.message)
+        assert.ok(err.problems.some((p: string) => p.includes('step')), err.message)
+        return true
+      })
+      assert.equal(net.requests.length, 0)
+      assert.equal(await client.submit(join(dir.path, 'good.json')), 'job-7')
+      const sent = JSON.parse(new TextDecoder().decode(net.requests[0].body))
+      assert.equal(sent.app, CID_A)
+      assert.equal(sent.appName, 'app.wasm')
+      assert.equal(sent.quorum, 1)
+      assert.equal(typeof sent.deadlineMs, 'number')
     } finally {
       dir.cleanup()
     }

@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { InvalidOptionError } from '../../core/index.js'
 import { JobsRequest } from '../../pb/jobs.js'
+import { validateJob } from '../job-spec.js'
+import { outputHash } from '../output-hash.js'
 import { InvalidJobError, OutputUnavailableError } from './errors.js'
 import { JobStore, checkJobId } from './job-store.js'
 import { bodyJson, callJobs, jsonBody } from './jobs-rpc.js'
@@ -33,7 +35,8 @@ export interface ComputeClientInit {
   bootstrap: string | Multiaddr
   /** the node's data directory: jobs are remembered in <data>/jobs/<id>/job.json; in memory without it */
   dataDir?: string
-  validateJob: ValidateJob
+  /** @default validateJob of src/compute/job-spec.ts */
+  validateJob?: ValidateJob
   /** shares a file where it lies, for providers to fetch by CID */
   share: (path: string) => Promise<{ cid: string }>
   /** file name of a CID, when known here or in the index */
@@ -41,7 +44,7 @@ export interface ComputeClientInit {
   /** whether the node's index is fully at its virtual server (so providers can find what was just shared) */
   indexSynced?: () => boolean
   outputs?: OutputSource
-  /** sha256 of an output's canonical encoding (src/compute/output-hash.ts), to check what arrives */
+  /** sha256 of an output's canonical encoding, to check what arrives; @default outputHash of src/compute/output-hash.ts */
   hashOutput?: (output: UnitOutputData, result: ResolvedJob['result']) => Uint8Array
 }
 
@@ -69,8 +72,6 @@ const INDEX_WAIT_MS = 5_000
 export class ComputeClient {
   readonly jobs: JobStore
   private readonly bootstrap: Multiaddr
-  /** submits under way: an output pushed for a job whose id has not come back yet waits for them */
-  private readonly submitting = new Set<Promise<unknown>>()
 
   constructor (private readonly init: ComputeClientInit) {
     this.bootstrap = typeof init.bootstrap === 'string' ? multiaddr(init.bootstrap) : init.bootstrap
@@ -85,13 +86,7 @@ export class ComputeClient {
    * listing every problem.
    */
   async submit (jobFilePathOrSpec: string | JobSpec | Record<string, unknown>, baseDir?: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
-    const work = this.submitWork(jobFilePathOrSpec, baseDir, opts.signal)
-    this.submitting.add(work)
-    try {
-      return (await work).id
-    } finally {
-      this.submitting.delete(work)
-    }
+    return (await this.submitWork(jobFilePathOrSpec, baseDir, opts.signal)).id
   }
 
   private async submitWork (jobFilePathOrSpec: string | JobSpec | Record<string, unknown>, baseDir: string | undefined, signal?: AbortSignal): Promise<{ id: string, job: ResolvedJob }> {
@@ -111,7 +106,8 @@ export class ComputeClient {
       }
       baseDir ??= dirname(path)
     }
-    const checked = this.init.validateJob(raw, { resolved: false })
+    const validate = this.init.validateJob ?? validateJob
+    const checked = validate(raw, { resolved: false })
     if (checked.problems.length > 0 || checked.job == null) throw new InvalidJobError(checked.problems)
     const before = new Set<string>()
     const job = await resolveJob(checked.job as JobSpec, baseDir ?? process.cwd(), {
@@ -122,7 +118,7 @@ export class ComputeClient {
       },
       nameOf: async cid => this.init.nameOf?.(cid)
     })
-    const again = this.init.validateJob(job, { resolved: true })
+    const again = validate(job, { resolved: true })
     if (again.problems.length > 0) throw new InvalidJobError(again.problems)
     if (before.size > 0) await this.waitForIndex(signal)
     const res = await callJobs(this.init.libp2p, this.bootstrap, { kind: JobsRequest.Kind.SUBMIT, body: jsonBody(job) }, signal)
@@ -210,7 +206,7 @@ export class ComputeClient {
    */
   async results (id: string, outDir: string, opts: ResultsOptions = {}): Promise<ResultsSummary> {
     checkJobId(id)
-    const job = await this.jobs.get(id)
+    const job = this.jobs.get(id)
     if (job == null) {
       throw new InvalidOptionError(`job ${id} was not submitted from this node (no ${this.jobs.folder(id) ?? 'record'} of it); only its owner can collect its results`)
     }
@@ -223,8 +219,8 @@ export class ComputeClient {
     const hash = hexBytes(unit.hash)
     const matches = (output: OwnedOutput | undefined): output is OwnedOutput => {
       if (output == null) return false
-      if (this.init.hashOutput == null) return sameBytes(output.outputHash, hash)
-      return sameBytes(this.init.hashOutput(output, job.result), hash)
+      const hashOutput = this.init.hashOutput ?? ((o: UnitOutputData, result: ResolvedJob['result']) => outputHash(o.stdout, o.files, result))
+      return sameBytes(hashOutput(output, job.result), hash)
     }
     const source = this.init.outputs
     if (source == null) throw new OutputUnavailableError('this node keeps no unit outputs')
@@ -244,28 +240,26 @@ export class ComputeClient {
     throw new OutputUnavailableError(`the output of unit ${unit.index} of job ${jobId} is not in this node's inbox and no provider holding it answered${errors.length > 0 ? ` (${errors.join('; ')})` : ' (none is known)'}`)
   }
 
+  /** Reads the jobs this node submitted before (the jobs folder). */
+  async start (): Promise<void> {
+    await this.jobs.load()
+  }
+
   /**
-   * Whether this node owns job `jobId` (it is in the jobs folder). A provider
-   * may push an output before a submit under way has heard its job's id back:
-   * the answer then waits for the submits (a few seconds at most).
+   * Whether this node owns job `jobId` (it is in the jobs folder). An output
+   * a provider pushes before the SUBMIT answer has come back is refused; the
+   * provider keeps it, and `results` fetches it from there.
    */
-  async ownsJob (jobId: string): Promise<boolean> {
-    if (await this.jobs.has(jobId)) return true
-    if (this.submitting.size === 0) return false
-    const timeout = sleep(JOBS_SUBMIT_GRACE_MS)
-    await Promise.race([Promise.allSettled([...this.submitting]), timeout])
+  ownsJob (jobId: string): boolean {
     return this.jobs.has(jobId)
   }
 
   /** What an output of job `jobId` must contain, when this node owns the job. */
-  async resultSpec (jobId: string): Promise<{ stdout: boolean, files: string[], maxOutputBytes: number } | undefined> {
-    const job = await this.jobs.get(jobId)
+  resultSpec (jobId: string): { stdout: boolean, files: string[], maxOutputBytes: number } | undefined {
+    const job = this.jobs.get(jobId)
     return job == null ? undefined : { stdout: job.result.stdout, files: job.result.files, maxOutputBytes: job.maxOutputBytes }
   }
 }
-
-/** Longest an output pushed during a submit waits for that submit's answer. */
-const JOBS_SUBMIT_GRACE_MS = 10_000
 
 async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
   await new Promise<void>((resolve, reject) => {

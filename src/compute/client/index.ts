@@ -3,7 +3,7 @@ export type { ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, Vali
 export { InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './errors.js'
 export { JobStore, JOBS_DIR, JOB_FILE, isJobId } from './job-store.js'
 export { callJobs, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES } from './jobs-rpc.js'
-export { resolveJob, isCid } from './resolve-job.js'
+export { resolveJob } from './resolve-job.js'
 export type { ResolveContext } from './resolve-job.js'
 export { writeResults, mandelbrotSize, unitBaseName, RESULTS_FILE, IMAGE_FILE } from './write-results.js'
 export type { ResultsSummary, UnitOutputData, UnitResultEntry, WriteResultsOptions } from './write-results.js'

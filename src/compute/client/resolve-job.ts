@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { CID } from 'multiformats/cid'
+import { isCid, normalizeCid, substitute } from '../job-spec.js'
 import { InvalidJobError } from './errors.js'
 import type { JobSpec, ResolvedInput, ResolvedJob } from '../types.js'
 
@@ -12,22 +12,7 @@ export interface ResolveContext {
   nameOf: (cid: string) => Promise<string | undefined>
 }
 
-/** Whether a job's `app` or input names a CID rather than a path. Anything that parses as a CID is one. */
-export function isCid (text: string): boolean {
-  try {
-    CID.parse(text)
-    return true
-  } catch {
-    return false
-  }
-}
-
 const PLACEHOLDER = /\{(from|to|index)\}/
-
-/** Replaces `{from}`, `{to}` and `{index}` (protocols/compute.md). */
-function substitute (text: string, values: { from: number, to: number, index: number }): string {
-  return text.replace(/\{(from|to|index)\}/g, (_, key: 'from' | 'to' | 'index') => String(values[key]))
-}
 
 /**
  * Turns a checked job spec into what SUBMIT carries: the app and every input
@@ -45,8 +30,9 @@ export async function resolveJob (spec: JobSpec, baseDir: string, ctx: ResolveCo
   const byCid = new Map<string, Promise<string>>()
 
   const resolveOne = async (ref: string, where: string): Promise<ResolvedInput | undefined> => {
+    // anything that parses as a CID is one; everything else is a path
     if (isCid(ref)) {
-      const cid = CID.parse(ref).toString()
+      const cid = normalizeCid(ref)
       let name = byCid.get(cid)
       if (name == null) {
         name = ctx.nameOf(cid).catch(() => undefined).then(n => n ?? cid)

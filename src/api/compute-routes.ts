@@ -1,0 +1,55 @@
+import { pushable } from 'it-pushable'
+import { InvalidOptionError } from '../core/index.js'
+import type { ComputeClient } from '../compute/index.js'
+import type { Route } from './server.js'
+
+/**
+ * The local API of volunteer computing on a peer daemon: submit and follow
+ * jobs, collect results, register, list providers, and the operator's
+ * ADMIN_REMOVE. `watch` and `results` stream newline-delimited JSON.
+ */
+export function computeRoutes (compute: ComputeClient): Record<string, Route> {
+  return {
+    // body: { path } of a job file on this machine, or { spec, baseDir }
+    'POST /v1/jobs/submit': async (body: any, signal) => {
+      const path = optionalText(body?.path, 'path')
+      if (path != null) return { id: await compute.submit(path, optionalText(body?.baseDir, 'baseDir'), { signal }) }
+      if (body?.spec == null || typeof body.spec !== 'object') throw new InvalidOptionError('give the job file as path, or the job itself as spec')
+      return { id: await compute.submit(body.spec, optionalText(body?.baseDir, 'baseDir'), { signal }) }
+    },
+    'GET /v1/jobs': async (_body, signal) => compute.list(signal),
+    'POST /v1/jobs/status': async (body: any, signal) => compute.status(requireText(body?.id, 'id'), signal),
+    'POST /v1/jobs/cancel': async (body: any, signal) => ({ id: body?.id, status: await compute.cancel(requireText(body?.id, 'id'), signal) ?? null }),
+    // one line per status, every intervalMs, until the job is final
+    'POST /v1/jobs/watch': (body: any, signal) => compute.watch(requireText(body?.id, 'id'), { intervalMs: optionalInterval(body?.intervalMs), signal }),
+    // { unit, written, total } lines as units are written, then { result }
+    'POST /v1/jobs/results': (body: any, signal) => {
+      const lines = pushable<unknown>({ objectMode: true })
+      compute.results(requireText(body?.id, 'id'), requireText(body?.outDir, 'outDir'), {
+        signal,
+        onUnit: (unit, written, total) => { lines.push({ unit, written, total }) }
+      }).then(result => { lines.push({ result }); lines.end() }, err => { lines.end(err) })
+      return lines
+    },
+    'POST /v1/register': async (body: any, signal) => compute.register(requireText(body?.user, 'user'), optionalText(body?.email, 'email') ?? '', signal),
+    'POST /v1/unregister': async (_body, signal) => compute.unregister(signal),
+    'GET /v1/providers': async (_body, signal) => compute.providers(signal),
+    'POST /v1/admin/remove': async (body: any, signal) => compute.adminRemove(requireText(body?.peer, 'peer'), body?.ban === true, signal)
+  }
+}
+
+function requireText (value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new InvalidOptionError(`${what} must be given as non-empty text`)
+  return value
+}
+
+function optionalText (value: unknown, what: string): string | undefined {
+  if (value == null || value === '') return undefined
+  return requireText(value, what)
+}
+
+function optionalInterval (value: unknown): number | undefined {
+  if (value == null) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 50 || value > 60_000) throw new InvalidOptionError('intervalMs must be a number of ms in 50..60000')
+  return value
+}

@@ -1,0 +1,20 @@
+/**
+ * Volunteer computing (WORK-1..WORK-10): the job format and its types, the
+ * example applications, the provider's sandbox and work loop, unit outputs,
+ * and the job owner's client. Other folders import compute through here.
+ */
+export type * from './types.js'
+
+// the job owner's client (src/compute/client)
+export {
+  ComputeClient, FINAL_STATES, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError,
+  JobStore, JOBS_DIR, JOB_FILE, isJobId, resolveJob, writeResults, mandelbrotSize, unitBaseName, RESULTS_FILE, IMAGE_FILE
+} from './client/index.js'
+export type {
+  ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions, ResolveContext,
+  ResultsSummary, UnitOutputData, UnitResultEntry, WriteResultsOptions
+} from './client/index.js'
+
+// the job validator (src/compute/job-spec.ts), used by the client and the bootstrap
+export { validateJob, expandUnits, expandUnit, unitCount, substitute, isPlainName, normalizeCid, JOB_LIMITS, JOB_DEFAULTS, ASSEMBLERS, RANGE_PLACEHOLDERS } from './job-spec.js'
+export type { ValidateOptions, Validated } from './job-spec.js'
