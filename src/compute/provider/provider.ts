@@ -1,0 +1,621 @@
+/**
+ * The provider runtime (WORK-2, WORK-5..WORK-7): says HELLO to the
+ * bootstrap with its host info, pulls work units when it has free cores,
+ * runs them in the sandbox, delivers each output to the job's owner,
+ * keeps a copy in its outbox, and reports the output hashes to the
+ * bootstrap in batches. Nothing it reports is lost when the bootstrap
+ * restarts: reports wait, with back-off, until the bootstrap takes them.
+ */
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
+import { InvalidOptionError } from '../../core/errors.js'
+import { ReplicaResult, WorkRequest, WorkResponse, type WorkUnit } from '../../pb/work.js'
+import { hashHex } from '../output-hash.js'
+import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitOutput } from '../outputs/index.js'
+import { CidCache, type FetchByCid } from './cache.js'
+import {
+  BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
+  DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
+  MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS
+} from './constants.js'
+import { ProviderRemovedError, WorkRefusedError } from './errors.js'
+import { executeUnit, result as resultOf, type ProviderFaults } from './execute.js'
+import { BandwidthMeter, networkType, probeProviderHost, type NetworkType } from './host.js'
+import { resultBytes, workExchange } from './work-client.js'
+import type { Logger, PeerId } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+const MiB = 1024 * 1024
+
+export interface ComputeProviderInit {
+  /** the node's data directory: the cache goes to <dataDir>/compute-cache, the outbox to <dataDir>/outbox */
+  dataDir: string
+  /** fetches a file by CID into a local path, verifying it (SharingService.get fits) */
+  fetchByCid: FetchByCid
+  /** the bootstrap's multiaddr, ending with /p2p/<its PeerId> */
+  bootstrap: string | Multiaddr
+  /** units run at once, and cores announced; @default os.availableParallelism() */
+  cpus?: number
+  /** memory cap of one unit, MiB; units that need more are not taken; @default 512 */
+  maxMemoryMb?: number
+  /** app CIDs this provider runs; empty: any. @default [] */
+  apps?: string[]
+  /** the outbox to keep outputs in; share it with the node's UnitOutputServer. @default an Outbox in <dataDir>/outbox */
+  outbox?: Outbox
+  /** total size of the app and input cache; @default 1 GiB */
+  cacheMaxBytes?: number
+  /** time between two HELLOs; @default 60000 */
+  helloIntervalMs?: number
+  /** how long a finished result waits for others to share its REPORT; @default 50 */
+  reportDelayMs?: number
+  /**
+   * delivers an output of a job this node owns itself (the node is owner
+   * and provider of one job): UnitOutputServer.pushLocal fits. Without it,
+   * such outputs stay in the outbox.
+   */
+  deliverToSelf?: (output: UnitOutput) => Promise<OutputResponse | undefined | void>
+  /** test hooks for Byzantine providers; see ProviderFaults. Never set them on a real provider. */
+  faults?: ProviderFaults
+}
+
+export type ProviderState = 'stopped' | 'connecting' | 'registered' | 'removed'
+/** The outcome of a finished unit: a ReplicaResult outcome, or CANCELLED when the bootstrap cancelled it. */
+export type UnitOutcome = `${ReplicaResult.Outcome}` | 'CANCELLED'
+
+export interface UnitRef {
+  replicaId: number
+  jobId: string
+  unitIndex: number
+}
+
+export interface UnitFinished extends UnitRef {
+  outcome: UnitOutcome
+  /** from receiving the unit to its result */
+  ms: number
+  /** hex, when the outcome is OK */
+  outputHash?: string
+  error?: string
+}
+
+export interface ComputeProviderEvents {
+  'unit:started': CustomEvent<UnitRef>
+  'unit:finished': CustomEvent<UnitFinished>
+  /** the owner accepted the PUSH of an output */
+  'output:delivered': CustomEvent<UnitRef & { owner: string }>
+  /** a PUSH failed: the output stays in the outbox for the owner to FETCH */
+  'output:kept': CustomEvent<UnitRef & { owner: string, error: string }>
+  /** a REPORT was taken: results sent, and how many the bootstrap recorded */
+  report: CustomEvent<{ results: number, accepted: number }>
+  /** a HELLO was answered (after start, or after the bootstrap came back) */
+  registered: CustomEvent<{ network: NetworkType }>
+  /** the operator removed or banned this provider: it stopped working */
+  removed: CustomEvent<{ message: string }>
+  /** an exchange with the bootstrap failed; the provider retries with back-off */
+  'bootstrap:error': CustomEvent<{ error: Error }>
+}
+
+export interface RunningUnit extends UnitRef {
+  phase: 'fetching' | 'running'
+  /** Date.now() when it was received */
+  since: number
+}
+
+export interface ProviderStatus {
+  state: ProviderState
+  cpus: number
+  maxMemoryMb: number
+  apps: string[]
+  running: RunningUnit[]
+  /** units received and waiting for a core */
+  queued: number
+  /** results not yet taken by the bootstrap */
+  pendingReports: number
+  /** finished units since start, by outcome */
+  finished: Partial<Record<UnitOutcome, number>>
+  outbox: { entries: number, bytes: number, undelivered: number }
+  cache: { entries: number, bytes: number, maxBytes: number }
+  network: NetworkType
+  bandwidthBps: number
+  lastError?: string
+}
+
+interface Task {
+  unit: WorkUnit
+  receivedAt: number
+  receivedAtMs: number
+  controller: AbortController
+  phase: 'fetching' | 'running'
+}
+
+/** Why a task's run was aborted. */
+type AbortReason = 'cancelled' | 'abandoned'
+
+export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
+  readonly outbox: Outbox
+  readonly cache: CidCache
+  readonly cpus: number
+  readonly maxMemoryMb: number
+  readonly apps: string[]
+  private readonly bootstrapAddr: Multiaddr
+  private readonly bootstrapId: PeerId
+  private readonly network: NetworkType
+  private readonly log: Logger
+  private readonly bandwidth = new BandwidthMeter(BANDWIDTH_WINDOW)
+  private readonly helloIntervalMs: number
+  private readonly reportDelayMs: number
+  private readonly faults: ProviderFaults
+
+  private state: ProviderState = 'stopped'
+  private registered = false
+  private controller?: AbortController
+  private loopDone?: Promise<void>
+  private readonly tasks = new Map<number, Task>()
+  private readonly taskDone = new Map<number, Promise<void>>()
+  private readonly queue: Array<{ unit: WorkUnit, receivedAt: number, receivedAtMs: number }> = []
+  private reports: ReplicaResult[] = []
+  private oldestReportAt = 0
+  private nextHelloAt = 0
+  private nextFetchAt = 0
+  private nextPushRetryAt = 0
+  private delayMs = BACKOFF_INITIAL_MS
+  private wakeUp?: () => void
+  private lastError?: string
+  private readonly finished: Partial<Record<UnitOutcome, number>> = {}
+  private pushesInFlight = 0
+  private readonly pushWaiters: Array<() => void> = []
+  private readonly pushing = new Set<number>()
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly init: ComputeProviderInit) {
+    super()
+    try {
+      this.bootstrapAddr = typeof init.bootstrap === 'string' ? multiaddr(init.bootstrap) : init.bootstrap
+    } catch (err: any) {
+      throw new InvalidOptionError(`the bootstrap address is not a multiaddr: "${String(init.bootstrap)}" (${err.message})`)
+    }
+    const id = this.bootstrapAddr.getComponents().find(c => c.name === 'p2p')?.value
+    if (id == null) throw new InvalidOptionError(`the bootstrap address must end with /p2p/<bootstrap PeerId>; got "${this.bootstrapAddr.toString()}"`)
+    this.bootstrapId = peerIdFromString(id)
+    const host = this.bootstrapAddr.getComponents().find(c => ['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(c.name))?.value ?? ''
+    this.network = networkType(host)
+
+    this.cpus = init.cpus ?? availableParallelism()
+    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new InvalidOptionError(`cpus must be an integer in 1..1024, got ${init.cpus}`)
+    this.maxMemoryMb = init.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB
+    if (!Number.isInteger(this.maxMemoryMb) || this.maxMemoryMb < 1 || this.maxMemoryMb > 4096) throw new InvalidOptionError(`maxMemoryMb must be an integer in 1..4096, got ${init.maxMemoryMb}`)
+    this.apps = [...new Set(init.apps ?? [])]
+    if (this.apps.length > 64) throw new InvalidOptionError(`at most 64 apps may be listed, got ${this.apps.length}`)
+    this.helloIntervalMs = init.helloIntervalMs ?? DEFAULT_HELLO_INTERVAL_MS
+    this.reportDelayMs = init.reportDelayMs ?? DEFAULT_REPORT_DELAY_MS
+    this.faults = { ...(init.faults ?? {}) }
+    this.log = libp2p.logger.forComponent('peerhive:provider')
+    this.outbox = init.outbox ?? new Outbox(join(init.dataDir, OUTBOX_DIR))
+    this.cache = new CidCache(join(init.dataDir, CACHE_DIR), {
+      fetch: init.fetchByCid,
+      maxBytes: init.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
+      onDownload: (bytes, ms, res) => { if (!this.localCopy(res)) this.bandwidth.record(bytes, ms) }
+    })
+  }
+
+  /** Opens the outbox and the cache, then starts the work loop. */
+  async start (): Promise<void> {
+    if (this.controller != null) return
+    await this.outbox.open()
+    await this.cache.open()
+    this.controller = new AbortController()
+    this.state = 'connecting'
+    this.registered = false
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.loopDone = this.loop(this.controller.signal)
+  }
+
+  /**
+   * Stops taking work. Units still running are given up (ABANDONED), and
+   * the results not yet reported get one last REPORT attempt (2 s).
+   * Outputs stay in the outbox.
+   */
+  async stop (): Promise<void> {
+    const controller = this.controller
+    if (controller == null) return
+    this.controller = undefined
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    controller.abort()
+    this.wake()
+    await this.loopDone
+    this.abortAll('abandoned')
+    this.queue.length = 0
+    await Promise.allSettled([...this.taskDone.values()])
+    if (this.state !== 'removed' && this.reports.length > 0) {
+      try {
+        await this.report(AbortSignal.timeout(2_000))
+      } catch (err: any) {
+        this.log('could not report %d results before stopping - %e', this.reports.length, err)
+      }
+    }
+    if (this.state !== 'removed') this.state = 'stopped'
+  }
+
+  status (): ProviderStatus {
+    return {
+      state: this.state,
+      cpus: this.cpus,
+      maxMemoryMb: this.maxMemoryMb,
+      apps: [...this.apps],
+      running: [...this.tasks.values()].map(t => ({ ...ref(t.unit), phase: t.phase, since: t.receivedAtMs })),
+      queued: this.queue.length,
+      pendingReports: this.reports.length,
+      finished: { ...this.finished },
+      outbox: this.outbox.stats(),
+      cache: this.cache.stats(),
+      network: this.network,
+      bandwidthBps: this.bandwidth.bytesPerSecond(),
+      lastError: this.lastError
+    }
+  }
+
+  /** Units running or waiting for a core. */
+  get busy (): number {
+    return this.tasks.size + this.queue.length
+  }
+
+  // --- the work loop: one exchange with the bootstrap at a time ---
+
+  private async loop (signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !this.isRemoved()) {
+      try {
+        const now = Date.now()
+        if (!this.registered || now >= this.nextHelloAt) {
+          await this.hello(signal)
+        } else if (this.reportDue(now)) {
+          await this.report(signal)
+        } else if (this.freeSlots() > 0 && now >= this.nextFetchAt) {
+          await this.fetch(signal)
+        } else {
+          if (now >= this.nextPushRetryAt) this.retryPushes()
+          await this.sleep(this.nextWake(now) - now, signal)
+          continue
+        }
+        this.delayMs = BACKOFF_INITIAL_MS
+      } catch (err: any) {
+        if (signal.aborted || this.isRemoved()) break
+        if (err.name === 'WorkRefusedError' && err.code === 'NOT_REGISTERED') {
+          // the bootstrap forgot the session (it restarted): HELLO again at once
+          this.registered = false
+          continue
+        }
+        this.registered = false
+        this.state = 'connecting'
+        this.lastError = err.message
+        this.log('exchange with the bootstrap failed, retrying in %d ms - %e', this.delayMs, err)
+        this.safeDispatch('bootstrap:error', { error: err })
+        const delay = Math.round(this.delayMs * (0.75 + Math.random() * 0.5))
+        this.delayMs = Math.min(BACKOFF_MAX_MS, this.delayMs * 2)
+        await this.sleep(delay, signal)
+      }
+    }
+  }
+
+  private async hello (signal: AbortSignal): Promise<void> {
+    const host = await probeProviderHost(this.init.dataDir, this.network, this.bandwidth.bytesPerSecond())
+    await this.call({ kind: WorkRequest.Kind.HELLO, host, cpus: this.cpus, maxMemoryMb: this.maxMemoryMb, apps: this.apps }, signal)
+    const first = !this.registered
+    this.registered = true
+    this.state = 'registered'
+    this.lastError = undefined
+    this.nextHelloAt = Date.now() + this.helloIntervalMs
+    void this.outbox.prune().catch(err => { this.log.error('pruning the outbox failed - %e', err) })
+    if (first) {
+      this.log('registered with the bootstrap (%d cpus, %d MiB per unit, network %s)', this.cpus, this.maxMemoryMb, this.network)
+      this.safeDispatch('registered', { network: this.network })
+    }
+  }
+
+  private async fetch (signal: AbortSignal): Promise<void> {
+    const want = Math.min(this.freeSlots(), MAX_UNITS_PER_FETCH)
+    const res = await this.call({ kind: WorkRequest.Kind.FETCH, maxUnits: want }, signal)
+    const now = Date.now()
+    if (res.units.length === 0) {
+      this.nextFetchAt = now + clamp(res.retryMs > 0 ? res.retryMs : DEFAULT_RETRY_MS, MIN_RETRY_MS, MAX_RETRY_MS)
+      return
+    }
+    this.nextFetchAt = res.units.length < want ? now + clamp(res.retryMs, 0, MAX_RETRY_MS) : now
+    const receivedAt = performance.now()
+    for (const unit of res.units) {
+      if (this.tasks.has(unit.replicaId) || this.queue.some(q => q.unit.replicaId === unit.replicaId)) continue
+      this.queue.push({ unit, receivedAt, receivedAtMs: now })
+    }
+    this.startQueued()
+  }
+
+  /** Sends up to 256 results (within the request size limit); they leave the queue once the bootstrap answered. */
+  private async report (signal: AbortSignal): Promise<void> {
+    const batch: ReplicaResult[] = []
+    let bytes = 64
+    for (const r of this.reports) {
+      const n = resultBytes(r)
+      if (batch.length >= MAX_RESULTS_PER_REPORT || bytes + n > MAX_WORK_REQUEST_BYTES - 256) break
+      batch.push(r)
+      bytes += n
+    }
+    if (batch.length === 0) return
+    let res: WorkResponse
+    try {
+      res = await this.call({ kind: WorkRequest.Kind.REPORT, results: batch }, signal)
+    } catch (err: any) {
+      if (err.name === 'WorkRefusedError' && (err.code === 'MALFORMED_MESSAGE' || err.code === 'MESSAGE_TOO_LARGE' || err.code === 'UNSUPPORTED_VERSION')) {
+        // the bootstrap will never take these: dropping them is the only way to report the others
+        this.log.error('the bootstrap refused a report of %d results; they are dropped - %e', batch.length, err)
+        this.dropReports(batch)
+        return
+      }
+      throw err
+    }
+    this.dropReports(batch)
+    this.log('reported %d results, %d recorded', batch.length, res.accepted)
+    this.safeDispatch('report', { results: batch.length, accepted: res.accepted })
+  }
+
+  private dropReports (batch: ReplicaResult[]): void {
+    const sent = new Set(batch)
+    this.reports = this.reports.filter(r => !sent.has(r))
+    this.oldestReportAt = this.reports.length > 0 ? Date.now() : 0
+  }
+
+  /** One exchange; handles what every answer may carry (cancelled replicas, REMOVED). */
+  private async call (request: Partial<WorkRequest>, signal: AbortSignal): Promise<WorkResponse> {
+    const res = await workExchange(this.libp2p, this.bootstrapAddr, request, signal)
+    if (res.cancelled.length > 0) this.cancel(res.cancelled)
+    if (res.error === WorkResponse.Error.REMOVED) {
+      this.onRemoved(res.message)
+      throw new ProviderRemovedError(res.message)
+    }
+    if (res.error !== WorkResponse.Error.NONE) throw new WorkRefusedError(res.error, res.message)
+    return res
+  }
+
+  private reportDue (now: number): boolean {
+    if (this.reports.length === 0) return false
+    if (this.reports.length >= MAX_RESULTS_PER_REPORT) return true
+    if (now - this.oldestReportAt >= this.reportDelayMs) return true
+    // about to ask for work: report first, so the bootstrap sees the cores as free
+    return this.freeSlots() > 0 && now >= this.nextFetchAt
+  }
+
+  private nextWake (now: number): number {
+    let at = Math.min(this.nextHelloAt, this.nextPushRetryAt)
+    if (this.freeSlots() > 0) at = Math.min(at, this.nextFetchAt)
+    if (this.reports.length > 0) at = Math.min(at, this.oldestReportAt + this.reportDelayMs)
+    return Math.max(now + 1, at)
+  }
+
+  private freeSlots (): number {
+    return this.state === 'registered' ? Math.max(0, this.cpus - this.tasks.size - this.queue.length) : 0
+  }
+
+  // --- units ---
+
+  private startQueued (): void {
+    while (this.tasks.size < this.cpus && this.queue.length > 0 && this.controller != null) {
+      const next = this.queue.shift()
+      if (next == null) break
+      const task: Task = { unit: next.unit, receivedAt: next.receivedAt, receivedAtMs: next.receivedAtMs, controller: new AbortController(), phase: 'fetching' }
+      this.tasks.set(next.unit.replicaId, task)
+      const done = this.runTask(task).finally(() => {
+        this.tasks.delete(task.unit.replicaId)
+        this.taskDone.delete(task.unit.replicaId)
+        this.startQueued()
+        this.wake()
+      })
+      this.taskDone.set(next.unit.replicaId, done)
+    }
+  }
+
+  private async runTask (task: Task): Promise<void> {
+    const { unit } = task
+    this.safeDispatch('unit:started', ref(unit))
+    let finished: UnitFinished
+    try {
+      const execution = await executeUnit({
+        cache: this.cache,
+        maxMemoryBytes: this.maxMemoryMb * MiB,
+        apps: new Set(this.apps),
+        faults: this.faults,
+        onPhase: phase => { task.phase = phase }
+      }, unit, task.receivedAt, task.controller.signal)
+      if (execution.output != null) await this.keep(execution.output, unit)
+      this.addReport(execution.result)
+      finished = finishedOf(unit, execution.result, performance.now() - task.receivedAt)
+    } catch (err: any) {
+      const reason: AbortReason | undefined = task.controller.signal.aborted ? task.controller.signal.reason : undefined
+      if (reason === 'cancelled') {
+        finished = { ...ref(unit), outcome: 'CANCELLED', ms: Math.round(performance.now() - task.receivedAt) }
+      } else {
+        const error = reason === 'abandoned' ? 'the provider gave the unit up' : `the provider failed: ${err.message}`
+        const outcome = reason === 'abandoned' ? ReplicaResult.Outcome.ABANDONED : ReplicaResult.Outcome.FAILED
+        const r = resultOf(unit, outcome, error, 0)
+        if (this.state !== 'removed') this.addReport(r)
+        finished = finishedOf(unit, r, performance.now() - task.receivedAt)
+        if (reason == null) this.log.error('running replica %d failed - %e', unit.replicaId, err)
+      }
+    }
+    this.finished[finished.outcome] = (this.finished[finished.outcome] ?? 0) + 1
+    this.log('replica %d (unit %d of job %s): %s in %d ms', unit.replicaId, unit.unitIndex, unit.jobId, finished.outcome, finished.ms)
+    this.safeDispatch('unit:finished', finished)
+  }
+
+  private addReport (r: ReplicaResult): void {
+    if (this.reports.length === 0) this.oldestReportAt = Date.now()
+    this.reports.push(r)
+    this.wake()
+  }
+
+  /** Aborts the runs of cancelled replicas; queued ones are dropped. */
+  private cancel (replicaIds: number[]): void {
+    for (const id of replicaIds) {
+      const queued = this.queue.findIndex(q => q.unit.replicaId === id)
+      if (queued >= 0) {
+        const [q] = this.queue.splice(queued, 1)
+        this.safeDispatch('unit:finished', { ...ref(q.unit), outcome: 'CANCELLED', ms: 0 })
+      }
+      const task = this.tasks.get(id)
+      if (task != null && !task.controller.signal.aborted) {
+        this.log('replica %d was cancelled by the bootstrap', id)
+        task.controller.abort('cancelled' satisfies AbortReason)
+      }
+    }
+  }
+
+  private abortAll (reason: AbortReason): void {
+    for (const t of this.tasks.values()) if (!t.controller.signal.aborted) t.controller.abort(reason)
+  }
+
+  private onRemoved (message: string): void {
+    if (this.state === 'removed') return
+    this.state = 'removed'
+    this.registered = false
+    this.log.error('the bootstrap removed this provider: %s', message)
+    this.abortAll('abandoned')
+    this.queue.length = 0
+    this.reports = []
+    this.safeDispatch('removed', { message })
+  }
+
+  // --- outputs ---
+
+  /** Puts the output in the outbox, then delivers it in the background. */
+  private async keep (output: UnitOutput, unit: WorkUnit): Promise<void> {
+    try {
+      await this.outbox.put(output, { owner: unit.owner, ownerAddrs: unit.ownerAddrs })
+    } catch (err: any) {
+      this.log.error('could not keep the output of replica %d in the outbox - %e', unit.replicaId, err)
+    }
+    void this.deliver(output, unit.owner, unit.ownerAddrs)
+  }
+
+  private async deliver (output: UnitOutput, owner: string, ownerAddrs: string[]): Promise<void> {
+    if (this.pushing.has(output.replicaId)) return
+    this.pushing.add(output.replicaId)
+    const unitRef = { replicaId: output.replicaId, jobId: output.jobId, unitIndex: output.unitIndex }
+    await this.pushSlot()
+    try {
+      if (owner === this.libp2p.peerId.toString()) {
+        if (this.init.deliverToSelf == null) throw new Error('this node owns the job, and no local delivery was configured')
+        const answer = await this.init.deliverToSelf(output)
+        if (answer != null && answer.error !== 'NONE') throw new OutputRefusedError(answer.error, answer.message)
+      } else {
+        await pushOutput(this.libp2p, { peerId: owner, addrs: ownerAddrs }, output, { signal: this.controller?.signal })
+      }
+      await this.outbox.markDelivered(output.replicaId).catch(() => {})
+      this.log('delivered the output of replica %d to its owner %s', output.replicaId, owner)
+      this.safeDispatch('output:delivered', { ...unitRef, owner })
+    } catch (err: any) {
+      this.log('could not deliver the output of replica %d to %s; it stays in the outbox - %e', output.replicaId, owner, err)
+      if (err.name === 'OutputRefusedError' && err.code !== 'RATE_LIMITED' && err.code !== 'INTERNAL') {
+        // the owner refuses it (not its job, bad hash...): pushing again will not help, a FETCH still may
+        for (let i = 0; i < MAX_PUSH_ATTEMPTS; i++) await this.outbox.notePushFailed(output.replicaId).catch(() => {})
+      } else {
+        await this.outbox.notePushFailed(output.replicaId).catch(() => {})
+      }
+      this.safeDispatch('output:kept', { ...unitRef, owner, error: err.message })
+    } finally {
+      this.pushing.delete(output.replicaId)
+      this.releasePushSlot()
+    }
+  }
+
+  /** Pushes again the undelivered outputs whose back-off has passed (1, 2, 4... minutes, 6 attempts). */
+  private retryPushes (): void {
+    const now = Date.now()
+    this.nextPushRetryAt = now + PUSH_RETRY_BASE_MS / 2
+    for (const e of this.outbox.undelivered()) {
+      if (e.pushFailures >= MAX_PUSH_ATTEMPTS || this.pushing.has(e.replicaId)) continue
+      if (now < e.createdAt + PUSH_RETRY_BASE_MS * (2 ** e.pushFailures - 1)) continue
+      void this.outbox.read(e.replicaId).then(output => {
+        if (output != null && this.controller != null) void this.deliver(output, e.owner, e.ownerAddrs)
+      }, err => { this.log.error('reading replica %d from the outbox failed - %e', e.replicaId, err) })
+    }
+  }
+
+  private async pushSlot (): Promise<void> {
+    if (this.pushesInFlight < MAX_CONCURRENT_PUSHES) {
+      this.pushesInFlight++
+      return
+    }
+    await new Promise<void>(resolve => { this.pushWaiters.push(resolve) })
+  }
+
+  private releasePushSlot (): void {
+    const next = this.pushWaiters.shift()
+    if (next != null) next()
+    else this.pushesInFlight--
+  }
+
+  // --- helpers ---
+
+  /** (a method, so that TypeScript does not narrow the state across awaits) */
+  private isRemoved (): boolean {
+    return this.state === 'removed'
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (!evt.detail.equals(this.bootstrapId) || this.state !== 'registered') return
+    // HELLO again as soon as the bootstrap can be reached
+    this.registered = false
+    this.state = 'connecting'
+    this.wake()
+  }
+
+  /** Whether a fetch result says the file was copied from this node's own shares (no network involved). */
+  private localCopy (res: unknown): boolean {
+    const sources = (res as { sources?: unknown } | undefined)?.sources
+    const self = this.libp2p.peerId.toString()
+    return Array.isArray(sources) && sources.length > 0 && sources.every(s => s === self)
+  }
+
+  private async sleep (ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        if (this.wakeUp === done) this.wakeUp = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, ms))
+      signal.addEventListener('abort', done, { once: true })
+      this.wakeUp = done
+    })
+  }
+
+  private wake (): void {
+    this.wakeUp?.()
+  }
+
+  private safeDispatch<K extends keyof ComputeProviderEvents> (type: K, detail: ComputeProviderEvents[K]['detail']): void {
+    try {
+      this.safeDispatchEvent(type, { detail })
+    } catch (err: any) {
+      this.log.error('a %s listener threw - %e', type, err)
+    }
+  }
+}
+
+function ref (unit: WorkUnit): UnitRef {
+  return { replicaId: unit.replicaId, jobId: unit.jobId, unitIndex: unit.unitIndex }
+}
+
+function finishedOf (unit: WorkUnit, r: ReplicaResult, ms: number): UnitFinished {
+  return {
+    ...ref(unit),
+    outcome: r.outcome,
+    ms: Math.round(ms),
+    ...(r.outputHash.byteLength > 0 ? { outputHash: hashHex(r.outputHash) } : {}),
+    ...(r.error !== '' ? { error: r.error } : {})
+  }
+}
+
+function clamp (n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n))
+}
