@@ -97,8 +97,8 @@ export class Cluster {
   }
 
   /** Starts `peerhive daemon` listening on (and dialling from) 127.0.subnet.host. */
-  async startDaemon (name: string, subnet: number, host: number, extraArgs: string[] = []): Promise<CliNode> {
-    const node = track(await CliNode.start(['daemon', '--bootstrap', this.bootstrapAddr(), '--listen', `/ip4/127.0.${subnet}.${host}/tcp/0`, ...extraArgs], join(this.dir.path, name), DEBUG_ENV))
+  async startDaemon (name: string, subnet: number, host: number, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliNode> {
+    const node = track(await CliNode.start(['daemon', '--bootstrap', this.bootstrapAddr(), '--listen', `/ip4/127.0.${subnet}.${host}/tcp/0`, ...extraArgs], join(this.dir.path, name), { ...DEBUG_ENV, ...env }))
     this.all.push(node)
     this.daemons.set(name, node)
     return node
