@@ -51,7 +51,7 @@ export async function executeUnit (ctx: ExecuteContext, unit: WorkUnit, received
   if (refused != null) return fail(refused.outcome, refused.error)
 
   const elapsed = (): number => performance.now() - receivedAt
-  const deadline = AbortSignal.timeout(Math.max(1, unit.deadlineMs - elapsed()))
+  const deadline = AbortSignal.timeout(Math.max(1, Math.floor(unit.deadlineMs - elapsed())))
   const fetchSignal = AbortSignal.any([signal, deadline])
   const held: CachedFile[] = []
   try {
