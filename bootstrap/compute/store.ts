@@ -108,6 +108,14 @@ export class ComputeStore {
     return this.db.isOpen
   }
 
+  /** The durability settings in force on this connection (for operators and tests). */
+  settings (): { journalMode: string, synchronous: number, foreignKeys: boolean } {
+    const journal = this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }
+    const sync = this.db.prepare('PRAGMA synchronous').get() as { synchronous: number }
+    const fk = this.db.prepare('PRAGMA foreign_keys').get() as { foreign_keys: number }
+    return { journalMode: journal.journal_mode, synchronous: Number(sync.synchronous), foreignKeys: Number(fk.foreign_keys) === 1 }
+  }
+
   get inTransaction (): boolean {
     return this.depth > 0
   }
