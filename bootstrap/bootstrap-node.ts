@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import {
   DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
@@ -7,6 +8,7 @@ import {
 import { LocalServices } from '../src/api/index.js'
 import { IndexServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
+import { ComputeServer } from './compute/index.js'
 import { CentralTables } from './tables/index.js'
 import type { BootstrapOptions } from './options.js'
 import type { NodeStatus } from '../src/status.js'
@@ -18,15 +20,29 @@ export const DATABASE_FILE = 'central.db'
 export class Bootstrap {
   readonly metrics = new PeerhiveMetrics()
   readonly tables: CentralTables
+  /** the work manager: /peerhive/work/1.0.0, /peerhive/jobs/1.0.0, jobs, providers (its `scheduler` answers status questions) */
+  readonly compute: ComputeServer
   private readonly central: CentralServer
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
-  private constructor (readonly libp2p: Libp2p<any>, private readonly options: BootstrapOptions, central: (tables: CentralTables, metrics: PeerhiveMetrics) => CentralServer) {
+  private constructor (readonly libp2p: Libp2p<any>, private readonly options: BootstrapOptions, central: (tables: CentralTables, metrics: PeerhiveMetrics) => CentralServer, banned: Set<string>) {
     this.tables = new CentralTables(join(options.dataDir, DATABASE_FILE))
     this.central = central(this.tables, this.metrics)
+    try {
+      this.compute = new ComputeServer(libp2p, this.metrics, {
+        databasePath: join(options.dataDir, DATABASE_FILE),
+        schedule: options.schedule,
+        admins: options.admins,
+        banned,
+        reportGraceMs: options.reportGraceMs
+      })
+    } catch (err) {
+      this.tables.close()
+      throw err
+    }
     this.indexServer = new IndexServer(libp2p, {
       refuse: peerId => this.central.refuseIndex(peerId),
       holder: { apply: (peerId, update) => this.central.applyIndex(peerId, update) },
@@ -48,13 +64,34 @@ export class Bootstrap {
       v6: validatePrefix(options.subnetPrefixV6 ?? DEFAULT_SUBNET_PREFIX_V6, 6)
     }
     const peerTimeoutMs = positive(options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS, '--peer-timeout')
+    const schedule = options.schedule ?? 'fcfs'
+    if (schedule !== 'fcfs' && schedule !== 'priority') throw new InvalidOptionError(`--schedule must be fcfs or priority, got ${String(options.schedule)}`)
+    for (const admin of options.admins ?? []) {
+      try {
+        peerIdFromString(admin)
+      } catch {
+        throw new InvalidOptionError(`--admin must be a PeerId, got "${admin}"`)
+      }
+    }
+    if (options.reportGraceMs != null && (!Number.isFinite(options.reportGraceMs) || options.reportGraceMs < 0)) {
+      throw new InvalidOptionError(`reportGraceMs must be a number >= 0, got ${options.reportGraceMs}`)
+    }
+    // banned providers (ADMIN_REMOVE with ban) are refused as soon as their PeerId is known
+    const banned = new Set<string>()
+    const refuse = (peerId: { toString: () => string }): boolean => banned.has(peerId.toString())
     const libp2p = await createStack({
       privateKey: await loadOrCreateIdentity(options.dataDir),
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
       isBootstrap: true,
       peerTimeoutMs,
       dhtValidators: peerhiveValidators,
-      dhtSelectors: peerhiveSelectors
+      dhtSelectors: peerhiveSelectors,
+      connectionGater: {
+        denyInboundEncryptedConnection: refuse,
+        denyInboundUpgradedConnection: refuse,
+        denyOutboundEncryptedConnection: refuse,
+        denyDialPeer: refuse
+      }
     })
     const bootstrap = new Bootstrap(libp2p, options, (tables, metrics) => new CentralServer(libp2p, tables, metrics, {
       vsLimit,
@@ -65,7 +102,7 @@ export class Bootstrap {
       joinsPerPeer: positive(options.joinsPerPeer ?? DEFAULT_JOINS_PER_PEER, 'joinsPerPeer'),
       maxConcurrentJoins: positive(options.maxConcurrentJoins ?? DEFAULT_MAX_CONCURRENT_JOINS, 'maxConcurrentJoins'),
       publishDelayMs: options.publishDelayMs ?? 20
-    }))
+    }), banned)
     if (options.start !== false) await bootstrap.start()
     return bootstrap
   }
@@ -81,6 +118,7 @@ export class Bootstrap {
   async start (): Promise<void> {
     await this.libp2p.start()
     await this.central.start()
+    await this.compute.start()
     await this.indexServer.start()
     await this.searchServer.start()
     this.local = new LocalServices({
@@ -93,7 +131,9 @@ export class Bootstrap {
       apiPort: this.options.apiPort,
       routes: {
         'GET /v1/status': () => this.status(),
-        'GET /v1/subnets': () => this.subnets()
+        'GET /v1/subnets': () => this.subnets(),
+        'GET /v1/compute/providers': () => this.compute.scheduler.providerList(),
+        'GET /v1/compute/jobs': () => this.compute.scheduler.runningJobs()
       }
     })
     await this.local.start()
@@ -104,6 +144,7 @@ export class Bootstrap {
     await this.searchServer.stop()
     await this.indexServer.stop()
     await this.central.stop()
+    await this.compute.stop()
     await this.libp2p.stop()
     this.tables.close()
   }

@@ -70,6 +70,27 @@ export interface BootstrapOptions {
    */
   apiPort?: number
   /**
+   * How the work manager hands out units (protocols/compute.md, Scheduling):
+   * `fcfs` by job priority, then submission order, then unit order;
+   * `priority` also ranks providers by their level, gives the fastest the
+   * units with the largest cost first and makes the slower half wait while
+   * work is scarce.
+   * @default 'fcfs'
+   */
+  schedule?: 'fcfs' | 'priority'
+  /**
+   * PeerIds allowed to remove and ban providers (ADMIN_REMOVE of
+   * /peerhive/jobs/1.0.0), besides the bootstrap's own.
+   * @default []
+   */
+  admins?: string[]
+  /**
+   * How long after a job's deadlineMs an unreported replica times out: the
+   * allowance for the report's trip.
+   * @default 1000
+   */
+  reportGraceMs?: number
+  /**
    * Start the bootstrap before createBootstrap() resolves.
    * @default true
    */

@@ -14,3 +14,8 @@ export { providerLevel, median, isScarce } from './priority.js'
 export { quorumVerdict, replicasWanted } from './quorum.js'
 export { UnitQueue } from './unit-queue.js'
 export * from './constants.js'
+
+export { ComputeServer } from './compute-server.js'
+export type { ComputeServerInit } from './compute-server.js'
+export { GroupCommit } from './group-commit.js'
+export { helloFromWire, reportFromWire, unitToWire } from './wire.js'

@@ -234,6 +234,11 @@ export class ComputeScheduler {
     return s === 'removed' || s === 'banned'
   }
 
+  /** Whether a provider said HELLO since this bootstrap started and is still connected (FETCH needs it). */
+  hasSession (peerId: string): boolean {
+    return this.providers.get(peerId)?.state === 'active'
+  }
+
   /** Whether a peer holds replicas now. */
   holdsReplicas (peerId: string): boolean {
     return (this.providers.get(peerId)?.assigned.size ?? 0) > 0
@@ -260,6 +265,17 @@ export class ComputeScheduler {
       .sort((a, b) => b.lastSeen - a.lastSeen || (a.peerId < b.peerId ? -1 : 1))
       .slice(0, MAX_LISTED_PROVIDERS)
       .map(p => this.info(p))
+  }
+
+  /** How many providers are in each state (for the metrics). */
+  providerStates (): Record<ProviderInfo['state'], number> {
+    const counts = { active: 0, working: 0, offline: 0, removed: 0, banned: 0 }
+    for (const p of this.providers.values()) counts[p.state === 'active' && p.assigned.size > 0 ? 'working' : p.state]++
+    return counts
+  }
+
+  get runningCount (): number {
+    return this.jobs.size
   }
 
   provider (peerId: string): ProviderInfo | undefined {

@@ -10,7 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import { DHT_PROTOCOL } from './constants.js'
 import { InvalidOptionError } from './errors.js'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
   privateKey: PrivateKey
@@ -24,6 +24,8 @@ export interface StackInit {
   /** validators and selectors of the peerhive DHT namespaces (see protocols/dht-records.md) */
   dhtValidators?: Validators
   dhtSelectors?: Selectors
+  /** decides which peers may connect (the bootstrap refuses banned providers with it); none: everyone may */
+  connectionGater?: ConnectionGater
 }
 
 /** The base stack every node runs (NET-1): TCP, Noise, Yamux, identify, ping, our own Kademlia DHT, gossipsub. */
@@ -35,6 +37,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     start: false,
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
+    ...(init.connectionGater == null ? {} : { connectionGater: init.connectionGater }),
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
     transports: [tcp(localAddress == null ? {} : { dialOpts: { localAddress } as any })],
     connectionEncrypters: [noise()],

@@ -1,0 +1,494 @@
+import { RateLimiter } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Counter, Gauge } from 'prom-client'
+import { PROTOCOL_JOBS, PROTOCOL_WORK, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics } from '../../src/core/index.js'
+import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
+import { WorkRequest, WorkResponse } from '../../src/pb/work.js'
+import {
+  DEFAULT_JOBS_REQUESTS_PER_PEER, DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_WORK_REQUESTS_PER_PEER, JOBS_TIMEOUT_MS, MAX_JOBS_REQUEST_BYTES,
+  MAX_JOBS_RESPONSE_BYTES, MAX_JOBS_STREAMS_PER_CONNECTION, MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, MAX_WORK_STREAMS_PER_CONNECTION,
+  WORK_TIMEOUT_MS
+} from './constants.js'
+import { ComputeRefusal, type RefusalCode } from './errors.js'
+import { GroupCommit } from './group-commit.js'
+import { ComputeScheduler, type Caller, type ScheduleMode } from './scheduler.js'
+import { ComputeStore } from './store.js'
+import { helloFromWire, reportFromWire, unitToWire } from './wire.js'
+import type { ProviderInfo } from '../../src/compute/types.js'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export interface ComputeServerInit {
+  /** path of central.db */
+  databasePath: string
+  /** @default 'fcfs' */
+  schedule?: ScheduleMode
+  /** PeerIds allowed to remove and ban providers, besides the bootstrap's own */
+  admins?: string[]
+  /** PeerIds refused at the connection level; the bootstrap's connection gater reads it, this server fills it */
+  banned?: Set<string>
+  /** @default 250 */
+  sweepIntervalMs?: number
+  /** @default 1000 */
+  reportGraceMs?: number
+  /** @default 1000 */
+  retryMs?: number
+  /** @default 2000 per 10 s */
+  workRequestsPerPeer?: number
+  /** @default 200 per 10 s */
+  jobsRequestsPerPeer?: number
+}
+
+/** Room kept in a FETCH answer for everything but its units. */
+const WORK_ANSWER_RESERVE = 64 * 1024
+const JOBS_ANSWER_RESERVE = 64 * 1024
+/** Refusals listed in a REPORT answer's message. */
+const REFUSALS_LISTED = 20
+
+const WORK_ERRORS: Partial<Record<RefusalCode, WorkResponse.Error>> = {
+  NOT_REGISTERED: WorkResponse.Error.NOT_REGISTERED,
+  REMOVED: WorkResponse.Error.REMOVED,
+  MALFORMED_MESSAGE: WorkResponse.Error.MALFORMED_MESSAGE,
+  RATE_LIMITED: WorkResponse.Error.RATE_LIMITED
+}
+
+const JOBS_ERRORS: Partial<Record<RefusalCode, JobsResponse.Error>> = {
+  NOT_FOUND: JobsResponse.Error.NOT_FOUND,
+  FORBIDDEN: JobsResponse.Error.FORBIDDEN,
+  INVALID_JOB: JobsResponse.Error.INVALID_JOB,
+  RATE_LIMITED: JobsResponse.Error.RATE_LIMITED,
+  MALFORMED_MESSAGE: JobsResponse.Error.MALFORMED_MESSAGE
+}
+
+/**
+ * The bootstrap's handlers of /peerhive/work/1.0.0 (providers) and
+ * /peerhive/jobs/1.0.0 (owners, users, the operator), around the work
+ * manager. Also: a provider whose last connection closes loses its
+ * replicas; a deadline sweep runs every 250 ms; removed providers are
+ * disconnected and banned ones refused at the connection level.
+ */
+export class ComputeServer {
+  readonly scheduler: ComputeScheduler
+  readonly store: ComputeStore
+  readonly banned: Set<string>
+  private readonly admins: Set<string>
+  private readonly workLimiter: RateLimiter
+  private readonly jobsLimiter: RateLimiter
+  private readonly commits: GroupCommit
+  private readonly log: Logger
+  private sweepTimer?: ReturnType<typeof setInterval>
+  private running = false
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly metrics: PeerhiveMetrics, private readonly init: ComputeServerInit) {
+    this.log = libp2p.logger.forComponent('peerhive:compute')
+    this.store = new ComputeStore(init.databasePath)
+    try {
+      this.scheduler = new ComputeScheduler(this.store, { mode: init.schedule, reportGraceMs: init.reportGraceMs, retryMs: init.retryMs })
+    } catch (err) {
+      this.store.close()
+      throw err
+    }
+    this.banned = init.banned ?? new Set()
+    this.admins = new Set(init.admins ?? [])
+    this.workLimiter = new RateLimiter({ points: init.workRequestsPerPeer ?? DEFAULT_WORK_REQUESTS_PER_PEER, duration: 10 })
+    this.jobsLimiter = new RateLimiter({ points: init.jobsRequestsPerPeer ?? DEFAULT_JOBS_REQUESTS_PER_PEER, duration: 10 })
+    this.commits = new GroupCommit(fn => { this.scheduler.atomically(fn) }, err => err instanceof ComputeRefusal)
+    registerMetrics(metrics, this.scheduler)
+  }
+
+  async start (): Promise<void> {
+    for (const p of this.scheduler.bannedPeers()) this.banned.add(p)
+    this.running = true
+    await this.libp2p.handle(PROTOCOL_WORK, (stream: Stream, connection: Connection) => { void this.onWorkStream(stream, connection) }, {
+      maxInboundStreams: MAX_WORK_STREAMS_PER_CONNECTION,
+      maxOutboundStreams: 1
+    })
+    await this.libp2p.handle(PROTOCOL_JOBS, (stream: Stream, connection: Connection) => { void this.onJobsStream(stream, connection) }, {
+      maxInboundStreams: MAX_JOBS_STREAMS_PER_CONNECTION,
+      maxOutboundStreams: 1
+    })
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.libp2p.addEventListener('peer:identify', this.onIdentify)
+    this.sweepTimer = setInterval(() => { this.sweep() }, this.init.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS)
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) {
+      this.store.close()
+      return
+    }
+    this.running = false
+    clearInterval(this.sweepTimer)
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.libp2p.removeEventListener('peer:identify', this.onIdentify)
+    await this.libp2p.unhandle(PROTOCOL_WORK)
+    await this.libp2p.unhandle(PROTOCOL_JOBS)
+    // requests already queued are written before the database closes
+    this.commits.flush()
+    this.store.close()
+  }
+
+  /** Whether `peerId` is this bootstrap's operator: the bootstrap itself or an --admin peer. */
+  isOperator (peerId: string): boolean {
+    return peerId === this.libp2p.peerId.toString() || this.admins.has(peerId)
+  }
+
+  /**
+   * Removes (or bans) a provider as its operator: its replicas are lost and
+   * reissued, its connections closed; a banned PeerId is refused at the
+   * connection level from now on.
+   */
+  async removeProvider (peer: string, ban: boolean, by: string = this.libp2p.peerId.toString()): Promise<ProviderInfo> {
+    const info = await this.commits.run(() => this.scheduler.remove(peer, ban, { peerId: by, operator: this.isOperator(by) }))
+    if (info.state === 'banned') this.banned.add(peer)
+    try {
+      await this.libp2p.hangUp(peerIdFromString(peer))
+    } catch (err: any) {
+      this.log('could not close the connections of %s - %e', peer, err)
+    }
+    return info
+  }
+
+  // ---------------------------------------------------------------- work
+
+  private async onWorkStream (stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer.toString()
+    const signal = AbortSignal.timeout(WORK_TIMEOUT_MS)
+    let outcome = 'ok'
+    try {
+      await answerRequest(stream, WorkRequest, WorkResponse, {
+        maxInboundBytes: MAX_WORK_REQUEST_BYTES,
+        signal,
+        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_WORK, direction }, bytes) },
+        handle: async req => {
+          const res = await this.work(peerId, req)
+          outcome = res.error === WorkResponse.Error.NONE ? 'ok' : res.error
+          return res
+        },
+        onBadRequest: err => {
+          this.consume(this.workLimiter, peerId)
+          const tooLarge = isTooLargeError(err)
+          const res = workAnswer(tooLarge ? WorkResponse.Error.MESSAGE_TOO_LARGE : WorkResponse.Error.MALFORMED_MESSAGE,
+            tooLarge ? `work request larger than ${MAX_WORK_REQUEST_BYTES} bytes or over a field's limit (${err.message})` : `not a WorkRequest: ${err.message}`)
+          outcome = res.error
+          return res
+        }
+      })
+    } catch (err: any) {
+      this.log('work request from %s ended with an error - %e', peerId, err)
+      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
+    } finally {
+      this.metrics.requests.inc({ protocol: PROTOCOL_WORK, outcome })
+    }
+  }
+
+  private async work (peerId: string, req: WorkRequest): Promise<WorkResponse> {
+    try {
+      if (req.version !== WIRE_VERSION) {
+        return workAnswer(WorkResponse.Error.UNSUPPORTED_VERSION, `work version ${req.version} is not supported; this bootstrap speaks version ${WIRE_VERSION}`)
+      }
+      if (!this.consume(this.workLimiter, peerId)) return workAnswer(WorkResponse.Error.RATE_LIMITED, 'too many work requests from this peer; retry later', { retryMs: 1000 })
+      if (!this.running) return workAnswer(WorkResponse.Error.INTERNAL, 'the bootstrap is stopping')
+      const budget = MAX_WORK_RESPONSE_BYTES - WORK_ANSWER_RESERVE
+      switch (req.kind) {
+        case WorkRequest.Kind.HELLO: {
+          const hello = helloFromWire(req)
+          return await this.commits.run(() => {
+            const info = this.scheduler.hello(peerId, hello)
+            const got = req.maxUnits > 0 ? this.scheduler.fetch(peerId, req.maxUnits, budget) : undefined
+            const warn = info.maxMemoryMb === 0 ? '; no memory cap is known (max_memory_mb and host.memory_mb are 0), so no job matches' : ''
+            return workAnswer(WorkResponse.Error.NONE, `provider ${peerId} registered${info.userid != null ? ` as user ${info.userid}` : ''}` +
+              `, ${info.cpus} cpus, ${info.maxMemoryMb} MiB per unit, ${info.apps.length === 0 ? 'any app' : `${info.apps.length} apps`}` +
+              `, ${info.history.trusted ? 'trusted' : 'not trusted yet'}${warn}`, got == null ? {} : fetched(got))
+          })
+        }
+        case WorkRequest.Kind.FETCH:
+          return await this.commits.run(() => workAnswer(WorkResponse.Error.NONE, '', fetched(this.scheduler.fetch(peerId, req.maxUnits, budget))))
+        case WorkRequest.Kind.REPORT: {
+          const items = reportFromWire(req.results)
+          return await this.commits.run(() => {
+            const report = this.scheduler.report(peerId, items)
+            let message = report.refused.length === 0
+              ? ''
+              : `${report.refused.length} of ${items.length} results not recorded: ${report.refused.slice(0, REFUSALS_LISTED).join('; ')}${report.refused.length > REFUSALS_LISTED ? '; ...' : ''}`
+            let more = {}
+            if (req.maxUnits > 0) {
+              if (this.scheduler.hasSession(peerId)) {
+                const got = this.scheduler.fetch(peerId, req.maxUnits, budget)
+                more = { units: got.units.map(unitToWire), retryMs: got.retryMs, cancelled: [...report.cancelled, ...got.cancelled] }
+              } else {
+                message += `${message === '' ? '' : '; '}send HELLO to get units`
+              }
+            }
+            return workAnswer(WorkResponse.Error.NONE, message, { accepted: report.accepted, cancelled: report.cancelled, ...more })
+          })
+        }
+        default:
+          return workAnswer(WorkResponse.Error.MALFORMED_MESSAGE, `unknown request kind ${String(req.kind)}`)
+      }
+    } catch (err: any) {
+      if (err instanceof ComputeRefusal) return workAnswer(WORK_ERRORS[err.code] ?? WorkResponse.Error.INTERNAL, err.message)
+      this.log.error('work request from %s failed - %e', peerId, err)
+      return workAnswer(WorkResponse.Error.INTERNAL, 'internal error in the bootstrap')
+    }
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  private async onJobsStream (stream: Stream, connection: Connection): Promise<void> {
+    const peerId = connection.remotePeer.toString()
+    const signal = AbortSignal.timeout(JOBS_TIMEOUT_MS)
+    let outcome = 'ok'
+    try {
+      await answerRequest(stream, JobsRequest, JobsResponse, {
+        maxInboundBytes: MAX_JOBS_REQUEST_BYTES,
+        signal,
+        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_JOBS, direction }, bytes) },
+        handle: async req => {
+          const res = await this.jobs(peerId, connection, req)
+          outcome = res.error === JobsResponse.Error.NONE ? 'ok' : res.error
+          return res
+        },
+        onBadRequest: err => {
+          this.consume(this.jobsLimiter, peerId)
+          const tooLarge = isTooLargeError(err)
+          const res = jobsAnswer(tooLarge ? JobsResponse.Error.MESSAGE_TOO_LARGE : JobsResponse.Error.MALFORMED_MESSAGE,
+            tooLarge ? `jobs request larger than ${MAX_JOBS_REQUEST_BYTES} bytes (${err.message})` : `not a JobsRequest: ${err.message}`)
+          outcome = res.error
+          return res
+        }
+      })
+    } catch (err: any) {
+      this.log('jobs request from %s ended with an error - %e', peerId, err)
+      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
+    } finally {
+      this.metrics.requests.inc({ protocol: PROTOCOL_JOBS, outcome })
+    }
+  }
+
+  private async jobs (peerId: string, connection: Connection, req: JobsRequest): Promise<JobsResponse> {
+    try {
+      if (req.version !== WIRE_VERSION) {
+        return jobsAnswer(JobsResponse.Error.UNSUPPORTED_VERSION, `jobs version ${req.version} is not supported; this bootstrap speaks version ${WIRE_VERSION}`)
+      }
+      if (!this.consume(this.jobsLimiter, peerId)) return jobsAnswer(JobsResponse.Error.RATE_LIMITED, 'too many jobs requests from this peer; retry later')
+      if (!this.running) return jobsAnswer(JobsResponse.Error.INTERNAL, 'the bootstrap is stopping')
+      const caller: Caller = { peerId, operator: this.isOperator(peerId) }
+      const s = this.scheduler
+      switch (req.kind) {
+        case JobsRequest.Kind.SUBMIT: {
+          let raw: unknown
+          try {
+            raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(req.body))
+          } catch (err: any) {
+            return jobsAnswer(JobsResponse.Error.INVALID_JOB, `the body is not a JSON job: ${err.message}`)
+          }
+          const addrs = await this.addressesOf(connection.remotePeer, connection)
+          const status = await this.commits.run(() => s.submit(peerId, raw, addrs))
+          this.log('job %s of %s: %d units', status.id, peerId, status.units)
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: json(status), jobId: status.id })
+        }
+        case JobsRequest.Kind.STATUS:
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: json(s.status(jobId(req), caller)), jobId: req.jobId })
+        case JobsRequest.Kind.CANCEL: {
+          const id = jobId(req)
+          const status = await this.commits.run(() => s.cancel(id, caller))
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: json(status), jobId: id })
+        }
+        case JobsRequest.Kind.LIST:
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: fitList(s.list(peerId), MAX_JOBS_RESPONSE_BYTES - JOBS_ANSWER_RESERVE) })
+        case JobsRequest.Kind.RESULTS: {
+          const page = resultsPage(req.body)
+          const results = s.results(jobId(req), caller, { ...page, budgetBytes: MAX_JOBS_RESPONSE_BYTES - JOBS_ANSWER_RESERVE })
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: json(results), jobId: req.jobId })
+        }
+        case JobsRequest.Kind.REGISTER: {
+          const serial = await this.commits.run(() => s.register(peerId, req.user, req.email))
+          return jobsAnswer(JobsResponse.Error.NONE, `peer ${peerId} is user ${req.user}`, { userSerialId: serial })
+        }
+        case JobsRequest.Kind.UNREGISTER: {
+          const out = await this.commits.run(() => s.unregister(peerId))
+          const message = `registration deleted${out.cancelledJobs.length > 0 ? `; ${out.cancelledJobs.length} running jobs cancelled` : ''}`
+          return jobsAnswer(JobsResponse.Error.NONE, message, { body: json(out), userSerialId: out.userSerialId ?? 0 })
+        }
+        case JobsRequest.Kind.PROVIDERS:
+          return jobsAnswer(JobsResponse.Error.NONE, '', { body: fitList(s.providerList(), MAX_JOBS_RESPONSE_BYTES - JOBS_ANSWER_RESERVE) })
+        case JobsRequest.Kind.ADMIN_REMOVE: {
+          if (!caller.operator) return jobsAnswer(JobsResponse.Error.FORBIDDEN, 'only the operator of this bootstrap may remove providers')
+          try {
+            peerIdFromString(req.peer)
+          } catch {
+            return jobsAnswer(JobsResponse.Error.MALFORMED_MESSAGE, `peer must be a PeerId, got ${JSON.stringify(req.peer.slice(0, 80))}`)
+          }
+          if (req.peer === this.libp2p.peerId.toString()) return jobsAnswer(JobsResponse.Error.FORBIDDEN, 'the bootstrap cannot remove itself')
+          const info = await this.removeProvider(req.peer, req.ban, peerId)
+          this.log('provider %s %s by %s', req.peer, info.state, peerId)
+          return jobsAnswer(JobsResponse.Error.NONE, `provider ${req.peer} ${info.state}`, { body: json(info) })
+        }
+        default:
+          return jobsAnswer(JobsResponse.Error.MALFORMED_MESSAGE, `unknown request kind ${String(req.kind)}`)
+      }
+    } catch (err: any) {
+      if (err instanceof ComputeRefusal) return jobsAnswer(JOBS_ERRORS[err.code] ?? JobsResponse.Error.INTERNAL, err.message)
+      this.log.error('jobs request from %s failed - %e', peerId, err)
+      return jobsAnswer(JobsResponse.Error.INTERNAL, 'internal error in the bootstrap')
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const peerId = evt.detail.toString()
+    try {
+      this.scheduler.disconnected(peerId)
+    } catch (err: any) {
+      this.log.error('could not record the departure of %s - %e', peerId, err)
+    }
+  }
+
+  /** A job owner's listen addresses, as identify learns them, go to the providers of its units. */
+  private readonly onIdentify = (evt: CustomEvent<any>): void => {
+    const peerId = evt.detail.peerId?.toString()
+    if (peerId == null || !this.scheduler.ownsRunningJob(peerId)) return
+    const addrs = (evt.detail.listenAddrs ?? []).map((a: any) => a.toString()).filter((a: string) => !a.includes('/p2p-circuit'))
+    if (addrs.length === 0) return
+    try {
+      this.scheduler.setOwnerAddrs(peerId, addrs)
+    } catch (err: any) {
+      this.log.error('could not record the addresses of %s - %e', peerId, err)
+    }
+  }
+
+  private sweep (): void {
+    try {
+      const n = this.scheduler.sweep()
+      if (n > 0) this.log('%d replicas timed out', n)
+    } catch (err: any) {
+      this.log.error('deadline sweep failed - %e', err)
+    }
+  }
+
+  /** Where providers reach a job's owner: its addresses in the peer store (identify), else the connection's. */
+  private async addressesOf (peer: PeerId, connection: Connection): Promise<string[]> {
+    try {
+      const known = await this.libp2p.peerStore.get(peer)
+      const addrs = known.addresses.map((a: any) => a.multiaddr.toString()).filter((a: string) => !a.includes('/p2p-circuit'))
+      if (addrs.length > 0) return addrs.slice(0, 8)
+    } catch {}
+    return [connection.remoteAddr.toString()]
+  }
+
+  private consume (limiter: RateLimiter, peerId: string): boolean {
+    try {
+      limiter.consume(peerId)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+function workAnswer (error: WorkResponse.Error, message: string, more: Partial<WorkResponse> = {}): WorkResponse {
+  return { version: WIRE_VERSION, error, message, units: [], accepted: 0, retryMs: 0, cancelled: [], ...more }
+}
+
+function fetched (got: { units: Parameters<typeof unitToWire>[0][], retryMs: number, cancelled: number[] }): Partial<WorkResponse> {
+  return { units: got.units.map(unitToWire), retryMs: got.retryMs, cancelled: got.cancelled }
+}
+
+function jobsAnswer (error: JobsResponse.Error, message: string, more: Partial<JobsResponse> = {}): JobsResponse {
+  return { version: WIRE_VERSION, error, message, body: new Uint8Array(0) as Uint8Array<ArrayBuffer>, jobId: '', userSerialId: 0, ...more }
+}
+
+function json (value: unknown): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>
+}
+
+/** A JSON list cut short to fit `maxBytes`. */
+function fitList (list: unknown[], maxBytes: number): Uint8Array<ArrayBuffer> {
+  let n = list.length
+  for (;;) {
+    const bytes = json(n === list.length ? list : list.slice(0, n))
+    if (bytes.byteLength <= maxBytes || n === 0) return bytes
+    n = Math.floor(n * maxBytes / bytes.byteLength * 0.95)
+  }
+}
+
+function jobId (req: JobsRequest): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(req.jobId)) throw new ComputeRefusal('MALFORMED_MESSAGE', `job_id must name a job, got ${JSON.stringify(req.jobId.slice(0, 80))}`)
+  return req.jobId
+}
+
+/** RESULTS may carry `{ "from": n, "limit": n }` to page through a large job. */
+function resultsPage (body: Uint8Array): { from?: number, limit?: number } {
+  if (body.byteLength === 0) return {}
+  let page: any
+  try {
+    page = JSON.parse(new TextDecoder().decode(body))
+  } catch (err: any) {
+    throw new ComputeRefusal('MALFORMED_MESSAGE', `a RESULTS body is { "from": n, "limit": n } in JSON: ${err.message}`)
+  }
+  const ok = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+  if (typeof page !== 'object' || page === null || !ok(page.from) || !ok(page.limit)) {
+    throw new ComputeRefusal('MALFORMED_MESSAGE', 'a RESULTS body is { "from": n, "limit": n } with non-negative integers')
+  }
+  return { ...(page.from === undefined ? {} : { from: page.from }), ...(page.limit === undefined ? {} : { limit: page.limit }) }
+}
+
+/** Work-manager metrics, read from the scheduler when Prometheus scrapes. */
+function registerMetrics (metrics: PeerhiveMetrics, scheduler: ComputeScheduler): void {
+  const registry = metrics.registry
+  if (registry.getSingleMetric('peerhive_compute_replicas_total') != null) return
+  const last: Record<string, number> = {}
+  const counted = (counter: Counter<any>, labels: Record<string, string>, key: string, value: number): void => {
+    const delta = value - (last[key] ?? 0)
+    if (delta > 0) counter.inc(labels, delta)
+    last[key] = value
+  }
+  // eslint-disable-next-line no-new
+  new Counter({
+    name: 'peerhive_compute_replicas_total',
+    help: 'Replicas issued to providers, and how they ended',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect () {
+      const c = scheduler.counters
+      counted(this, { outcome: 'issued' }, 'issued', c.issued)
+      counted(this, { outcome: 'valid' }, 'valid', c.validReplicas)
+      counted(this, { outcome: 'invalid' }, 'invalid', c.invalidReplicas)
+      counted(this, { outcome: 'failed' }, 'failed', c.failedReplicas)
+      counted(this, { outcome: 'timed_out' }, 'timed_out', c.timedOutReplicas)
+      counted(this, { outcome: 'lost' }, 'lost', c.lostReplicas)
+    }
+  })
+  // eslint-disable-next-line no-new
+  new Counter({
+    name: 'peerhive_compute_units_total',
+    help: 'Work units decided, by state (valid or failed)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect () {
+      counted(this, { state: 'valid' }, 'units-valid', scheduler.counters.validUnits)
+      counted(this, { state: 'failed' }, 'units-failed', scheduler.counters.failedUnits)
+    }
+  })
+  // eslint-disable-next-line no-new
+  new Gauge({
+    name: 'peerhive_compute_providers',
+    help: 'Providers known to the bootstrap, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect () {
+      for (const [state, n] of Object.entries(scheduler.providerStates())) this.set({ state }, n)
+    }
+  })
+  // eslint-disable-next-line no-new
+  new Gauge({
+    name: 'peerhive_compute_jobs_running',
+    help: 'Jobs running on the bootstrap',
+    registers: [registry],
+    collect () {
+      this.set(scheduler.runningCount)
+    }
+  })
+}
