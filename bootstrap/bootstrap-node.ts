@@ -133,7 +133,20 @@ export class Bootstrap {
         'GET /v1/status': () => this.status(),
         'GET /v1/subnets': () => this.subnets(),
         'GET /v1/compute/providers': () => this.compute.scheduler.providerList(),
-        'GET /v1/compute/jobs': () => this.compute.scheduler.runningJobs()
+        'GET /v1/compute/jobs': () => this.compute.scheduler.runningJobs(),
+        // what `peerhive providers` and `peerhive admin remove` ask when run with the bootstrap's --data
+        'GET /v1/providers': () => this.compute.scheduler.providerList(),
+        'POST /v1/admin/remove': async (body: any) => {
+          const peer = typeof body?.peer === 'string' ? body.peer : ''
+          try {
+            peerIdFromString(peer)
+          } catch {
+            throw new InvalidOptionError(`peer must be a PeerId, got ${JSON.stringify(peer.slice(0, 80))}`)
+          }
+          if (peer === this.peerId) throw new InvalidOptionError('the bootstrap cannot remove itself')
+          const provider = await this.compute.removeProvider(peer, body?.ban === true)
+          return { peer, ban: body?.ban === true, message: `provider ${peer} ${provider.state}`, provider }
+        }
       }
     })
     await this.local.start()

@@ -8,6 +8,11 @@
  * const bootstrap = await createBootstrap({ dataDir: './boot', listen: ['/ip4/127.0.0.1/tcp/4001'] })
  * const node = await createNode({ bootstrap: bootstrap.multiaddrs()[0], listen: ['/ip4/127.0.9.1/tcp/0'] })
  * console.log(await node.waitForPlacement())
+ *
+ * // volunteer computing: submit a job file, follow it, collect its outputs in unit order
+ * const id = await node.compute.submit('mandelbrot.json')
+ * for await (const status of node.compute.watch(id)) console.log(status.state, status.progress)
+ * await node.compute.results(id, './results') // unit-000000.stdout ..., results.json, image.png
  * ```
  */
 export { createNode, PeerhiveNode } from './node.js'
@@ -16,6 +21,11 @@ export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
 export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry } from './sharing/index.js'
+export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
+export type {
+  JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
+  ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions
+} from './compute/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {

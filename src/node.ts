@@ -4,8 +4,13 @@ import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
-import { LocalServices } from './api/index.js'
-import { stat } from 'node:fs/promises'
+import { LocalServices, computeRoutes } from './api/index.js'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ComputeClient } from './compute/index.js'
+import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
+import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
@@ -23,10 +28,21 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly metrics: PeerhiveMetrics
   /** files: what this node shares, its index at its virtual server, search */
   readonly sharing: SharingService
+  /** volunteer computing, as a job's owner: submit, follow, collect results (protocols/jobs.md) */
+  readonly compute: ComputeClient
+  /** outputs providers delivered for this node's jobs: <data>/jobs/<id>/outputs */
+  readonly inbox: OwnerInbox
+  /** with `provider: true`: the work loop that runs other peers' work units */
+  readonly provider?: ComputeProvider
+  /** /peerhive/unit-output/1.0.0: takes PUSHes of this node's jobs' outputs, answers FETCHes from the provider's outbox */
+  private readonly outputServer: UnitOutputServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
 
-  private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, privateKey: PrivateKey, private readonly options: NodeOptions) {
+  /**
+   * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
+   */
+  private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, privateKey: PrivateKey, private readonly options: NodeOptions, private readonly workDir: string) {
     super()
     this.metrics = metrics
     this.sharing = new SharingService(libp2p, {
@@ -37,6 +53,42 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       directory: () => topology.directory()
     }, { dataDir: options.dataDir, folders: options.share ?? [], metrics, privateKey })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
+    this.inbox = new OwnerInbox(workDir, { libp2p, resultSpec: jobId => this.compute.resultSpec(jobId) })
+    this.compute = new ComputeClient({
+      libp2p,
+      bootstrap: topology.bootstrapAddr,
+      dataDir: workDir,
+      share: async path => {
+        const [file] = await this.shares.share([path])
+        return file
+      },
+      nameOf: async cid => this.nameOf(cid),
+      indexSynced: () => this.sharing.indexSynced(),
+      outputs: this.inbox
+    })
+    if (options.provider === true) {
+      this.provider = new ComputeProvider(libp2p, {
+        dataDir: workDir,
+        fetchByCid: async (cid, outPath, signal) => this.sharing.get(cid, { outPath, signal }),
+        bootstrap: topology.bootstrapAddr,
+        cpus: options.cpus,
+        maxMemoryMb: options.maxMemoryMb,
+        apps: options.apps,
+        // a job this node owns and also runs: its outputs go straight to its own inbox
+        deliverToSelf: async output => this.outputServer.pushLocal(output),
+        // Test hook, deliberately undocumented for users: PEERHIVE_FAULT=wrong-output makes this
+        // provider flip a byte of every output (a Byzantine provider, for the quorum tests).
+        faults: { wrongOutput: process.env.PEERHIVE_FAULT === 'wrong-output' }
+      })
+    }
+    this.outputServer = new UnitOutputServer(libp2p, {
+      outbox: this.provider?.outbox,
+      ownsJob: jobId => this.compute.ownsJob(jobId),
+      resultSpec: jobId => this.compute.resultSpec(jobId),
+      accept: async output => this.inbox.put(output),
+      maxOutputBytes: () => this.compute.jobs.largestOutputBytes(),
+      metrics
+    })
   }
 
   static async create (options: NodeOptions): Promise<PeerhiveNode> {
@@ -69,7 +121,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       await libp2p.stop()
       throw err
     }
-    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), privateKey, options)
+    const workDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'peerhive-node-'))
+    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), privateKey, options, workDir)
     if (options.start !== false) {
       try {
         await node.start()
@@ -92,6 +145,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
 
   async start (): Promise<void> {
     await this.libp2p.start()
+    await this.compute.start()
+    await this.outputServer.start()
     if (this.options.dataDir != null) {
       this.local = new LocalServices({
         dataDir: this.options.dataDir,
@@ -107,20 +162,36 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
           'POST /v1/search': (body: any, signal) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true, signal }),
           'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
           'POST /v1/get': (body: any, signal) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir), signal }),
-          'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) })
+          'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) }),
+          ...computeRoutes(this.compute),
+          'GET /v1/provider': () => this.provider?.status() ?? { state: 'off' }
         }
       })
       await this.local.start()
     }
     await this.sharing.start()
     await this.topology.start()
+    await this.provider?.start()
   }
 
   async stop (): Promise<void> {
+    await this.provider?.stop()
+    await this.outputServer.stop()
     await this.topology.stop()
     await this.sharing.stop()
     await this.local?.stop()
     await this.libp2p.stop()
+    if (this.options.dataDir == null) await rm(this.workDir, { recursive: true, force: true })
+  }
+
+  /** The file name a CID is shared under: this node's own, else the nearest index that knows it. */
+  private async nameOf (cid: string): Promise<string | undefined> {
+    const own = this.shares.get(cid)
+    if (own != null) return own.filename
+    for await (const r of this.search([cid], { limit: 1, timeoutMs: 3_000 })) {
+      if (r.cid === cid) return r.filename
+    }
+    return undefined
   }
 
   /** What this node shares. */

@@ -145,7 +145,7 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
         throw err
       }
       if (opts.json === true) printJson(res)
-      else process.stdout.write(`${opts.ban === true ? 'banned' : 'removed'} ${peer}${res?.message != null && res.message !== '' ? `: ${res.message}` : ''}\n`)
+      else process.stdout.write(`${typeof res?.message === 'string' && res.message !== '' ? res.message : `${opts.ban === true ? 'banned' : 'removed'} ${peer}`}\n`)
     })
 }
 

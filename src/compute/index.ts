@@ -11,7 +11,7 @@ export {
   JobStore, JOBS_DIR, JOB_FILE, isJobId, resolveJob, writeResults, mandelbrotSize, unitBaseName, RESULTS_FILE, IMAGE_FILE
 } from './client/index.js'
 export type {
-  ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions, ResolveContext,
+  AdminRemoveResult, ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions, ResolveContext,
   ResultsSummary, UnitOutputData, UnitResultEntry, WriteResultsOptions
 } from './client/index.js'
 

@@ -60,6 +60,14 @@ export interface ResultsOptions {
   onUnit?: (entry: UnitResultEntry, written: number, total: number) => void
 }
 
+/** What ADMIN_REMOVE answers: the provider's record after the removal, when the bootstrap sends it. */
+export interface AdminRemoveResult {
+  peer: string
+  ban: boolean
+  message: string
+  provider?: ProviderInfo
+}
+
 export const FINAL_STATES: readonly JobState[] = ['done', 'failed', 'cancelled']
 /** How long a submit waits for freshly shared files to reach the index before sending the job anyway. */
 const INDEX_WAIT_MS = 5_000
@@ -162,9 +170,10 @@ export class ComputeClient {
   }
 
   /** Deletes this node's provider registration; its running jobs are cancelled. */
-  async unregister (signal?: AbortSignal): Promise<{ message: string }> {
+  async unregister (signal?: AbortSignal): Promise<{ message: string, cancelledJobs: string[] }> {
     const res = await callJobs(this.init.libp2p, this.bootstrap, { kind: JobsRequest.Kind.UNREGISTER }, signal)
-    return { message: res.message }
+    const body = res.body.byteLength > 0 ? bodyJson<{ cancelledJobs?: string[] }>(res, 'unregister answer') : {}
+    return { message: res.message, cancelledJobs: Array.isArray(body.cancelledJobs) ? body.cancelledJobs : [] }
   }
 
   /** Every provider the bootstrap knows: registration, host, state and history. */
@@ -174,10 +183,11 @@ export class ComputeClient {
   }
 
   /** Removes (and with `ban`, bans) a provider; only a PeerId in the bootstrap's admin list may. */
-  async adminRemove (peer: string, ban = false, signal?: AbortSignal): Promise<{ peer: string, ban: boolean, message: string }> {
+  async adminRemove (peer: string, ban = false, signal?: AbortSignal): Promise<AdminRemoveResult> {
     if (typeof peer !== 'string' || peer === '') throw new InvalidOptionError('the PeerId of the provider to remove is required')
     const res = await callJobs(this.init.libp2p, this.bootstrap, { kind: JobsRequest.Kind.ADMIN_REMOVE, peer, ban }, signal)
-    return { peer, ban, message: res.message }
+    const provider = res.body.byteLength > 0 ? bodyJson<ProviderInfo>(res, 'provider record') : undefined
+    return { peer, ban, message: res.message, ...(provider == null ? {} : { provider }) }
   }
 
   /** The job's status every `intervalMs` until it is done, failed or cancelled (the last one yielded is final). */
@@ -210,9 +220,28 @@ export class ComputeClient {
     if (job == null) {
       throw new InvalidOptionError(`job ${id} was not submitted from this node (no ${this.jobs.folder(id) ?? 'record'} of it); only its owner can collect its results`)
     }
-    const res = await callJobs(this.init.libp2p, this.bootstrap, { kind: JobsRequest.Kind.RESULTS, jobId: id }, opts.signal)
-    const results = bodyJson<JobResults>(res, 'results')
+    const results = await this.resultList(id, opts.signal)
     return writeResults(resolve(outDir), job, results, async unit => this.output(id, job, unit, opts.signal), { signal: opts.signal, onUnit: opts.onUnit })
+  }
+
+  /**
+   * RESULTS of every unit of a job: the bootstrap answers in pages that fit
+   * its response limit (`next` names the first unit of the next page).
+   */
+  async resultList (id: string, signal?: AbortSignal): Promise<JobResults> {
+    checkJobId(id)
+    let all: JobResults | undefined
+    let from = 0
+    for (;;) {
+      const res = await callJobs(this.init.libp2p, this.bootstrap, { kind: JobsRequest.Kind.RESULTS, jobId: id, body: jsonBody({ from }) }, signal)
+      const page = bodyJson<JobResults & { next?: number }>(res, 'results')
+      if (all == null) all = { id: page.id, state: page.state, units: [] }
+      all.state = page.state
+      all.units.push(...page.units)
+      if (page.next == null) return all
+      if (!Number.isSafeInteger(page.next) || page.next <= from) throw new OutputUnavailableError(`the bootstrap sent a bad results page (next ${String(page.next)} after ${from})`)
+      from = page.next
+    }
   }
 
   private async output (jobId: string, job: ResolvedJob, unit: { index: number, hash: string, holders: string[] }, signal?: AbortSignal): Promise<UnitOutputData> {

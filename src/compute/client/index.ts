@@ -1,5 +1,5 @@
 export { ComputeClient, FINAL_STATES } from './compute-client.js'
-export type { ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions } from './compute-client.js'
+export type { AdminRemoveResult, ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions } from './compute-client.js'
 export { InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './errors.js'
 export { JobStore, JOBS_DIR, JOB_FILE, isJobId } from './job-store.js'
 export { callJobs, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES } from './jobs-rpc.js'

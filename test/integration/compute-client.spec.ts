@@ -1,0 +1,169 @@
+/**
+ * Volunteer computing in one process: a bootstrap, two providers in two
+ * subnets and a client node, all built with createBootstrap/createNode. A
+ * small Mandelbrot job with quorum 2 runs to the end; its results come back
+ * in unit order and assemble into the image a local run renders. Also the
+ * client's local API routes, cancel, and the refusal of an invalid job.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { inflateSync } from 'node:zlib'
+import { callApi, callApiLines } from '../../src/api/index.js'
+import { appPath, assembleMandelbrotPng, mandelbrotUnits } from '../../src/compute/apps/index.js'
+import { runUnit } from '../../src/compute/sandbox/index.js'
+import { TestNetwork } from '../helpers/network.js'
+import { tempDir } from '../helpers/tmp-dir.js'
+import { waitUntil } from '../helpers/wait.js'
+import type { PeerhiveNode } from '../../src/index.js'
+import type { JobStatus } from '../../src/compute/types.js'
+
+const IMAGE = { width: 64, height: 48, rowsPerUnit: 16, maxIter: 64 }
+
+function mandelbrotJob (over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'integration mandelbrot',
+    app: appPath('mandelbrot'),
+    range: { from: 0, to: IMAGE.height, step: IMAGE.rowsPerUnit, args: [String(IMAGE.width), String(IMAGE.height), '{from}', '{to}', String(IMAGE.maxIter)] },
+    requirements: { memoryMb: 64, diskMb: 1 },
+    replication: 2,
+    quorum: 2,
+    deadlineMs: 30_000,
+    maxAttempts: 6,
+    result: { stdout: true, files: [] },
+    adaptive: false,
+    assemble: 'mandelbrot-png',
+    ...over
+  }
+}
+
+/** The image a single local run of every band gives. */
+async function referenceImage (): Promise<Buffer> {
+  const wasm = readFileSync(appPath('mandelbrot'))
+  const bands: Uint8Array[] = []
+  for (const args of mandelbrotUnits(IMAGE)) {
+    // the job passes WIDTH HEIGHT FROM TO MAX_ITER only; the view defaults are the same
+    const run = await runUnit({ wasm, args: ['app', ...args.slice(0, 5)], timeoutMs: 30_000, maxMemoryBytes: 64 << 20, maxOutputBytes: 16 << 20 })
+    assert.equal(run.exitCode, 0)
+    bands.push(run.stdout)
+  }
+  return Buffer.from(assembleMandelbrotPng(IMAGE.width, IMAGE.height, bands))
+}
+
+describe('integration: compute client (bootstrap, 2 providers, a client)', function () {
+  this.timeout(120_000)
+  const net = new TestNetwork()
+  const tmp = tempDir('peerhive-compute-client-')
+  let client: PeerhiveNode
+  let clientData: string
+
+  before(async function () {
+    if (!existsSync(appPath('mandelbrot'))) throw new Error(`${appPath('mandelbrot')} is missing: run node scripts/build-apps.js`)
+    await net.startBootstrap()
+    await net.addPeer(60, 1, { provider: true, cpus: 1, maxMemoryMb: 128 })
+    await net.addPeer(61, 1, { provider: true, cpus: 1, maxMemoryMb: 128 })
+    clientData = join(tmp.path, 'client')
+    client = await net.addPeer(60, 50, { dataDir: clientData })
+    await client.waitForPlacement(undefined, AbortSignal.timeout(10_000))
+    await waitUntil('two active providers at the bootstrap', async () => {
+      const list = await client.compute.providers()
+      return list.filter(p => p.state === 'active' || p.state === 'working').length >= 2 ? list : undefined
+    }, 30_000, 200)
+  })
+
+  after(async () => {
+    await net.stop()
+    tmp.cleanup()
+  })
+
+  it('refuses an invalid job before it reaches the bootstrap, listing every problem', async () => {
+    const file = join(tmp.path, 'bad.json')
+    writeFileSync(file, JSON.stringify(mandelbrotJob({ quorum: 3, replication: 2, deadlineMs: -1, app: 'no-such-app.wasm' })))
+    await assert.rejects(client.compute.submit(file), (err: any) => {
+      assert.equal(err.name, 'InvalidJobError')
+      for (const field of ['replication', 'deadlineMs']) assert.ok(err.problems.some((p: string) => p.includes(field)), err.message)
+      return true
+    })
+    assert.deepEqual(await client.compute.list(), [])
+  })
+
+  it('runs a Mandelbrot job with quorum 2 and writes its results in unit order, with the image', async () => {
+    const file = join(tmp.path, 'mandelbrot.json')
+    writeFileSync(file, JSON.stringify(mandelbrotJob()))
+    const id = await client.compute.submit(file)
+    assert.ok(existsSync(join(clientData, 'jobs', id, 'job.json')), 'the job is remembered in the jobs folder')
+
+    const seen: JobStatus[] = []
+    for await (const status of client.compute.watch(id, { intervalMs: 200, signal: AbortSignal.timeout(90_000) })) seen.push(status)
+    const final = seen[seen.length - 1]
+    assert.equal(final.state, 'done', JSON.stringify(final))
+    assert.equal(final.units, IMAGE.height / IMAGE.rowsPerUnit)
+    assert.equal(final.unitStates.valid, final.units)
+    assert.equal(final.progress, 1)
+    assert.ok(seen.every((s, i) => i === 0 || s.progress >= seen[i - 1].progress), 'progress never goes back')
+
+    const outDir = join(tmp.path, 'results')
+    const order: number[] = []
+    const summary = await client.compute.results(id, outDir, { onUnit: entry => { order.push(entry.index) } })
+    assert.deepEqual(order, [0, 1, 2])
+    assert.equal(summary.complete, true)
+    assert.equal(summary.image, 'image.png')
+    const written = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'))
+    assert.deepEqual(written.units.map((u: any) => u.index), [0, 1, 2])
+    for (const u of written.units) {
+      assert.equal(u.stdout, `unit-00000${u.index as number}.stdout`)
+      assert.match(u.hash, /^[0-9a-f]{64}$/)
+      assert.equal(readFileSync(join(outDir, u.stdout)).length, IMAGE.width * 3 * IMAGE.rowsPerUnit)
+    }
+    const png = readFileSync(join(outDir, 'image.png'))
+    assert.equal(png.readUInt32BE(16), IMAGE.width)
+    assert.equal(png.readUInt32BE(20), IMAGE.height)
+    assert.equal(inflateSync(png.subarray(41, 41 + png.readUInt32BE(33))).length, IMAGE.height * (IMAGE.width * 3 + 1))
+    assert.ok(png.equals(await referenceImage()), 'the image is the one a local run renders, byte for byte')
+
+    // the providers pushed the outputs to the owner: they are in its inbox
+    for (const u of written.units) assert.equal(await client.inbox.has(id, u.index, u.hash), true)
+    const listed = await client.compute.list()
+    assert.ok(listed.some(j => j.id === id && j.state === 'done'))
+  })
+
+  it('serves jobs through the local API: submit, status, watch lines, results lines, jobs', async () => {
+    const file = join(tmp.path, 'api-job.json')
+    writeFileSync(file, JSON.stringify(mandelbrotJob({ name: 'through the API', replication: 1, quorum: 1 })))
+    const { id } = await callApi(clientData, 'POST', '/v1/jobs/submit', { path: file })
+    assert.equal(typeof id, 'string')
+    let last: any
+    for await (const line of callApiLines(clientData, '/v1/jobs/watch', { id, intervalMs: 100 })) last = line
+    assert.equal(last.state, 'done')
+    const status = await callApi(clientData, 'POST', '/v1/jobs/status', { id })
+    assert.equal(status.name, 'through the API')
+    const lines = []
+    for await (const line of callApiLines(clientData, '/v1/jobs/results', { id, outDir: join(tmp.path, 'api-results') })) lines.push(line)
+    assert.deepEqual(lines.filter(l => l.unit != null).map(l => l.unit.index), [0, 1, 2])
+    assert.equal(lines[lines.length - 1].result.complete, true)
+    assert.ok(existsSync(join(tmp.path, 'api-results', 'image.png')))
+    const jobs = await callApi(clientData, 'GET', '/v1/jobs')
+    assert.ok(jobs.some((j: any) => j.id === id))
+    await assert.rejects(callApi(clientData, 'POST', '/v1/jobs/status', { id: 'no-such-job' }), { name: 'JobNotFoundError' })
+    await assert.rejects(callApi(clientData, 'POST', '/v1/jobs/submit', { path: join(tmp.path, 'missing.json') }), { name: 'InvalidJobError' })
+  })
+
+  it('cancels a running job', async () => {
+    const file = join(tmp.path, 'slow.json')
+    // many heavy units: still running when the cancel arrives
+    writeFileSync(file, JSON.stringify(mandelbrotJob({
+      name: 'to cancel',
+      range: { from: 0, to: 400, step: 1, args: ['400', '400', '{from}', '{to}', '100000'] },
+      assemble: undefined
+    })))
+    const id = await client.compute.submit(file)
+    await client.compute.cancel(id)
+    const final = await client.compute.wait(id, { intervalMs: 100, signal: AbortSignal.timeout(20_000) })
+    assert.equal(final.state, 'cancelled')
+  })
+
+  it('registers the client\'s PeerId with a user', async () => {
+    const { userSerialId } = await client.compute.register('alice', 'alice@example.org')
+    assert.ok(Number.isInteger(userSerialId) && userSerialId > 0)
+  })
+})
