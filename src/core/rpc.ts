@@ -74,8 +74,16 @@ export function isTooLargeError (err: Error): boolean {
 
 type LpStream = ReturnType<typeof lpStream>
 
+/** The read buffer byteStream allows by default; a message larger than this needs a larger buffer. */
+const DEFAULT_READ_BUFFER = 4 * 1024 * 1024
+
 function boundedLpStream (stream: Stream, maxDataLength: number): LpStream {
-  return lpStream(stream, { maxDataLength, lengthDecoder: boundedLengthDecoder(maxDataLength) })
+  return lpStream(stream, {
+    maxDataLength,
+    lengthDecoder: boundedLengthDecoder(maxDataLength),
+    // room for one whole message and its length prefix, or the stream is aborted before the message is complete
+    maxBufferSize: Math.max(DEFAULT_READ_BUFFER, maxDataLength + 16)
+  })
 }
 
 async function read (lp: LpStream, opts: ExchangeOptions): Promise<Uint8ArrayList> {

@@ -403,6 +403,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       const task: Task = { unit: next.unit, receivedAt: next.receivedAt, receivedAtMs: next.receivedAtMs, controller: new AbortController(), phase: 'fetching' }
       this.tasks.set(next.unit.replicaId, task)
       const done = this.runTask(task).finally(() => {
+        // other units may finish soon: wait a moment, so that one REPORT and one FETCH serve them all
+        this.nextFetchAt = Math.max(this.nextFetchAt, Date.now() + this.reportDelayMs)
         this.tasks.delete(task.unit.replicaId)
         this.taskDone.delete(task.unit.replicaId)
         this.startQueued()
