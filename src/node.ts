@@ -122,7 +122,15 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       throw err
     }
     const workDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'peerhive-node-'))
-    const node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), privateKey, options, workDir)
+    let node: PeerhiveNode
+    try {
+      node = new PeerhiveNode(libp2p, topology, new PeerhiveMetrics(), privateKey, options, workDir)
+    } catch (err) {
+      // a bad provider option (cpus, maxMemoryMb): nothing was started yet
+      await libp2p.stop()
+      if (options.dataDir == null) await rm(workDir, { recursive: true, force: true })
+      throw err
+    }
     if (options.start !== false) {
       try {
         await node.start()

@@ -65,14 +65,14 @@ export interface NodeOptions {
    */
   provider?: boolean
   /**
-   * With `provider`: work units run at once.
-   * @default the number of cores minus one (at least 1)
+   * With `provider`: work units run at once (1..1024).
+   * @default os.availableParallelism()
    */
   cpus?: number
   /**
    * With `provider`: memory cap of one work unit, in MiB. Jobs that need
    * more are not sent to this node.
-   * @default 256
+   * @default 512
    */
   maxMemoryMb?: number
   /**

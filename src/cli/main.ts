@@ -75,8 +75,8 @@ program.command('daemon')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable)', collect)
   .option('--provider', 'donate CPU: pull work units from the bootstrap and run them in the sandbox', false)
-  .option('--cpus <n>', 'with --provider: units run at once (default: all cores but one)', integer('--cpus'))
-  .option('--max-memory <mb>', 'with --provider: memory cap of one unit, in MiB', integer('--max-memory'))
+  .option('--cpus <n>', 'with --provider: units run at once (default: every core)', integer('--cpus'))
+  .option('--max-memory <mb>', 'with --provider: memory cap of one unit, in MiB (default: 512)', integer('--max-memory'))
   .option('--apps <cids>', 'with --provider: run only these applications (comma-separated app CIDs; default: any)', list)
   .addHelpText('after', '\nExamples:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0\n  peerhive daemon --data ./worker --bootstrap ... --provider --cpus 2 --max-memory 256')
   .action(async opts => {
@@ -99,6 +99,11 @@ program.command('daemon')
       process.stderr.write('note: --cpus, --max-memory and --apps apply only with --provider\n')
     }
     printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    const provider = node.provider
+    if (provider != null) {
+      process.stdout.write(`provider: ${provider.cpus} cpu(s), ${provider.maxMemoryMb} MiB per unit, apps: ${provider.apps.length === 0 ? 'any' : provider.apps.join(', ')}\n`)
+      provider.addEventListener('removed', evt => { process.stderr.write(`provider: the bootstrap's operator removed this provider; it no longer takes work (${evt.detail.message})\n`) })
+    }
     node.addEventListener('placement', evt => {
       const p = evt.detail
       process.stdout.write(`placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}\n`)

@@ -135,9 +135,11 @@ export function formatProviders (providers: ProviderView[], now = Date.now()): s
   const out: string[] = []
   for (const p of providers) {
     const h = p.host
-    const user = p.userid != null && p.userid !== '' ? `  user ${p.userid}${p.userSerialId != null ? ` (#${p.userSerialId})` : ''}` : p.userSerialId != null ? `  user #${p.userSerialId}` : ''
+    // an unregistered provider's user id is its PeerId: not worth printing twice
+    const named = p.userid != null && p.userid !== '' && p.userid !== p.peerId
+    const user = named ? `  user ${p.userid ?? ''}${p.userSerialId != null ? ` (#${p.userSerialId})` : ''}` : p.userSerialId != null ? `  user #${p.userSerialId}` : ''
     out.push(`${p.peerId}  ${p.state}${user}`)
-    out.push(`  host      ${h.cpuModel !== '' ? h.cpuModel : 'unknown CPU'}, ${h.cores} cores @ ${h.cpuMhz} MHz, ${h.os}, ${formatBytes(h.memoryMb * 1024 * 1024)} memory, ${formatBytes(h.freeDiskMb * 1024 * 1024)} free disk, ${h.network}${h.bandwidthBps > 0 ? `, ${formatBytes(h.bandwidthBps)}/s` : ''}`)
+    out.push(`  host      ${h.cpuModel !== '' ? h.cpuModel : 'unknown CPU'}, ${h.cores} cores${h.cpuMhz > 0 ? ` @ ${h.cpuMhz} MHz` : ''}, ${h.os}, ${formatBytes(h.memoryMb * 1024 * 1024)} memory, ${formatBytes(h.freeDiskMb * 1024 * 1024)} free disk, ${h.network}${h.bandwidthBps > 0 ? `, ${formatBytes(h.bandwidthBps)}/s` : ''}`)
     out.push(`  donates   ${p.cpus} cpu(s), ${p.maxMemoryMb} MiB per unit, apps: ${p.apps.length === 0 ? 'any' : p.apps.join(', ')}`)
     const hist = p.history
     out.push(`  work      ${p.current} running; valid ${hist.valid}, invalid ${hist.invalid}, failed ${hist.failed}, timed out ${hist.timedOut}, lost ${hist.lost}`)

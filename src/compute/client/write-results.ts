@@ -101,11 +101,8 @@ export async function writeResults (outDir: string, job: ResolvedJob, results: J
     const output = await (pending.shift() as Promise<UnitOutputData>)
     fill()
     const base = unitBaseName(unit.index)
-    const entry: UnitResultEntry = { index: unit.index, hash: unit.hash, files: [] }
-    if (job.result.stdout) {
-      entry.stdout = `${base}.stdout`
-      await writeAtomic(join(outDir, entry.stdout), output.stdout)
-    }
+    const entry: UnitResultEntry = { index: unit.index, hash: unit.hash, ...(job.result.stdout ? { stdout: `${base}.stdout` } : {}), files: [] }
+    if (entry.stdout != null) await writeAtomic(join(outDir, entry.stdout), output.stdout)
     const byName = new Map(output.files.map(f => [f.name, f.data]))
     if (wantedFiles.some(name => byName.has(name))) await mkdir(join(outDir, base), { recursive: true })
     for (const name of wantedFiles) {
