@@ -110,9 +110,13 @@ export class SharingService {
     await this.shares.close()
   }
 
-  /** Whether this node's index is fully at its virtual server (or the bootstrap). */
+  /**
+   * Whether this node's index is fully where searches find it: at its
+   * virtual server (or the bootstrap). A virtual server answers from its own
+   * share store, so its files are always found.
+   */
   indexSynced (): boolean {
-    return this.sync.isSynced()
+    return this.place.placement().role === 'virtual-server' || this.sync.isSynced()
   }
 
   async * search (words: string[], opts: SearchOptions = {}): AsyncGenerator<SearchResult> {

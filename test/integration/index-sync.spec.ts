@@ -122,6 +122,14 @@ describe('index sync: members to their virtual server, central clients to the bo
     assert.ok(heldFor(vs, m3).some(e => e.cid === added.cid), 'indexSynced() was true before the virtual server held the new file')
   })
 
+  it('a virtual server reports its index synced at once: it answers its group from its own share store', async () => {
+    const [added] = await vs.share([file('m3/late.txt')], { keywords: ['vsown'] })
+    assert.equal(vs.sharing.indexSynced(), true)
+    const found = []
+    for await (const r of m2.search(['vsown'], { timeoutMs: 5_000 })) found.push(r)
+    assert.ok(found.some(r => r.cid === added.cid && r.tier === 'subnet' && r.providers.includes(vs.peerId)), `a member finds the virtual server's new file in its subnet: ${JSON.stringify(found)}`)
+  })
+
   it('deltas propagate: a new share, an unshare, a modified file after rescan', async () => {
     await holdsAll(vs, m2, 'm2 synced')
     const before = { m3: cidsOf(heldFor(vs, m3)), m4: cidsOf(heldFor(vs, m4)) }
