@@ -6,7 +6,7 @@
  * client's local API routes, cancel, and the refusal of an invalid job.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { callApi, callApiLines } from '../../src/api/index.js'
@@ -125,6 +125,53 @@ describe('integration: compute client (bootstrap, 2 providers, a client)', funct
     for (const u of written.units) assert.equal(await client.inbox.has(id, u.index, u.hash), true)
     const listed = await client.compute.list()
     assert.ok(listed.some(j => j.id === id && j.state === 'done'))
+  })
+
+  it('shares path inputs at submit and names a CID input by the file name the index knows', async () => {
+    writeFileSync(join(tmp.path, 'a.txt'), 'the cat\nthe hat\n')
+    writeFileSync(join(tmp.path, 'b.txt'), 'hello world')
+    // c.txt is shared by a provider, not by the client: the client only knows its CID
+    const elsewhere = join(tmp.path, 'elsewhere')
+    mkdirSync(elsewhere)
+    writeFileSync(join(elsewhere, 'c.txt'), 'Hello again')
+    // net.nodes[0] is the client's virtual server: it answers searches with its own files
+    const [shared] = await net.nodes[0].share([join(elsewhere, 'c.txt')])
+    const file = join(tmp.path, 'words.json')
+    writeFileSync(file, JSON.stringify({
+      name: 'word count',
+      app: appPath('wordcount'),
+      units: [{ args: [], inputs: ['a.txt'] }, { args: [], inputs: ['b.txt', shared.cid] }],
+      replication: 2,
+      quorum: 2
+    }))
+    const id = await client.compute.submit(file)
+    const job = client.compute.jobs.get(id)
+    assert.deepEqual(job?.units?.[1].inputs.map(i => i.name), ['b.txt', 'c.txt'])
+    assert.ok(client.shares.list().some(f => f.filename === 'a.txt'), 'the client shares its inputs where they lie')
+    const final = await client.compute.wait(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
+    assert.equal(final.state, 'done', JSON.stringify(final))
+    const outDir = join(tmp.path, 'words')
+    const summary = await client.compute.results(id, outDir)
+    assert.equal(summary.image, undefined)
+    assert.equal(readFileSync(join(outDir, 'unit-000000.stdout'), 'utf8'), 'cat\t1\nhat\t1\nthe\t2\n')
+    assert.equal(readFileSync(join(outDir, 'unit-000001.stdout'), 'utf8'), 'again\t1\nhello\t2\nworld\t1\n')
+  })
+
+  it('fetches outputs the inbox does not hold from the providers that kept them', async () => {
+    const file = join(tmp.path, 'refetch.json')
+    writeFileSync(file, JSON.stringify(mandelbrotJob({ name: 'refetch' })))
+    const id = await client.compute.submit(file)
+    const final = await client.compute.wait(id, { intervalMs: 200, signal: AbortSignal.timeout(60_000) })
+    assert.equal(final.state, 'done')
+    // as if the owner had been offline when the providers pushed
+    await client.inbox.removeJob(id)
+    assert.equal(existsSync(join(clientData, 'jobs', id, 'outputs')), false)
+    const outDir = join(tmp.path, 'refetched')
+    const summary = await client.compute.results(id, outDir)
+    assert.equal(summary.complete, true)
+    assert.ok(readFileSync(join(outDir, 'image.png')).equals(await referenceImage()))
+    // fetched outputs are kept again
+    for (const u of summary.units) assert.equal(await client.inbox.has(id, u.index, u.hash), true)
   })
 
   it('serves jobs through the local API: submit, status, watch lines, results lines, jobs', async () => {
