@@ -21,6 +21,7 @@ export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
 export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry } from './sharing/index.js'
+export { appPath } from './compute/apps/index.js'
 export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
 export type {
   JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
