@@ -85,10 +85,11 @@ interface JobStatusView {
   errors?: Array<{ unit: number, error: string }>
 }
 
-/** One line for a progress bar's note: state, valid units, ETA. */
+/** The note after a job's progress bar (which counts valid units): its state and ETA. */
 export function jobProgressNote (s: JobStatusView): string {
   const eta = s.etaMs != null && s.state === 'running' ? `  ETA ${formatDuration(s.etaMs)}` : ''
-  return `${s.state}  ${s.unitStates?.valid ?? 0}/${s.units} units valid${eta}`
+  const failed = (s.unitStates?.failed ?? 0) > 0 ? `  ${s.unitStates.failed} failed` : ''
+  return `units valid  ${s.state}${failed}${eta}`
 }
 
 /** `job status`: state, units by state, progress, ETA. */
