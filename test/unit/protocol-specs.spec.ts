@@ -20,7 +20,8 @@ describe('protocols/ specifies every peerhive protocol', () => {
   }
 
   it('has a .proto beside every .md that defines messages', () => {
-    for (const md of readdirSync(dir).filter(f => f.endsWith('.md'))) {
+    // compute.md is the overview of the three compute protocols: the job format, the output hash, the state machines
+    for (const md of readdirSync(dir).filter(f => f.endsWith('.md') && f !== 'compute.md')) {
       const proto = md.replace(/\.md$/, '.proto')
       assert.ok(readdirSync(dir).includes(proto), `${md} has no ${proto}`)
     }
