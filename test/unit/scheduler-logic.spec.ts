@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { UnitQueue, isScarce, median, providerLevel, quorumVerdict, replicasWanted } from '../../bootstrap/compute/index.js'
+import { ComputeRefusal, GroupCommit, UnitQueue, helloFromWire, isScarce, median, providerLevel, quorumVerdict, replicasWanted, reportFromWire } from '../../bootstrap/compute/index.js'
+import { ReplicaResult, WorkRequest } from '../../src/pb/work.js'
+import { ComputeFixture, cidOf, hello } from '../helpers/compute-scheduler.js'
 
 describe('scheduler logic: quorum', () => {
   it('finds a hash with a quorum, or says how far the best one is', () => {
@@ -80,5 +82,77 @@ describe('scheduler logic: unit queue', () => {
     assert.equal(q.partialCount, 1)
     q.clear()
     assert.equal(q.hasWork(), false)
+  })
+})
+
+describe('scheduler logic: group commit', () => {
+  it('applies requests that arrive together in one transaction; a refusal leaves the others alone', async () => {
+    const f = await new ComputeFixture().init()
+    try {
+      const s = f.scheduler
+      let transactions = 0
+      const commits = new GroupCommit(fn => { transactions++; s.atomically(fn) }, err => err instanceof ComputeRefusal)
+      const answers = await Promise.allSettled([
+        commits.run(() => s.hello('A', hello())),
+        commits.run(() => s.fetch('nobody', 1)),
+        commits.run(() => s.submit('owner', f.job(2))),
+        commits.run(() => s.fetch('A', 64))
+      ])
+      assert.equal(transactions, 1)
+      assert.deepEqual(answers.map(a => a.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+      assert.equal((answers[1] as PromiseRejectedResult).reason.code, 'NOT_REGISTERED')
+      assert.equal((answers[3] as PromiseFulfilledResult<any>).value.units.length, 2)
+    } finally {
+      f.close()
+    }
+  })
+
+  it('rolls the whole batch back on a fault, and memory follows the database', async () => {
+    const f = await new ComputeFixture().init()
+    try {
+      const s = f.scheduler
+      s.hello('A', hello())
+      const job = s.submit('owner', f.job(2))
+      const commits = new GroupCommit(fn => { s.atomically(fn) }, err => err instanceof ComputeRefusal)
+      const answers = await Promise.allSettled([
+        commits.run(() => s.fetch('A', 1)),
+        commits.run(() => { throw new Error('a bug') })
+      ])
+      assert.deepEqual(answers.map(a => a.status), ['rejected', 'rejected'])
+      // the unit handed out in the failed batch is not out: the next FETCH gets unit 0 again
+      assert.equal(s.status(job.id, { peerId: 'owner', operator: false }).unitStates.running, 0)
+      assert.deepEqual(s.fetch('A', 1).units.map(u => u.unitIndex), [0])
+    } finally {
+      f.close()
+    }
+  })
+})
+
+describe('scheduler logic: what a provider sends', () => {
+  const request = (over: Partial<WorkRequest>): WorkRequest => ({ version: 1, kind: WorkRequest.Kind.HELLO, cpus: 0, maxMemoryMb: 0, apps: [], maxUnits: 0, results: [], ...over })
+
+  it('clamps a HELLO and falls back to the host for unset limits', async () => {
+    const app = await cidOf('x')
+    const h = helloFromWire(request({
+      host: { cpuModel: 'evil\ncpu' + 'x'.repeat(500), cores: 8, cpuMhz: 2500, os: 'linux', memoryMb: 16384, freeDiskMb: 10, network: 'satellite', bandwidthBps: 5 },
+      apps: [app, app]
+    }))
+    assert.equal(h.cpus, 8)
+    assert.equal(h.maxMemoryMb, 4096)
+    assert.equal(h.host.cpuModel.length, 128)
+    assert.ok(!h.host.cpuModel.includes('\n'))
+    assert.equal(h.host.network, '')
+    assert.deepEqual(h.apps, [app])
+    assert.equal(helloFromWire(request({ cpus: 3, maxMemoryMb: 512 })).cpus, 3)
+    assert.equal(helloFromWire(request({})).cpus, 1)
+    assert.throws(() => helloFromWire(request({ apps: ['nope'] })), /apps\[0\] is not a CID/)
+  })
+
+  it('maps outcomes and keeps an empty hash out', () => {
+    const items = reportFromWire([
+      { replicaId: 1, outcome: ReplicaResult.Outcome.OK, outputHash: new Uint8Array(32) as Uint8Array<ArrayBuffer>, outputBytes: 5, wallMs: 2, error: '' },
+      { replicaId: 2, outcome: ReplicaResult.Outcome.ABANDONED, outputHash: new Uint8Array(0) as Uint8Array<ArrayBuffer>, outputBytes: 0, wallMs: 0, error: 'stopping' }
+    ])
+    assert.deepEqual(items.map(i => [i.replicaId, i.outcome, i.hash?.byteLength]), [[1, 'ok', 32], [2, 'abandoned', undefined]])
   })
 })
