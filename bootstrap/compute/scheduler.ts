@@ -818,12 +818,18 @@ export class ComputeScheduler {
       return `replica ${item.replicaId} was cancelled`
     }
     const valid = Buffer.from(unit.validHash).equals(Buffer.from(item.hash))
-    const job = this.jobs.get(this.store.jobBySeq(row.jobSeq)?.id ?? '')
-    // a late replica of a job still running moves between the job's counters; an ended job's counters stay as they ended
+    const jobRow = this.store.jobBySeq(row.jobSeq)
+    const job = this.jobs.get(jobRow?.id ?? '')
+    // the replica moves from the job's cancelled count to its verdict's
     if (job != null) {
       job.replicaStates.cancelled--
       job.replicaStates[valid ? 'valid' : 'invalid']++
       this.dirtyJobs.add(job)
+    } else if (jobRow != null) {
+      const counts = JSON.parse(jobRow.replicaStates) as Record<ReplicaState, number>
+      counts.cancelled--
+      counts[valid ? 'valid' : 'invalid']++
+      this.store.setReplicaStates(jobRow.seq, counts)
     }
     this.store.updateLateReplica(row.id, valid ? 'valid' : 'invalid', now, item.hash, item.outputBytes ?? null, item.wallMs ?? null)
     this.credit(p, valid, now - row.assignedAt)

@@ -188,6 +188,11 @@ export class ComputeStore {
       JSON.stringify(job.errors), JSON.stringify(job.ownerAddrs), job.seq)
   }
 
+  /** Rewrites the replica counts of a job that is no longer in memory. */
+  setReplicaStates (seq: number, counts: Record<ReplicaState, number>): void {
+    this.st.setReplicaStates.run(JSON.stringify(counts), seq)
+  }
+
   /** Every unit of a job not decided yet, in unit order. */
   openUnits (seq: number): UnitRow[] {
     return (this.st.openUnits.all(seq) as any[]).map(r => ({
@@ -384,6 +389,7 @@ export class ComputeStore {
     p('runningJobs', "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")
     p('jobsOf', 'SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?')
     p('writeJob', 'UPDATE jobs SET state = ?, finished_at = ?, unit_states = ?, replica_states = ?, errors = ?, owner_addrs = ? WHERE seq = ?')
+    p('setReplicaStates', 'UPDATE jobs SET replica_states = ? WHERE seq = ?')
     p('openUnits', "SELECT unit_index, state, cost, attempts, want, error FROM units WHERE job_seq = ? AND state IN ('pending', 'running') ORDER BY unit_index")
     p('unitSpec', 'SELECT args, inputs FROM units WHERE job_seq = ? AND unit_index = ?')
     p('unit', 'SELECT * FROM units WHERE job_seq = ? AND unit_index = ?')

@@ -366,6 +366,9 @@ describe('compute scheduler', () => {
     assert.equal(late.accepted, 1)
     assert.deepEqual(late.cancelled, c.map(u => u.replicaId))
     assert.equal(s.provider('C')?.history.invalid, 1)
+    const st = s.status(job.id, OWNER)
+    assert.equal(st.replicaStates.cancelled, 0)
+    assert.equal(st.replicaStates.invalid, 1)
   })
 
   it('refuses reports it cannot record, each with a reason, and records the rest', () => {
