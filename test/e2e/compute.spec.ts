@@ -29,7 +29,6 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
   let jobId: string
 
   const providersJson = async (): Promise<ProviderInfo[]> => peerhiveJson(['providers', '--data', client.dataDir])
-  const statusOf = async (): Promise<JobStatus> => peerhiveJson(['job', 'status', jobId, '--data', client.dataDir])
 
   before(async function () {
     this.timeout(120_000)
@@ -72,10 +71,11 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
     for (const field of ['replication', 'deadlineMs', 'units']) assert.match(r.stderr, new RegExp(field), `the problem with ${field} is listed: ${r.stderr}`)
   })
 
-  it('the Mandelbrot job completes despite a liar and a provider killed mid-job; the image is exact', async () => {
-    const jobFile = join(tmp.path, 'mandelbrot.json')
+  /** Writes a Mandelbrot job file for IMAGE; returns its path. */
+  const writeJob = (name: string): string => {
+    const jobFile = join(tmp.path, `${name}.json`)
     writeFileSync(jobFile, JSON.stringify({
-      name: 'e2e mandelbrot',
+      name,
       app: appPath('mandelbrot'),
       range: { from: 0, to: IMAGE.height, step: IMAGE.rowsPerUnit, args: [String(IMAGE.width), String(IMAGE.height), '{from}', '{to}', String(IMAGE.maxIter)] },
       requirements: { memoryMb: 64, diskMb: 1 },
@@ -87,10 +87,45 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
       adaptive: false,
       assemble: 'mandelbrot-png'
     }))
-    const submitted = await peerhive(['job', 'submit', jobFile, '--json', '--data', client.dataDir])
+    return jobFile
+  }
+
+  /** The image rendered here, band by band in this process's own sandbox. */
+  let reference: Buffer | undefined
+  const referenceImage = async (): Promise<Buffer> => {
+    if (reference != null) return reference
+    const bands: Uint8Array[] = []
+    for (const args of mandelbrotUnits({ ...IMAGE })) {
+      const run = await runUnit({ wasm: readFileSync(appPath('mandelbrot')), args: ['app', ...args], timeoutMs: 60_000, maxMemoryBytes: 64 * 1024 * 1024, maxOutputBytes: 16 * 1024 * 1024 })
+      assert.equal(run.exitCode, 0)
+      bands.push(run.stdout)
+    }
+    reference = Buffer.from(assembleMandelbrotPng(IMAGE.width, IMAGE.height, bands))
+    return reference
+  }
+
+  const submitJob = async (name: string): Promise<string> => {
+    const submitted = await peerhive(['job', 'submit', writeJob(name), '--json', '--data', client.dataDir])
     assert.equal(submitted.code, 0, submitted.stderr)
-    jobId = JSON.parse(submitted.stdout).id
-    assert.ok(typeof jobId === 'string' && jobId.length > 0, submitted.stdout)
+    const id = JSON.parse(submitted.stdout).id
+    assert.ok(typeof id === 'string' && id.length > 0, submitted.stdout)
+    return id
+  }
+
+  const waitFinished = async (id: string): Promise<JobStatus> => waitUntil(`job ${id} to finish`, async () => {
+    const s: JobStatus = await peerhiveJson(['job', 'status', id, '--data', client.dataDir])
+    return s.state === 'running' ? undefined : s
+  }, 120_000, 500)
+
+  const resultImage = async (id: string, dir: string): Promise<Buffer> => {
+    const outDir = join(tmp.path, dir)
+    const r = await peerhive(['job', 'results', id, '-o', outDir, '--data', client.dataDir])
+    assert.equal(r.code, 0, r.stderr)
+    return readFileSync(join(outDir, 'image.png'))
+  }
+
+  it('the Mandelbrot job completes despite a liar and a provider killed mid-job; the image is exact', async () => {
+    jobId = await submitJob('e2e mandelbrot')
 
     // kill -9 an honest provider while it holds work
     const victim = await waitUntil('an honest provider with units in hand', async () => {
@@ -101,27 +136,11 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
     await kill9(victim[1])
     const killedId = victim[1].peerId
 
-    const final = await waitUntil(`job ${jobId} to finish`, async () => {
-      const s = await statusOf()
-      return s.state === 'running' ? undefined : s
-    }, 120_000, 500)
+    const final = await waitFinished(jobId)
     assert.equal(final.state, 'done', `final status: ${JSON.stringify(final)}`)
     assert.equal(final.unitStates.valid, IMAGE.height / IMAGE.rowsPerUnit)
     assert.equal(final.progress, 1)
-
-    const outDir = join(tmp.path, 'results')
-    const r = await peerhive(['job', 'results', jobId, '-o', outDir, '--data', client.dataDir])
-    assert.equal(r.code, 0, r.stderr)
-    const image = readFileSync(join(outDir, 'image.png'))
-
-    // the reference: every band rendered here, in this process's own sandbox
-    const bands: Uint8Array[] = []
-    for (const args of mandelbrotUnits({ ...IMAGE })) {
-      const run = await runUnit({ wasm: readFileSync(appPath('mandelbrot')), args: ['app', ...args], timeoutMs: 60_000, maxMemoryBytes: 64 * 1024 * 1024, maxOutputBytes: 16 * 1024 * 1024 })
-      assert.equal(run.exitCode, 0)
-      bands.push(run.stdout)
-    }
-    assert.ok(Buffer.from(assembleMandelbrotPng(IMAGE.width, IMAGE.height, bands)).equals(image), 'the assembled image is the reference image, byte for byte')
+    assert.ok((await resultImage(jobId, 'results')).equals(await referenceImage()), 'the assembled image is the reference image, byte for byte')
 
     const list = await providersJson()
     const liar = list.find(p => p.peerId === providers.get('p01')?.peerId)
@@ -133,5 +152,21 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
     assert.ok(killed.history.lost > 0, `its units in hand were lost and reissued: ${JSON.stringify(killed.history)}`)
     const honest = list.filter(p => p.peerId !== liar.peerId)
     assert.ok(honest.every(p => p.history.invalid === 0), 'no honest provider was marked invalid')
+  })
+
+  it('a kill -9 of the bootstrap mid-job loses nothing: after the restart the job completes with the exact image', async () => {
+    const id = await submitJob('e2e mandelbrot, bootstrap crash')
+    const before = await waitUntil('some units valid, not all', async () => {
+      const s: JobStatus = await peerhiveJson(['job', 'status', id, '--data', client.dataDir])
+      return s.unitStates.valid > 0 && s.state === 'running' ? s : undefined
+    }, 60_000, 100)
+    await kill9(cluster.bootstrap)
+    await cluster.startBootstrap()
+    const after: JobStatus = await waitUntil('the restarted bootstrap to answer for the job', async () =>
+      peerhiveJson(['job', 'status', id, '--data', client.dataDir]).catch(() => undefined), 30_000, 250)
+    assert.ok(after.unitStates.valid >= before.unitStates.valid, `no validated unit was lost: ${before.unitStates.valid} before the crash, ${after.unitStates.valid} after`)
+    const final = await waitFinished(id)
+    assert.equal(final.state, 'done', `final status: ${JSON.stringify(final)}`)
+    assert.ok((await resultImage(id, 'results-after-crash')).equals(await referenceImage()), 'the image is exact after the crash')
   })
 })
