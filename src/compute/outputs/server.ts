@@ -31,7 +31,8 @@ export interface UnitOutputServerInit {
   accept?: (output: UnitOutput, from: string) => Promise<PutOutcome | undefined | void> | PutOutcome | undefined | void
   /**
    * the largest `maxOutputBytes` of the jobs this node owns now: inbound
-   * PUSHes are read up to this plus 64 KiB. @default 64 MiB when `ownsJob` is given, else 0
+   * PUSHes are read up to this plus 64 KiB; 0 (no running job) reads no more
+   * than a FETCH. @default 64 MiB when `ownsJob` and `accept` are given, else 0
    */
   maxOutputBytes?: () => number
   metrics?: PeerhiveMetrics
@@ -90,6 +91,8 @@ export class UnitOutputServer {
   private maxRequestBytes (): number {
     if (this.init.ownsJob == null || this.init.accept == null) return MAX_SMALL_MESSAGE_BYTES
     const largest = this.init.maxOutputBytes?.() ?? MAX_OUTPUT_MESSAGE_BYTES
+    // no running job: nothing to accept, a FETCH is all there is to read
+    if (!(largest > 0)) return MAX_SMALL_MESSAGE_BYTES
     return Math.max(MAX_SMALL_MESSAGE_BYTES, outputMessageLimit(largest))
   }
 

@@ -22,6 +22,8 @@ export const WORK_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_MEMORY_MB = 512
 /** How often the provider says HELLO again, ms. */
 export const DEFAULT_HELLO_INTERVAL_MS = 60_000
+/** With every core busy, the provider still asks the bootstrap this often, to learn of cancelled replicas, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 5_000
 /** How long a finished result may wait for others to share its REPORT, ms. */
 export const DEFAULT_REPORT_DELAY_MS = 50
 /** FETCH again after this when the bootstrap gave nothing and no retry_ms, ms. */

@@ -18,7 +18,7 @@ import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitO
 import { CidCache, type FetchByCid } from './cache.js'
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
-  DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
+  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
   MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS
 } from './constants.js'
 import { ProviderRemovedError, WorkRefusedError } from './errors.js'
@@ -51,6 +51,8 @@ export interface ComputeProviderInit {
   helloIntervalMs?: number
   /** how long a finished result waits for others to share its REPORT; @default 50 */
   reportDelayMs?: number
+  /** with every core busy, how often to ask the bootstrap anyway (a FETCH of 0 units), to learn of cancelled replicas; @default 5000 */
+  pollIntervalMs?: number
   /**
    * delivers an output of a job this node owns itself (the node is owner
    * and provider of one job): UnitOutputServer.pushLocal fits. Without it,
@@ -146,6 +148,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private readonly bandwidth = new BandwidthMeter(BANDWIDTH_WINDOW)
   private readonly helloIntervalMs: number
   private readonly reportDelayMs: number
+  private readonly pollIntervalMs: number
   private readonly faults: ProviderFaults
 
   private state: ProviderState = 'stopped'
@@ -160,6 +163,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private nextHelloAt = 0
   private nextFetchAt = 0
   private nextPushRetryAt = 0
+  private nextPollAt = 0
+  private lastHelloAt = 0
   private delayMs = BACKOFF_INITIAL_MS
   private wakeUp?: () => void
   private lastError?: string
@@ -189,6 +194,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     if (this.apps.length > 64) throw new InvalidOptionError(`at most 64 apps may be listed, got ${this.apps.length}`)
     this.helloIntervalMs = init.helloIntervalMs ?? DEFAULT_HELLO_INTERVAL_MS
     this.reportDelayMs = init.reportDelayMs ?? DEFAULT_REPORT_DELAY_MS
+    this.pollIntervalMs = init.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
     this.faults = { ...(init.faults ?? {}) }
     this.log = libp2p.logger.forComponent('peerhive:provider')
     this.outbox = init.outbox ?? new Outbox(join(init.dataDir, OUTBOX_DIR))
@@ -270,7 +276,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
           await this.hello(signal)
         } else if (this.reportDue(now)) {
           await this.report(signal)
-        } else if (this.freeSlots() > 0 && now >= this.nextFetchAt) {
+        } else if ((this.freeSlots() > 0 && now >= this.nextFetchAt) || (this.tasks.size > 0 && now >= this.nextPollAt)) {
+          // free cores ask for work; busy ones still ask now and then, to learn which replicas were cancelled
           await this.fetch(signal)
         } else {
           if (now >= this.nextPushRetryAt) this.retryPushes()
@@ -280,8 +287,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
         this.delayMs = BACKOFF_INITIAL_MS
       } catch (err: any) {
         if (signal.aborted || this.isRemoved()) break
-        if (err.name === 'WorkRefusedError' && err.code === 'NOT_REGISTERED') {
-          // the bootstrap forgot the session (it restarted): HELLO again at once
+        if (err.name === 'WorkRefusedError' && err.code === 'NOT_REGISTERED' && Date.now() - this.lastHelloAt > 1_000) {
+          // the bootstrap forgot the session (it restarted): HELLO again at once (right after a HELLO, back off instead)
           this.registered = false
           continue
         }
@@ -299,12 +306,16 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
 
   private async hello (signal: AbortSignal): Promise<void> {
     const host = await probeProviderHost(this.init.dataDir, this.network, this.bandwidth.bytesPerSecond())
-    await this.call({ kind: WorkRequest.Kind.HELLO, host, cpus: this.cpus, maxMemoryMb: this.maxMemoryMb, apps: this.apps }, signal)
+    // a HELLO may ask for units too (the bootstrap may answer it like a FETCH)
+    const want = Date.now() >= this.nextFetchAt ? this.openSlots() : 0
+    const res = await this.call({ kind: WorkRequest.Kind.HELLO, host, cpus: this.cpus, maxMemoryMb: this.maxMemoryMb, apps: this.apps, maxUnits: want }, signal)
     const first = !this.registered
+    this.lastHelloAt = Date.now()
     this.registered = true
     this.state = 'registered'
     this.lastError = undefined
     this.nextHelloAt = Date.now() + this.helloIntervalMs
+    this.takeUnits(res, want, false)
     void this.outbox.prune().catch(err => { this.log.error('pruning the outbox failed - %e', err) })
     if (first) {
       this.log('registered with the bootstrap (%d cpus, %d MiB per unit, network %s)', this.cpus, this.maxMemoryMb, this.network)
@@ -312,9 +323,21 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     }
   }
 
+  /** FETCH for the free cores; with none free, a FETCH of 0 units only collects cancellations. */
   private async fetch (signal: AbortSignal): Promise<void> {
-    const want = Math.min(this.freeSlots(), MAX_UNITS_PER_FETCH)
+    const want = Date.now() >= this.nextFetchAt ? this.freeSlots() : 0
     const res = await this.call({ kind: WorkRequest.Kind.FETCH, maxUnits: want }, signal)
+    this.takeUnits(res, want, true)
+  }
+
+  /**
+   * Queues the units of an answer that asked for `want`, and sets when to
+   * ask again. `plain`: the answer is a FETCH's; a HELLO or REPORT answer
+   * without units or retry_ms came from a bootstrap that does not hand out
+   * units there, and changes nothing.
+   */
+  private takeUnits (res: WorkResponse, want: number, plain: boolean): void {
+    if (want <= 0 || (!plain && res.units.length === 0 && res.retryMs === 0)) return
     const now = Date.now()
     if (res.units.length === 0) {
       this.nextFetchAt = now + clamp(res.retryMs > 0 ? res.retryMs : DEFAULT_RETRY_MS, MIN_RETRY_MS, MAX_RETRY_MS)
@@ -340,9 +363,11 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       bytes += n
     }
     if (batch.length === 0) return
+    // a REPORT may ask for units too, when it is time to
+    const want = this.controller != null && Date.now() >= this.nextFetchAt ? this.freeSlots() : 0
     let res: WorkResponse
     try {
-      res = await this.call({ kind: WorkRequest.Kind.REPORT, results: batch }, signal)
+      res = await this.call({ kind: WorkRequest.Kind.REPORT, results: batch, maxUnits: want }, signal)
     } catch (err: any) {
       if (err.name === 'WorkRefusedError' && (err.code === 'MALFORMED_MESSAGE' || err.code === 'MESSAGE_TOO_LARGE' || err.code === 'UNSUPPORTED_VERSION')) {
         // the bootstrap will never take these: dropping them is the only way to report the others
@@ -355,6 +380,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     this.dropReports(batch)
     this.log('reported %d results, %d recorded', batch.length, res.accepted)
     this.safeDispatch('report', { results: batch.length, accepted: res.accepted })
+    this.takeUnits(res, want, false)
   }
 
   private dropReports (batch: ReplicaResult[]): void {
@@ -366,6 +392,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   /** One exchange; handles what every answer may carry (cancelled replicas, REMOVED). */
   private async call (request: Partial<WorkRequest>, signal: AbortSignal): Promise<WorkResponse> {
     const res = await workExchange(this.libp2p, this.bootstrapAddr, request, signal)
+    this.nextPollAt = Date.now() + this.pollIntervalMs
     if (res.cancelled.length > 0) this.cancel(res.cancelled)
     if (res.error === WorkResponse.Error.REMOVED) {
       this.onRemoved(res.message)
@@ -386,12 +413,18 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private nextWake (now: number): number {
     let at = Math.min(this.nextHelloAt, this.nextPushRetryAt)
     if (this.freeSlots() > 0) at = Math.min(at, this.nextFetchAt)
+    if (this.tasks.size > 0) at = Math.min(at, this.nextPollAt)
     if (this.reports.length > 0) at = Math.min(at, this.oldestReportAt + this.reportDelayMs)
     return Math.max(now + 1, at)
   }
 
+  /** Cores free for new units, once registered (at most one FETCH's worth). */
   private freeSlots (): number {
-    return this.state === 'registered' ? Math.max(0, this.cpus - this.tasks.size - this.queue.length) : 0
+    return this.state === 'registered' ? this.openSlots() : 0
+  }
+
+  private openSlots (): number {
+    return Math.min(MAX_UNITS_PER_FETCH, Math.max(0, this.cpus - this.tasks.size - this.queue.length))
   }
 
   // --- units ---
@@ -459,6 +492,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       const queued = this.queue.findIndex(q => q.unit.replicaId === id)
       if (queued >= 0) {
         const [q] = this.queue.splice(queued, 1)
+        this.finished.CANCELLED = (this.finished.CANCELLED ?? 0) + 1
         this.safeDispatch('unit:finished', { ...ref(q.unit), outcome: 'CANCELLED', ms: 0 })
       }
       const task = this.tasks.get(id)
