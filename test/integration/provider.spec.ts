@@ -319,6 +319,29 @@ describe('provider runtime (real libp2p nodes, a work server on /peerhive/work/1
     )
   })
 
+  it('pushes an undelivered output again, after a back-off, once its owner is back', async () => {
+    const p = await startProvider('127.0.8.1', 'retrier', { pushRetryMs: 400 })
+    const peer = p.node.peerId.toString()
+    await waitUntil('a HELLO', () => work.hellos.some(h => h.peer === peer))
+    // an owner whose address is known but who is not there yet
+    const key = await generateKeyPair('Ed25519')
+    const probe = await startNode('127.0.8.2', key)
+    const port = Number(probe.getMultiaddrs()[0].getComponents().find(c => c.name === 'tcp')?.value)
+    const ownerId = probe.peerId.toString()
+    await probe.stop()
+    const late = new OwnerInbox(join(dir.path, 'late-owner'), { resultSpec: () => SPEC })
+    const u = unitFor(BANDS[1], 1, { jobId: 'late-job', owner: ownerId, ownerAddrs: [`/ip4/127.0.8.2/tcp/${port}`] })
+    work.give(peer, [u])
+    await waitUntil('the first push to fail', () => p.events.includes('output:kept'), 20_000)
+    const back = await startNode('127.0.8.2', key, port)
+    const server = new UnitOutputServer(back, { ownsJob: id => id === 'late-job', resultSpec: () => SPEC, accept: async o => late.put(o), maxOutputBytes: () => SPEC.maxOutputBytes })
+    await server.start()
+    stops.push(async () => { await server.stop(); await back.stop() })
+    await waitUntil('the output to arrive', async () => late.has('late-job', 1, expected[1]), 20_000, 100)
+    assert.ok(p.events.includes('output:delivered'))
+    assert.equal(p.provider.status().outbox.undelivered, 0)
+  })
+
   it('aborts the run of a replica the bootstrap cancelled, and does not report it', async () => {
     const peer = honest.node.peerId.toString()
     // a band that takes far longer than the test

@@ -46,6 +46,8 @@ export const MAX_CONCURRENT_PUSHES = 4
 /** An undelivered output is pushed again after 1, 2, 4... minutes, this many times in all. */
 export const MAX_PUSH_ATTEMPTS = 6
 export const PUSH_RETRY_BASE_MS = 60_000
+/** Outputs pushed again per retry round (every 30 s), at most. */
+export const MAX_RETRIES_PER_ROUND = 32
 
 /** Downloads the bandwidth figure is measured over (the most recent ones). */
 export const BANDWIDTH_WINDOW = 16

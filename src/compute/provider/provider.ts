@@ -18,7 +18,7 @@ import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitO
 import { CidCache, type FetchByCid } from './cache.js'
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
-  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
+  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RETRIES_PER_ROUND, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
   MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS
 } from './constants.js'
 import { ProviderRemovedError, WorkRefusedError } from './errors.js'
@@ -51,6 +51,8 @@ export interface ComputeProviderInit {
   helloIntervalMs?: number
   /** how long a finished result waits for others to share its REPORT; @default 50 */
   reportDelayMs?: number
+  /** first delay before an undelivered output is pushed again; it doubles with each failure (6 attempts in all). @default 60000 */
+  pushRetryMs?: number
   /** with every core busy, how often to ask the bootstrap anyway (a FETCH of 0 units), to learn of cancelled replicas; @default 5000 */
   pollIntervalMs?: number
   /**
@@ -149,6 +151,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private readonly helloIntervalMs: number
   private readonly reportDelayMs: number
   private readonly pollIntervalMs: number
+  private readonly pushRetryMs: number
   private readonly faults: ProviderFaults
 
   private state: ProviderState = 'stopped'
@@ -195,6 +198,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     this.helloIntervalMs = init.helloIntervalMs ?? DEFAULT_HELLO_INTERVAL_MS
     this.reportDelayMs = init.reportDelayMs ?? DEFAULT_REPORT_DELAY_MS
     this.pollIntervalMs = init.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
+    this.pushRetryMs = init.pushRetryMs ?? PUSH_RETRY_BASE_MS
     this.faults = { ...(init.faults ?? {}) }
     this.log = libp2p.logger.forComponent('peerhive:provider')
     this.outbox = init.outbox ?? new Outbox(join(init.dataDir, OUTBOX_DIR))
@@ -522,20 +526,25 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
 
   /** Puts the output in the outbox, then delivers it in the background. */
   private async keep (output: UnitOutput, unit: WorkUnit): Promise<void> {
+    let kept = false
     try {
-      await this.outbox.put(output, { owner: unit.owner, ownerAddrs: unit.ownerAddrs })
+      kept = await this.outbox.put(output, { owner: unit.owner, ownerAddrs: unit.ownerAddrs }) != null
     } catch (err: any) {
       this.log.error('could not keep the output of replica %d in the outbox - %e', unit.replicaId, err)
     }
-    void this.deliver(output, unit.owner, unit.ownerAddrs)
+    // a kept output is read back when its push starts, so that pushes waiting for a slot hold no output in memory
+    const load = kept ? async () => this.outbox.read(output.replicaId) : async () => output
+    void this.deliver(ref(unit), unit.owner, unit.ownerAddrs, load)
   }
 
-  private async deliver (output: UnitOutput, owner: string, ownerAddrs: string[]): Promise<void> {
-    if (this.pushing.has(output.replicaId)) return
-    this.pushing.add(output.replicaId)
-    const unitRef = { replicaId: output.replicaId, jobId: output.jobId, unitIndex: output.unitIndex }
+  private async deliver (unitRef: UnitRef, owner: string, ownerAddrs: string[], load: () => Promise<UnitOutput | undefined>): Promise<void> {
+    const { replicaId } = unitRef
+    if (this.pushing.has(replicaId)) return
+    this.pushing.add(replicaId)
     await this.pushSlot()
     try {
+      const output = await load()
+      if (output == null || this.controller == null) return
       if (owner === this.libp2p.peerId.toString()) {
         if (this.init.deliverToSelf == null) throw new Error('this node owns the job, and no local delivery was configured')
         const answer = await this.init.deliverToSelf(output)
@@ -543,34 +552,39 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       } else {
         await pushOutput(this.libp2p, { peerId: owner, addrs: ownerAddrs }, output, { signal: this.controller?.signal })
       }
-      await this.outbox.markDelivered(output.replicaId).catch(() => {})
-      this.log('delivered the output of replica %d to its owner %s', output.replicaId, owner)
+      await this.outbox.markDelivered(replicaId).catch(() => {})
+      this.log('delivered the output of replica %d to its owner %s', replicaId, owner)
       this.safeDispatch('output:delivered', { ...unitRef, owner })
     } catch (err: any) {
-      this.log('could not deliver the output of replica %d to %s; it stays in the outbox - %e', output.replicaId, owner, err)
+      this.log('could not deliver the output of replica %d to %s; it stays in the outbox - %e', replicaId, owner, err)
       if (err.name === 'OutputRefusedError' && err.code !== 'RATE_LIMITED' && err.code !== 'INTERNAL') {
         // the owner refuses it (not its job, bad hash...): pushing again will not help, a FETCH still may
-        for (let i = 0; i < MAX_PUSH_ATTEMPTS; i++) await this.outbox.notePushFailed(output.replicaId).catch(() => {})
+        for (let i = 0; i < MAX_PUSH_ATTEMPTS; i++) await this.outbox.notePushFailed(replicaId).catch(() => {})
       } else {
-        await this.outbox.notePushFailed(output.replicaId).catch(() => {})
+        await this.outbox.notePushFailed(replicaId).catch(() => {})
       }
       this.safeDispatch('output:kept', { ...unitRef, owner, error: err.message })
     } finally {
-      this.pushing.delete(output.replicaId)
+      this.pushing.delete(replicaId)
       this.releasePushSlot()
     }
   }
 
-  /** Pushes again the undelivered outputs whose back-off has passed (1, 2, 4... minutes, 6 attempts). */
+  /**
+   * Pushes again the undelivered outputs whose back-off has passed (1, 2,
+   * 4... minutes by default, 6 attempts), a few per round (every 30 s).
+   */
   private retryPushes (): void {
     const now = Date.now()
-    this.nextPushRetryAt = now + PUSH_RETRY_BASE_MS / 2
+    this.nextPushRetryAt = now + this.pushRetryMs / 2
+    let started = 0
     for (const e of this.outbox.undelivered()) {
+      if (started >= MAX_RETRIES_PER_ROUND) break
       if (e.pushFailures >= MAX_PUSH_ATTEMPTS || this.pushing.has(e.replicaId)) continue
-      if (now < e.createdAt + PUSH_RETRY_BASE_MS * (2 ** e.pushFailures - 1)) continue
-      void this.outbox.read(e.replicaId).then(output => {
-        if (output != null && this.controller != null) void this.deliver(output, e.owner, e.ownerAddrs)
-      }, err => { this.log.error('reading replica %d from the outbox failed - %e', e.replicaId, err) })
+      if (now < e.createdAt + this.pushRetryMs * (2 ** e.pushFailures - 1)) continue
+      started++
+      void this.deliver({ replicaId: e.replicaId, jobId: e.jobId, unitIndex: e.unitIndex }, e.owner, e.ownerAddrs, async () => this.outbox.read(e.replicaId))
+        .catch(err => { this.log.error('pushing replica %d again failed - %e', e.replicaId, err) })
     }
   }
 
