@@ -202,7 +202,7 @@ export class UnitOutputServer {
     const output = await outbox.read(entry.replicaId)
     if (output == null) return refusal(OutputResponse.Error.NOT_FOUND, 'this node holds no such output')
     // the owner has it now: the outbox may evict it before undelivered ones, and stops pushing it
-    await outbox.markDelivered(entry.replicaId)
+    await outbox.markDelivered(entry.replicaId).catch(err => { this.log.error('could not mark replica %d delivered - %e', entry.replicaId, err) })
     this.log('sent the output of unit %d of job %s (replica %d) to its owner %s', output.unitIndex, output.jobId, output.replicaId, peer)
     return { version: UNIT_OUTPUT_VERSION, error: OutputResponse.Error.NONE, message: '', output }
   }
