@@ -3,12 +3,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, validatePrefix
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, validatePrefix
 } from '../src/core/index.js'
-import { LocalServices } from '../src/api/index.js'
+import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { IndexServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
 import { ComputeServer } from './compute/index.js'
+import { Dashboard, bootstrapSource } from './dashboard/index.js'
 import { CentralTables } from './tables/index.js'
 import type { BootstrapOptions } from './options.js'
 import type { NodeStatus } from '../src/status.js'
@@ -27,6 +28,7 @@ export class Bootstrap {
   private readonly searchServer: SearchServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
+  private dashboard?: Dashboard
 
   private constructor (readonly libp2p: Libp2p<any>, private readonly options: BootstrapOptions, central: (tables: CentralTables, metrics: PeerhiveMetrics) => CentralServer, banned: Set<string>) {
     this.tables = new CentralTables(join(options.dataDir, DATABASE_FILE))
@@ -63,6 +65,7 @@ export class Bootstrap {
       v4: validatePrefix(options.subnetPrefix ?? DEFAULT_SUBNET_PREFIX_V4, 4),
       v6: validatePrefix(options.subnetPrefixV6 ?? DEFAULT_SUBNET_PREFIX_V6, 6)
     }
+    if (options.dashboard != null) parseHostPort(options.dashboard, '--dashboard')
     const peerTimeoutMs = positive(options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS, '--peer-timeout')
     const schedule = options.schedule ?? 'fcfs'
     if (schedule !== 'fcfs' && schedule !== 'priority') throw new InvalidOptionError(`--schedule must be fcfs or priority, got ${String(options.schedule)}`)
@@ -121,6 +124,11 @@ export class Bootstrap {
     await this.compute.start()
     await this.indexServer.start()
     await this.searchServer.start()
+    if (this.options.dashboard != null) {
+      const log = this.libp2p.logger.forComponent('peerhive:dashboard')
+      this.dashboard = new Dashboard(bootstrapSource(this), { at: this.options.dashboard, token: await loadOrCreateToken(this.options.dataDir), log })
+      await this.dashboard.start()
+    }
     this.local = new LocalServices({
       dataDir: this.options.dataDir,
       kind: 'bootstrap',
@@ -129,6 +137,7 @@ export class Bootstrap {
       metrics: this.metrics,
       metricsAt: this.options.metrics,
       apiPort: this.options.apiPort,
+      dashboardUrl: () => this.dashboard?.url,
       routes: {
         'GET /v1/status': () => this.status(),
         'GET /v1/subnets': () => this.subnets(),
@@ -153,6 +162,7 @@ export class Bootstrap {
   }
 
   async stop (): Promise<void> {
+    await this.dashboard?.stop()
     await this.local?.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
@@ -189,6 +199,11 @@ export class Bootstrap {
 
   get metricsUrl (): string | undefined {
     return this.local?.metricsUrl
+  }
+
+  /** The dashboard page's URL, when the bootstrap serves one (the `dashboard` option). */
+  get dashboardUrl (): string | undefined {
+    return this.dashboard?.url
   }
 }
 

@@ -65,6 +65,16 @@ export interface BootstrapOptions {
    */
   metrics?: string
   /**
+   * HOST:PORT to serve the operator's dashboard on (port 0 picks a free
+   * one): a live web page of the network map, providers, jobs and the
+   * central server's load. Reading it needs no token, so bind it where only
+   * the operator reaches (loopback, or behind an authenticating proxy);
+   * removing a provider from it needs the local API token (api.token).
+   * The page's URL is printed at start and recorded in node.json.
+   * @default undefined (no dashboard)
+   */
+  dashboard?: string
+  /**
    * Port of the local control API on 127.0.0.1 (0 picks a free port).
    * @default 0
    */

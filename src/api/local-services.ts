@@ -12,6 +12,8 @@ export interface LocalServicesInit {
   metrics: PeerhiveMetrics
   /** HOST:PORT for Prometheus metrics; none when absent */
   metricsAt?: string
+  /** the dashboard's URL, recorded in node.json (a bootstrap's, when it serves one) */
+  dashboardUrl?: () => string | undefined
   /** port of the local API on 127.0.0.1; 0 picks a free one */
   apiPort?: number
   routes: Record<string, Route>
@@ -52,6 +54,7 @@ export class LocalServices {
       multiaddrs: this.init.multiaddrs(),
       api: this.apiUrl ?? '',
       metrics: this.metricsUrl,
+      dashboard: this.init.dashboardUrl?.(),
       startedAt: Date.now()
     })
   }

@@ -11,6 +11,8 @@ export interface NodeFile {
   multiaddrs: string[]
   api: string
   metrics?: string
+  /** the bootstrap's dashboard page, when it serves one */
+  dashboard?: string
   startedAt: number
 }
 

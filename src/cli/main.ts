@@ -41,6 +41,7 @@ program.command('bootstrap')
   .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), DEFAULT_RESTART_GRACE_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
+  .option('--dashboard <host:port>', 'serve the operator\'s live dashboard page at http://HOST:PORT/ (reading needs no token: bind to loopback)')
   .addOption(new Option('--schedule <mode>', 'how work units are handed out: fcfs (priority, then first come first served) or priority (also ranks providers)').choices(['fcfs', 'priority']).default('fcfs'))
   .option('--admin <peerId>', 'a PeerId allowed to remove and ban providers, besides the bootstrap itself (repeatable)', collect)
   .addHelpText('after', '\nExample:\n  peerhive bootstrap --data ./boot --listen /ip4/0.0.0.0/tcp/4001 --vs-limit 8 --metrics 127.0.0.1:9464')
@@ -57,10 +58,11 @@ program.command('bootstrap')
       restartGraceMs: opts.restartGrace,
       metrics: opts.metrics,
       apiPort: opts.apiPort,
+      dashboard: opts.dashboard,
       schedule: opts.schedule,
       admins: opts.admin
     })
-    printStartup('bootstrap', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    printStartup('bootstrap', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl, dashboard: node.dashboardUrl })
     await runUntilSignal(async () => node.stop())
   })
 
