@@ -10,6 +10,7 @@ import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubne
 import { ProgressBar } from './progress-bar.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
+import { registerDemoCommand } from './demo/index.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
@@ -210,6 +211,7 @@ program.command('get')
   })
 
 registerComputeCommands(program, dataOption)
+registerDemoCommand(program)
 
 try {
   await program.parseAsync(process.argv)
