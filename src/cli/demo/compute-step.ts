@@ -5,7 +5,7 @@
  * the bands into a PNG.
  */
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { appPath, mandelbrotUnits } from '../../compute/apps/index.js'
 import { formatBytes } from '../output.js'
 import { ProgressBar } from '../progress-bar.js'
@@ -48,7 +48,7 @@ export async function computeStep (ctx: DemoContext): Promise<string> {
 
   const final = await follow(ctx, id)
   if (final.state !== 'done') throw new Error(`the job ended ${final.state}${final.errors?.[0] != null ? `: unit ${final.errors[0].unit}: ${final.errors[0].error}` : ''}`)
-  const jobMs = performance.now() - submitted
+  say.line(`job done in ${seconds(performance.now() - submitted)}`)
 
   // which providers hold a valid output of which unit: the ones that computed it
   const results = await owner.compute.resultList(id, signal)
@@ -56,7 +56,7 @@ export async function computeStep (ctx: DemoContext): Promise<string> {
   for (const unit of results.units) {
     for (const holder of unit.holders) byProvider.set(holder, [...(byProvider.get(holder) ?? []), unit.index])
   }
-  say.line('')
+  say.say()
   say.line('Which providers ran which units (valid outputs):')
   const rows = [['provider', 'subnet', 'units', 'unit numbers']]
   for (const p of providers) {
@@ -66,7 +66,7 @@ export async function computeStep (ctx: DemoContext): Promise<string> {
   say.table(rows)
   const replicas = final.replicaStates
   const extra = Object.entries(replicas).filter(([state, n]) => state !== 'valid' && n > 0).map(([state, n]) => `${n} ${state.replace('_', ' ')}`)
-  say.endSection(`job done: ${final.units} units valid, ${replicas.valid} agreeing replicas${extra.length > 0 ? ` (also ${extra.join(', ')})` : ''}, in ${seconds(jobMs)}`)
+  say.endSection(`${final.units} units valid, from ${replicas.valid} agreeing replicas${extra.length > 0 ? ` (also ${extra.join(', ')})` : ''}`)
   return id
 }
 
@@ -76,7 +76,7 @@ export async function imageStep (ctx: DemoContext, id: string): Promise<void> {
   const summary = await net.peer(USER_PEER).node.compute.results(id, join(ctx.dir, 'results'), { signal })
   if (summary.image == null || !summary.complete) throw new Error(`the job's results are incomplete: ${summary.missing.length} unit(s) missing`)
   await mkdir(dirname(ctx.pngPath), { recursive: true })
-  await copyFile(summary.image, ctx.pngPath)
+  await copyFile(resolve(summary.outDir ?? join(ctx.dir, 'results'), summary.image), ctx.pngPath)
   const { width, height } = pngSize(await readFile(ctx.pngPath))
   const bytes = (await stat(ctx.pngPath)).size
   say.line(`${summary.units.length} bands, ${width}x${height} pixels, ${formatBytes(bytes)}`)

@@ -1,5 +1,6 @@
 import type { DemoNetwork } from './network.js'
 import type { Narrator } from './narrator.js'
+import type { PreparedFile } from './sample-files.js'
 
 /** What every step of the demo's script gets. */
 export interface DemoContext {
@@ -11,6 +12,8 @@ export interface DemoContext {
   dir: string
   /** absolute path of the PNG the job's image is written to */
   pngPath: string
+  /** the sample files, once written (step 1); the peers share them as they start */
+  files: PreparedFile[]
 }
 
 /** The peer from which the demo searches, downloads and submits its job. */

@@ -3,6 +3,8 @@
  * one after another, the three subnets side by side), and the bootstrap's
  * virtual-server table is shown as it sees it.
  */
+import { join } from 'node:path'
+import { prepareSampleFiles } from './sample-files.js'
 import { HOSTS, SUBNETS, VS_LIMIT, shortId, type Joined } from './network.js'
 import { pollUntil, type DemoContext } from './context.js'
 import { seconds } from './narrator.js'
@@ -16,11 +18,13 @@ export async function electionStep (ctx: DemoContext): Promise<void> {
   say.note(`A group holds ${VS_LIMIT} peers, its virtual server included. The first peer of a subnet becomes its`)
   say.note('virtual server, the next ones join its group until it is full, and the one after that is served')
   say.note('by the bootstrap directly (a central client) until one more peer of its subnet arrives.')
-  say.line('')
+  say.say()
 
+  ctx.files = await prepareSampleFiles(join(ctx.dir, 'files'))
   await Promise.all(SUBNETS.map(async subnet => {
     for (const host of HOSTS) {
-      const joined = await net.startPeer(subnet, host, signal).catch(err => { throw explainListenError(err, subnet, host) })
+      const label = `127.0.${subnet}.${host}`
+      const joined = await net.startPeer(subnet, host, ctx.files.filter(f => f.sharers.includes(label)), signal).catch(err => { throw explainListenError(err, subnet, host) })
       say.line(describeJoin(ctx, joined))
     }
   }))
@@ -31,7 +35,7 @@ export async function electionStep (ctx: DemoContext): Promise<void> {
   await pollUntil(() => expected(bootstrap.subnets()), 10_000, signal)
   const rows = bootstrap.subnets().sort((a, b) => a.subnet.localeCompare(b.subnet, 'en', { numeric: true }))
 
-  say.line('')
+  say.say()
   say.line('The bootstrap\'s table (peerhive subnets):')
   const table = [['subnet', 'virtual server', 'group', 'members', 'central clients']]
   for (const r of rows) {

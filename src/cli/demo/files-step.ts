@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { formatBytes } from '../output.js'
 import { ProgressBar } from '../progress-bar.js'
-import { DATASET, DATASET_WORD, SEARCH_WORD, prepareSampleFiles, type PreparedFile } from './sample-files.js'
+import { DATASET, DATASET_WORD, SEARCH_WORD, type PreparedFile } from './sample-files.js'
 import { USER_PEER, pollUntil, type DemoContext } from './context.js'
 import { seconds, type Paint } from './narrator.js'
 import type { SearchResult, SearchTier } from '../../index.js'
@@ -20,22 +20,19 @@ const TIERS: SearchTier[] = ['local', 'subnet', 'remote', 'dht']
 export async function searchStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal } = ctx
   say.section(2, `Search: nearest first, from peer ${USER_PEER}`)
-  const files = await prepareSampleFiles(join(ctx.dir, 'files'))
-  for (const f of files) {
-    for (const label of f.sharers) await net.peer(label).node.share([f.path], { title: f.title, keywords: f.keywords })
-  }
+  const files = ctx.files
   describeShares(ctx, files)
   // every sharer's index has reached its virtual server, or the bootstrap for a central client
   const sharers = [...new Set(files.flatMap(f => f.sharers))].map(label => net.peer(label).node)
   await pollUntil(() => sharers.every(n => n.sharing.indexSynced()), 10_000, signal)
 
-  say.line('')
+  say.say()
   say.line(`${USER_PEER} searches for "${SEARCH_WORD}" and asks every tier (peerhive search ${SEARCH_WORD} --all):`)
   const all = await runSearch(ctx, [SEARCH_WORD], true)
   const order = TIERS.filter(t => all.some(r => r.tier === t))
   say.note(`Results arrived nearest first: ${order.join(' → ')}${order.includes('dht') ? '' : ' (the DHT had nothing the nearer tiers had not found)'}.`)
 
-  say.line('')
+  say.say()
   say.line(`The same search without --all, as a search runs by default (peerhive search ${SEARCH_WORD}):`)
   const nearest = await runSearch(ctx, [SEARCH_WORD], false)
   const asked = TIERS.filter(t => nearest.some(r => r.tier === t))
@@ -52,7 +49,9 @@ export async function downloadStep (ctx: DemoContext): Promise<void> {
   const hit = found.find(r => r.filename === DATASET.file)
   if (hit == null) throw new Error(`the search for "${DATASET_WORD}" did not find ${DATASET.file}`)
 
-  say.line('')
+  say.note('One line per file, from the nearest tier that knows it. To download, get asks every index tier')
+  say.note('for every peer that shares the file, and fetches pieces from several of them at once.')
+  say.say()
   say.line(`${USER_PEER} gets ${hit.cid.slice(0, 16)}… (peerhive get):`)
   const outPath = join(ctx.dir, 'downloads', DATASET.file)
   const bar = new ProgressBar(say.out, true, 'bytes')
@@ -80,8 +79,8 @@ async function runSearch (ctx: DemoContext, words: string[], exhaustive: boolean
   for await (const r of net.peer(USER_PEER).node.search(words, { exhaustive, timeoutMs: 5_000, signal })) {
     results.push(r)
     const tier = say.paint(TIER_COLORS[r.tier], `[${r.tier}]`.padEnd(8))
-    const who = r.providers.map(p => p === self ? `${net.label(p)} (this peer)` : net.label(p)).join(', ')
-    say.line(`${tier} ${`${r.ms} ms`.padStart(7)}  ${r.filename.padEnd(28)} ${formatBytes(r.size).padStart(9)}  shared by ${who}`)
+    const who = r.providers.map(p => p === self ? `${net.label(p)} (this peer)` : `${net.label(p)}${say.paint('dim', ` ${via(ctx, p)}`)}`).join(', ')
+    say.line(`${tier} ${`${r.ms} ms`.padStart(6)}  ${r.filename.padEnd(26)} ${formatBytes(r.size).padStart(8)}  ${who}`)
   }
   if (results.length === 0) say.line('(no results)')
   return results
@@ -89,12 +88,24 @@ async function runSearch (ctx: DemoContext, words: string[], exhaustive: boolean
 
 function describeShares (ctx: DemoContext, files: PreparedFile[]): void {
   const { say } = ctx
-  say.line('Who shares what (peerhive share FILE --title T --keywords K):')
+  say.line('What the peers shared as they started (peerhive share FILE --title T --keywords K):')
   const rows = [['peer', 'file', 'size', 'title and keywords']]
   for (const f of files) rows.push([f.sharers.join(', '), f.file, formatBytes(f.bytes), `"${f.title}"  [${f.keywords.join(', ')}]`])
   say.table(rows)
   say.note('Each peer sends its index to its virtual server (a central client to the bootstrap), and')
   say.note('announces its files in the DHT.')
+}
+
+/** Which index answered for a peer's files: its virtual server's, or the bootstrap's central index. */
+function via (ctx: DemoContext, peerId: string): string {
+  for (const row of ctx.net.bootstrap?.subnets() ?? []) {
+    for (const vs of row.virtualServers) {
+      if (vs.peerId === peerId) return '(virtual server)'
+      if (vs.members.includes(peerId)) return `(via virtual server ${ctx.net.label(vs.peerId)})`
+    }
+    if (row.centralClients.includes(peerId)) return '(central client, via the central index)'
+  }
+  return ''
 }
 
 function subnetOf (peerId: string, ctx: DemoContext): string {

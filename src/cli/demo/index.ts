@@ -79,7 +79,7 @@ export async function runDemo (opts: DemoOptions = {}): Promise<number> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  const ctx: DemoContext = { net, say, signal: controller.signal, dir, pngPath }
+  const ctx: DemoContext = { net, say, signal: controller.signal, dir, pngPath, files: [] }
   say.say(say.paint('bold', `peerhive demo: a bootstrap and ${SUBNETS.length * HOSTS.length} peers (${SUBNETS.length * PROVIDER_HOSTS.length} of them providers) in ${SUBNETS.length} subnets on loopback, all in this process`))
   say.say(`data: ${dir} ${say.paint('dim', keep ? '(kept at exit)' : '(removed at exit)')}`)
 
@@ -125,13 +125,13 @@ function finale (ctx: DemoContext, waiting: boolean): void {
   const { net, say } = ctx
   const bootstrap = net.bootstrap
   say.section(6, 'Watch it')
-  const dashboard = net.dashboardUrl
+  const dashboard = bootstrap?.dashboardUrl
   if (dashboard != null) say.line(`dashboard   ${say.paint('bold', dashboard)}  ${say.paint('dim', '(network map, providers, jobs)')}`)
   else say.line(`dashboard   ${say.paint('dim', 'none: this build\'s bootstrap serves no web dashboard')}`)
   say.line(`metrics     ${bootstrap?.metricsUrl ?? '-'}`)
   say.line(`local API   ${bootstrap?.apiUrl ?? '-'}  ${say.paint('dim', `(token in ${join(ctx.dir, 'bootstrap', 'api.token')})`)}`)
   if (waiting) {
-    say.line('')
+    say.say()
     say.line('From another terminal, in this folder, while the demo runs:')
     say.line(`  npx peerhive subnets --data ${join(ctx.dir, 'bootstrap')}`)
     say.line(`  npx peerhive providers --data ${join(ctx.dir, 'bootstrap')}`)

@@ -30,15 +30,19 @@ export interface DemoPeer {
   provider: boolean
 }
 
+/** A file and its metadata, shared by a peer as it starts. */
+export interface SharedAtStart {
+  path: string
+  title: string
+  keywords: string[]
+}
+
 export interface Joined {
   peer: DemoPeer
   placement: Placement
   /** from the start of the node to its placement */
   ms: number
 }
-
-/** The bootstrap's web dashboard, when this build has one (it reports its URL). */
-type WithDashboard = Bootstrap & { dashboardUrl?: string }
 
 export class DemoNetwork {
   bootstrap?: Bootstrap
@@ -48,8 +52,7 @@ export class DemoNetwork {
   constructor (readonly dir: string) {}
 
   async startBootstrap (): Promise<Bootstrap> {
-    // `dashboard` is read by builds whose bootstrap serves the web dashboard; others ignore it
-    const options: BootstrapOptions & { dashboard?: string } = {
+    const options: BootstrapOptions = {
       dataDir: join(this.dir, 'bootstrap'),
       listen: ['/ip4/127.0.0.1/tcp/0'],
       vsLimit: VS_LIMIT,
@@ -66,14 +69,13 @@ export class DemoNetwork {
     return this.bootstrap.multiaddrs()[0]
   }
 
-  /** The dashboard's URL, when the bootstrap serves one. */
-  get dashboardUrl (): string | undefined {
-    const url = (this.bootstrap as WithDashboard | undefined)?.dashboardUrl
-    return typeof url === 'string' && url !== '' ? url : undefined
-  }
-
-  /** Starts peer 127.0.`subnet`.`host` and resolves once the bootstrap has placed it. */
-  async startPeer (subnet: number, host: number, signal?: AbortSignal): Promise<Joined> {
+  /**
+   * Starts peer 127.0.`subnet`.`host` and resolves once the bootstrap has
+   * placed it. The peer shares `files` before it starts, as a daemon shares
+   * its folders at start: its first DHT announcement then covers them all
+   * (sharing later costs a second round of announcements).
+   */
+  async startPeer (subnet: number, host: number, files: SharedAtStart[] = [], signal?: AbortSignal): Promise<Joined> {
     const label = `127.0.${subnet}.${host}`
     const provider = PROVIDER_HOSTS.includes(host)
     const started = performance.now()
@@ -81,11 +83,14 @@ export class DemoNetwork {
       bootstrap: this.bootstrapAddr,
       dataDir: join(this.dir, 'peers', label),
       listen: [`/ip4/${label}/tcp/0`],
-      ...(provider ? { provider: true, cpus: 1, maxMemoryMb: 256 } : {})
+      ...(provider ? { provider: true, cpus: 1, maxMemoryMb: 256 } : {}),
+      start: false
     })
     const peer: DemoPeer = { label, subnet: `127.0.${subnet}.0/24`, node, provider }
     this.peers.push(peer)
     this.labels.set(node.peerId, label)
+    for (const f of files) await node.share([f.path], { title: f.title, keywords: f.keywords })
+    await node.start()
     const placement = await node.waitForPlacement(undefined, AbortSignal.any([AbortSignal.timeout(20_000), ...(signal != null ? [signal] : [])]))
     return { peer, placement, ms: performance.now() - started }
   }
