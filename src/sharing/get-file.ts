@@ -36,8 +36,9 @@ export interface GetContext {
 
 /**
  * Fetches a file by CID: finds its providers with a search for the CID
- * (every tier), then downloads it from them, nearest first, verifying every
- * piece. A file this node shares itself is copied.
+ * (every index tier; the DHT when they know none), then downloads it from
+ * them, nearest first, verifying every piece. A file this node shares
+ * itself is copied.
  */
 export async function getFile (ctx: GetContext, cidText: string, opts: GetOptions = {}): Promise<GetResult> {
   const started = performance.now()
@@ -46,7 +47,8 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   const own = ctx.shares.get(cid)
   const providers = new Map<string, ProviderInfo>()
   let filename: string | undefined = own?.filename
-  for await (const r of ctx.search([cid], { exhaustive: own == null, everyProvider: true, limit: 256, timeoutMs: opts.findTimeoutMs ?? 5_000, signal: opts.signal })) {
+  // every index tier, for every provider; the DHT (the slowest) only when the indexes know none
+  for await (const r of ctx.search([cid], { exhaustive: own == null, everyProvider: true, dhtWhenFound: false, limit: 256, timeoutMs: opts.findTimeoutMs ?? 5_000, signal: opts.signal })) {
     if (r.cid !== cid) continue
     filename ??= r.filename
     for (const p of r.providers) {

@@ -43,6 +43,12 @@ export interface SearchOptions {
    * gather sources). @default false
    */
   everyProvider?: boolean
+  /**
+   * ask the DHT even when the indexes (subnet, other subnets, central)
+   * found results; a download that has providers already need not wait for
+   * the slowest tier. @default true
+   */
+  dhtWhenFound?: boolean
   signal?: AbortSignal
 }
 
@@ -148,6 +154,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
   if (done()) return
+  if (networkFound > 0 && opts.dhtWhenFound === false) return
 
   // 4. the DHT
   if (ctx.dht != null) {
