@@ -126,6 +126,12 @@ export class DashboardCollector {
     return this.sampling
   }
 
+  /** Tells the listeners at once what changed among providers and on the map (after an action), without a rate sample. */
+  refresh (): void {
+    if (this.sampled) this.sampleProviders()
+    if (!this.look()) this.publish()
+  }
+
   /** Looks at the virtual-server table; when it changed, records what changed and tells the listeners. */
   look (): boolean {
     const subnets = this.source.subnets()

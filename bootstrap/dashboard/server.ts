@@ -97,19 +97,23 @@ export class DashboardServer {
     }
     const path = (req.url ?? '/').split('?')[0]
     try {
+      const remove = REMOVE_ROUTE.exec(path)
+      if (remove != null) {
+        if (req.method === 'POST') await this.remove(req, res, decodeURIComponent(remove[1]))
+        else {
+          res.setHeader('allow', 'POST')
+          this.reply(res, 405, { error: 'MethodNotAllowed', message: `${path} takes POST` })
+        }
+        return
+      }
       if (req.method === 'GET' || req.method === 'HEAD') {
         if (path === '/events') this.openStream(req, res)
         else if (path === '/api/snapshot') this.reply(res, 200, this.init.collector.snapshot())
         else this.serveAsset(req, res, path)
         return
       }
-      const remove = REMOVE_ROUTE.exec(path)
-      if (req.method === 'POST' && remove != null) {
-        await this.remove(req, res, decodeURIComponent(remove[1]))
-        return
-      }
       res.setHeader('allow', 'GET, HEAD')
-      this.reply(res, REMOVE_ROUTE.test(path) ? 405 : 404, { error: 'NotFound', message: `no route ${req.method ?? ''} ${path}` })
+      this.reply(res, 405, { error: 'MethodNotAllowed', message: `only GET here, and POST /api/providers/PEER/remove; not ${req.method ?? ''} ${path}` })
     } catch (err: any) {
       this.init.log?.('dashboard request %s %s failed - %s', req.method, path, err.message)
       if (!res.headersSent) this.reply(res, 500, { error: err.name ?? 'Error', message: err.message })
@@ -202,7 +206,7 @@ export class DashboardServer {
       const provider = await this.init.collector.source.removeProvider(peer, ban)
       this.init.log?.('the operator %s provider %s from the dashboard', ban ? 'banned' : 'removed', peer)
       this.reply(res, 200, { peer, ban, provider })
-      void this.init.collector.sample()
+      this.init.collector.refresh()
     } catch (err: any) {
       const status = err.code === 'NOT_FOUND' ? 404 : err.code === 'FORBIDDEN' ? 403 : 500
       this.reply(res, status, { error: err.code ?? err.name ?? 'Error', message: err.message })
