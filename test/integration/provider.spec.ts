@@ -18,6 +18,7 @@ import { appPath } from '../../src/compute/apps/index.js'
 import { hashHex, outputHash } from '../../src/compute/output-hash.js'
 import { OwnerInbox, UnitOutputServer, fetchOutput, type OutputSpec } from '../../src/compute/outputs/index.js'
 import { ComputeProvider, type UnitFinished } from '../../src/compute/provider/index.js'
+import { QUEUED_UNITS } from '../../src/compute/provider/constants.js'
 import { runUnit } from '../../src/compute/sandbox/index.js'
 import { PROTOCOL_WORK, answerRequest, createStack } from '../../src/core/index.js'
 import { WorkRequest, WorkResponse, type ProviderHost, type ReplicaResult, type WorkUnit } from '../../src/pb/work.js'
@@ -250,7 +251,9 @@ describe('provider runtime (real libp2p nodes, a work server on /peerhive/work/1
       assert.equal(r.outputBytes, 64 * 8 * 3)
     }
     assert.ok(work.reports.filter(r => r.peer === peer).some(r => r.results.length >= 2), 'results share REPORTs')
-    assert.ok(work.fetches.filter(f => f.peer === peer).every(f => f.maxUnits <= 4), 'it never asks for more than its free cores')
+    const asked = work.fetches.filter(f => f.peer === peer).map(f => f.maxUnits)
+    assert.ok(asked.every(n => n <= 4 + QUEUED_UNITS), `it never asks for more than its free cores and ${QUEUED_UNITS} unit waiting: ${asked.join(', ')}`)
+    assert.ok(asked.includes(4 + QUEUED_UNITS), 'an idle provider asks for a unit beyond its cores, to start it the moment a core frees')
 
     // the owner has every band, checked against its hash
     await waitUntil('4 outputs at the owner', async () => (await inbox.list(JOB)).size === 4)

@@ -9,6 +9,12 @@ export const WORK_VERSION = 1
 export const MAX_WORK_REQUEST_BYTES = 64 * KiB
 /** A work response is at most this (work.proto). */
 export const MAX_WORK_RESPONSE_BYTES = 1 * MiB
+/**
+ * Units a provider holds waiting beyond its cores. A REPORT and FETCH round
+ * trip includes the bootstrap's fsync (tens of ms); with one unit waiting,
+ * a core that finishes starts the next at once.
+ */
+export const QUEUED_UNITS = 1
 /** Units asked for in one FETCH, at most. */
 export const MAX_UNITS_PER_FETCH = 64
 /** Results in one REPORT, at most. */

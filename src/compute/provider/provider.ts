@@ -19,7 +19,7 @@ import { CidCache, type FetchByCid } from './cache.js'
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
   DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RETRIES_PER_ROUND, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
-  MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS
+  MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS, QUEUED_UNITS
 } from './constants.js'
 import { ProviderRemovedError, WorkRefusedError } from './errors.js'
 import { executeUnit, result as resultOf, type ProviderFaults } from './execute.js'
@@ -422,13 +422,14 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     return Math.max(now + 1, at)
   }
 
-  /** Cores free for new units, once registered (at most one FETCH's worth). */
+  /** Room for new units, once registered (at most one FETCH's worth). */
   private freeSlots (): number {
     return this.state === 'registered' ? this.openSlots() : 0
   }
 
+  /** Cores free, plus QUEUED_UNITS waiting beyond them: a core never idles through a REPORT and FETCH round trip. */
   private openSlots (): number {
-    return Math.min(MAX_UNITS_PER_FETCH, Math.max(0, this.cpus - this.tasks.size - this.queue.length))
+    return Math.min(MAX_UNITS_PER_FETCH, Math.max(0, this.cpus + QUEUED_UNITS - this.tasks.size - this.queue.length))
   }
 
   // --- units ---
