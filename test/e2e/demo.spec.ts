@@ -109,8 +109,10 @@ describe('e2e: peerhive demo', function () {
       assert.equal(m[1].trim(), png)
       assert.deepEqual(pngSize(readFileSync(png)), { width: 800, height: 600 })
 
-      // 6. where to watch it
-      assert.match(text, /^6\. Watch it/m)
+      // 6. the DHT on its own (how much it knows by then depends on the machine's load)
+      assert.match(text, /^6\. The DHT/m)
+      // 7. where to watch it
+      assert.match(text, /^7\. Watch it/m)
       assert.match(text, /dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/|none)/)
 
       const took = /The scripted part took (\d+(?:\.\d+)?) s\./.exec(text)

@@ -94,18 +94,17 @@ async function follow (ctx: DemoContext, id: string): Promise<JobStatus> {
   for await (const status of owner.compute.watch(id, { intervalMs: 200, signal })) {
     last = status
     const valid = status.unitStates.valid
-    const running = status.replicaStates.assigned
+    const note = status.state === 'running' ? `(${status.replicaStates.assigned} replicas running)` : status.state
     if (say.tty) {
-      bar.update(valid, status.units, `units valid  ${running} running  ${status.state}`)
+      bar.update(valid, status.units, `units valid  ${note}`)
     } else if (valid !== printed || status.state !== 'running') {
       // a line each time the count moves (or the state changes), so a log shows the pace
-      say.line(`progress ${`${Math.round(status.progress * 100)}%`.padStart(4)}  ${String(valid).padStart(2)}/${status.units} units valid  ${running} running  ${status.state}`)
+      say.line(`progress ${`${Math.round(status.progress * 100)}%`.padStart(4)}  ${String(valid).padStart(2)}/${status.units} units valid  ${note}`)
       printed = valid
     }
   }
   bar.done()
   if (last == null) throw new Error(`job ${id}: no status`)
-  if (say.tty) say.line(`progress ${Math.round(last.progress * 100)}%  ${last.unitStates.valid}/${last.units} units valid  ${last.state}`)
   return last
 }
 

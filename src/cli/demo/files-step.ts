@@ -12,10 +12,13 @@ import { ProgressBar } from '../progress-bar.js'
 import { DATASET, DATASET_WORD, SEARCH_WORD, type PreparedFile } from './sample-files.js'
 import { USER_PEER, pollUntil, type DemoContext } from './context.js'
 import { seconds, type Paint } from './narrator.js'
-import type { SearchResult, SearchTier } from '../../index.js'
+import { searchDht } from '../../sharing/index.js'
+import type { IndexEntry, SearchResult, SearchTier } from '../../index.js'
 
 const TIER_COLORS: Record<SearchTier, Paint> = { local: 'green', subnet: 'cyan', remote: 'yellow', dht: 'magenta' }
 const TIERS: SearchTier[] = ['local', 'subnet', 'remote', 'dht']
+/** How long the demo waits for the DHT's records to spread before it moves on. */
+const DHT_WAIT_MS = 15_000
 
 export async function searchStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal } = ctx
@@ -30,7 +33,7 @@ export async function searchStep (ctx: DemoContext): Promise<void> {
   say.line(`${USER_PEER} searches for "${SEARCH_WORD}" and asks every tier (peerhive search ${SEARCH_WORD} --all):`)
   const all = await runSearch(ctx, [SEARCH_WORD], true)
   const order = TIERS.filter(t => all.some(r => r.tier === t))
-  say.note(`Results arrived nearest first: ${order.join(' → ')}${order.includes('dht') ? '' : ' (the DHT had nothing the nearer tiers had not found)'}.`)
+  say.note(`Results arrived nearest first: ${order.join(' → ')}${order.includes('dht') ? '' : ' (the DHT had nothing new; see step 6)'}.`)
 
   say.say()
   say.line(`The same search without --all, as a search runs by default (peerhive search ${SEARCH_WORD}):`)
@@ -78,12 +81,53 @@ async function runSearch (ctx: DemoContext, words: string[], exhaustive: boolean
   const results: SearchResult[] = []
   for await (const r of net.peer(USER_PEER).node.search(words, { exhaustive, timeoutMs: 5_000, signal })) {
     results.push(r)
-    const tier = say.paint(TIER_COLORS[r.tier], `[${r.tier}]`.padEnd(8))
     const who = r.providers.map(p => p === self ? `${net.label(p)} (this peer)` : `${net.label(p)}${say.paint('dim', ` ${via(ctx, p)}`)}`).join(', ')
-    say.line(`${tier} ${`${r.ms} ms`.padStart(6)}  ${r.filename.padEnd(26)} ${formatBytes(r.size).padStart(8)}  ${who}`)
+    say.line(resultLine(ctx, r.tier, r.ms, r.filename, r.size, who))
   }
   if (results.length === 0) say.line('(no results)')
   return results
+}
+
+/**
+ * Step 6: the DHT tier on its own. A search asks the DHT last and reports
+ * only what the nearer tiers did not find, and here every file is in an
+ * index too; so the user's peer asks the DHT alone, until it knows every
+ * other peer's file with the search word. (The peers announce their files a
+ * few seconds after they start; thirteen nodes in one process take a few
+ * more seconds to store the records.)
+ */
+export async function dhtStep (ctx: DemoContext): Promise<void> {
+  const { net, say, signal, files } = ctx
+  say.section(6, 'The DHT: the search tier that needs no server')
+  say.line('Every peer also announced its files in the DHT: provider records, and keyword records it signed.')
+  say.line('A search asks the DHT last, for what no index knew. Here every file is in an index, so')
+  say.line(`${USER_PEER} asks the DHT alone for "${SEARCH_WORD}" (no virtual server, no bootstrap):`)
+  const user = net.peer(USER_PEER).node
+  const expected = files.filter(f => f.keywords.includes(SEARCH_WORD) && f.sharers.some(s => s !== USER_PEER)).length
+  const started = performance.now()
+  let found: Array<{ entry: IndexEntry, ms: number }> = []
+  let polls = 0
+  const complete = await pollUntil(async () => {
+    polls++
+    const asked = performance.now()
+    const entries: Array<{ entry: IndexEntry, ms: number }> = []
+    for await (const entry of searchDht(user.libp2p, [SEARCH_WORD], { timeoutMs: 5_000, limit: 50, signal })) {
+      if (!entries.some(e => e.entry.cid === entry.cid)) entries.push({ entry, ms: Math.round(performance.now() - asked) })
+    }
+    if (entries.length >= found.length) found = entries
+    return found.length >= expected
+  }, DHT_WAIT_MS, signal, 1_000)
+  for (const { entry, ms } of found) {
+    say.line(resultLine(ctx, 'dht', ms, entry.filename, entry.size, `${net.label(entry.provider)}${say.paint('dim', ' (its signed keyword record)')}`))
+  }
+  const waited = seconds(performance.now() - started)
+  if (complete) say.endSection(`the DHT knows all ${expected} files${polls > 1 ? `; found on try ${polls}, once the announcements had spread` : ''}`)
+  else say.endSection(`${found.length} of ${expected} found after ${waited}; the other records have not spread yet`)
+}
+
+/** One search result: tier, ms since the search started, file, size, who shares it. */
+function resultLine (ctx: DemoContext, tier: SearchTier, ms: number, filename: string, size: number, who: string): string {
+  return `${ctx.say.paint(TIER_COLORS[tier], `[${tier}]`.padEnd(8))} ${`${ms} ms`.padStart(7)}  ${filename.padEnd(26)} ${formatBytes(size).padStart(8)}  ${who}`
 }
 
 function describeShares (ctx: DemoContext, files: PreparedFile[]): void {

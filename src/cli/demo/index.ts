@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { electionStep } from './election-step.js'
-import { downloadStep, searchStep } from './files-step.js'
+import { dhtStep, downloadStep, searchStep } from './files-step.js'
 import { computeStep, imageStep } from './compute-step.js'
 import { DemoNetwork, HOSTS, PROVIDER_HOSTS, SUBNETS } from './network.js'
 import { Narrator, seconds } from './narrator.js'
@@ -92,6 +92,7 @@ export async function runDemo (opts: DemoOptions = {}): Promise<number> {
     await downloadStep(ctx)
     const id = await computeStep(ctx)
     await imageStep(ctx, id)
+    await dhtStep(ctx)
   })()
   script.catch(() => {})
   try {
@@ -120,11 +121,11 @@ export async function runDemo (opts: DemoOptions = {}): Promise<number> {
   return code
 }
 
-/** Step 6: where to watch the network while the demo keeps running. */
+/** Step 7: where to watch the network while the demo keeps running. */
 function finale (ctx: DemoContext, waiting: boolean): void {
   const { net, say } = ctx
   const bootstrap = net.bootstrap
-  say.section(6, 'Watch it')
+  say.section(7, 'Watch it')
   const dashboard = bootstrap?.dashboardUrl
   if (dashboard != null) say.line(`dashboard   ${say.paint('bold', dashboard)}  ${say.paint('dim', '(network map, providers, jobs)')}`)
   else say.line(`dashboard   ${say.paint('dim', 'none: this build\'s bootstrap serves no web dashboard')}`)
