@@ -69,7 +69,7 @@ function describeJoin (ctx: DemoContext, { peer, placement, ms }: Joined): strin
 /** On systems where only 127.0.0.1 is configured (macOS), listening on 127.0.S.H fails: say how to fix it. */
 function explainListenError (err: any, subnet: number, host: number): Error {
   const message = String(err?.message ?? err)
-  if (/EADDRNOTAVAIL|listen|bind/i.test(message)) {
+  if (/EADDRNOTAVAIL|assign requested address/i.test(message)) {
     return new Error(`peer 127.0.${subnet}.${host} could not listen on its loopback address (${message}). ` +
       'The demo needs all of 127.0.0.0/8 on the loopback interface, as on Linux; on macOS add the addresses first, ' +
       `for example: sudo ifconfig lo0 alias 127.0.${subnet}.${host} up`)

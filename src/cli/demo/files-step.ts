@@ -1,8 +1,8 @@
 /**
- * Steps 2 and 3: peers share sample files; one peer searches the network
- * nearest-first (its own files, its subnet, the other subnets and the
- * central index, the DHT) and downloads a data set that only other subnets
- * have, from several of them at once.
+ * Steps 2, 3 and 6, the files: one peer searches the network nearest-first
+ * (its own files, its subnet, the other subnets and the central index, the
+ * DHT), downloads a data set that only other subnets have, from several of
+ * them at once, and at last asks the DHT alone.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -66,7 +66,7 @@ export async function downloadStep (ctx: DemoContext): Promise<void> {
   bar.done()
   const mbps = result.bytes / 1e6 / Math.max(result.ms / 1000, 0.001)
   say.line(`${formatBytes(result.bytes)} in ${seconds(result.ms)}, ${say.paint('bold', `${mbps.toFixed(1)} MB/s`)}, from ${result.sources.length} sources: ${result.sources.map(s => `${net.label(s)} (${subnetOf(s, ctx)})`).join(', ')}`)
-  const original = await sha256(join(ctx.dir, 'files', 'dataset', DATASET.file))
+  const original = await sha256(ctx.files.find(f => f.file === DATASET.file)?.path ?? '')
   const copy = await sha256(result.path)
   if (original !== copy) throw new Error(`the downloaded copy differs from the original (sha-256 ${copy} instead of ${original})`)
   say.line(`${say.paint('green', 'verified')}: every 1 MiB piece was checked against the file's manifest as it arrived, and the`)
