@@ -94,7 +94,7 @@ async function follow (ctx: DemoContext, id: string): Promise<JobStatus> {
   for await (const status of owner.compute.watch(id, { intervalMs: 200, signal })) {
     last = status
     const valid = status.unitStates.valid
-    const note = status.state === 'running' ? `(${status.replicaStates.assigned} replicas running)` : status.state
+    const note = status.state === 'running' ? `(${status.replicaStates.assigned} replicas out)` : status.state
     if (say.tty) {
       bar.update(valid, status.units, `units valid  ${note}`)
     } else if (valid !== printed || status.state !== 'running') {
