@@ -22,6 +22,9 @@ export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
 export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
+// the providers' sandbox, to try an application locally before submitting it
+export { runUnit } from './compute/sandbox/index.js'
+export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
 export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
 export type {
   JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
