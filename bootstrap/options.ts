@@ -1,6 +1,9 @@
 /** Options of `createBootstrap()`: the central server, as a library. */
 export interface BootstrapOptions {
-  /** Data directory: identity key, SQLite tables (central.db), API token, node.json (required). */
+  /**
+   * Data directory: identity key, SQLite tables (central.db), API token, node.json (required).
+   * @default none (required)
+   */
   dataDir: string
   /**
    * Multiaddrs to listen on.

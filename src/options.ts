@@ -2,6 +2,7 @@
 export interface NodeOptions {
   /**
    * Multiaddr of the bootstrap, ending with /p2p/<its PeerId> (required).
+   * @default none (required)
    */
   bootstrap: string
   /**

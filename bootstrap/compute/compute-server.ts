@@ -19,23 +19,50 @@ import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 export interface ComputeServerInit {
-  /** path of central.db */
+  /**
+   * Path of central.db
+   * @default none (required)
+   */
   databasePath: string
-  /** @default 'fcfs' */
+  /**
+   * How units are handed out: `fcfs` or `priority` (BootstrapOptions.schedule).
+   * @default 'fcfs'
+   */
   schedule?: ScheduleMode
-  /** PeerIds allowed to remove and ban providers, besides the bootstrap's own */
+  /**
+   * PeerIds allowed to remove and ban providers, besides the bootstrap's own
+   * @default []
+   */
   admins?: string[]
-  /** PeerIds refused at the connection level; the bootstrap's connection gater reads it, this server fills it */
+  /**
+   * PeerIds refused at the connection level; the bootstrap's connection gater reads it, this server fills it
+   * @default a new, empty Set
+   */
   banned?: Set<string>
-  /** @default 250 */
+  /**
+   * How often the sweep runs that times out late replicas and reissues units, in ms.
+   * @default 250
+   */
   sweepIntervalMs?: number
-  /** @default 1000 */
+  /**
+   * How long after a job's deadlineMs an unreported replica times out (BootstrapOptions.reportGraceMs).
+   * @default 1000
+   */
   reportGraceMs?: number
-  /** @default 1000 */
+  /**
+   * The retry_ms of a FETCH answer without units: when the provider should ask again.
+   * @default 1000
+   */
   retryMs?: number
-  /** @default 2000 per 10 s */
+  /**
+   * Requests of /peerhive/work/1.0.0 one peer may make per 10 s before it is refused.
+   * @default 2000 per 10 s
+   */
   workRequestsPerPeer?: number
-  /** @default 200 per 10 s */
+  /**
+   * Requests of /peerhive/jobs/1.0.0 one peer may make per 10 s before it is refused.
+   * @default 200 per 10 s
+   */
   jobsRequestsPerPeer?: number
 }
 

@@ -17,15 +17,30 @@ import type { ExpandedUnit, JobResults, JobStatus, ProviderInfo, ReplicaState, R
 export type ScheduleMode = 'fcfs' | 'priority'
 
 export interface SchedulerOptions {
-  /** @default 'fcfs' */
+  /**
+   * How units are handed out: `fcfs` or `priority`.
+   * @default 'fcfs'
+   */
   mode?: ScheduleMode
-  /** a replica times out this long after its job's deadlineMs; @default 1000 */
+  /**
+   * A replica times out this long after its job's deadlineMs.
+   * @default 1000
+   */
   reportGraceMs?: number
-  /** retry_ms of an answer without units; @default 1000 */
+  /**
+   * The retry_ms of a FETCH answer without units: when the provider should ask again.
+   * @default 1000
+   */
   retryMs?: number
-  /** valid results in a row that make a provider trusted; @default 10 */
+  /**
+   * Valid results in a row that make a provider trusted.
+   * @default 10
+   */
   trustStreak?: number
-  /** the clock (tests move it) */
+  /**
+   * The clock (tests move it)
+   * @default Date.now
+   */
   now?: () => number
 }
 

@@ -2,9 +2,15 @@ import { rankHosts } from './host-rank.js'
 import type { Candidate, ElectionChange, Group, Placement, SubnetState } from './types.js'
 
 export interface ElectionInit {
-  /** capacity of a new group, the virtual server included (seed: limit_count); 0 turns virtual servers off */
+  /**
+   * Capacity of a new group, the virtual server included (seed: limit_count); 0 turns virtual servers off
+   * @default none (required)
+   */
   limit: number
-  /** clock, for host ranking */
+  /**
+   * Clock, for host ranking
+   * @default Date.now
+   */
   now?: () => number
 }
 

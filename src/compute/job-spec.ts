@@ -57,7 +57,10 @@ export const ASSEMBLERS = ['mandelbrot-png'] as const
 export const RANGE_PLACEHOLDERS = ['from', 'to', 'index'] as const
 
 export interface ValidateOptions {
-  /** true for SUBMIT: the app is a CID and inputs are `{ name, cid }` */
+  /**
+   * True for SUBMIT: the app is a CID and inputs are `{ name, cid }`
+   * @default none (required)
+   */
   resolved: boolean
 }
 

@@ -5,25 +5,106 @@
 
 /** A job as its owner writes it: app and inputs are paths (relative to the job file) or CIDs. */
 export interface JobSpec {
+  /**
+   * A name for the job, at most 200 characters, shown by `jobs` and `job status`.
+   * @default none (the job's id is shown)
+   */
   name?: string
+  /**
+   * The application: a WASI command module (`_start`), as a path relative
+   * to the job file or as the CID of a shared file.
+   * @default none (required)
+   */
   app: string
+  /**
+   * Explicit units, 1 to 100000: each with its arguments (argv[0] excluded),
+   * its inputs (paths or CIDs) and its cost. A job has `units` or `range`.
+   * @default none (required unless `range` is given)
+   */
   units?: UnitSpecInput[]
+  /**
+   * Instead of `units`: one unit per `step` from `from` to `to`; `{from}`,
+   * `{to}` (exclusive, capped at `to`) and `{index}` in `args` and `inputs`
+   * are replaced.
+   * @default none (required unless `units` is given)
+   */
   range?: { from: number, to: number, step: number, args: string[], inputs?: string[] }
+  /**
+   * What a provider needs for one unit: `memoryMb` (1..4096) is the unit's
+   * memory cap, `diskMb` (0..65536) its inputs and outputs together.
+   * Providers with less are not sent the job.
+   * @default { memoryMb: 64, diskMb: 64 }
+   */
   requirements: { memoryMb: number, diskMb: number }
+  /**
+   * Replicas of each unit issued at first, 1..16, at least `quorum`.
+   * @default the quorum
+   */
   replication: number
+  /**
+   * Agreeing results (same output hash) that make a unit valid, 1..16.
+   * @default 1
+   */
   quorum: number
+  /**
+   * How long a replica may take from assignment to report, in ms (100..86400000).
+   * @default 600000
+   */
   deadlineMs: number
+  /**
+   * Replicas a unit may use in all, reissues included (replication..64);
+   * then the unit fails.
+   * @default replication + 3, at most 64
+   */
   maxAttempts: number
+  /**
+   * Scheduling priority, an integer -100..100: higher first, first come
+   * first served within a priority.
+   * @default 0
+   */
   priority: number
+  /**
+   * What a unit's output is: its stdout (`stdout`) and the files it writes
+   * under /output named in `files` (at most 64).
+   * @default { stdout: true, files: [] }
+   */
   result: { stdout: boolean, files: string[] }
+  /**
+   * Bound on one unit's output, stdout and files together, in bytes (at most 64 MiB).
+   * @default 16777216 (16 MiB)
+   */
   maxOutputBytes: number
+  /**
+   * Adaptive replication: a trusted provider (10 valid results in a row)
+   * may validate a unit alone.
+   * @default true
+   */
   adaptive: boolean
+  /**
+   * What `job results` builds from the outputs besides the files.
+   * @default none (nothing is assembled)
+   */
   assemble?: 'mandelbrot-png'
 }
 
+/** One explicit unit of a job file. */
 export interface UnitSpecInput {
+  /**
+   * The unit's arguments; the provider adds argv[0] = "app".
+   * @default none (required)
+   */
   args: string[]
+  /**
+   * Files the unit finds under /input by their names: paths relative to the
+   * job file, or CIDs of shared files.
+   * @default []
+   */
   inputs?: string[]
+  /**
+   * The unit's relative cost; `priority` scheduling gives the fastest
+   * providers the costliest units first.
+   * @default 1
+   */
   cost?: number
 }
 

@@ -7,13 +7,30 @@ import type { ShareStore } from './share-store.js'
 import type { Libp2p } from 'libp2p'
 
 export interface GetOptions {
-  /** where to write the file; @default the file's name in `outDir` */
+  /**
+   * Where to write the file.
+   * @default the file's name in `outDir`
+   */
   outPath?: string
-  /** the folder for a file written under its own name; @default the current folder */
+  /**
+   * The folder for a file written under its own name.
+   * @default the current folder
+   */
   outDir?: string
+  /**
+   * Aborting it stops the download; the part file is kept, so a later get resumes.
+   * @default none
+   */
   signal?: AbortSignal
+  /**
+   * Told the download's progress as pieces arrive.
+   * @default none
+   */
   onProgress?: (progress: DownloadProgress) => void
-  /** how long to look for providers, in ms; @default 5000 */
+  /**
+   * How long to look for providers, in ms.
+   * @default 5000
+   */
   findTimeoutMs?: number
 }
 

@@ -15,11 +15,25 @@ export interface IndexHolder {
 }
 
 export interface IndexServerInit {
-  /** why `peerId` may not push its index here, or undefined when it may */
+  /**
+   * Why `peerId` may not push its index here, or undefined when it may
+   * @default none (required)
+   */
   refuse: (peerId: string) => string | undefined
+  /**
+   * Where the pushed indexes go: the subnet index of the virtual server this node is.
+   * @default none (required)
+   */
   holder: IndexHolder
+  /**
+   * Prometheus metrics to count index pushes in.
+   * @default none (no metrics)
+   */
   metrics?: PeerhiveMetrics
-  /** updates one peer may send per 10 s; @default 100 */
+  /**
+   * Updates one peer may send per 10 s.
+   * @default 100
+   */
   requestsPerPeer?: number
 }
 

@@ -13,11 +13,25 @@ export interface SearchAnswer {
 }
 
 export interface SearchServerInit {
-  /** why this node does not answer searches now (it is no virtual server), or undefined */
+  /**
+   * Why this node does not answer searches now (it is no virtual server), or undefined
+   * @default none (required)
+   */
   refuse: () => string | undefined
+  /**
+   * Answers one search: the matching entries of the subnet index, at most `limit`, and, when `wantServers`, the other subnets' virtual servers.
+   * @default none (required)
+   */
   answer: (words: string[], limit: number, requester: string, wantServers: boolean) => Promise<SearchAnswer> | SearchAnswer
+  /**
+   * Prometheus metrics to count searches in.
+   * @default none (no metrics)
+   */
   metrics?: PeerhiveMetrics
-  /** searches one peer may ask per 10 s; @default 200 */
+  /**
+   * Searches one peer may ask per 10 s.
+   * @default 200
+   */
   requestsPerPeer?: number
 }
 

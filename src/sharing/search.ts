@@ -31,24 +31,39 @@ export interface SearchResult {
 }
 
 export interface SearchOptions {
-  /** stop after this many results; @default 50 */
+  /**
+   * Stop after this many results.
+   * @default 50
+   */
   limit?: number
-  /** deadline for the whole search in ms; @default 5000 */
+  /**
+   * Deadline for the whole search in ms.
+   * @default 5000
+   */
   timeoutMs?: number
-  /** ask every tier even when a nearer one found results; @default false */
+  /**
+   * Ask every tier even when a nearer one found results.
+   * @default false
+   */
   exhaustive?: boolean
   /**
-   * report every provider of a file: a farther tier's hit for a CID already
+   * Report every provider of a file: a farther tier's hit for a CID already
    * reported comes again, with only its new providers (how downloads
-   * gather sources). @default false
+   * gather sources).
+   * @default false
    */
   everyProvider?: boolean
   /**
-   * ask the DHT even when the indexes (subnet, other subnets, central)
+   * Ask the DHT even when the indexes (subnet, other subnets, central)
    * found results; a download that has providers already need not wait for
-   * the slowest tier. @default true
+   * the slowest tier.
+   * @default true
    */
   dhtWhenFound?: boolean
+  /**
+   * Aborting it ends the search early; the results found so far are returned.
+   * @default none
+   */
   signal?: AbortSignal
 }
 

@@ -29,10 +29,25 @@ export interface PlaceSource {
 }
 
 export interface SharingInit {
+  /**
+   * The node's data directory; the share list is kept in <dataDir>/shares.db.
+   * @default none (the share list is kept in memory only)
+   */
   dataDir?: string
+  /**
+   * Folders to share at start and keep shared (NodeOptions.share).
+   * @default none (required; [] shares nothing at start)
+   */
   folders: string[]
+  /**
+   * The node's Prometheus metrics, updated by sharing, search and transfers.
+   * @default none (required)
+   */
   metrics: PeerhiveMetrics
-  /** signs this node's keyword records in the DHT */
+  /**
+   * Signs this node's keyword records in the DHT
+   * @default none (required)
+   */
   privateKey: PrivateKey
 }
 

@@ -30,33 +30,76 @@ export interface OutputSource {
 }
 
 export interface ComputeClientInit {
+  /**
+   * A started libp2p node connected to (or able to dial) the bootstrap.
+   * @default none (required)
+   */
   libp2p: Libp2p<any>
-  /** the bootstrap's multiaddr, ending with /p2p/<its PeerId> */
+  /**
+   * The bootstrap's multiaddr, ending with /p2p/<its PeerId>
+   * @default none (required)
+   */
   bootstrap: string | Multiaddr
-  /** the node's data directory: jobs are remembered in <data>/jobs/<id>/job.json; in memory without it */
+  /**
+   * The node's data directory: jobs are remembered in <data>/jobs/<id>/job.json; in memory without it
+   * @default none (jobs are remembered in memory only)
+   */
   dataDir?: string
-  /** @default validateJob of src/compute/job-spec.ts */
+  /**
+   * Checks a job file before it is resolved and submitted.
+   * @default validateJob of src/compute/job-spec.ts
+   */
   validateJob?: ValidateJob
-  /** shares a file where it lies, for providers to fetch by CID */
+  /**
+   * Shares a file where it lies, for providers to fetch by CID
+   * @default none (required)
+   */
   share: (path: string) => Promise<{ cid: string }>
-  /** file name of a CID, when known here or in the index */
+  /**
+   * File name of a CID, when known here or in the index
+   * @default none (names are not looked up)
+   */
   nameOf?: (cid: string) => Promise<string | undefined>
-  /** whether the node's index is fully at its virtual server (so providers can find what was just shared) */
+  /**
+   * Whether the node's index is fully at its virtual server (so providers can find what was just shared)
+   * @default none (submit does not wait for the index)
+   */
   indexSynced?: () => boolean
+  /**
+   * Where unit outputs come from: the owner's inbox, and fetching from the providers that hold a copy.
+   * @default none (results() cannot fetch outputs)
+   */
   outputs?: OutputSource
-  /** sha256 of an output's canonical encoding, to check what arrives; @default outputHash of src/compute/output-hash.ts */
+  /**
+   * Sha256 of an output's canonical encoding, to check what arrives.
+   * @default outputHash of src/compute/output-hash.ts
+   */
   hashOutput?: (output: UnitOutputData, result: ResolvedJob['result']) => Uint8Array
 }
 
 export interface WatchOptions {
-  /** time between two STATUS requests; @default 500 */
+  /**
+   * Time between two STATUS requests.
+   * @default 500
+   */
   intervalMs?: number
+  /**
+   * Aborting it ends the watch.
+   * @default none
+   */
   signal?: AbortSignal
 }
 
 export interface ResultsOptions {
+  /**
+   * Aborting it stops fetching and writing outputs.
+   * @default none
+   */
   signal?: AbortSignal
-  /** told after each unit is written, in unit order */
+  /**
+   * Told after each unit is written, in unit order
+   * @default none
+   */
   onUnit?: (entry: UnitResultEntry, written: number, total: number) => void
 }
 

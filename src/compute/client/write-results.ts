@@ -37,10 +37,20 @@ export interface ResultsSummary {
 }
 
 export interface WriteResultsOptions {
-  /** outputs fetched ahead of the one being written; @default 4 */
+  /**
+   * Outputs fetched ahead of the one being written.
+   * @default 4
+   */
   concurrency?: number
+  /**
+   * Aborting it stops fetching and writing outputs.
+   * @default none
+   */
   signal?: AbortSignal
-  /** told after each unit is written, in unit order */
+  /**
+   * Told after each unit is written, in unit order
+   * @default none
+   */
   onUnit?: (entry: UnitResultEntry, written: number, total: number) => void
 }
 

@@ -31,37 +31,77 @@ import type { Libp2p } from 'libp2p'
 const MiB = 1024 * 1024
 
 export interface ComputeProviderInit {
-  /** the node's data directory: the cache goes to <dataDir>/compute-cache, the outbox to <dataDir>/outbox */
+  /**
+   * The node's data directory: the cache goes to <dataDir>/compute-cache, the outbox to <dataDir>/outbox
+   * @default none (required)
+   */
   dataDir: string
-  /** fetches a file by CID into a local path, verifying it (SharingService.get fits) */
+  /**
+   * Fetches a file by CID into a local path, verifying it (SharingService.get fits)
+   * @default none (required)
+   */
   fetchByCid: FetchByCid
-  /** the bootstrap's multiaddr, ending with /p2p/<its PeerId> */
+  /**
+   * The bootstrap's multiaddr, ending with /p2p/<its PeerId>
+   * @default none (required)
+   */
   bootstrap: string | Multiaddr
-  /** units run at once, and cores announced; @default os.availableParallelism() */
+  /**
+   * Units run at once, and cores announced.
+   * @default os.availableParallelism()
+   */
   cpus?: number
-  /** memory cap of one unit, MiB; units that need more are not taken; @default 512 */
+  /**
+   * Memory cap of one unit, MiB; units that need more are not taken.
+   * @default 512
+   */
   maxMemoryMb?: number
-  /** app CIDs this provider runs; empty: any. @default [] */
+  /**
+   * App CIDs this provider runs; empty: any.
+   * @default []
+   */
   apps?: string[]
-  /** the outbox to keep outputs in; share it with the node's UnitOutputServer. @default an Outbox in <dataDir>/outbox */
+  /**
+   * The outbox to keep outputs in; share it with the node's UnitOutputServer.
+   * @default an Outbox in <dataDir>/outbox
+   */
   outbox?: Outbox
-  /** total size of the app and input cache; @default 1 GiB */
+  /**
+   * Total size of the app and input cache.
+   * @default 1 GiB
+   */
   cacheMaxBytes?: number
-  /** time between two HELLOs; @default 60000 */
+  /**
+   * Time between two HELLOs.
+   * @default 60000
+   */
   helloIntervalMs?: number
-  /** how long a finished result waits for others to share its REPORT; @default 50 */
+  /**
+   * How long a finished result waits for others to share its REPORT.
+   * @default 50
+   */
   reportDelayMs?: number
-  /** first delay before an undelivered output is pushed again; it doubles with each failure (6 attempts in all). @default 60000 */
+  /**
+   * First delay before an undelivered output is pushed again; it doubles with each failure (6 attempts in all).
+   * @default 60000
+   */
   pushRetryMs?: number
-  /** with every core busy, how often to ask the bootstrap anyway (a FETCH of 0 units), to learn of cancelled replicas; @default 5000 */
+  /**
+   * With every core busy, how often to ask the bootstrap anyway (a FETCH of 0 units), to learn of cancelled replicas.
+   * @default 5000
+   */
   pollIntervalMs?: number
   /**
    * delivers an output of a job this node owns itself (the node is owner
    * and provider of one job): UnitOutputServer.pushLocal fits. Without it,
    * such outputs stay in the outbox.
+   * @default none
    */
   deliverToSelf?: (output: UnitOutput) => Promise<OutputResponse | undefined | void>
-  /** test hooks for Byzantine providers; see ProviderFaults. Never set them on a real provider. */
+  /**
+   * Test hooks for Byzantine providers; see ProviderFaults. Never set them on a real provider.
+   * @default none (an honest provider)
+   */
   faults?: ProviderFaults
 }
 

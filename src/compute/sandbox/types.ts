@@ -1,19 +1,40 @@
 /** The public shapes of runUnit, and the messages between it and its worker. */
 
 export interface RunUnitOptions {
-  /** the unit's application: a WASI preview1 command module */
+  /**
+   * The unit's application: a WASI preview1 command module
+   * @default none (required)
+   */
   wasm: Uint8Array
-  /** argv, program name first */
+  /**
+   * Argv, program name first
+   * @default none (required)
+   */
   args: string[]
-  /** the files the unit finds in /input, by name (flat, no '/') */
+  /**
+   * The files the unit finds in /input, by name (flat, no '/')
+   * @default {} (an empty /input)
+   */
   inputs?: Record<string, Uint8Array>
-  /** wall-clock deadline of the run, worker start and compilation included; past it the run is killed */
+  /**
+   * Wall-clock deadline of the run, worker start and compilation included; past it the run is killed
+   * @default none (required)
+   */
   timeoutMs: number
-  /** the cap on the unit's linear memory, rounded down to whole 64 KiB pages */
+  /**
+   * The cap on the unit's linear memory, rounded down to whole 64 KiB pages
+   * @default none (required)
+   */
   maxMemoryBytes: number
-  /** the bound on stdout plus the output files' sizes */
+  /**
+   * The bound on stdout plus the output files' sizes
+   * @default none (required)
+   */
   maxOutputBytes: number
-  /** aborting it kills the run */
+  /**
+   * Aborting it kills the run
+   * @default none
+   */
   signal?: AbortSignal
 }
 

@@ -26,9 +26,15 @@ import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { CID } from 'multiformats/cid'
 
 export interface DhtAnnouncerInit {
-  /** the node's libp2p private key; libp2p does not expose it after construction, and keyword records are signed with it */
+  /**
+   * The node's libp2p private key; libp2p does not expose it after construction, and keyword records are signed with it
+   * @default none (required)
+   */
   privateKey: PrivateKey
-  /** what this node shares now, read at every round; entries of other providers are ignored */
+  /**
+   * What this node shares now, read at every round; entries of other providers are ignored
+   * @default none (required)
+   */
   entries: () => IndexEntry[] | Promise<IndexEntry[]>
   /**
    * Period of full rounds that re-announce everything.
@@ -60,7 +66,10 @@ export interface DhtAnnouncerInit {
    * @default 5_000
    */
   retryMinMs?: number
-  /** @default 300_000 */
+  /**
+   * Longest retry delay after rounds with failures.
+   * @default 300_000
+   */
   retryMaxMs?: number
   /**
    * Keyword records kept published; words past this are not announced.

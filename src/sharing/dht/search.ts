@@ -16,7 +16,10 @@ import type { PeerId, PeerInfo } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export interface DhtSearchOptions {
-  /** the caller's deadline or cancellation */
+  /**
+   * The caller's deadline or cancellation
+   * @default none
+   */
   signal?: AbortSignal
   /**
    * Results yielded at most.
@@ -115,6 +118,10 @@ async function rarestWord (host: DhtHost, words: string[], perWord: number, sign
 }
 
 export interface FindProvidersOptions {
+  /**
+   * The caller's deadline or cancellation.
+   * @default none
+   */
   signal?: AbortSignal
   /**
    * Providers yielded at most; kad-dht stops at k = 20 anyway.

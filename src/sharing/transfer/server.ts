@@ -20,21 +20,45 @@ export interface TransferStore {
 }
 
 export interface TransferServerInit {
-  /** transfer streams one connection may hold open. @default 16 */
+  /**
+   * Transfer streams one connection may hold open.
+   * @default 16
+   */
   maxInboundStreams?: number
-  /** transfer streams one peer may have in progress (over all its connections) before BUSY. @default 16 */
+  /**
+   * Transfer streams one peer may have in progress (over all its connections) before BUSY.
+   * @default 16
+   */
   maxExchangesPerPeer?: number
-  /** transfer streams in progress, all peers, before BUSY. @default 64 */
+  /**
+   * Transfer streams in progress, all peers, before BUSY.
+   * @default 64
+   */
   maxExchanges?: number
-  /** requests one peer may make per 10 s before BUSY. @default 10000 */
+  /**
+   * Requests one peer may make per 10 s before BUSY.
+   * @default 10000
+   */
   requestsPerPeer?: number
-  /** each request must arrive within this of the stream's opening or the last answer. @default 5000 */
+  /**
+   * Each request must arrive within this of the stream's opening or the last answer.
+   * @default 5000
+   */
   requestTimeoutMs?: number
-  /** longest read of a piece from the store, and longest time the downloader may take no bytes. @default 30000 */
+  /**
+   * Longest read of a piece from the store, and longest time the downloader may take no bytes.
+   * @default 30000
+   */
   pieceTimeoutMs?: number
-  /** told the outcome of every request: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` (one per stream that failed) */
+  /**
+   * Told the outcome of every request: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` (one per stream that failed)
+   * @default none
+   */
   onRequest?: (outcome: string, kind: 'manifest' | 'pieces' | 'unknown') => void
-  /** told the size of every message read ('in') and written ('out') */
+  /**
+   * Told the size of every message read ('in') and written ('out')
+   * @default none
+   */
   onBytes?: (direction: 'in' | 'out', bytes: number) => void
 }
 

@@ -43,22 +43,55 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
-  /** a started libp2p node with the ping service */
+  /**
+   * A started libp2p node with the ping service
+   * @default none (required)
+   */
   libp2p: Libp2p<any>
-  /** the file's CID (text or parsed) */
+  /**
+   * The file's CID (text or parsed)
+   * @default none (required)
+   */
   cid: string | { toString: () => string }
+  /**
+   * Peers that hold the file, with their addresses; the fastest `maxProviders` are used.
+   * @default none (required; at least one)
+   */
   providers: ProviderInfo[]
-  /** the final path; the download goes to `<outPath>.part` with a sidecar `<outPath>.part.json` until it is complete */
+  /**
+   * The final path; the download goes to `<outPath>.part` with a sidecar `<outPath>.part.json` until it is complete
+   * @default none (required)
+   */
   outPath: string
+  /**
+   * Aborting it stops the download with DownloadAbortedError; the part file is kept for a resume.
+   * @default none
+   */
   signal?: AbortSignal
+  /**
+   * Told the progress after each verified piece.
+   * @default none
+   */
   onProgress?: (progress: DownloadProgress) => void
-  /** @default 8 */
+  /**
+   * Providers downloaded from at once, the nearest (lowest ping) first.
+   * @default 8
+   */
   maxProviders?: number
-  /** request streams per provider, each with 2 requests outstanding; 16 at most over all providers. @default 4 */
+  /**
+   * Request streams per provider, each with 2 requests outstanding; 16 at most over all providers.
+   * @default 4
+   */
   streamsPerProvider?: number
-  /** bytes asked for per request (rounded down to whole pieces, 1 to 64). @default 2 MiB */
+  /**
+   * Bytes asked for per request (rounded down to whole pieces, 1 to 64).
+   * @default 2 MiB
+   */
   batchBytes?: number
-  /** longest time without a byte from a provider while pieces are due (and to open a stream to it). @default 30000 */
+  /**
+   * Longest time without a byte from a provider while pieces are due (and to open a stream to it).
+   * @default 30000
+   */
   pieceTimeoutMs?: number
 }
 
