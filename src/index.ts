@@ -20,7 +20,7 @@ export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
-export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry } from './sharing/index.js'
+export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it
 export { runUnit } from './compute/sandbox/index.js'
@@ -28,7 +28,7 @@ export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
 export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
 export type {
   JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
-  ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions
+  ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, UnitSpecInput, ComputeClientInit, AdminRemoveResult
 } from './compute/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
