@@ -66,7 +66,11 @@ function update (el: HTMLElement, job: DashboardJob): void {
   const others = UNIT_STATES.slice(1).filter(s => s !== 'cancelled' || job.unitStates.cancelled > 0)
   setText(el.querySelector('.counts')!, `${job.unitStates.valid}/${job.units} valid (${Math.floor(job.progress * 100)}%) · ${others.map(s => `${job.unitStates[s] ?? 0} ${s}`).join(' · ')}`)
   const r = job.replicaStates
-  setText(el.querySelector('.replicas')!, `replicas: ${r.assigned} out · ${r.invalid} invalid · ${r.failed + r.timed_out + r.lost} failed, timed out or lost`)
+  setText(el.querySelector('.replicas')!, `replicas: ${r.assigned} out · ${r.invalid} invalid · ${r.failed + r.timed_out + r.lost} lost or failed`)
   drawSparkline(el.querySelector<SVGSVGElement>('.tp svg')!, job.throughput)
-  setText(el.querySelector('.tp .value')!, `${rate(job.throughput[job.throughput.length - 1] ?? 0)} units/s`)
+  // a running job: its latest rate; an ended one: its mean
+  const seconds = ((job.finishedAt ?? 0) - job.submittedAt) / 1_000
+  setText(el.querySelector('.tp .value')!, job.state === 'running' || seconds <= 0
+    ? `${rate(job.throughput[job.throughput.length - 1] ?? 0)} units/s`
+    : `${rate(job.unitStates.valid / seconds)} units/s on average`)
 }

@@ -78,14 +78,14 @@ function screenshotDir (): { path: string, cleanup: () => void } {
   return { path: kept, cleanup: () => {} }
 }
 
-/** Submits a Mandelbrot job of JOB_UNITS units (a few tenths of a second each on one provider) from `owner`; returns its id. */
+/** Submits a Mandelbrot job of JOB_UNITS units (about a third of a second each on one provider) from `owner`; returns its id. */
 async function submitJob (owner: CliNode): Promise<string> {
   const file = join(owner.dataDir, 'dashboard-job.json')
   const rows = JOB_UNITS * 16
   writeFileSync(file, JSON.stringify({
     name: 'dashboard mandelbrot',
     app: appPath('mandelbrot'),
-    range: { from: 0, to: rows, step: 16, args: ['480', String(rows), '{from}', '{to}', '100000'] },
+    range: { from: 0, to: rows, step: 16, args: ['480', String(rows), '{from}', '{to}', '400000'] },
     requirements: { memoryMb: 64, diskMb: 1 },
     replication: 1,
     quorum: 1,
@@ -193,7 +193,7 @@ describe('e2e: the dashboard in a real browser (chromium)', function () {
     // a mark in the page's memory: a reload would lose it
     await page.evaluate(() => { (window as any).peerhiveMark = 'still here' })
     // the highlights of the first elections fade first, so that the failover stands out (and highlights end)
-    await page.waitForFunction(() => document.querySelector('#map .peer.fresh') == null, undefined, { timeout: 10_000, polling: 200 })
+    await page.waitForFunction(() => document.querySelector('#map .peer.fresh') == null, undefined, { timeout: 12_000, polling: 200 })
 
     const killedAt = Date.now()
     await kill9(victim)
@@ -241,7 +241,7 @@ describe('e2e: the dashboard in a real browser (chromium)', function () {
     const card = page.locator(`#jobs [data-job="${jobId}"]`)
     await card.waitFor({ timeout: 5_000 })
     assert.match(await card.locator('.name').innerText(), /dashboard mandelbrot/)
-    await page.waitForSelector(`#jobs [data-job="${jobId}"][data-state=done]`, { timeout: 60_000 })
+    await page.waitForSelector(`#jobs [data-job="${jobId}"][data-state=done]`, { timeout: 80_000 })
     assert.equal(await card.getAttribute('data-progress'), '1.0000')
     assert.equal(await card.locator('[data-units=valid]').evaluate(e => (e as HTMLElement).style.width), '100%')
     assert.match(await card.locator('.counts').innerText(), new RegExp(`^${JOB_UNITS}/${JOB_UNITS} valid \\(100%\\) · 0 running · 0 pending · 0 failed`))
