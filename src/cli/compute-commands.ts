@@ -15,9 +15,10 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
   program.command('register')
     .description('register this node\'s PeerId as a provider of USER at the bootstrap; prints the user_serial_id')
     .addOption(dataOption())
-    .requiredOption('--user <name>', 'user name to link this node to')
-    .option('--email <address>', 'the user\'s e-mail address')
+    .requiredOption('--user <name>', 'user name to link this node to (required)')
+    .option('--email <address>', 'the user\'s e-mail address (default: none)')
     .option('--json', 'print JSON: {user, userSerialId}', false)
+    .addHelpText('after', '\nRun it with the --data of the provider daemon (peerhive daemon --provider).\n\nExample:\n  peerhive register --data ./worker --user alice --email alice@example.org')
     .action(async opts => {
       const res = await callApi(resolve(opts.data), 'POST', '/v1/register', { user: opts.user, email: opts.email })
       if (opts.json === true) printJson(res)
@@ -27,20 +28,32 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
   program.command('unregister')
     .description('delete this node\'s provider registration at the bootstrap (its running jobs are cancelled)')
     .addOption(dataOption())
+    .option('--json', 'print the bootstrap\'s answer as JSON', false)
+    .addHelpText('after', '\nExample:\n  peerhive unregister --data ./worker')
     .action(async opts => {
       const res = await callApi(resolve(opts.data), 'POST', '/v1/unregister')
-      process.stdout.write(`unregistered${res.message != null && res.message !== '' ? `: ${res.message}` : ''}\n`)
+      if (opts.json === true) printJson(res)
+      else process.stdout.write(`unregistered${res.message != null && res.message !== '' ? `: ${res.message}` : ''}\n`)
     })
 
-  const job = program.command('job').description('submit jobs, follow them, collect their results')
+  const job = program.command('job')
+    .description('submit jobs, follow them, collect their results')
+    .addHelpText('after', `
+The job file format is in protocols/compute.md (examples/mandelbrot.json is one).
+
+Example:
+  id=$(peerhive job submit --data ./peer examples/mandelbrot.json)
+  peerhive job status --data ./peer $id
+  peerhive job results --data ./peer $id -o ./results
+Run peerhive job <command> --help for a command's options.`)
 
   job.command('submit')
     .description('check a job file, share its app and inputs, and submit it; prints the job id')
     .argument('<job.json>', 'the job file (protocols/compute.md); its paths are relative to its folder')
     .addOption(dataOption())
-    .option('--wait', 'follow the job (a progress bar on a terminal) until it ends; exit 0 when done, 1 when not', false)
-    .option('--json', 'print JSON: {id}, or with --wait the final status', false)
-    .addHelpText('after', '\nExample:\n  peerhive job submit examples/mandelbrot.json --data ./peer --wait\n\nAn invalid job exits with code 2 and lists every problem.')
+    .option('--wait', 'follow the job (a progress bar on stderr when it is a terminal) until it ends; exit 0 when done, 1 when not', false)
+    .option('--json', 'print JSON: {id}, or with --wait the final status; no progress bar', false)
+    .addHelpText('after', '\nAn invalid job exits with code 2 and lists every problem.\n\nExamples:\n  peerhive job submit examples/mandelbrot.json --data ./peer --wait\n  peerhive job submit job.json --data ./peer --json | jq -r .id')
     .action(async (file: string, opts) => {
       const dataDir = resolve(opts.data)
       const { id } = await callApi(dataDir, 'POST', '/v1/jobs/submit', { path: resolve(file) })
@@ -61,6 +74,7 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
     .argument('<id>', 'the job id that submit printed')
     .addOption(dataOption())
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExample:\n  peerhive job status --data ./peer <id> --json | jq .progress')
     .action(async (id: string, opts) => {
       const status = await callApi(resolve(opts.data), 'POST', '/v1/jobs/status', { id })
       if (opts.json === true) printJson(status)
@@ -71,8 +85,9 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
     .description('write the outputs of a job\'s valid units into a folder, in unit order (unit-000000.stdout, unit-000000/<file>, results.json, image.png)')
     .argument('<id>', 'the job id')
     .addOption(dataOption())
-    .requiredOption('-o, --output <dir>', 'folder to write the results into (created when missing)')
-    .option('--json', 'print results.json\'s content', false)
+    .requiredOption('-o, --output <dir>', 'folder to write the results into, created when missing (required)')
+    .option('--json', 'print results.json\'s content; no progress bar', false)
+    .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. A job with units that are not\nvalid (yet) writes the valid ones and exits with code 1.\n\nExample:\n  peerhive job results --data ./peer <id> -o ./results')
     .action(async (id: string, opts) => {
       const outDir = resolve(opts.output)
       const bar = new ProgressBar(process.stderr, opts.json !== true, 'count')
@@ -102,6 +117,7 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
     .argument('<id>', 'the job id')
     .addOption(dataOption())
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExample:\n  peerhive job cancel --data ./peer <id>')
     .action(async (id: string, opts) => {
       const res = await callApi(resolve(opts.data), 'POST', '/v1/jobs/cancel', { id })
       if (opts.json === true) printJson(res)
@@ -112,6 +128,7 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
     .description('the jobs this node submitted, as the bootstrap knows them')
     .addOption(dataOption())
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExample:\n  peerhive jobs --data ./peer')
     .action(async opts => {
       const jobs = await callApi(resolve(opts.data), 'GET', '/v1/jobs')
       if (opts.json === true) printJson(jobs)
@@ -122,19 +139,23 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
     .description('the providers the bootstrap knows: registration, host info, state and history')
     .addOption(dataOption())
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExamples:\n  peerhive providers --data ./boot\n  peerhive providers --data ./peer --json | jq -r \'.[] | select(.state == "active") | .peerId\'')
     .action(async opts => {
       const providers = await callApi(resolve(opts.data), 'GET', '/v1/providers')
       if (opts.json === true) printJson(providers)
       else process.stdout.write(formatProviders(providers) + '\n')
     })
 
-  const admin = program.command('admin').description('bootstrap operator commands')
+  const admin = program.command('admin')
+    .description('bootstrap operator commands')
+    .addHelpText('after', '\nRun peerhive admin <command> --help for a command\'s options.')
   admin.command('remove')
     .description('remove a provider (and with --ban, refuse it from now on); run with the bootstrap\'s --data, or from a node whose PeerId is in the bootstrap\'s admin list')
     .argument('<peerId>', 'the provider\'s PeerId')
     .addOption(dataOption())
     .option('--ban', 'also ban the PeerId: its connections are refused', false)
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExamples:\n  peerhive admin remove --data ./boot 12D3KooW...\n  peerhive admin remove --data ./boot 12D3KooW... --ban')
     .action(async (peer: string, opts) => {
       const dataDir = resolve(opts.data)
       let res: any

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { createBootstrap } from '../../bootstrap/index.js'
@@ -15,11 +16,49 @@ import { registerDemoCommand } from './demo/index.js'
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
 
+/** The package's version, from package.json (two folders up from dist/src/cli). */
+function packageVersion (): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Adds what to do to commander's own errors where it is not obvious. */
+function withHint (text: string): string {
+  if (text.includes("'--data <dir>' not specified")) {
+    return text.trimEnd() + '\n--data names the node\'s data directory (the one its `peerhive daemon` or `peerhive bootstrap` was started with); or set PEERHIVE_DATA\n'
+  }
+  return text
+}
+
 const program = new Command('peerhive')
   .description('peer-to-peer node: per-subnet virtual servers, nearest-first search, volunteer computing')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) })
+  .configureOutput({ outputError: (text, write) => write(withHint(text)) })
   .exitOverride()
+  .addHelpText('after', `
+Getting started (each in its own terminal):
+  peerhive bootstrap --data ./boot --listen /ip4/127.0.0.1/tcp/4001
+  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/<bootstrap PeerId> --share ./files
+  peerhive status --data ./peer
+
+\`bootstrap\` and \`daemon\` run a node; every other command talks to the running
+node whose data directory --data names (or PEERHIVE_DATA), over its local API.
+Commands that print something take --json, for scripts. Progress bars are drawn
+on a terminal only (stderr); piped output has none.
+
+Exit codes:
+  0  success
+  1  the command failed (a download, a job that did not complete, ...)
+  2  wrong usage: a bad option or argument, an invalid job file
+  3  no node is running with that data directory: start one with
+     peerhive daemon (or peerhive bootstrap)
+
+Logs: DEBUG=peerhive:* (and libp2p:* namespaces) on bootstrap and daemon.
+Run peerhive <command> --help for a command's options.`)
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 const integer = (what: string) => (value: string): number => {
@@ -28,24 +67,30 @@ const integer = (what: string) => (value: string): number => {
   return n
 }
 const list = (value: string): string[] => value.split(',').map(v => v.trim()).filter(v => v !== '')
-const dataOption = (): Option => new Option('--data <dir>', 'data directory (identity, API token, node.json)').env('PEERHIVE_DATA').makeOptionMandatory()
+const dataOption = (): Option => new Option('--data <dir>', 'the node\'s data directory (identity, API token, node.json); required').env('PEERHIVE_DATA').makeOptionMandatory()
 
 program.command('bootstrap')
   .description('run a bootstrap: the central server that groups peers by subnet and elects virtual servers')
   .addOption(dataOption())
-  .option('--listen <multiaddr>', 'listen address (repeatable)', collect)
+  .option('--listen <multiaddr>', 'listen address (repeatable) (default: /ip4/0.0.0.0/tcp/4001)', collect)
   .option('--vs-limit <n>', 'peers per virtual-server group, the virtual server included (0: no virtual servers)', integer('--vs-limit'), DEFAULT_VS_LIMIT)
   .option('--subnet-prefix <bits>', 'IPv4 prefix length that makes a subnet', integer('--subnet-prefix'), DEFAULT_SUBNET_PREFIX_V4)
   .option('--subnet-prefix-v6 <bits>', 'IPv6 prefix length that makes a subnet', integer('--subnet-prefix-v6'), DEFAULT_SUBNET_PREFIX_V6)
   .option('--allow-subnet-claims', 'accept the subnet a peer names itself (manual deployments)', false)
   .option('--peer-timeout <ms>', 'failure-detection time: a silent peer is dropped after this long', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
   .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), DEFAULT_RESTART_GRACE_MS)
-  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
-  .option('--dashboard <host:port>', 'serve the operator\'s live dashboard page at http://HOST:PORT/ (reading needs no token: bind to loopback)')
+  .option('--dashboard <host:port>', 'serve the operator\'s live dashboard page at http://HOST:PORT/ (reading needs no token: bind to loopback) (default: off)')
   .addOption(new Option('--schedule <mode>', 'how work units are handed out: fcfs (priority, then first come first served) or priority (also ranks providers)').choices(['fcfs', 'priority']).default('fcfs'))
-  .option('--admin <peerId>', 'a PeerId allowed to remove and ban providers, besides the bootstrap itself (repeatable)', collect)
-  .addHelpText('after', '\nExample:\n  peerhive bootstrap --data ./boot --listen /ip4/0.0.0.0/tcp/4001 --vs-limit 8 --metrics 127.0.0.1:9464')
+  .option('--admin <peerId>', 'a PeerId allowed to remove and ban providers, besides the bootstrap itself (repeatable) (default: none)', collect)
+  .addHelpText('after', `
+It prints its PeerId and multiaddrs; peers join with --bootstrap <multiaddr>/p2p/<PeerId>.
+It runs until Ctrl-C (SIGINT) or SIGTERM.
+
+Examples:
+  peerhive bootstrap --data ./boot --listen /ip4/0.0.0.0/tcp/4001 --vs-limit 8 --metrics 127.0.0.1:9464
+  peerhive bootstrap --data ./boot --dashboard 127.0.0.1:8080 --schedule priority`)
   .action(async opts => {
     const dataDir = resolve(opts.data)
     const node = await createBootstrap({
@@ -70,18 +115,24 @@ program.command('bootstrap')
 program.command('daemon')
   .description('run a peer daemon that joins a bootstrap')
   .addOption(dataOption())
-  .requiredOption('--bootstrap <multiaddr>', 'the bootstrap, ending with /p2p/<its PeerId>')
-  .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out', collect)
-  .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it')
+  .requiredOption('--bootstrap <multiaddr>', 'the bootstrap, ending with /p2p/<its PeerId> (required)')
+  .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out (default: /ip4/0.0.0.0/tcp/0)', collect)
+  .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it (default: the subnet the bootstrap sees)')
   .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
-  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+  .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
-  .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable)', collect)
+  .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable) (default: none)', collect)
   .option('--provider', 'donate CPU: pull work units from the bootstrap and run them in the sandbox', false)
   .option('--cpus <n>', 'with --provider: units run at once (default: every core)', integer('--cpus'))
   .option('--max-memory <mb>', 'with --provider: memory cap of one unit, in MiB (default: 512)', integer('--max-memory'))
   .option('--apps <cids>', 'with --provider: run only these applications (comma-separated app CIDs; default: any)', list)
-  .addHelpText('after', '\nExamples:\n  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0\n  peerhive daemon --data ./worker --bootstrap ... --provider --cpus 2 --max-memory 256')
+  .addHelpText('after', `
+It runs until Ctrl-C (SIGINT) or SIGTERM; the other commands reach it with the same --data.
+
+Examples:
+  peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0
+  peerhive daemon --data ./peer --bootstrap ... --share ~/Music --share ~/Books
+  peerhive daemon --data ./worker --bootstrap ... --provider --cpus 2 --max-memory 256`)
   .action(async opts => {
     const dataDir = resolve(opts.data)
     const node = await createNode({
@@ -118,6 +169,7 @@ program.command('status')
   .description('what the running node is: role, subnet, virtual server, members, addresses')
   .addOption(dataOption())
   .option('--json', 'print JSON', false)
+  .addHelpText('after', '\nExamples:\n  peerhive status --data ./peer\n  peerhive status --data ./peer --json | jq -r .role')
   .action(async opts => {
     const status = await callApi(resolve(opts.data), 'GET', '/v1/status')
     if (opts.json === true) printJson(status)
@@ -128,6 +180,7 @@ program.command('subnets')
   .description('asked of a bootstrap: its virtual-server table, subnet by subnet')
   .addOption(dataOption())
   .option('--json', 'print JSON', false)
+  .addHelpText('after', '\nExample:\n  peerhive subnets --data ./boot')
   .action(async opts => {
     const dataDir = resolve(opts.data)
     const status = await callApi(dataDir, 'GET', '/v1/status')
@@ -143,9 +196,10 @@ program.command('share')
   .description('share files where they lie (a folder shares every file under it); prints the CID of each file')
   .argument('<path...>', 'files or folders')
   .addOption(dataOption())
-  .option('--title <text>', 'title of the shared files')
-  .option('--keywords <list>', 'comma-separated keywords', (v: string) => v.split(',').map(k => k.trim()).filter(k => k !== ''))
-  .option('--json', 'print JSON', false)
+  .option('--title <text>', 'title of the shared files, searched like their names (default: none)')
+  .option('--keywords <list>', 'comma-separated keywords, searched like their names (default: none)', list)
+  .option('--json', 'print JSON: the shared files with their CIDs', false)
+  .addHelpText('after', '\nExamples:\n  peerhive share --data ./peer ./report.pdf --title "Annual report" --keywords finance,2024\n  peerhive share --data ./peer ~/Music')
   .action(async (paths: string[], opts) => {
     const files = await callApi(resolve(opts.data), 'POST', '/v1/share', { paths: paths.map(p => resolve(p)), title: opts.title, keywords: opts.keywords })
     if (opts.json === true) printJson(files)
@@ -156,15 +210,20 @@ program.command('unshare')
   .description('stop sharing a file')
   .argument('<cid>', 'the CID that share printed')
   .addOption(dataOption())
+  .option('--json', 'print JSON: {cid, removed}', false)
+  .addHelpText('after', '\nA CID this node does not share exits with code 1.\n\nExample:\n  peerhive unshare --data ./peer bafkrei...')
   .action(async (cid: string, opts) => {
     const { removed } = await callApi(resolve(opts.data), 'POST', '/v1/unshare', { cid })
     if (removed !== true) throw Object.assign(new Error(`${cid} is not shared by this node (see: peerhive files)`), { name: 'NotSharedError' })
+    if (opts.json === true) printJson({ cid, removed: true })
+    else process.stdout.write(`unshared ${cid}\n`)
   })
 
 program.command('files')
   .description('what this node shares')
   .addOption(dataOption())
   .option('--json', 'print JSON', false)
+  .addHelpText('after', '\nExample:\n  peerhive files --data ./peer')
   .action(async opts => {
     const files = await callApi(resolve(opts.data), 'GET', '/v1/files')
     if (opts.json === true) printJson(files)
@@ -179,6 +238,7 @@ program.command('search')
   .option('--timeout <ms>', 'deadline for the whole search', integer('--timeout'), 5000)
   .option('--limit <n>', 'at most this many results', integer('--limit'), 50)
   .option('--all', 'ask every tier, even after a nearer one found results', false)
+  .addHelpText('after', '\nEach result names its tier (local, subnet, remote, dht), its CID and its providers.\n\nExamples:\n  peerhive search --data ./peer annual report\n  peerhive search --data ./peer --json --all beethoven | jq -r .cid')
   .action(async (words: string[], opts) => {
     const results = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all })
     for await (const r of results) {
@@ -196,7 +256,8 @@ program.command('get')
   .argument('<cid>', 'the file\'s CID, as search or share printed it')
   .addOption(dataOption())
   .option('-o, --output <path>', 'where to write the file (default: its name, in the current folder)')
-  .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms}', false)
+  .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms}; no progress bar', false)
+  .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. No provider found, or a\ndownload that fails, exits with code 1; run get again to resume.\n\nExamples:\n  peerhive get --data ./peer bafkrei...\n  peerhive get --data ./peer bafkrei... -o ./downloads/report.pdf --json')
   .action(async (cid: string, opts) => {
     const bar = new ProgressBar(process.stderr, opts.json !== true)
     let result: any
@@ -205,7 +266,7 @@ program.command('get')
       if (line.result != null) result = line.result
     }
     bar.done()
-    if (result == null) throw new Error('the daemon ended the download without a result')
+    if (result == null) throw new Error('the daemon ended the download without a result; see its log, and run get again to resume')
     if (opts.json === true) printJson(result)
     else process.stdout.write(`${result.path}  ${formatBytes(result.bytes)} from ${result.sources.length} source(s) in ${result.ms} ms\n`)
   })

@@ -35,7 +35,7 @@ export function registerDemoCommand (program: Command): void {
   program.command('demo')
     .description('run a demo network on loopback: a bootstrap and 3 subnets of 4 peers that elect virtual servers, share, search, download and render a Mandelbrot image on 6 providers')
     .option('--exit-after-script', 'stop once the scripted part is done instead of waiting for Ctrl-C', false)
-    .option('--dir <dir>', 'keep the nodes\' data in this folder (new or empty) instead of a temporary one removed at exit')
+    .option('--dir <dir>', 'keep the nodes\' data in this folder, new or empty (default: a temporary folder, removed at exit)')
     .option('--out <dir>', `folder to write ${PNG_NAME} into (default: the current folder)`)
     .addHelpText('after', '\nExamples:\n  npm run demo\n  peerhive demo --out /tmp --exit-after-script')
     .action(async opts => {
