@@ -3,15 +3,35 @@ import { DashboardCollector, type CollectorOptions, type DashboardSource } from 
 import { DashboardServer } from './server.js'
 
 export interface DashboardInit {
-  /** HOST:PORT (or its parsed form) to serve the page on; port 0 picks a free one */
+  /**
+   * HOST:PORT (or its parsed form) to serve the page on; port 0 picks a free one.
+   * @default none (required)
+   */
   at: string | HostPort
-  /** the bootstrap's local API token, which the operator's actions need */
+  /**
+   * The bootstrap's local API token, which the operator's actions need.
+   * @default none (required)
+   */
   token: string
-  /** the built page; @default dist/dashboard */
+  /**
+   * The built page.
+   * @default dist/dashboard
+   */
   assetsDir?: string
-  /** live pages at once; @default 32 */
+  /**
+   * Live pages (open /events streams) at once.
+   * @default 32
+   */
   maxClients?: number
+  /**
+   * How often the collector samples, and how much it keeps.
+   * @default {} (the collector's defaults)
+   */
   collector?: CollectorOptions
+  /**
+   * Where the dashboard logs.
+   * @default none (silent)
+   */
   log?: (format: string, ...args: unknown[]) => void
 }
 
