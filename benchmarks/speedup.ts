@@ -27,7 +27,7 @@ import { round } from './lib/stats.js'
 import type { JobStatus } from '../src/compute/types.js'
 
 const COUNTS = [1, 2, 4]
-const IMAGE = { width: 640, height: 480, rowsPerUnit: 16, maxIter: Math.max(1000, Number(process.env.BENCH_SPEEDUP_MAXITER ?? 300_000)) }
+const IMAGE = { width: 640, height: 480, rowsPerUnit: 8, maxIter: Math.max(1000, Number(process.env.BENCH_SPEEDUP_MAXITER ?? 300_000)) }
 const WATCHDOG_MS = 480_000
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'speedup.json')
 
