@@ -159,6 +159,32 @@ describe('DHT: keyword and provider records in a network of 8 nodes', function (
     assert.equal(idle.published + idle.provided, 0)
   })
 
+  it('a clean change round cancels the retry of a round that found no peers (nothing is announced twice)', async () => {
+    const late = await createDhtNode()
+    const rounds: Array<{ full: boolean, provided: number, noPeers: boolean }> = []
+    const files: IndexEntry[] = []
+    const ann = new DhtAnnouncer(late.libp2p, { privateKey: late.privateKey, entries: () => files, retryMinMs: 1_500 })
+    ann.addEventListener('announced', evt => { rounds.push(evt.detail) })
+    try {
+      ann.start()
+      await waitUntil('the first round, without peers', () => rounds.length >= 1, 10_000)
+      assert.ok(rounds[0].full && rounds[0].noPeers)
+      await late.libp2p.dial(nodes[0].libp2p.getMultiaddrs()[0])
+      await waitUntil('a DHT peer in the routing table', () => (late.libp2p.services.dht as any).routingTable.size > 0, 10_000)
+      files.push(entry(late.libp2p.peerId.toString(), 'late arrival.txt'))
+      const change = await ann.refresh()
+      assert.equal(change.failed, 0)
+      assert.ok(change.provided >= 1, 'the change round announced the file')
+      const after = rounds.length
+      // the retry was due 1.5 s after the first round
+      await new Promise(resolve => setTimeout(resolve, 2_500))
+      assert.deepEqual(rounds.slice(after), [], 'no round ran after the clean change round')
+    } finally {
+      await ann.stop()
+      await late.libp2p.stop()
+    }
+  })
+
   it('never throws: a node without DHT peers, or a failing source of entries', async () => {
     const lone = await createDhtNode()
     try {

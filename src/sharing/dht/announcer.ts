@@ -219,7 +219,8 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     if (report.failed > 0 || report.noPeers) {
       this.retryMs = Math.min(this.retryMs === 0 ? this.retryMin : this.retryMs * 2, this.retryMax)
       if (full || Date.now() + this.retryMs < this.nextRoundAt) this.schedule(this.retryMs)
-    } else if (full) {
+    } else if (full || this.retryMs > 0) {
+      // a clean change round announced everything not yet announced: a retry still pending would only repeat it
       this.retryMs = 0
       this.schedule(this.interval)
     }
