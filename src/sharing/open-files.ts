@@ -106,7 +106,7 @@ export class OpenFiles {
     this.entries.set(cid, entry)
     for (const [old, e] of this.entries) {
       if (this.entries.size <= MAX_OPEN) break
-      if (e.reads === 0) this.forget(old)
+      if (e.reads === 0 && old !== cid) this.forget(old)
     }
     return entry
   }
