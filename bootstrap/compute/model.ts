@@ -93,11 +93,8 @@ export interface ProviderHello {
   apps: string[]
 }
 
-export interface ProviderRt extends ProviderHello {
-  peerId: string
-  /** active: said HELLO since this bootstrap started and is connected; `working` is derived */
-  state: Exclude<ProviderState, 'working'>
-  appKeys: Set<string>
+/** A provider's record of replicas by outcome and its times, kept in SQLite and in memory alike. */
+export interface ProviderHistory {
   valid: number
   invalid: number
   failed: number
@@ -108,6 +105,13 @@ export interface ProviderRt extends ProviderHello {
   turnaroundCount: number
   firstSeen: number
   lastSeen: number
+}
+
+export interface ProviderRt extends ProviderHello, ProviderHistory {
+  peerId: string
+  /** active: said HELLO since this bootstrap started and is connected; `working` is derived */
+  state: Exclude<ProviderState, 'working'>
+  appKeys: Set<string>
   /** replicas it holds now */
   assigned: Set<ReplicaRt>
   /** replica ids cancelled while it held them, not yet told */

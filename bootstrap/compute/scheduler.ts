@@ -529,24 +529,16 @@ export class ComputeScheduler {
     this.nextReplicaId = this.store.maxReplicaId() + 1
     if (atStart) this.store.markProvidersOffline()
     for (const row of this.store.providers()) {
-      const p = this.newProvider(row.peerId, row.firstSeen)
-      const apps = JSON.parse(row.apps) as string[]
-      Object.assign(p, {
-        host: JSON.parse(row.host),
-        cpus: row.cpus,
-        maxMemoryMb: row.maxMemoryMb,
+      const { peerId, host, cpus, maxMemoryMb, apps: appsJson, state, banned, ...history } = row
+      const p = this.newProvider(peerId, row.firstSeen)
+      const apps = JSON.parse(appsJson) as string[]
+      Object.assign(p, history, {
+        host: JSON.parse(host),
+        cpus,
+        maxMemoryMb,
         apps,
         appKeys: new Set(apps.map(normalizeCid)),
-        state: row.banned ? 'banned' : row.state === 'active' ? 'offline' : row.state,
-        valid: row.valid,
-        invalid: row.invalid,
-        failed: row.failed,
-        timedOut: row.timedOut,
-        lost: row.lost,
-        validStreak: row.validStreak,
-        turnaroundSum: row.turnaroundSum,
-        turnaroundCount: row.turnaroundCount,
-        lastSeen: row.lastSeen
+        state: banned ? 'banned' : state === 'active' ? 'offline' : state
       })
       this.providers.set(p.peerId, p)
     }

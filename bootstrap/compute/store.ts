@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { SCHEMA as CENTRAL_SCHEMA } from '../tables/schema.js'
 import { COMPUTE_SCHEMA } from './schema.js'
-import type { ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
+import type { ProviderHistory, ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
 import type { ExpandedUnit, JobState, ReplicaState, ResolvedInput, UnitState } from '../../src/compute/types.js'
 
 export interface JobRow {
@@ -51,7 +51,7 @@ export interface ReplicaRow {
   error: string | null
 }
 
-export interface ProviderRow {
+export interface ProviderRow extends ProviderHistory {
   peerId: string
   host: string
   cpus: number
@@ -59,16 +59,6 @@ export interface ProviderRow {
   apps: string
   state: string
   banned: boolean
-  valid: number
-  invalid: number
-  failed: number
-  timedOut: number
-  lost: number
-  validStreak: number
-  turnaroundSum: number
-  turnaroundCount: number
-  firstSeen: number
-  lastSeen: number
 }
 
 export interface UserRow {

@@ -6,7 +6,7 @@ import {
 import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
 import { toWire } from './wire.js'
 import type { ShareStore } from './share-store.js'
-import type { IndexEntry, ShareChange } from './types.js'
+import { indexEntryOf, type FileMeta, type IndexEntry, type ShareChange } from './types.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -133,8 +133,8 @@ export class IndexSync {
     }
   }
 
-  private entry (f: { cid: string, filename: string, directory: string, size: number, title: string, keywords: string[] }): IndexEntry {
+  private entry (f: FileMeta): IndexEntry {
     const { userSerialId, userid } = this.owner()
-    return { cid: f.cid, filename: f.filename, directory: f.directory, size: f.size, title: f.title, keywords: f.keywords, provider: this.libp2p.peerId.toString(), userSerialId, userid }
+    return indexEntryOf(f, this.libp2p.peerId.toString(), userSerialId, userid)
   }
 }

@@ -8,19 +8,13 @@ import { matches, queryWords } from './matching.js'
 import { fromWire } from './wire.js'
 import type { SubnetIndex } from './subnet-index.js'
 import type { ShareStore } from './share-store.js'
-import type { IndexEntry } from './types.js'
+import { indexEntryOf, type FileMeta, type IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 
 export type SearchTier = 'local' | 'subnet' | 'remote' | 'dht'
 
 /** One search result line (`peerhive search --json`). */
-export interface SearchResult {
-  cid: string
-  filename: string
-  directory: string
-  size: number
-  title: string
-  keywords: string[]
+export interface SearchResult extends FileMeta {
   /** PeerIds of the peers that share it, as this tier knows them */
   providers: string[]
   /** addresses of those providers, where known */
@@ -133,7 +127,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
 
   // 1. this node's own files
-  const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: { ...f, provider: self, userSerialId: 0, userid: self }, addrs: [] }))
+  const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: indexEntryOf(f, self, 0, self), addrs: [] }))
   yield * emit('local', local)
 
   // 2. the subnet: this node's virtual server, or its own group index when it is one

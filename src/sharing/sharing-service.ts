@@ -14,7 +14,7 @@ import { knownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
 import type { PrivateKey } from '@libp2p/interface'
-import type { IndexEntry } from './types.js'
+import { indexEntryOf, type IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 
 export const SHARES_FILE = 'shares.db'
@@ -154,7 +154,7 @@ export class SharingService {
   private entries (): IndexEntry[] {
     const self = this.libp2p.peerId.toString()
     const userSerialId = this.place.placement().userSerialId ?? 0
-    return this.shares.list().map(f => ({ cid: f.cid, filename: f.filename, directory: f.directory, size: f.size, title: f.title, keywords: f.keywords, provider: self, userSerialId, userid: self }))
+    return this.shares.list().map(f => indexEntryOf(f, self, userSerialId, self))
   }
 
   private readonly onPlacement = (): void => {
@@ -168,7 +168,8 @@ export class SharingService {
   /** A virtual server's answer: its group's entries and its own files. */
   private async answer (words: string[], limit: number): Promise<SearchAnswer> {
     const self = this.libp2p.peerId.toString()
-    const own: IndexEntry[] = this.shares.list().filter(f => matches(words, f)).map(f => ({ ...f, provider: self, userSerialId: this.place.placement().userSerialId ?? 0, userid: self }))
+    const userSerialId = this.place.placement().userSerialId ?? 0
+    const own = this.shares.list().filter(f => matches(words, f)).map(f => indexEntryOf(f, self, userSerialId, self))
     const entries = [...own, ...this.groupIndex.search(words, limit)].slice(0, limit)
     const selfAddrs = this.libp2p.getMultiaddrs().map(a => a.toString())
     const hits = await Promise.all(entries.map(async e => ({

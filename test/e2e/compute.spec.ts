@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPath, assembleMandelbrotPng, mandelbrotUnits } from '../../src/compute/apps/index.js'
-import { runUnit } from '../../src/compute/sandbox/index.js'
+import { appPath } from '../../src/compute/apps/index.js'
+import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import { Cluster, kill9, peerhive, peerhiveJson, type CliNode } from './cluster.js'
@@ -90,17 +90,10 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
     return jobFile
   }
 
-  /** The image rendered here, band by band in this process's own sandbox. */
+  /** The image rendered here, once. */
   let reference: Buffer | undefined
   const referenceImage = async (): Promise<Buffer> => {
-    if (reference != null) return reference
-    const bands: Uint8Array[] = []
-    for (const args of mandelbrotUnits({ ...IMAGE })) {
-      const run = await runUnit({ wasm: readFileSync(appPath('mandelbrot')), args: ['app', ...args], timeoutMs: 60_000, maxMemoryBytes: 64 * 1024 * 1024, maxOutputBytes: 16 * 1024 * 1024 })
-      assert.equal(run.exitCode, 0)
-      bands.push(run.stdout)
-    }
-    reference = Buffer.from(assembleMandelbrotPng(IMAGE.width, IMAGE.height, bands))
+    reference ??= await referenceMandelbrotPng(IMAGE)
     return reference
   }
 

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { callApi, callApiLines } from '../../src/api/index.js'
-import { appPath, assembleMandelbrotPng, mandelbrotUnits } from '../../src/compute/apps/index.js'
-import { runUnit } from '../../src/compute/sandbox/index.js'
+import { appPath } from '../../src/compute/apps/index.js'
+import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -37,18 +37,6 @@ function mandelbrotJob (over: Record<string, unknown> = {}): Record<string, unkn
   }
 }
 
-/** The image a single local run of every band gives. */
-async function referenceImage (): Promise<Buffer> {
-  const wasm = readFileSync(appPath('mandelbrot'))
-  const bands: Uint8Array[] = []
-  for (const args of mandelbrotUnits(IMAGE)) {
-    // the job passes WIDTH HEIGHT FROM TO MAX_ITER only; the view defaults are the same
-    const run = await runUnit({ wasm, args: ['app', ...args.slice(0, 5)], timeoutMs: 30_000, maxMemoryBytes: 64 << 20, maxOutputBytes: 16 << 20 })
-    assert.equal(run.exitCode, 0)
-    bands.push(run.stdout)
-  }
-  return Buffer.from(assembleMandelbrotPng(IMAGE.width, IMAGE.height, bands))
-}
 
 describe('integration: compute client (bootstrap, 2 providers, a client)', function () {
   this.timeout(120_000)
@@ -119,7 +107,7 @@ describe('integration: compute client (bootstrap, 2 providers, a client)', funct
     assert.equal(png.readUInt32BE(16), IMAGE.width)
     assert.equal(png.readUInt32BE(20), IMAGE.height)
     assert.equal(inflateSync(png.subarray(41, 41 + png.readUInt32BE(33))).length, IMAGE.height * (IMAGE.width * 3 + 1))
-    assert.ok(png.equals(await referenceImage()), 'the image is the one a local run renders, byte for byte')
+    assert.ok(png.equals(await referenceMandelbrotPng(IMAGE)), 'the image is the one a local run renders, byte for byte')
 
     // the providers pushed the outputs to the owner: they are in its inbox
     for (const u of written.units) assert.equal(await client.inbox.has(id, u.index, u.hash), true)
@@ -169,7 +157,7 @@ describe('integration: compute client (bootstrap, 2 providers, a client)', funct
     const outDir = join(tmp.path, 'refetched')
     const summary = await client.compute.results(id, outDir)
     assert.equal(summary.complete, true)
-    assert.ok(readFileSync(join(outDir, 'image.png')).equals(await referenceImage()))
+    assert.ok(readFileSync(join(outDir, 'image.png')).equals(await referenceMandelbrotPng(IMAGE)))
     // fetched outputs are kept again
     for (const u of summary.units) assert.equal(await client.inbox.has(id, u.index, u.hash), true)
   })
