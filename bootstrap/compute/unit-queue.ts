@@ -47,26 +47,13 @@ export class UnitQueue {
       list.push(index)
       return
     }
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (list[mid] < index) lo = mid + 1
-      else hi = mid
-    }
-    if (list[lo] !== index) list.splice(lo, 0, index)
+    const at = lowerBound(list, index)
+    if (list[at] !== index) list.splice(at, 0, index)
   }
 
   removePartial (index: number): void {
-    const list = this.partial
-    let lo = 0
-    let hi = list.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (list[mid] < index) lo = mid + 1
-      else hi = mid
-    }
-    if (list[lo] === index) list.splice(lo, 1)
+    const at = lowerBound(this.partial, index)
+    if (this.partial[at] === index) this.partial.splice(at, 1)
   }
 
   /**
@@ -93,4 +80,16 @@ export class UnitQueue {
     this.head = this.tail
     this.partial = []
   }
+}
+
+/** The first position in the sorted `list` whose value is not below `value`. */
+function lowerBound (list: number[], value: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (list[mid] < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
