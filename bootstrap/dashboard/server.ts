@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { isIP } from 'node:net'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { closeServer, listen, type HostPort } from '../../src/core/index.js'
-import { tokenMatches } from '../../src/api/index.js'
+import { allowedHosts, hostAllowed, tokenMatches } from '../../src/api/index.js'
 import { DEFAULT_ASSETS_DIR, loadAssets, type Asset } from './assets.js'
 import type { DashboardCollector } from './collector.js'
 import type { DashboardSnapshot } from './types.js'
@@ -91,7 +90,7 @@ export class DashboardServer {
   private async serve (req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v)
     // a page of another site that a DNS name points at this address gets nothing (DNS rebinding)
-    if (this.allowedHosts != null && !this.allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+    if (!hostAllowed(this.allowedHosts, req.headers.host)) {
       this.reply(res, 421, { error: 'MisdirectedRequest', message: 'this dashboard answers only requests for its own address' })
       return
     }
@@ -99,7 +98,9 @@ export class DashboardServer {
     try {
       const remove = REMOVE_ROUTE.exec(path)
       if (remove != null) {
-        if (req.method === 'POST') await this.remove(req, res, decodeURIComponent(remove[1]))
+        const peer = decodePart(remove[1])
+        if (peer == null) this.reply(res, 400, { error: 'BadRequest', message: `malformed percent-encoding in ${JSON.stringify(path.slice(0, 200))}` })
+        else if (req.method === 'POST') await this.remove(req, res, peer)
         else {
           res.setHeader('allow', 'POST')
           this.reply(res, 405, { error: 'MethodNotAllowed', message: `${path} takes POST` })
@@ -222,24 +223,13 @@ function event (snapshot: DashboardSnapshot): string {
   return `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`
 }
 
-/** Host headers this server answers: its own address and port, and localhost when it is on loopback; any when on a wildcard address. */
-function allowedHosts (asked: string, bound: string, port: number): Set<string> | undefined {
-  if (bound === '0.0.0.0' || bound === '::') return undefined
-  const hosts = new Set<string>()
-  const add = (h: string): void => {
-    const name = (isIP(h) === 6 ? `[${h}]` : h).toLowerCase()
-    hosts.add(`${name}:${port}`)
-    // browsers leave the default port out of Host and Origin
-    if (port === 80) hosts.add(name)
+/** A percent-encoded path part, decoded; undefined when the encoding is malformed (a bad request, not a server error). */
+function decodePart (part: string): string | undefined {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return undefined
   }
-  add(asked)
-  add(bound)
-  if (bound.startsWith('127.') || bound === '::1' || asked === 'localhost') {
-    add('localhost')
-    add('127.0.0.1')
-    add('::1')
-  }
-  return hosts
 }
 
 function hostOf (origin: string): string {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { closeServer, listen } from '../core/metrics.js'
+import { allowedHosts, hostAllowed } from './http-guard.js'
 import { tokenMatches } from './token.js'
 
 /** A route gets the request's JSON body and a signal that aborts when the caller goes away. */
@@ -18,11 +19,13 @@ const STATUS_BY_ERROR = new Map<string, number>([
 
 /**
  * The local control API: JSON over HTTP on 127.0.0.1, every request needs
- * `Authorization: Bearer <token>`. Routes are keyed "METHOD /path".
+ * `Authorization: Bearer <token>` and a Host header that names this server
+ * (127.0.0.1:PORT or localhost:PORT). Routes are keyed "METHOD /path".
  */
 export class ApiServer {
   private server?: Server
   private readonly routes = new Map<string, Route>()
+  private allowedHosts?: Set<string>
 
   constructor (private readonly token: string) {}
 
@@ -34,6 +37,7 @@ export class ApiServer {
     this.server = createServer((req, res) => { void this.serve(req, res) })
     await listen(this.server, { host: '127.0.0.1', port })
     const addr = this.server.address() as { port: number }
+    this.allowedHosts = allowedHosts('127.0.0.1', '127.0.0.1', addr.port)
     return `http://127.0.0.1:${addr.port}`
   }
 
@@ -44,6 +48,11 @@ export class ApiServer {
   private async serve (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body) + '\n')
+    }
+    // a web page whose DNS name was pointed at 127.0.0.1 sends its own name (DNS rebinding)
+    if (this.allowedHosts == null || !hostAllowed(this.allowedHosts, req.headers.host)) {
+      reply(421, { error: 'MisdirectedRequest', message: 'the local API answers only requests for its own address (Host: 127.0.0.1:PORT or localhost:PORT)' })
+      return
     }
     if (!tokenMatches(this.token, req.headers.authorization)) {
       reply(401, { error: 'Unauthorized', message: 'missing or wrong API token (see api.token in the data directory)' })

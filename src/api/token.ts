@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { bearerToken } from './http-guard.js'
 
 export const TOKEN_FILE = 'api.token'
 
@@ -20,7 +21,7 @@ export async function loadOrCreateToken (dataDir: string): Promise<string> {
 }
 
 export function tokenMatches (expected: string, header: string | undefined): boolean {
-  const given = /^Bearer (\S+)$/.exec(header ?? '')?.[1]
+  const given = bearerToken(header)
   if (given == null) return false
   const a = Buffer.from(expected)
   const b = Buffer.from(given)
