@@ -4,7 +4,7 @@ import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
 } from './core/index.js'
-import { LocalServices, computeRoutes } from './api/index.js'
+import { LocalServices, computeRoutes, sharingRoutes } from './api/index.js'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -166,11 +166,13 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         apiPort: this.options.apiPort,
         routes: {
           'GET /v1/status': () => this.status(),
-          'GET /v1/files': () => this.shares.list(),
-          'POST /v1/search': (body: any, signal) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true, signal }),
-          'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
-          'POST /v1/get': (body: any, signal) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir), signal }),
-          'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) }),
+          ...sharingRoutes({
+            files: () => this.shares.list(),
+            search: (words, opts) => this.search(words, opts),
+            share: async (paths, meta) => this.share(paths, meta),
+            get: (cid, opts) => this.getLines(cid, opts),
+            unshare: cid => this.shares.unshare(cid)
+          }),
           ...computeRoutes(this.compute),
           'GET /v1/provider': () => this.provider?.status() ?? { state: 'off' }
         }
@@ -213,7 +215,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   }
 
   /** `get` for the local API: progress lines, then the result line. */
-  private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir' | 'signal'>): AsyncIterable<unknown> {
+  private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir' | 'overwrite' | 'signal'>): AsyncIterable<unknown> {
     const lines = pushable<unknown>({ objectMode: true })
     let last = 0
     this.get(cid, {
@@ -267,17 +269,6 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   get metricsUrl (): string | undefined {
     return this.local?.metricsUrl
   }
-}
-
-function requireStrings (value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.some(v => typeof v !== 'string' || v === '')) {
-    throw new InvalidOptionError(`${what} must be given as non-empty text`)
-  }
-  return value
-}
-
-function optionalString (value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 /** Creates (and by default starts) a peer daemon. */

@@ -1,5 +1,6 @@
 import { pushable } from 'it-pushable'
 import { InvalidOptionError } from '../core/index.js'
+import { optionalPath, requirePath } from './fields.js'
 import type { ComputeClient } from '../compute/index.js'
 import type { Route } from './server.js'
 
@@ -12,10 +13,11 @@ export function computeRoutes (compute: ComputeClient): Record<string, Route> {
   return {
     // body: { path } of a job file on this machine, or { spec, baseDir }
     'POST /v1/jobs/submit': async (body: any, signal) => {
-      const path = optionalText(body?.path, 'path')
-      if (path != null) return { id: await compute.submit(path, optionalText(body?.baseDir, 'baseDir'), { signal }) }
-      if (body?.spec == null || typeof body.spec !== 'object') throw new InvalidOptionError('give the job file as path, or the job itself as spec')
-      return { id: await compute.submit(body.spec, optionalText(body?.baseDir, 'baseDir'), { signal }) }
+      const path = optionalPath(body?.path, 'path')
+      const baseDir = optionalPath(body?.baseDir, 'baseDir')
+      if (path != null) return { id: await compute.submit(path, baseDir, { signal }) }
+      if (body?.spec == null || typeof body.spec !== 'object' || Array.isArray(body.spec)) throw new InvalidOptionError('give the job file as path, or the job itself as spec')
+      return { id: await compute.submit(body.spec, baseDir, { signal }) }
     },
     'GET /v1/jobs': async (_body, signal) => compute.list(signal),
     'POST /v1/jobs/status': async (body: any, signal) => compute.status(requireText(body?.id, 'id'), signal),
@@ -25,7 +27,7 @@ export function computeRoutes (compute: ComputeClient): Record<string, Route> {
     // { unit, written, total } lines as units are written, then { result }
     'POST /v1/jobs/results': (body: any, signal) => {
       const lines = pushable<unknown>({ objectMode: true })
-      compute.results(requireText(body?.id, 'id'), requireText(body?.outDir, 'outDir'), {
+      compute.results(requireText(body?.id, 'id'), requirePath(body?.outDir, 'outDir'), {
         signal,
         onUnit: (unit, written, total) => { lines.push({ unit, written, total }) }
       }).then(result => { lines.push({ result }); lines.end() }, err => { lines.end(err) })

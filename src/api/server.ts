@@ -14,7 +14,9 @@ const STATUS_BY_ERROR = new Map<string, number>([
   ['SyntaxError', 400],
   ['InvalidJobError', 400],
   ['JobNotFoundError', 404],
-  ['ForbiddenError', 403]
+  ['ForbiddenError', 403],
+  ['FileExistsError', 409],
+  ['RateLimitedError', 429]
 ])
 
 /**

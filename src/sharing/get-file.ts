@@ -1,4 +1,5 @@
-import { copyFile, rename } from 'node:fs/promises'
+import { copyFile, rename, stat } from 'node:fs/promises'
+import { PeerhiveError } from '../core/index.js'
 import { basename, join, resolve } from 'node:path'
 import { parseCid } from './manifest.js'
 import { download, NotFoundError, type DownloadProgress, type ProviderInfo } from './transfer/index.js'
@@ -27,6 +28,13 @@ export interface GetOptions {
    * @default none
    */
   onProgress?: (progress: DownloadProgress) => void
+  /**
+   * Replace a file that already exists at the path written. Without it, get
+   * refuses with FileExistsError before it writes anything (a partial
+   * download, `<path>.part`, is not such a file: it resumes).
+   * @default false
+   */
+  overwrite?: boolean
   /**
    * How long to look for providers, in ms.
    * @default 5000
@@ -60,6 +68,8 @@ export interface GetContext {
 export async function getFile (ctx: GetContext, cidText: string, opts: GetOptions = {}): Promise<GetResult> {
   const started = performance.now()
   const cid = parseCid(cidText).toString()
+  // a path given is checked before the search; a name from the network, once it is known
+  if (opts.outPath != null) await refuseExisting(resolve(opts.outPath), opts.overwrite)
   const self = ctx.libp2p.peerId.toString()
   const own = ctx.shares.get(cid)
   const providers = new Map<string, ProviderInfo>()
@@ -84,6 +94,7 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
     } catch {}
   }
   const outPath = resolve(opts.outPath ?? join(opts.outDir ?? '.', safeName(filename ?? cid)))
+  await refuseExisting(outPath, opts.overwrite)
   if (own != null) {
     // already here: copy it, through a temporary name so the final one only ever holds the whole file
     await copyFile(own.path, outPath + '.part')
@@ -93,6 +104,20 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   if (providers.size === 0) throw new NotFoundError(`no peer shares ${cid} (searched this subnet, the other subnets and the central index)`)
   const result = await download({ libp2p: ctx.libp2p, cid, providers: [...providers.values()], outPath, signal: opts.signal, onProgress: opts.onProgress })
   return { cid: result.cid, path: result.path, bytes: result.bytes, sources: result.sources, ms: Math.round(performance.now() - started) }
+}
+
+/** get would replace a file that exists, and was not told to overwrite. */
+export class FileExistsError extends PeerhiveError {
+  constructor (readonly path: string) {
+    super(`${path} exists already; get does not replace it unless told to overwrite`, 'FileExistsError')
+  }
+}
+
+async function refuseExisting (path: string, overwrite: boolean | undefined): Promise<void> {
+  if (overwrite === true) return
+  const existing = await stat(path).catch(() => undefined)
+  // a folder is refused later, with its own message
+  if (existing != null && !existing.isDirectory()) throw new FileExistsError(path)
 }
 
 /** A file name from the network, made safe to write: no folders, no hidden or empty name. */

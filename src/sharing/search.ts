@@ -17,6 +17,8 @@ export type SearchTier = 'local' | 'subnet' | 'remote' | 'dht'
 export interface SearchResult extends FileMeta {
   /** PeerIds of the peers that share it, as this tier knows them */
   providers: string[]
+  /** every distinct file name those providers share it under; `filename` is the first */
+  names: string[]
   /** addresses of those providers, where known */
   providerAddrs: Record<string, string[]>
   tier: SearchTier
@@ -54,6 +56,12 @@ export interface SearchOptions {
    * @default true
    */
   dhtWhenFound?: boolean
+  /**
+   * Told each tier as the search asks it (the node's own files count as the
+   * `local` tier), so a search that finds nothing can say where it looked.
+   * @default none
+   */
+  onTier?: (tier: SearchTier) => void
   /**
    * Aborting it ends the search early; the results found so far are returned.
    * @default none
@@ -109,9 +117,10 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
       }
       let r = byCid.get(entry.cid)
       if (r == null) {
-        r = { cid: entry.cid, filename: entry.filename, directory: entry.directory, size: entry.size, title: entry.title, keywords: entry.keywords, providers: [], providerAddrs: {}, tier, ms: 0 }
+        r = { cid: entry.cid, filename: entry.filename, directory: entry.directory, size: entry.size, title: entry.title, keywords: entry.keywords, providers: [], names: [], providerAddrs: {}, tier, ms: 0 }
         byCid.set(entry.cid, r)
       }
+      if (!r.names.includes(entry.filename)) r.names.push(entry.filename)
       if (!r.providers.includes(entry.provider)) {
         r.providers.push(entry.provider)
         if (addrs.length > 0) r.providerAddrs[entry.provider] = addrs
@@ -126,15 +135,25 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
 
+  const asked = new Set<SearchTier>()
+  const asking = (tier: SearchTier): void => {
+    if (asked.has(tier)) return
+    asked.add(tier)
+    opts.onTier?.(tier)
+  }
+
   // 1. this node's own files
+  asking('local')
   const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: indexEntryOf(f, self, 0, self), addrs: [] }))
   yield * emit('local', local)
 
   // 2. the subnet: this node's virtual server, or its own group index when it is one
   const place = ctx.place()
   if (place.role === 'virtual-server') {
+    asking('subnet')
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
   } else if (place.role === 'member' && place.virtualServer != null) {
+    asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
     const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(() => undefined)
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
@@ -147,6 +166,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   let servers = ctx.directory?.()
   let askedCentral = false
   if (servers == null) {
+    asking('remote')
     const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
@@ -154,11 +174,13 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
   const targets = others(servers)
   for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
+    asking('remote')
     const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
     // central clients' files are only in the central index
+    asking('remote')
     const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(() => undefined)
     if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
@@ -167,6 +189,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
 
   // 4. the DHT
   if (ctx.dht != null) {
+    asking('dht')
     for await (const entry of ctx.dht(words, { signal: deadline, limit })) {
       yield * emit('dht', [{ entry, addrs: [] }])
       if (found >= limit) return

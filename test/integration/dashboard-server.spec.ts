@@ -153,6 +153,25 @@ describe('dashboard: the HTTP server', function () {
     assert.deepEqual(removed, [[known, false], [known, true]])
   })
 
+  it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
+    for (const method of ['POST', 'GET']) {
+      const res = await http(`${url}api/providers/%E0%A4%A/remove`, { method, headers: { authorization: `Bearer ${TOKEN}` } })
+      assert.equal(res.status, 400, `${method}: ${res.body}`)
+      assert.equal(JSON.parse(res.body).error, 'BadRequest')
+    }
+    assert.equal((await http(`${url}api/providers/%/remove`, { method: 'POST' })).status, 400)
+    assert.equal((await http(`${url}api/snapshot`)).status, 200, 'the dashboard still answers')
+  })
+
+  it('takes the bearer scheme in any case (RFC 7235)', async () => {
+    const path = `${url}api/providers/${known}/remove`
+    for (const scheme of ['bearer', 'BEARER']) {
+      const res = await http(path, { method: 'POST', body: '{}', headers: { authorization: `${scheme} ${TOKEN}` } })
+      assert.equal(res.status, 200, `${scheme}: ${res.body}`)
+    }
+    assert.equal((await http(path, { method: 'POST', body: '{}', headers: { authorization: `bearer ${'b'.repeat(64)}` } })).status, 401)
+  })
+
   it('says how to build the page when it was not built', async () => {
     const bare = new Dashboard(source, { at: '127.0.0.1:0', token: TOKEN, assetsDir: join(dir.path, 'missing') })
     const at = await bare.start()
