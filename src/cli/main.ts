@@ -7,7 +7,9 @@ import { createNode } from '../node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
-import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
+import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
+import { SearchMerge } from './search-merge.js'
+import { checkCid, shellQuote } from './arguments.js'
 import { ProgressBar } from './progress-bar.js'
 import { printStartup, runUntilSignal } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
@@ -238,17 +240,27 @@ program.command('search')
   .option('--timeout <ms>', 'deadline for the whole search', integer('--timeout'), 5000)
   .option('--limit <n>', 'at most this many results', integer('--limit'), 50)
   .option('--all', 'ask every tier, even after a nearer one found results', false)
-  .addHelpText('after', '\nEach result names its tier (local, subnet, remote, dht), its CID and its providers.\n\nExamples:\n  peerhive search --data ./peer annual report\n  peerhive search --data ./peer --json --all beethoven | jq -r .cid')
+  .addHelpText('after', '\nEach result names its tier (local, subnet, remote, dht), its CID, every name it is\nshared under and the number of peers that share it (over every tier asked); the\nlist is printed when the search ends. A search that finds nothing says so and\nnames the tiers it asked (with --json: prints nothing); it exits 0 either way.\n\nExamples:\n  peerhive search --data ./peer annual report\n  peerhive search --data ./peer --json --all beethoven | jq -r .cid')
   .action(async (words: string[], opts) => {
-    const results = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all })
-    for await (const r of results) {
-      if (opts.json === true) {
-        const { providerAddrs: _, ...line } = r
-        process.stdout.write(JSON.stringify(line) + '\n')
+    const json = opts.json === true
+    // the human form counts the providers of every tier, so it asks for them all; --json streams the nearest tier's lines
+    const lines = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all, everyProvider: !json })
+    const merged = new SearchMerge()
+    let tiers: string[] = []
+    for await (const line of lines) {
+      if (line.summary != null) {
+        tiers = line.summary.tiers ?? []
+      } else if (json) {
+        const { providerAddrs: _, ...result } = line
+        process.stdout.write(JSON.stringify(result) + '\n')
       } else {
-        process.stdout.write(formatResult(r) + '\n')
+        merged.add(line)
       }
     }
+    if (json) return
+    const results = merged.results()
+    if (results.length === 0) process.stdout.write(formatNoMatch(words, tiers) + '\n')
+    for (const r of results) process.stdout.write(formatResult(r) + '\n')
   })
 
 program.command('get')
@@ -256,16 +268,25 @@ program.command('get')
   .argument('<cid>', 'the file\'s CID, as search or share printed it')
   .addOption(dataOption())
   .option('-o, --output <path>', 'where to write the file (default: its name, in the current folder)')
+  .option('--force', 'replace a file that already exists where the download goes', false)
   .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms}; no progress bar', false)
-  .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. No provider found, or a\ndownload that fails, exits with code 1; run get again to resume.\n\nExamples:\n  peerhive get --data ./peer bafkrei...\n  peerhive get --data ./peer bafkrei... -o ./downloads/report.pdf --json')
+  .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. No provider found, or a\ndownload that fails, exits with code 1; run get again to resume. An existing file\nis not replaced without --force (exit 1).\n\nExamples:\n  peerhive get --data ./peer bafkrei...\n  peerhive get --data ./peer bafkrei... -o ./downloads/report.pdf --json')
   .action(async (cid: string, opts) => {
+    checkCid(cid)
     const bar = new ProgressBar(process.stderr, opts.json !== true)
     let result: any
-    for await (const line of callApiLines(resolve(opts.data), '/v1/get', { cid, outPath: opts.output == null ? undefined : resolve(opts.output), outDir: process.cwd() })) {
-      if (line.progress != null) bar.update(line.progress.bytes, line.progress.total, `${line.progress.sources.length} source(s)`)
-      if (line.result != null) result = line.result
+    try {
+      for await (const line of callApiLines(resolve(opts.data), '/v1/get', { cid, outPath: opts.output == null ? undefined : resolve(opts.output), outDir: process.cwd(), overwrite: opts.force === true })) {
+        if (line.progress != null) bar.update(line.progress.bytes, line.progress.total, `${line.progress.sources.length} source(s)`)
+        if (line.result != null) result = line.result
+      }
+    } catch (err: any) {
+      if (err.name !== 'FileExistsError') throw err
+      const again = ['peerhive', 'get', cid, ...(opts.output != null ? ['-o', opts.output] : []), '--force', '--data', opts.data, ...(opts.json === true ? ['--json'] : [])]
+      throw Object.assign(new Error(`${err.message.replace(/; get does not .*$/, '')}; to replace it, run: ${again.map(shellQuote).join(' ')}`), { name: 'FileExistsError' })
+    } finally {
+      bar.done()
     }
-    bar.done()
     if (result == null) throw new Error('the daemon ended the download without a result; see its log, and run get again to resume')
     if (opts.json === true) printJson(result)
     else process.stdout.write(`${result.path}  ${formatBytes(result.bytes)} from ${result.sources.length} source(s) in ${result.ms} ms\n`)

@@ -46,9 +46,19 @@ export function formatBytes (n: number): string {
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`
 }
 
-export function formatResult (r: { cid: string, filename: string, directory: string, size: number, title: string, providers: string[], tier: string, ms: number }): string {
+/** Names shown in full up to this many; past it, the first and "+N other names". */
+const NAMES_SHOWN = 3
+
+export function formatResult (r: { cid: string, filename: string, directory: string, size: number, title: string, providers: string[], names?: string[], tier: string, ms: number }): string {
   const name = r.directory === '' ? r.filename : `${r.directory}/${r.filename}`
-  return `[${r.tier}] ${name}  ${formatBytes(r.size)}${r.title !== '' ? `  "${r.title}"` : ''}  ${r.cid}  (${r.providers.length} provider${r.providers.length === 1 ? '' : 's'}, ${r.ms} ms)`
+  const others = (r.names ?? []).filter(n => n !== r.filename)
+  const also = others.length === 0 ? '' : others.length < NAMES_SHOWN ? `  (also named ${others.join(', ')})` : `  (+${others.length} other names)`
+  return `[${r.tier}] ${name}${also}  ${formatBytes(r.size)}${r.title !== '' ? `  "${r.title}"` : ''}  ${r.cid}  (${r.providers.length} provider${r.providers.length === 1 ? '' : 's'}, ${r.ms} ms)`
+}
+
+/** What `search` prints when it found nothing: that, and where it looked. */
+export function formatNoMatch (words: string[], tiers: string[]): string {
+  return `no file matches "${words.join(' ')}" (asked: ${tiers.length === 0 ? 'no tier' : tiers.join(', ')})`
 }
 
 /** 1.2 s, 3 min 4 s, 2 h 5 min. */
