@@ -270,6 +270,7 @@ describe('nearest-first search', function () {
     assert.equal(results.length, 1)
     assert.equal(results[0].tier, 'subnet')
     assert.deepEqual([...results[0].providers].sort(), [a2.peerId, a3.peerId].sort())
+    assert.deepEqual(results[0].names, ['dup.txt'], 'one name, however many share it under it')
   })
 
   it('everyProvider reports a farther tier\'s providers of an already reported CID (how get gathers sources)', async () => {
@@ -283,6 +284,15 @@ describe('nearest-first search', function () {
       assert.deepEqual(await collect(node, ['nothingmatchesthiszzz'], { ...opts, timeoutMs: 3_000 }), [])
       assert.ok(Date.now() - started < 4_000, `took ${Date.now() - started} ms`)
     }
+  })
+
+  it('tells each tier as it asks it, so a search that finds nothing can say where it looked', async () => {
+    const tiers: string[] = []
+    assert.deepEqual(await collect(a3, ['nothingmatchesthiszzz'], { timeoutMs: 3_000, onTier: tier => { tiers.push(tier) } }), [])
+    assert.deepEqual(tiers.filter(t => t !== 'dht'), ['local', 'subnet', 'remote'])
+    const found: string[] = []
+    await collect(a1, ['twinfile'], { onTier: tier => { found.push(tier) } })
+    assert.deepEqual(found, ['local', 'subnet'], 'a search that found results in its subnet asks no farther')
   })
 
   it('a search without words is refused', async () => {
