@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createBootstrap, type Bootstrap } from '../../bootstrap/index.js'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
@@ -185,5 +185,24 @@ describe('local API: bad requests are 4xx, never 500', function () {
     assert.ok(asked > 300, `${asked} requests`)
     // the node still answers
     assert.equal((await callApi(join(dir.path, 'peer'), 'GET', '/v1/status')).peerId, node.peerId)
+  })
+
+  it('the library\'s get refuses to replace an existing file unless told to overwrite', async () => {
+    const shared = join(dir.path, 'shared', 'song.txt')
+    mkdirSync(join(dir.path, 'shared'))
+    writeFileSync(shared, 'la la la\n')
+    const [{ cid }] = await node.share([shared])
+    const target = join(dir.path, 'existing.txt')
+    writeFileSync(target, 'precious\n')
+    await assert.rejects(node.get(cid, { outPath: target }), { name: 'FileExistsError', message: new RegExp(target) })
+    assert.equal(readFileSync(target, 'utf8'), 'precious\n')
+    // under its own name in a folder that already has one
+    const folder = join(dir.path, 'downloads')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'song.txt'), 'precious\n')
+    await assert.rejects(node.get(cid, { outDir: folder }), { name: 'FileExistsError' })
+    assert.equal(readFileSync(join(folder, 'song.txt'), 'utf8'), 'precious\n')
+    assert.equal((await node.get(cid, { outPath: target, overwrite: true })).path, target)
+    assert.equal(readFileSync(target, 'utf8'), 'la la la\n')
   })
 })
