@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, startStack
 } from './core/index.js'
 import { LocalServices, computeRoutes } from './api/index.js'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
@@ -152,7 +152,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   }
 
   async start (): Promise<void> {
-    await this.libp2p.start()
+    await startStack(this.libp2p)
     await this.compute.start()
     await this.outputServer.start()
     if (this.options.dataDir != null) {

@@ -9,7 +9,7 @@ import {
 } from '../core/index.js'
 import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
 import { ProgressBar } from './progress-bar.js'
-import { printStartup, runUntilSignal } from './run-node.js'
+import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
 
@@ -280,5 +280,7 @@ try {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT.OK)
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(EXIT.USAGE)
   process.stderr.write(`peerhive: ${err.message}\n`)
+  // a person gets one line; DEBUG (as for the logs) adds the stacks, the cause's too
+  if (process.env.DEBUG != null && process.env.DEBUG !== '') process.stderr.write(stackOf(err))
   process.exit(err.name === 'NoDaemonError' ? EXIT.NO_DAEMON : USAGE_ERRORS.has(err.name) ? EXIT.USAGE : EXIT.ERROR)
 }
