@@ -9,6 +9,7 @@ import {
 } from '../core/index.js'
 import { EXIT, formatBytes, formatFiles, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
 import { ProgressBar } from './progress-bar.js'
+import { JoinReporter } from './join-reporter.js'
 import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
@@ -162,6 +163,19 @@ Examples:
       const p = evt.detail
       process.stdout.write(`placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}\n`)
     })
+    const joins = new JoinReporter()
+    const printFailure = (failure: { reason: string, nextRetryAt: number }): void => {
+      const line = joins.failed(failure)
+      if (line != null) process.stderr.write(line + '\n')
+    }
+    node.addEventListener('join:failed', evt => { printFailure(evt.detail) })
+    node.addEventListener('join:succeeded', evt => {
+      const line = joins.joined(evt.detail.failedAttempts)
+      if (line != null) process.stdout.write(line + '\n')
+    })
+    // an attempt that failed while the node was starting, before these listeners
+    const early = node.topology.lastJoinFailure()
+    if (early != null) printFailure(early)
     await runUntilSignal(async () => node.stop())
   })
 
