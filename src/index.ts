@@ -34,6 +34,6 @@ export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
-  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError,
+  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError,
   PROTOCOL_JOIN, ASSIGNMENT_TOPIC_PREFIX, DHT_PROTOCOL
 } from './core/index.js'

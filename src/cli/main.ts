@@ -58,7 +58,8 @@ Exit codes:
   3  no node is running with that data directory: start one with
      peerhive daemon (or peerhive bootstrap)
 
-Logs: DEBUG=peerhive:* (and libp2p:* namespaces) on bootstrap and daemon.
+Logs: DEBUG=peerhive:* (and libp2p:* namespaces) on bootstrap and daemon;
+with DEBUG set, a failing command also prints the error's stack.
 Run peerhive <command> --help for a command's options.`)
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -129,6 +130,7 @@ program.command('daemon')
   .option('--apps <cids>', 'with --provider: run only these applications (comma-separated app CIDs; default: any)', list)
   .addHelpText('after', `
 It runs until Ctrl-C (SIGINT) or SIGTERM; the other commands reach it with the same --data.
+While it cannot join the bootstrap it retries, and prints why on stderr (again only when the reason changes).
 
 Examples:
   peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0
