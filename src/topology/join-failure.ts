@@ -12,6 +12,9 @@ const SOCKET_ERRORS: Record<string, string> = {
   EAI_AGAIN: 'the host name does not resolve (yet)'
 }
 
+/** The longest reason kept from an error's text: a bootstrap's refusal comes from the network and goes to a console. */
+const MAX_TEXT = 300
+
 /**
  * Why a join failed, in words a person can act on. The text is stable across
  * retries of one cause (no times, no counters), so that a console can print
@@ -21,7 +24,8 @@ const SOCKET_ERRORS: Record<string, string> = {
  */
 export function describeJoinFailure (err: any, bootstrap: Multiaddr, expected: PeerId, timeoutMs: number): string {
   const where = bootstrap.decapsulateCode(421).toString()
-  const message = String(err?.message ?? err)
+  // one line (a libp2p error's text may hold stacks), no terminal control characters, bounded
+  const message = printable(String(err?.message ?? err).split('\n')[0])
   // Noise checks the PeerId; the upgrader rethrows its UnexpectedPeerError as an EncryptionFailedError with the same text
   const other = /Payload identity key (\S+) does not match expected remote identity key/.exec(message)?.[1]
   if (other != null) return `the node at ${where} is ${other}, not the ${expected.toString()} named in --bootstrap`
@@ -35,5 +39,10 @@ export function describeJoinFailure (err: any, bootstrap: Multiaddr, expected: P
     case 'NoValidAddressesError': return `this node cannot dial ${where} (it dials TCP only)`
     case 'JoinRejectedError': return message
   }
-  return `${message.split('\n')[0]} (${where})`
+  return `${message} (${where})`
+}
+
+function printable (text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+  return clean.length > MAX_TEXT ? clean.slice(0, MAX_TEXT) + '…' : clean
 }

@@ -52,6 +52,14 @@ describe('join failures, in words', () => {
     assert.equal(describe_(new Error('odd failure\n    at x (y.js:1:1)')), `odd failure (${where})`)
   })
 
+  it('a refusal from the bootstrap reaches the console as one bounded line without control characters', () => {
+    const hostile = new JoinRejectedError('RATE_LIMITED', `slow down\x1b[2J\x1b]0;owned\x07\nsecond line ${'x'.repeat(5_000)}`)
+    const text = describe_(hostile)
+    assert.match(text, /^bootstrap refused the join \(RATE_LIMITED\): slow down \[2J \]0;owned $/)
+    assert.doesNotMatch(describe_(new Error(`a\rb\u009bc${'y'.repeat(5_000)}`)), /[\u0000-\u001f\u007f-\u009f]/)
+    assert.ok(describe_(new Error('z'.repeat(5_000))).length < 400)
+  })
+
   it('the same cause gives the same text on every retry', () => {
     const a = describe_(named('Error', 'connection error 127.0.0.1:4001: connect ECONNREFUSED 127.0.0.1:4001', { code: 'ECONNREFUSED' }))
     const b = describe_(named('Error', 'connection error 127.0.0.1:4001: connect ECONNREFUSED 127.0.0.1:4001', { code: 'ECONNREFUSED' }))
