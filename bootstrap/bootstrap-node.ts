@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, validatePrefix
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { IndexServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
@@ -119,7 +119,7 @@ export class Bootstrap {
   }
 
   async start (): Promise<void> {
-    await this.libp2p.start()
+    await startStack(this.libp2p)
     await this.central.start()
     await this.compute.start()
     await this.indexServer.start()

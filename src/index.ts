@@ -19,7 +19,7 @@ export { createNode, PeerhiveNode } from './node.js'
 export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
-export type { Placement, PeerRole } from './topology/index.js'
+export type { JoinFailure, Placement, PeerRole } from './topology/index.js'
 export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it
@@ -34,6 +34,6 @@ export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
-  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError,
+  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError,
   PROTOCOL_JOIN, ASSIGNMENT_TOPIC_PREFIX, DHT_PROTOCOL
 } from './core/index.js'

@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, startStack
 } from './core/index.js'
 import { LocalServices, computeRoutes, sharingRoutes } from './api/index.js'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
@@ -13,7 +13,7 @@ import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
 import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
-import { TopologyClient, type Placement, type PeerRole } from './topology/index.js'
+import { TopologyClient, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
 import type { Libp2p } from 'libp2p'
@@ -21,6 +21,10 @@ import type { PrivateKey } from '@libp2p/interface'
 
 export interface PeerhiveNodeEvents {
   placement: CustomEvent<Placement>
+  /** a join attempt failed (the bootstrap is unreachable, is another node, refused...); the node retries at `nextRetryAt` */
+  'join:failed': CustomEvent<JoinFailure>
+  /** the node joined the bootstrap, after `failedAttempts` failed attempts */
+  'join:succeeded': CustomEvent<{ failedAttempts: number }>
 }
 
 /** A peer daemon: one libp2p stack that joins the bootstrap and follows its assignments. */
@@ -53,6 +57,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       directory: () => topology.directory()
     }, { dataDir: options.dataDir, folders: options.share ?? [], metrics, privateKey })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
+    topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
+    topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })
     this.inbox = new OwnerInbox(workDir, { libp2p, resultSpec: jobId => this.compute.resultSpec(jobId) })
     this.compute = new ComputeClient({
       libp2p,
@@ -152,7 +158,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   }
 
   async start (): Promise<void> {
-    await this.libp2p.start()
+    await startStack(this.libp2p)
     await this.compute.start()
     await this.outputServer.start()
     if (this.options.dataDir != null) {
@@ -257,7 +263,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       userSerialId: p.userSerialId,
       bootstrap: this.topology.bootstrapAddr.toString(),
       bootstrapConnected: this.topology.bootstrapConnected(),
-      joinError: this.topology.joinError()?.message ?? null,
+      joinError: this.topology.lastJoinFailure()?.reason ?? null,
       uptimeMs: Date.now() - this.startedAt
     }
   }

@@ -11,7 +11,8 @@ import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStat
 import { SearchMerge } from './search-merge.js'
 import { checkCid, shellQuote } from './arguments.js'
 import { ProgressBar } from './progress-bar.js'
-import { printStartup, runUntilSignal } from './run-node.js'
+import { JoinReporter } from './join-reporter.js'
+import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
 
@@ -59,7 +60,8 @@ Exit codes:
   3  no node is running with that data directory: start one with
      peerhive daemon (or peerhive bootstrap)
 
-Logs: DEBUG=peerhive:* (and libp2p:* namespaces) on bootstrap and daemon.
+Logs: DEBUG=peerhive:* (and libp2p:* namespaces) on bootstrap and daemon;
+with DEBUG set, a failing command also prints the error's stack.
 Run peerhive <command> --help for a command's options.`)
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -130,6 +132,7 @@ program.command('daemon')
   .option('--apps <cids>', 'with --provider: run only these applications (comma-separated app CIDs; default: any)', list)
   .addHelpText('after', `
 It runs until Ctrl-C (SIGINT) or SIGTERM; the other commands reach it with the same --data.
+While it cannot join the bootstrap it retries, and prints why on stderr (again only when the reason changes).
 
 Examples:
   peerhive daemon --data ./peer --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW... --listen /ip4/127.0.9.1/tcp/0
@@ -164,6 +167,19 @@ Examples:
       const p = evt.detail
       process.stdout.write(`placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}\n`)
     })
+    const joins = new JoinReporter()
+    const printFailure = (failure: { reason: string, nextRetryAt: number }): void => {
+      const line = joins.failed(failure)
+      if (line != null) process.stderr.write(line + '\n')
+    }
+    node.addEventListener('join:failed', evt => { printFailure(evt.detail) })
+    node.addEventListener('join:succeeded', evt => {
+      const line = joins.joined(evt.detail.failedAttempts)
+      if (line != null) process.stdout.write(line + '\n')
+    })
+    // an attempt that failed while the node was starting, before these listeners
+    const early = node.topology.lastJoinFailure()
+    if (early != null) printFailure(early)
     await runUntilSignal(async () => node.stop())
   })
 
@@ -301,5 +317,7 @@ try {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(EXIT.OK)
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(EXIT.USAGE)
   process.stderr.write(`peerhive: ${err.message}\n`)
+  // a person gets one line; DEBUG (as for the logs) adds the stacks, the cause's too
+  if (process.env.DEBUG != null && process.env.DEBUG !== '') process.stderr.write(stackOf(err))
   process.exit(err.name === 'NoDaemonError' ? EXIT.NO_DAEMON : USAGE_ERRORS.has(err.name) ? EXIT.USAGE : EXIT.ERROR)
 }

@@ -31,3 +31,12 @@ export function printStartup (kind: string, peerId: string, multiaddrs: string[]
   for (const [k, v] of Object.entries(extras)) if (v != null) process.stdout.write(`${k}: ${v}\n`)
   process.stdout.write(`node info: ${dataDir}/node.json\n`)
 }
+
+/** An error's stack and its causes' stacks, for DEBUG output. */
+export function stackOf (err: any): string {
+  let text = ''
+  for (let e = err, depth = 0; e != null && depth < 5; e = e.cause, depth++) {
+    text += `${depth === 0 ? '' : 'caused by: '}${String(e.stack ?? e)}\n`
+  }
+  return text
+}

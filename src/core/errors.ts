@@ -41,3 +41,14 @@ export class SubnetMismatchError extends PeerhiveError {
 export class NoDaemonError extends PeerhiveError {
   constructor (message: string) { super(message, 'NoDaemonError') }
 }
+
+/** A listen address the node cannot bind: a port in use, an IP not on this host, a transport it does not run. */
+export class CannotListenError extends PeerhiveError {
+  /** every address that failed, with a reason a person can act on */
+  readonly failures: Array<{ address: string, reason: string }>
+  constructor (failures: Array<{ address: string, reason: string }>, options?: { cause?: unknown }) {
+    super(failures.map(f => `cannot listen on ${f.address}: ${f.reason}`).join('; '), 'CannotListenError')
+    this.failures = failures
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}

@@ -10,5 +10,6 @@ export { PeerhiveMetrics, parseHostPort, serveMetrics, listen, closeServer } fro
 export type { HostPort } from './metrics.js'
 export { createStack, dialFromAddress } from './libp2p-stack.js'
 export type { StackInit } from './libp2p-stack.js'
+export { checkListenAddresses, listenFailure, startStack } from './listen-addresses.js'
 export { assignmentTopic, checkedSubnetTable, decodeSubnetTable, encodeSubnetTable, decodeDirectory, encodeDirectory, placeIn, AssignmentAck, Directory, SubnetTable } from './subnet-table.js'
 export { JoinRequest, JoinResponse, JoinError, HostInfo } from '../pb/join.js'

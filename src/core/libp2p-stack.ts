@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import { DHT_PROTOCOL } from './constants.js'
 import { InvalidOptionError } from './errors.js'
+import { checkListenAddresses } from './listen-addresses.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
@@ -30,6 +31,7 @@ export interface StackInit {
 
 /** The base stack every node runs (NET-1): TCP, Noise, Yamux, identify, ping, our own Kademlia DHT, gossipsub. */
 export async function createStack (init: StackInit): Promise<Libp2p<any>> {
+  checkListenAddresses(init.listen)
   const localAddress = dialFromAddress(init.listen)
   const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
   return createLibp2p({

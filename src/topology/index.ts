@@ -1,3 +1,4 @@
 export { TopologyClient } from './topology-client.js'
-export type { Placement, PeerRole, TopologyEvents, TopologyInit } from './topology-client.js'
+export type { JoinFailure, Placement, PeerRole, TopologyEvents, TopologyInit } from './topology-client.js'
+export { describeJoinFailure } from './join-failure.js'
 export { Backoff, sleep } from './backoff.js'

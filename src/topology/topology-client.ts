@@ -9,6 +9,7 @@ import {
   type Directory, type SubnetTable
 } from '../core/index.js'
 import { Backoff, sleep } from './backoff.js'
+import { describeJoinFailure } from './join-failure.js'
 import { probeHost } from './host-info.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -34,6 +35,20 @@ export interface TopologyEvents {
   placement: CustomEvent<Placement>
   /** a message on the assignment topic was refused (not from the bootstrap, malformed, stale) */
   'assignment:rejected': CustomEvent<{ from: string | null, reason: string }>
+  /** a join attempt failed; the node tries again at `nextRetryAt` */
+  'join:failed': CustomEvent<JoinFailure>
+  /** the node joined the bootstrap, after `failedAttempts` failed attempts (0: at the first try) */
+  'join:succeeded': CustomEvent<{ failedAttempts: number }>
+}
+
+export interface JoinFailure {
+  /** why, in words a person can act on; the same text for every retry of one cause */
+  reason: string
+  error: Error
+  /** failed attempts since the node last held a join (1 for the first) */
+  attempt: number
+  /** when the next attempt starts (epoch ms) */
+  nextRetryAt: number
 }
 
 export interface TopologyInit {
@@ -58,7 +73,8 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private topic?: string
   private controller?: AbortController
   private rejoin?: PromiseWithResolvers<void>
-  private lastError?: Error
+  private lastFailure?: JoinFailure
+  private failedAttempts = 0
   private connected = false
   private servers?: Directory
 
@@ -91,9 +107,14 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.servers?.servers
   }
 
-  /** The last reason a join failed, if the node has not joined since. */
+  /** The last error a join failed with, if the node has not joined since. */
   joinError (): Error | undefined {
-    return this.lastError
+    return this.lastFailure?.error
+  }
+
+  /** The last failed join (why, in words, and when the next attempt starts), if the node has not joined since. */
+  lastJoinFailure (): JoinFailure | undefined {
+    return this.lastFailure == null ? undefined : { ...this.lastFailure }
   }
 
   async start (): Promise<void> {
@@ -146,19 +167,29 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
       this.rejoin = Promise.withResolvers<void>()
       try {
         await this.joinOnce(signal)
-        this.lastError = undefined
+        this.lastFailure = undefined
         this.connected = true
         this.backoff.reset()
+        this.safeDispatchEvent('join:succeeded', { detail: { failedAttempts: this.failedAttempts } })
+        this.failedAttempts = 0
         await this.rejoin.promise
         this.connected = false
         continue
       } catch (err: any) {
         if (signal.aborted) return
-        this.lastError = err
         this.log('join failed - %e', err)
+        const delay = this.backoff.delay()
+        this.joinFailed(err, Date.now() + delay)
+        await sleep(delay, signal)
       }
-      await sleep(this.backoff.delay(), signal)
     }
+  }
+
+  private joinFailed (err: Error, nextRetryAt: number): void {
+    this.failedAttempts++
+    const failure: JoinFailure = { reason: describeJoinFailure(err, this.bootstrapAddr, this.bootstrapId, JOIN_TIMEOUT_MS), error: err, attempt: this.failedAttempts, nextRetryAt }
+    this.lastFailure = failure
+    this.safeDispatchEvent('join:failed', { detail: { ...failure } })
   }
 
   private async joinOnce (outer: AbortSignal): Promise<void> {
