@@ -61,7 +61,8 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   const started = performance.now()
   const cid = parseCid(cidText).toString()
   const self = ctx.libp2p.peerId.toString()
-  const own = ctx.shares.get(cid)
+  // a file the share policy forbids (inside a data directory) is not ours to hand out, even to this node's own get
+  const own = await ctx.shares.servable(cid) ? ctx.shares.get(cid) : undefined
   const providers = new Map<string, ProviderInfo>()
   let filename: string | undefined = own?.filename
   // every index tier, for every provider; the DHT (the slowest) only when the indexes know none

@@ -6,6 +6,8 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, PeerhiveError } from '../core/index.js'
 import { Manifest, buildManifest } from './manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
+import { SharePolicy, isHiddenName, type SkippedPath } from './share-policy.js'
+import type { TransferStore } from './transfer/server.js'
 import type { ShareChange, SharedFile } from './types.js'
 
 export class FileChangedError extends PeerhiveError {
@@ -19,6 +21,30 @@ export class NotSharedError extends PeerhiveError {
 export interface ShareMeta {
   title?: string
   keywords?: string[]
+}
+
+export interface ShareOptions extends ShareMeta {
+  /**
+   * Include hidden files and folders (a name starting with '.') under a
+   * shared folder. A path named itself is shared even when hidden.
+   * @default false
+   */
+  hidden?: boolean
+}
+
+/** What a share did: the files shared, and what was left out and why. */
+export interface ShareReport {
+  shared: SharedFile[]
+  skipped: SkippedPath[]
+}
+
+export interface ShareStoreInit {
+  /**
+   * The node's own data directory: never shared, like any folder that holds
+   * identity.key or api.token.
+   * @default none
+   */
+  dataDir?: string
 }
 
 export interface ShareStoreEvents {
@@ -57,9 +83,12 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   private scanning?: Promise<ShareChange>
   private rescanAgain = false
   private readonly openFiles = new OpenFiles()
+  /** what may never be shared: files inside a peerhive data directory */
+  readonly policy: SharePolicy
 
-  constructor (path: string) {
+  constructor (path: string, init: ShareStoreInit = {}) {
     super()
+    this.policy = new SharePolicy(init.dataDir)
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
@@ -78,12 +107,25 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     closeNow()
   }
 
-  /** Shares files, and every file under each folder given. Re-sharing a file updates its metadata. */
-  async share (paths: string[], meta: ShareMeta = {}): Promise<SharedFile[]> {
+  /** Shares files, and every file under each folder given (see shareReport). Re-sharing a file updates its metadata. */
+  async share (paths: string[], opts: ShareOptions = {}): Promise<SharedFile[]> {
+    return (await this.shareReport(paths, opts)).shared
+  }
+
+  /**
+   * Shares files, and every file under each folder given, and tells what it
+   * left out: anything inside a peerhive data directory (always), hidden
+   * files and folders below a shared folder (unless `hidden`). Symlinks
+   * inside a folder are not followed; a path named itself is shared as the
+   * file it resolves to.
+   */
+  async shareReport (paths: string[], opts: ShareOptions = {}): Promise<ShareReport> {
+    const meta = opts
     const title = checkText(meta.title ?? '', 'title')
     const keywords = (meta.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
     if (keywords.length > MAX_KEYWORDS) throw new InvalidOptionError(`at most ${MAX_KEYWORDS} keywords, got ${keywords.length}`)
     const found: Array<{ path: string, directory: string }> = []
+    const skipped: SkippedPath[] = []
     for (const given of paths) {
       let root: string
       try {
@@ -92,12 +134,16 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
         throw new InvalidOptionError(`cannot share ${given}: no such file or folder`)
       }
       const info = await stat(root)
+      if ((info.isFile() || info.isDirectory()) && await this.policy.forbids(root)) {
+        skipped.push({ path: root, reason: 'data-directory' })
+        continue
+      }
       if (info.isFile()) {
         // named on its own: shared even if it was unshared from its folder before
         this.db.prepare('DELETE FROM unshared_paths WHERE path = ?').run(root)
         found.push({ path: root, directory: '' })
       } else if (info.isDirectory()) {
-        for (const path of await listFiles(root)) {
+        for (const path of await this.listFiles(root, opts.hidden === true, skipped)) {
           if (this.db.prepare('SELECT 1 FROM unshared_paths WHERE path = ?').get(path) == null) found.push({ path, directory: relative(root, dirname(path)).split(sep).join('/') })
         }
       } else {
@@ -132,7 +178,40 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       shared.push(file)
     }
     this.emitChange(change)
-    return shared
+    return { shared, skipped }
+  }
+
+  /**
+   * Stops sharing every file the policy forbids (saved by an older version,
+   * or put inside a data directory since). Their CIDs are reported as
+   * removed, so the index and the DHT withdraw them. Returns those files.
+   */
+  async purgeForbidden (): Promise<SharedFile[]> {
+    const purged: SharedFile[] = []
+    for (const file of this.list()) {
+      if (!(await this.policy.forbids(file.path)) || !this.db.isOpen) continue
+      this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      purged.push(file)
+    }
+    this.emitChange({ added: [], removed: [...new Set(purged.map(f => f.cid))].filter(cid => this.byCid(cid) == null) })
+    return purged
+  }
+
+  /** Whether a CID is shared and its file may be served now (its real path checked against the policy). */
+  async servable (cid: string): Promise<boolean> {
+    const file = this.byCid(cid)
+    return file != null && !(await this.policy.forbids(file.path))
+  }
+
+  /**
+   * The store as the transfer server sees it: a CID whose file the policy
+   * forbids is not shared here (NOT_FOUND), whatever its row says; the
+   * real path is checked at every request, so a swapped symlink or a data
+   * directory created since does not leak.
+   */
+  readonly serving: TransferStore = {
+    manifestBytes: async cid => await this.servable(cid) ? this.manifestBytes(cid) : undefined,
+    readPiece: async (cid, index) => this.readPiece(cid, index)
   }
 
   /** Stops sharing every file with this CID. Returns whether any was shared. */
@@ -229,6 +308,32 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     this.rescan().catch(() => {})
   }
 
+  /**
+   * Regular files under a (real, allowed) folder, recursively, in a stable
+   * order. Data directories below it are left out whole, hidden entries
+   * unless `hidden`; both are added to `skipped`. Symlinks are not followed.
+   */
+  private async listFiles (root: string, hidden: boolean, skipped: SkippedPath[]): Promise<string[]> {
+    const out: string[] = []
+    const entries = await readdir(root, { withFileTypes: true })
+    entries.sort((a, b) => a.name.localeCompare(b.name))
+    for (const e of entries) {
+      const path = join(root, e.name)
+      if (!e.isFile() && !e.isDirectory()) continue
+      // a data directory is named as such even when hidden (~/.peerhive): it stays out with --hidden too
+      if (e.isDirectory() && await this.policy.isDataDir(path, await readdir(path).catch(() => []))) {
+        skipped.push({ path, reason: 'data-directory' })
+      } else if (!hidden && isHiddenName(e.name)) {
+        skipped.push({ path, reason: 'hidden' })
+      } else if (e.isFile()) {
+        out.push(path)
+      } else {
+        out.push(...await this.listFiles(path, hidden, skipped))
+      }
+    }
+    return out
+  }
+
   private async hashAndSave (path: string, directory: string, title: string, keywords: string[]): Promise<SharedFile> {
     const { manifest, cid, mtimeMs } = await buildManifest(path)
     const file: SharedFile = { cid: cid.toString(), path, filename: basename(path), directory, size: manifest.size, title, keywords, mtimeMs }
@@ -272,16 +377,3 @@ function checkText (text: string, what: string): string {
   return text
 }
 
-/** Regular files under a folder, recursively, in a stable order; hidden entries are skipped. */
-async function listFiles (root: string): Promise<string[]> {
-  const out: string[] = []
-  const entries = await readdir(root, { withFileTypes: true })
-  entries.sort((a, b) => a.name.localeCompare(b.name))
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue
-    const path = join(root, e.name)
-    if (e.isFile()) out.push(path)
-    else if (e.isDirectory()) out.push(...await listFiles(path))
-  }
-  return out
-}
