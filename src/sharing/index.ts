@@ -1,7 +1,7 @@
 export { ShareStore, FileChangedError, NotSharedError } from './share-store.js'
 export type { ShareMeta, ShareOptions, ShareReport, ShareStoreEvents, ShareStoreInit } from './share-store.js'
 export { SharePolicy, ForbiddenShareError, SECRET_FILES, isHiddenName } from './share-policy.js'
-export type { SkipReason, SkippedPath } from './share-policy.js'
+export type { FileId, SkipReason, SkippedPath } from './share-policy.js'
 export {
   Manifest, MANIFEST_VERSION, DEFAULT_PIECE_SIZE, MAX_MANIFEST_BYTES, MAX_PIECES,
   buildManifest, manifestCid, decodeManifest, pieceCount, pieceLength, pieceMatches, parseCid

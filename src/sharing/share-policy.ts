@@ -25,6 +25,13 @@ export class ForbiddenShareError extends PeerhiveError {
   }
 }
 
+/** What makes a file the same file under any name. */
+export interface FileId { dev: number, ino: number }
+
+export function isOneOf (file: FileId, ids: FileId[]): boolean {
+  return ids.some(id => id.dev === file.dev && id.ino === file.ino)
+}
+
 /** Hidden: a name starting with '.' (Kubo's convention for `ipfs add -r`). */
 export function isHiddenName (name: string): boolean {
   return name.startsWith('.')
@@ -65,7 +72,7 @@ export class SharePolicy {
   /**
    * Whether a file or folder lies in a data directory: its real path (or
    * the path itself, a folder included) or any folder above it is one, or
-   * it is a hard link to this node's own secret files. A path that does not
+   * it is this node's identity.key or api.token under another name. A path that does not
    * exist is not forbidden (there is nothing to serve).
    */
   async forbids (path: string): Promise<boolean> {
@@ -81,7 +88,7 @@ export class SharePolicy {
       if (await this.isDataDir(dir)) return true
       if (dirname(dir) === dir) break
     }
-    return info.isFile() && await this.isOwnSecret(info)
+    return info.isFile() && isOneOf(info, await this.ownSecretFiles())
   }
 
   /** Throws ForbiddenShareError for a path that `forbids`. */
@@ -89,15 +96,16 @@ export class SharePolicy {
     if (await this.forbids(path)) throw new ForbiddenShareError(path)
   }
 
-  /** A hard link to identity.key or api.token lies outside the data directory, yet is the same file. */
-  private async isOwnSecret (info: { dev: number, ino: number }): Promise<boolean> {
+  /** The identities (device, inode) of this node's identity.key and api.token, to know them under another name (a hard link). */
+  async ownSecretFiles (): Promise<FileId[]> {
     const own = await this.ownDataDirReal()
-    if (own == null) return false
+    if (own == null) return []
+    const ids: FileId[] = []
     for (const name of SECRET_FILES) {
       const secret = await stat(join(own, name)).catch(() => undefined)
-      if (secret != null && secret.dev === info.dev && secret.ino === info.ino) return true
+      if (secret != null) ids.push({ dev: secret.dev, ino: secret.ino })
     }
-    return false
+    return ids
   }
 
   private async ownDataDirReal (): Promise<string | undefined> {

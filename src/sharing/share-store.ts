@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, PeerhiveError } from '../core/index.js'
 import { Manifest, buildManifest } from './manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
-import { SharePolicy, isHiddenName, type SkippedPath } from './share-policy.js'
+import { SharePolicy, isHiddenName, isOneOf, type SkippedPath } from './share-policy.js'
 import type { TransferStore } from './transfer/server.js'
 import type { ShareChange, SharedFile } from './types.js'
 
@@ -152,6 +152,8 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     }
     const shared: SharedFile[] = []
     const change: ShareChange = { added: [], removed: [] }
+    // a hard link to the node's key, in a shared folder, is the key
+    const secrets = await this.policy.ownSecretFiles()
     for (const { path, directory } of found) {
       const previous = this.byPath(path)
       const want = {
@@ -160,6 +162,10 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
         keywords: keywords.length === 0 && previous != null ? previous.keywords : keywords
       }
       const info = await stat(path)
+      if (isOneOf(info, secrets)) {
+        skipped.push({ path, reason: 'data-directory' })
+        continue
+      }
       if (previous != null && previous.size === info.size && previous.mtimeMs === info.mtimeMs) {
         // unchanged content: no need to hash again
         if (previous.directory === want.directory && previous.title === want.title && previous.keywords.join('\0') === want.keywords.join('\0')) {
