@@ -156,6 +156,8 @@ Examples:
       process.stderr.write('note: --cpus, --max-memory and --apps apply only with --provider\n')
     }
     printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    const skipped = skippedSummary(node.sharing.skippedAtStart)
+    if (skipped != null) process.stderr.write(`--share: ${skipped}\n`)
     const provider = node.provider
     if (provider != null) {
       process.stdout.write(`provider: ${provider.cpus} cpu(s), ${provider.maxMemoryMb} MiB per unit, apps: ${provider.apps.length === 0 ? 'any' : provider.apps.join(', ')}\n`)

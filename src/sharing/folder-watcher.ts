@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs'
 import type { ShareStore } from './share-store.js'
+import type { SkippedPath } from './share-policy.js'
 
 export interface FolderWatcherInit {
   /**
@@ -30,6 +31,8 @@ export class FolderWatcher {
   private timer?: ReturnType<typeof setTimeout>
   private interval?: ReturnType<typeof setInterval>
   private running: Promise<void> = Promise.resolve()
+  /** what the share at start left out of the folders, and why */
+  skippedAtStart: SkippedPath[] = []
 
   constructor (
     private readonly store: ShareStore,
@@ -43,7 +46,7 @@ export class FolderWatcher {
     await this.store.rescan()
     this.interval = setInterval(() => { this.schedule() }, this.init.rescanMs ?? 30_000)
     if (this.folders.length === 0) return
-    await this.store.share(this.folders, { hidden: this.init.hidden })
+    this.skippedAtStart = (await this.store.shareReport(this.folders, { hidden: this.init.hidden })).skipped
     for (const folder of this.folders) {
       try {
         const w = watch(folder, { recursive: true }, () => { this.schedule() })

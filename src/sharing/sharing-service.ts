@@ -5,6 +5,7 @@ import { IndexSync } from './index-sync.js'
 import { search, type SearchOptions, type SearchResult } from './search.js'
 import { SearchServer, type SearchAnswer } from './search-server.js'
 import { ShareStore } from './share-store.js'
+import type { SkippedPath } from './share-policy.js'
 import { SubnetIndex } from './subnet-index.js'
 import { TransferServer } from './transfer/index.js'
 import { getFile, type GetOptions, type GetResult } from './get-file.js'
@@ -97,6 +98,11 @@ export class SharingService {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
     })
+  }
+
+  /** What the share of the `folders` at start left out (data directories, hidden entries), and why. */
+  get skippedAtStart (): SkippedPath[] {
+    return this.watcher.skippedAtStart
   }
 
   /** Fetches a file by CID from the peers that share it, verifying every piece. */

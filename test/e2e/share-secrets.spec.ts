@@ -137,5 +137,8 @@ describe('e2e: a node never shares its own secrets', function () {
       return l.length >= 3 ? l : undefined
     }, WAIT_MS, POLL_MS)
     assert.deepEqual(list.map(f => relative(home, f.path)).sort(), ['.env', '.ssh/id_ed25519', 'docs/report.txt'])
+    // the daemon says so once its start is done (after its API is up, so wait for the line)
+    const line = await waitUntil('the daemon to print what --share skipped', () => /--share: skipped .*\n/.exec(watcher.text())?.[0], WAIT_MS, POLL_MS)
+    assert.equal(line, '--share: skipped 1 path: 1 in a peerhive data directory (never shared)\n')
   })
 })
