@@ -300,7 +300,9 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       if (info?.isFile() === true && info.size === file.size && info.mtimeMs === file.mtimeMs) continue
       if (!this.db.isOpen) break
       this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
-      const updated = info?.isFile() === true ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
+      // not hashed again if it now lies in a data directory (a symlink swapped in, a node started in its folder)
+      const allowed = info?.isFile() === true && !(await this.policy.forbids(file.path))
+      const updated = allowed ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
       if (updated != null && updated.cid === file.cid) continue
       if (this.byCid(file.cid) == null) change.removed.push(file.cid)
       if (updated != null) change.added.push(updated)

@@ -181,6 +181,10 @@ describe('share policy: a node never shares its own secrets', () => {
     symlinkSync(join(data, 'identity.key'), join(home, 'b.txt'))
     assert.equal(await store.servable(b.cid), false)
     assert.equal(await store.serving.manifestBytes(b.cid), undefined)
+    // the rescan sees the path changed: it drops it, and does not hash the key in its place
+    const change = await store.rescan()
+    assert.deepEqual(change, { added: [], removed: [b.cid] })
+    assert.deepEqual(store.list().map(f => f.filename), ['a.txt'])
   })
 
   it('SharePolicy.forbids: inside any data directory, at any depth; not elsewhere, nor for a missing path', async () => {
