@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, type Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -321,23 +321,23 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
    * order. Data directories below it are left out whole, hidden entries
    * unless `hidden`; both are added to `skipped`. Symlinks are not followed.
    */
-  private async listFiles (root: string, hidden: boolean, skipped: SkippedPath[]): Promise<string[]> {
+  private async listFiles (root: string, hidden: boolean, skipped: SkippedPath[], listing?: Dirent[]): Promise<string[]> {
     const out: string[] = []
-    const entries = await readdir(root, { withFileTypes: true })
+    const entries = listing ?? await readdir(root, { withFileTypes: true })
     entries.sort((a, b) => a.name.localeCompare(b.name))
     for (const e of entries) {
       const path = join(root, e.name)
-      if (!e.isFile() && !e.isDirectory()) continue
-      // a data directory is named as such even when hidden (~/.peerhive): it stays out with --hidden too
-      if (e.isDirectory() && await this.policy.isDataDir(path, await readdir(path).catch(() => []))) {
-        skipped.push({ path, reason: 'data-directory' })
-      } else if (!hidden && isHiddenName(e.name)) {
-        skipped.push({ path, reason: 'hidden' })
-      } else if (e.isFile()) {
-        out.push(path)
-      } else {
-        out.push(...await this.listFiles(path, hidden, skipped))
+      if (e.isFile()) {
+        if (!hidden && isHiddenName(e.name)) skipped.push({ path, reason: 'hidden' })
+        else out.push(path)
+        continue
       }
+      if (!e.isDirectory()) continue
+      const inside = await readdir(path, { withFileTypes: true }).catch(() => [])
+      // a data directory is named as such even when hidden (~/.peerhive): it stays out with --hidden too
+      if (await this.policy.isDataDir(path, inside.map(d => d.name))) skipped.push({ path, reason: 'data-directory' })
+      else if (!hidden && isHiddenName(e.name)) skipped.push({ path, reason: 'hidden' })
+      else out.push(...await this.listFiles(path, hidden, skipped, inside))
     }
     return out
   }
