@@ -70,10 +70,11 @@ export class SharePolicy {
   }
 
   /**
-   * Whether a file or folder lies in a data directory: its real path (or
-   * the path itself, a folder included) or any folder above it is one, or
-   * it is this node's identity.key or api.token under another name. A path that does not
-   * exist is not forbidden (there is nothing to serve).
+   * Whether a file or folder lies in a data directory: the folder of its
+   * real path (the path itself, for a folder) or any folder above is one,
+   * or it is this node's identity.key or api.token under another name (a
+   * hard link). A path that does not exist is not forbidden: there is
+   * nothing to serve.
    */
   async forbids (path: string): Promise<boolean> {
     let real: string

@@ -120,9 +120,8 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
    * file it resolves to.
    */
   async shareReport (paths: string[], opts: ShareOptions = {}): Promise<ShareReport> {
-    const meta = opts
-    const title = checkText(meta.title ?? '', 'title')
-    const keywords = (meta.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
+    const title = checkText(opts.title ?? '', 'title')
+    const keywords = (opts.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
     if (keywords.length > MAX_KEYWORDS) throw new InvalidOptionError(`at most ${MAX_KEYWORDS} keywords, got ${keywords.length}`)
     const found: Array<{ path: string, directory: string }> = []
     const skipped: SkippedPath[] = []
