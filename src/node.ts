@@ -12,7 +12,7 @@ import { ComputeClient } from './compute/index.js'
 import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
 import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
-import { SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareMeta, type ShareStore } from './sharing/index.js'
+import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
 import { TopologyClient, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -55,7 +55,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       removeEventListener: (type, listener) => { topology.removeEventListener(type, listener) },
       bootstrapId: topology.bootstrapId,
       directory: () => topology.directory()
-    }, { dataDir: options.dataDir, folders: options.share ?? [], metrics, privateKey })
+    }, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })
@@ -65,7 +65,9 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       bootstrap: topology.bootstrapAddr,
       dataDir: workDir,
       share: async path => {
-        const [file] = await this.shares.share([path])
+        const { shared: [file] } = await this.shares.shareReport([path], { hidden: true })
+        // a job's input is named by the user, so hidden is fine; a secret never is
+        if (file == null) throw new ForbiddenShareError(path)
         return file
       },
       nameOf: async cid => this.nameOf(cid),
@@ -175,7 +177,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
           ...sharingRoutes({
             files: () => this.shares.list(),
             search: (words, opts) => this.search(words, opts),
-            share: async (paths, meta) => this.share(paths, meta),
+            share: async (paths, opts) => this.shareReport(paths, opts),
             get: (cid, opts) => this.getLines(cid, opts),
             unshare: cid => this.shares.unshare(cid)
           }),
@@ -241,9 +243,18 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     return this.sharing.search(words, opts)
   }
 
-  /** Shares files and folders (every file under them) where they lie. */
-  async share (paths: string[], meta: ShareMeta = {}): Promise<ReturnType<ShareStore['list']>> {
-    return this.shares.share(paths, meta)
+  /**
+   * Shares files and folders (every file under them) where they lie. Never
+   * shares anything inside a peerhive data directory; hidden files under a
+   * folder only with `hidden`. shareReport also tells what was left out.
+   */
+  async share (paths: string[], opts: ShareOptions = {}): Promise<ReturnType<ShareStore['list']>> {
+    return this.shares.share(paths, opts)
+  }
+
+  /** share, with the list of what was left out and why. */
+  async shareReport (paths: string[], opts: ShareOptions = {}): Promise<ShareReport> {
+    return this.shares.shareReport(paths, opts)
   }
 
   /** Resolves once the bootstrap has placed this node (in one of `roles`, when given). */

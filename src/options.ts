@@ -59,6 +59,13 @@ export interface NodeOptions {
    */
   share?: string[]
   /**
+   * Also share hidden files and folders (a name starting with '.') of the
+   * `share` folders. Files inside a peerhive data directory (one holding
+   * identity.key or api.token) are never shared.
+   * @default false
+   */
+  shareHidden?: boolean
+  /**
    * Donate CPU to the network's jobs (WORK-1..WORK-8): the node registers
    * with the bootstrap as a provider, pulls work units, runs them in the
    * WebAssembly sandbox and sends their outputs to the jobs' owners.

@@ -1,14 +1,14 @@
 import { InvalidOptionError, MAX_SEARCH_HITS } from '../core/index.js'
 import { parseCid } from '../sharing/manifest.js'
 import { optionalInteger, optionalPath, requirePaths } from './fields.js'
-import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareMeta } from '../sharing/index.js'
+import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareOptions } from '../sharing/index.js'
 import type { Route } from './server.js'
 
 /** What the sharing routes call on the node. */
 export interface SharingApi {
   files: () => unknown
   search: (words: string[], opts: SearchOptions) => AsyncIterable<SearchResult>
-  share: (paths: string[], meta: ShareMeta) => Promise<unknown>
+  share: (paths: string[], opts: ShareOptions) => Promise<unknown>
   /** progress lines, then the result line */
   get: (cid: string, opts: Pick<GetOptions, 'outPath' | 'outDir' | 'overwrite' | 'signal'>) => AsyncIterable<unknown>
   unshare: (cid: string) => boolean
@@ -40,7 +40,8 @@ export function sharingRoutes (api: SharingApi): Record<string, Route> {
     },
     'POST /v1/share': async (body: any) => api.share(requirePaths(body?.paths, 'paths'), {
       title: optionalText(body?.title, 'title'),
-      keywords: body?.keywords == null ? undefined : requireStrings(body.keywords, 'keywords', true)
+      keywords: body?.keywords == null ? undefined : requireStrings(body.keywords, 'keywords', true),
+      hidden: optionalFlag(body?.hidden, 'hidden')
     }),
     'POST /v1/get': (body: any, signal) => api.get(requireCid(body?.cid), {
       outPath: optionalPath(body?.outPath, 'outPath'),

@@ -15,6 +15,7 @@ import { JoinReporter } from './join-reporter.js'
 import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
+import { skippedSummary } from './skipped-summary.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
@@ -125,7 +126,8 @@ program.command('daemon')
   .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
-  .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable) (default: none)', collect)
+  .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable); never a peerhive data directory (default: none)', collect)
+  .option('--hidden', 'with --share: include hidden files and folders (names starting with ".")', false)
   .option('--provider', 'donate CPU: pull work units from the bootstrap and run them in the sandbox', false)
   .option('--cpus <n>', 'with --provider: units run at once (default: every core)', integer('--cpus'))
   .option('--max-memory <mb>', 'with --provider: memory cap of one unit, in MiB (default: 512)', integer('--max-memory'))
@@ -149,6 +151,7 @@ Examples:
       metrics: opts.metrics,
       apiPort: opts.apiPort,
       share: (opts.share ?? []).map((d: string) => resolve(d)),
+      shareHidden: opts.hidden,
       provider: opts.provider,
       cpus: opts.cpus,
       maxMemoryMb: opts.maxMemory,
@@ -158,6 +161,8 @@ Examples:
       process.stderr.write('note: --cpus, --max-memory and --apps apply only with --provider\n')
     }
     printStartup('daemon', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl })
+    const skipped = skippedSummary(node.sharing.skippedAtStart)
+    if (skipped != null) process.stderr.write(`--share: ${skipped}\n`)
     const provider = node.provider
     if (provider != null) {
       process.stdout.write(`provider: ${provider.cpus} cpu(s), ${provider.maxMemoryMb} MiB per unit, apps: ${provider.apps.length === 0 ? 'any' : provider.apps.join(', ')}\n`)
@@ -211,17 +216,29 @@ program.command('subnets')
   })
 
 program.command('share')
-  .description('share files where they lie (a folder shares every file under it); prints the CID of each file')
+  .description('share files where they lie (a folder shares every file under it); prints the CID of each file. Never shares a peerhive data directory; skips hidden files unless --hidden')
   .argument('<path...>', 'files or folders')
   .addOption(dataOption())
   .option('--title <text>', 'title of the shared files, searched like their names (default: none)')
   .option('--keywords <list>', 'comma-separated keywords, searched like their names (default: none)', list)
-  .option('--json', 'print JSON: the shared files with their CIDs', false)
-  .addHelpText('after', '\nExamples:\n  peerhive share --data ./peer ./report.pdf --title "Annual report" --keywords finance,2024\n  peerhive share --data ./peer ~/Music')
+  .option('--hidden', 'include hidden files and folders (names starting with ".") under a shared folder', false)
+  .option('--json', 'print JSON: {shared, skipped}, the shared files with their CIDs and what was left out with the reason', false)
+  .addHelpText('after', `
+Left out, with one line on stderr that says so: anything inside a peerhive data
+directory (a folder holding identity.key or api.token: the node's private key and
+API token), whatever you ask; hidden files and folders under a shared folder,
+unless --hidden. A path you name yourself is shared even if hidden. Symlinks
+inside a shared folder are not followed.
+
+Examples:
+  peerhive share --data ./peer ./report.pdf --title "Annual report" --keywords finance,2024
+  peerhive share --data ./peer ~/Music`)
   .action(async (paths: string[], opts) => {
-    const files = await callApi(resolve(opts.data), 'POST', '/v1/share', { paths: paths.map(p => resolve(p)), title: opts.title, keywords: opts.keywords })
-    if (opts.json === true) printJson(files)
-    else for (const f of files) process.stdout.write(`${f.cid}  ${f.path}\n`)
+    const report = await callApi(resolve(opts.data), 'POST', '/v1/share', { paths: paths.map(p => resolve(p)), title: opts.title, keywords: opts.keywords, hidden: opts.hidden })
+    if (opts.json === true) printJson(report)
+    else for (const f of report.shared) process.stdout.write(`${f.cid}  ${f.path}\n`)
+    const summary = skippedSummary(report.skipped)
+    if (summary != null) process.stderr.write(summary + '\n')
   })
 
 program.command('unshare')

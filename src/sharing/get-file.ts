@@ -71,7 +71,8 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   // a path given is checked before the search; a name from the network, once it is known
   if (opts.outPath != null) await refuseExisting(resolve(opts.outPath), opts.overwrite)
   const self = ctx.libp2p.peerId.toString()
-  const own = ctx.shares.get(cid)
+  // a file the share policy forbids (inside a data directory) is not ours to hand out, even to this node's own get
+  const own = await ctx.shares.servable(cid) ? ctx.shares.get(cid) : undefined
   const providers = new Map<string, ProviderInfo>()
   let filename: string | undefined = own?.filename
   // every index tier, for every provider; the DHT (the slowest) only when the indexes know none

@@ -1,10 +1,13 @@
 export { ShareStore, FileChangedError, NotSharedError } from './share-store.js'
-export type { ShareMeta, ShareStoreEvents } from './share-store.js'
+export type { ShareMeta, ShareOptions, ShareReport, ShareStoreEvents, ShareStoreInit } from './share-store.js'
+export { SharePolicy, ForbiddenShareError, SECRET_FILES, isHiddenName } from './share-policy.js'
+export type { FileId, SkipReason, SkippedPath } from './share-policy.js'
 export {
   Manifest, MANIFEST_VERSION, DEFAULT_PIECE_SIZE, MAX_MANIFEST_BYTES, MAX_PIECES,
   buildManifest, manifestCid, decodeManifest, pieceCount, pieceLength, pieceMatches, parseCid
 } from './manifest.js'
 export { FolderWatcher } from './folder-watcher.js'
+export type { FolderWatcherInit } from './folder-watcher.js'
 export type { IndexEntry, ShareChange, SharedFile } from './types.js'
 export { SharingService, SHARES_FILE } from './sharing-service.js'
 export type { PlaceSource, SharingInit } from './sharing-service.js'

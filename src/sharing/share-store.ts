@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, type Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -6,6 +6,8 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, PeerhiveError } from '../core/index.js'
 import { Manifest, buildManifest } from './manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
+import { SharePolicy, isHiddenName, isOneOf, type SkippedPath } from './share-policy.js'
+import type { TransferStore } from './transfer/server.js'
 import type { ShareChange, SharedFile } from './types.js'
 
 export class FileChangedError extends PeerhiveError {
@@ -19,6 +21,30 @@ export class NotSharedError extends PeerhiveError {
 export interface ShareMeta {
   title?: string
   keywords?: string[]
+}
+
+export interface ShareOptions extends ShareMeta {
+  /**
+   * Include hidden files and folders (a name starting with '.') under a
+   * shared folder. A path named itself is shared even when hidden.
+   * @default false
+   */
+  hidden?: boolean
+}
+
+/** What a share did: the files shared, and what was left out and why. */
+export interface ShareReport {
+  shared: SharedFile[]
+  skipped: SkippedPath[]
+}
+
+export interface ShareStoreInit {
+  /**
+   * The node's own data directory: never shared, like any folder that holds
+   * identity.key or api.token.
+   * @default none
+   */
+  dataDir?: string
 }
 
 export interface ShareStoreEvents {
@@ -57,9 +83,12 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   private scanning?: Promise<ShareChange>
   private rescanAgain = false
   private readonly openFiles = new OpenFiles()
+  /** what may never be shared: files inside a peerhive data directory */
+  readonly policy: SharePolicy
 
-  constructor (path: string) {
+  constructor (path: string, init: ShareStoreInit = {}) {
     super()
+    this.policy = new SharePolicy(init.dataDir)
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
@@ -78,12 +107,24 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     closeNow()
   }
 
-  /** Shares files, and every file under each folder given. Re-sharing a file updates its metadata. */
-  async share (paths: string[], meta: ShareMeta = {}): Promise<SharedFile[]> {
-    const title = checkText(meta.title ?? '', 'title')
-    const keywords = (meta.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
+  /** Shares files, and every file under each folder given (see shareReport). Re-sharing a file updates its metadata. */
+  async share (paths: string[], opts: ShareOptions = {}): Promise<SharedFile[]> {
+    return (await this.shareReport(paths, opts)).shared
+  }
+
+  /**
+   * Shares files, and every file under each folder given, and tells what it
+   * left out: anything inside a peerhive data directory (always), hidden
+   * files and folders below a shared folder (unless `hidden`). Symlinks
+   * inside a folder are not followed; a path named itself is shared as the
+   * file it resolves to.
+   */
+  async shareReport (paths: string[], opts: ShareOptions = {}): Promise<ShareReport> {
+    const title = checkText(opts.title ?? '', 'title')
+    const keywords = (opts.keywords ?? []).map(k => checkText(k.trim(), 'keyword')).filter(k => k !== '')
     if (keywords.length > MAX_KEYWORDS) throw new InvalidOptionError(`at most ${MAX_KEYWORDS} keywords, got ${keywords.length}`)
     const found: Array<{ path: string, directory: string }> = []
+    const skipped: SkippedPath[] = []
     for (const given of paths) {
       let root: string
       try {
@@ -92,12 +133,16 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
         throw new InvalidOptionError(`cannot share ${given}: no such file or folder`)
       }
       const info = await stat(root)
+      if ((info.isFile() || info.isDirectory()) && await this.policy.forbids(root)) {
+        skipped.push({ path: root, reason: 'data-directory' })
+        continue
+      }
       if (info.isFile()) {
         // named on its own: shared even if it was unshared from its folder before
         this.db.prepare('DELETE FROM unshared_paths WHERE path = ?').run(root)
         found.push({ path: root, directory: '' })
       } else if (info.isDirectory()) {
-        for (const path of await listFiles(root)) {
+        for (const path of await this.listFiles(root, opts.hidden === true, skipped)) {
           if (this.db.prepare('SELECT 1 FROM unshared_paths WHERE path = ?').get(path) == null) found.push({ path, directory: relative(root, dirname(path)).split(sep).join('/') })
         }
       } else {
@@ -106,6 +151,8 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     }
     const shared: SharedFile[] = []
     const change: ShareChange = { added: [], removed: [] }
+    // a hard link to the node's key, in a shared folder, is the key
+    const secrets = await this.policy.ownSecretFiles()
     for (const { path, directory } of found) {
       const previous = this.byPath(path)
       const want = {
@@ -114,6 +161,10 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
         keywords: keywords.length === 0 && previous != null ? previous.keywords : keywords
       }
       const info = await stat(path)
+      if (isOneOf(info, secrets)) {
+        skipped.push({ path, reason: 'data-directory' })
+        continue
+      }
       if (previous != null && previous.size === info.size && previous.mtimeMs === info.mtimeMs) {
         // unchanged content: no need to hash again
         if (previous.directory === want.directory && previous.title === want.title && previous.keywords.join('\0') === want.keywords.join('\0')) {
@@ -132,7 +183,40 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       shared.push(file)
     }
     this.emitChange(change)
-    return shared
+    return { shared, skipped }
+  }
+
+  /**
+   * Stops sharing every file the policy forbids (saved by an older version,
+   * or put inside a data directory since). Their CIDs are reported as
+   * removed, so the index and the DHT withdraw them. Returns those files.
+   */
+  async purgeForbidden (): Promise<SharedFile[]> {
+    const purged: SharedFile[] = []
+    for (const file of this.list()) {
+      if (!(await this.policy.forbids(file.path)) || !this.db.isOpen) continue
+      this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      purged.push(file)
+    }
+    this.emitChange({ added: [], removed: [...new Set(purged.map(f => f.cid))].filter(cid => this.byCid(cid) == null) })
+    return purged
+  }
+
+  /** Whether a CID is shared and its file may be served now (its real path checked against the policy). */
+  async servable (cid: string): Promise<boolean> {
+    const file = this.byCid(cid)
+    return file != null && !(await this.policy.forbids(file.path))
+  }
+
+  /**
+   * The store as the transfer server sees it: a CID whose file the policy
+   * forbids is not shared here (NOT_FOUND), whatever its row says; the
+   * real path is checked at every request, so a swapped symlink or a data
+   * directory created since does not leak.
+   */
+  readonly serving: TransferStore = {
+    manifestBytes: async cid => await this.servable(cid) ? this.manifestBytes(cid) : undefined,
+    readPiece: async (cid, index) => this.readPiece(cid, index)
   }
 
   /** Stops sharing every file with this CID. Returns whether any was shared. */
@@ -215,7 +299,9 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       if (info?.isFile() === true && info.size === file.size && info.mtimeMs === file.mtimeMs) continue
       if (!this.db.isOpen) break
       this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
-      const updated = info?.isFile() === true ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
+      // not hashed again if it now lies in a data directory (a symlink swapped in, a node started in its folder)
+      const allowed = info?.isFile() === true && !(await this.policy.forbids(file.path))
+      const updated = allowed ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
       if (updated != null && updated.cid === file.cid) continue
       if (this.byCid(file.cid) == null) change.removed.push(file.cid)
       if (updated != null) change.added.push(updated)
@@ -227,6 +313,32 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   /** A rescan in the background, after a read found a file changed. */
   private rescanSoon (): void {
     this.rescan().catch(() => {})
+  }
+
+  /**
+   * Regular files under a (real, allowed) folder, recursively, in a stable
+   * order. Data directories below it are left out whole, hidden entries
+   * unless `hidden`; both are added to `skipped`. Symlinks are not followed.
+   */
+  private async listFiles (root: string, hidden: boolean, skipped: SkippedPath[], listing?: Dirent[]): Promise<string[]> {
+    const out: string[] = []
+    const entries = listing ?? await readdir(root, { withFileTypes: true })
+    entries.sort((a, b) => a.name.localeCompare(b.name))
+    for (const e of entries) {
+      const path = join(root, e.name)
+      if (e.isFile()) {
+        if (!hidden && isHiddenName(e.name)) skipped.push({ path, reason: 'hidden' })
+        else out.push(path)
+        continue
+      }
+      if (!e.isDirectory()) continue
+      const inside = await readdir(path, { withFileTypes: true }).catch(() => [])
+      // a data directory is named as such even when hidden (~/.peerhive): it stays out with --hidden too
+      if (await this.policy.isDataDir(path, inside.map(d => d.name))) skipped.push({ path, reason: 'data-directory' })
+      else if (!hidden && isHiddenName(e.name)) skipped.push({ path, reason: 'hidden' })
+      else out.push(...await this.listFiles(path, hidden, skipped, inside))
+    }
+    return out
   }
 
   private async hashAndSave (path: string, directory: string, title: string, keywords: string[]): Promise<SharedFile> {
@@ -272,16 +384,3 @@ function checkText (text: string, what: string): string {
   return text
 }
 
-/** Regular files under a folder, recursively, in a stable order; hidden entries are skipped. */
-async function listFiles (root: string): Promise<string[]> {
-  const out: string[] = []
-  const entries = await readdir(root, { withFileTypes: true })
-  entries.sort((a, b) => a.name.localeCompare(b.name))
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue
-    const path = join(root, e.name)
-    if (e.isFile()) out.push(path)
-    else if (e.isDirectory()) out.push(...await listFiles(path))
-  }
-  return out
-}

@@ -5,6 +5,7 @@ import { IndexSync } from './index-sync.js'
 import { search, type SearchOptions, type SearchResult } from './search.js'
 import { SearchServer, type SearchAnswer } from './search-server.js'
 import { ShareStore } from './share-store.js'
+import type { SkippedPath } from './share-policy.js'
 import { SubnetIndex } from './subnet-index.js'
 import { TransferServer } from './transfer/index.js'
 import { getFile, type GetOptions, type GetResult } from './get-file.js'
@@ -13,7 +14,7 @@ import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
-import type { PrivateKey } from '@libp2p/interface'
+import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 
@@ -40,6 +41,11 @@ export interface SharingInit {
    */
   folders: string[]
   /**
+   * Include hidden files and folders of `folders` (a name starting with '.').
+   * @default false
+   */
+  shareHidden?: boolean
+  /**
    * The node's Prometheus metrics, updated by sharing, search and transfers.
    * @default none (required)
    */
@@ -65,11 +71,13 @@ export class SharingService {
   private readonly searchServer: SearchServer
   private readonly transferServer: TransferServer
   private readonly announcer: DhtAnnouncer
+  private readonly log: Logger
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
     const log = libp2p.logger.forComponent('peerhive:share')
-    this.shares = new ShareStore(init.dataDir == null ? ':memory:' : join(init.dataDir, SHARES_FILE))
-    this.watcher = new FolderWatcher(this.shares, init.folders, err => { log.error('watching shared folders failed - %e', err) })
+    this.log = log
+    this.shares = new ShareStore(init.dataDir == null ? ':memory:' : join(init.dataDir, SHARES_FILE), { dataDir: init.dataDir })
+    this.watcher = new FolderWatcher(this.shares, init.folders, err => { log.error('watching shared folders failed - %e', err) }, { hidden: init.shareHidden === true })
     this.sync = new IndexSync(libp2p, this.shares, () => ({ userSerialId: place.placement().userSerialId ?? 0, userid: libp2p.peerId.toString() }), log)
     this.indexServer = new IndexServer(libp2p, {
       refuse: peerId => {
@@ -86,10 +94,15 @@ export class SharingService {
       metrics: init.metrics
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
-    this.transferServer = new TransferServer(libp2p, this.shares, {
+    this.transferServer = new TransferServer(libp2p, this.shares.serving, {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
     })
+  }
+
+  /** What the share of the `folders` at start left out (data directories, hidden entries), and why. */
+  get skippedAtStart (): SkippedPath[] {
+    return this.watcher.skippedAtStart
   }
 
   /** Fetches a file by CID from the peers that share it, verifying every piece. */
@@ -107,6 +120,7 @@ export class SharingService {
     await this.transferServer.start()
     await this.indexServer.start()
     await this.searchServer.start()
+    await this.purgeForbidden()
     await this.watcher.start()
     this.shares.addEventListener('change', this.onChange)
     this.announcer.start()
@@ -144,6 +158,16 @@ export class SharingService {
       directory: () => this.place.directory(),
       dht: (w, o) => searchDht(this.libp2p, w, o)
     }, words, opts)
+  }
+
+  /** Before anything is indexed or announced: drops entries the share policy forbids (an older version saved them) and unannounces them. */
+  private async purgeForbidden (): Promise<void> {
+    const purged = await this.shares.purgeForbidden()
+    if (purged.length === 0) return
+    this.log('stopped sharing %d file(s) inside a peerhive data directory: %s', purged.length, purged.map(f => f.path).join(', '))
+    const self = this.libp2p.peerId.toString()
+    const userSerialId = this.place.placement().userSerialId ?? 0
+    this.announcer.withdraw(purged.map(f => indexEntryOf(f, self, userSerialId, self)))
   }
 
   private readonly onChange = (): void => {

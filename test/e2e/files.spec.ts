@@ -37,11 +37,11 @@ async function cidOf (path: string): Promise<string> {
   return (await buildManifest(path)).cid.toString()
 }
 
-/** `peerhive share PATH --json [extra]` on `node`: the files it printed. */
+/** `peerhive share PATH --json [extra]` on `node`: the files it printed as shared. */
 async function share (node: CliNode, path: string, extra: string[] = []): Promise<SharedFile[]> {
   const r = await peerhive(['share', path, ...extra, '--json', '--data', node.dataDir])
   assert.equal(r.code, 0, `share ${path} on ${node.dataDir}: ${r.stderr}`)
-  return JSON.parse(r.stdout)
+  return JSON.parse(r.stdout).shared
 }
 
 /** Gives a file a whole-second mtime, so that it can be restored exactly after the file is changed. */

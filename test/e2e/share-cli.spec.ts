@@ -139,7 +139,8 @@ describe('e2e: sharing files with the CLI', function () {
       writeFileSync(single, randomBytes(200_000))
       const r = await peerhive(['share', single, '--title', 'Peer to peer talk', '--keywords', 'libp2p, dht,p2p', '--json', '--data', daemon.dataDir])
       assert.equal(r.code, 0, r.stderr)
-      const printed: SharedFile[] = JSON.parse(r.stdout)
+      const { shared: printed, skipped }: { shared: SharedFile[], skipped: unknown[] } = JSON.parse(r.stdout)
+      assert.deepEqual(skipped, [])
       assert.equal(printed.length, 1)
       sharedCid = printed[0].cid
       assert.equal(sharedCid, await cidOf(single), 'the printed CID is the file\'s')

@@ -159,6 +159,25 @@ describe('DHT: keyword and provider records in a network of 8 nodes', function (
     assert.equal(idle.published + idle.provided, 0)
   })
 
+  it('after a restart, withdraw() of files an earlier run announced tombstones their words (the start-up purge of a secret)', async () => {
+    const c = nodes[3]
+    const cId = c.libp2p.peerId.toString()
+    const key = entry(cId, 'identity.key', { userid: 'carol' })
+    const song = entry(cId, 'lullaby.ogg', { userid: 'carol' })
+    const earlier = announcer(c, () => [key, song])
+    assert.equal((await earlier.announceAll()).failed, 0)
+    assert.deepEqual(names(await collect(searchDht(searcher.libp2p, ['identity']))), ['identity.key'])
+    await earlier.stop()
+
+    // the node starts again; its purge found the key in shares.db and dropped it
+    const restarted = announcer(c, () => [song])
+    restarted.withdraw([key])
+    const report = await restarted.announceAll()
+    assert.equal(report.failed, 0)
+    assert.deepEqual(await collect(searchDht(searcher.libp2p, ['identity'])), [])
+    assert.deepEqual(names(await collect(searchDht(searcher.libp2p, ['lullaby']))), ['lullaby.ogg'])
+  })
+
   it('a clean change round cancels the retry of a round that found no peers (nothing is announced twice)', async () => {
     const late = await createDhtNode()
     const rounds: Array<{ full: boolean, provided: number, noPeers: boolean }> = []

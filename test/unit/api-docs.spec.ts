@@ -17,6 +17,8 @@ const OPTION_INTERFACES: Record<string, string[]> = {
   'src/sharing/search.ts': ['SearchOptions'],
   'src/sharing/get-file.ts': ['GetOptions'],
   'src/sharing/sharing-service.ts': ['SharingInit'],
+  'src/sharing/share-store.ts': ['ShareOptions', 'ShareStoreInit'],
+  'src/sharing/folder-watcher.ts': ['FolderWatcherInit'],
   'src/sharing/index-server.ts': ['IndexServerInit'],
   'src/sharing/search-server.ts': ['SearchServerInit'],
   'src/sharing/transfer/types.ts': ['DownloadOptions'],

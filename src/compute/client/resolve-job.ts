@@ -6,7 +6,7 @@ import type { JobSpec, ResolvedInput, ResolvedJob } from '../types.js'
 
 /** What resolving a job needs of the node. */
 export interface ResolveContext {
-  /** shares a regular file where it lies and answers its CID */
+  /** shares a regular file where it lies and answers its CID; throws ForbiddenShareError for a file the share policy forbids */
   share: (path: string) => Promise<{ cid: string }>
   /** the file name a CID is shared under (here or in the index), when known */
   nameOf: (cid: string) => Promise<string | undefined>
@@ -53,8 +53,15 @@ export async function resolveJob (spec: JobSpec, baseDir: string, ctx: ResolveCo
           problems.push(`${where}: ${path} is not a regular file`)
           return undefined
         }
-        const { cid } = await ctx.share(path)
-        return { name: basename(path), cid }
+        try {
+          const { cid } = await ctx.share(path)
+          return { name: basename(path), cid }
+        } catch (err: any) {
+          // the share policy: never a file inside a peerhive data directory (its private key, its API token)
+          if (err?.name !== 'ForbiddenShareError') throw err
+          problems.push(`${where}: ${path} is inside a peerhive data directory; it is never shared, so it cannot be a job's input`)
+          return undefined
+        }
       })()
       byPath.set(path, shared)
     }

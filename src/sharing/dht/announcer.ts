@@ -177,6 +177,23 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     return this.enqueue(false)
   }
 
+  /**
+   * Files this node may have announced in an earlier run and no longer
+   * shares (the start-up purge): the next round cancels their provider
+   * records and replaces the keyword records of their words, with a
+   * tombstone where no file of this node is left under the word.
+   */
+  withdraw (entries: IndexEntry[]): void {
+    const liveUntil = Date.now() + this.ttl
+    for (const e of entries) {
+      if (!this.files.has(e.cid)) this.files.set(e.cid, true)
+      for (const word of indexWords(e, this.maxWordsPerFile)) {
+        // a digest no record has: the word is published again, or tombstoned
+        if (!this.words.has(word)) this.words.set(word, { published: 'earlier run', liveUntil, provided: true })
+      }
+    }
+  }
+
   /** Re-announces everything now. */
   async announceAll (): Promise<AnnounceReport> {
     return this.enqueue(true)
