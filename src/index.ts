@@ -15,6 +15,8 @@
  * await node.compute.results(id, './results') // unit-000000.stdout ..., results.json, image.png
  * ```
  */
+// first: on Node < 22 it throws UnsupportedNodeError before anything that needs Node 22 runs
+import './supported-node.js'
 export { createNode, PeerhiveNode } from './node.js'
 export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
@@ -34,6 +36,6 @@ export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
-  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError,
+  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, UnsupportedNodeError,
   PROTOCOL_JOIN, ASSIGNMENT_TOPIC_PREFIX, DHT_PROTOCOL
 } from './core/index.js'

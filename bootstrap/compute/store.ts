@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA as CENTRAL_SCHEMA } from '../tables/schema.js'
 import { COMPUTE_SCHEMA } from './schema.js'
 import type { ProviderHistory, ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
@@ -82,7 +83,7 @@ export class ComputeStore {
 
   constructor (readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    this.db = new DatabaseSync(path)
+    this.db = openDatabase(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
     // the users table belongs to bootstrap/tables; its schema is idempotent, so a store opened first creates it the same way
     this.db.exec(CENTRAL_SCHEMA)
