@@ -22,6 +22,8 @@ export interface JobRow {
   finishedAt: number | null
   unitStates: string
   replicaStates: string
+  /** units valid on one trusted provider's result alone (JobStatus.soloValidUnits) */
+  soloValidUnits: number
   errors: string
   ownerAddrs: string
 }
@@ -88,7 +90,14 @@ export class ComputeStore {
     // the users table belongs to bootstrap/tables; its schema is idempotent, so a store opened first creates it the same way
     this.db.exec(CENTRAL_SCHEMA)
     this.db.exec(COMPUTE_SCHEMA)
+    this.addMissingColumns()
     this.prepare()
+  }
+
+  /** Columns added after a release: CREATE TABLE IF NOT EXISTS leaves an older database's tables as they were. */
+  private addMissingColumns (): void {
+    const columns = (this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map(c => c.name)
+    if (!columns.includes('solo_valid_units')) this.db.exec('ALTER TABLE jobs ADD COLUMN solo_valid_units INTEGER NOT NULL DEFAULT 0')
   }
 
   close (): void {
@@ -175,7 +184,7 @@ export class ComputeStore {
   }
 
   writeJob (job: JobRt): void {
-    this.st.writeJob.run(job.state, job.finishedAt ?? null, JSON.stringify(job.unitStates), JSON.stringify(job.replicaStates),
+    this.st.writeJob.run(job.state, job.finishedAt ?? null, JSON.stringify(job.unitStates), JSON.stringify(job.replicaStates), job.soloValidUnits,
       JSON.stringify(job.errors), JSON.stringify(job.ownerAddrs), job.seq)
   }
 
@@ -379,7 +388,7 @@ export class ComputeStore {
     p('updateLateReplica', 'UPDATE replicas SET state = ?, reported_at = ?, hash = ?, output_bytes = ?, wall_ms = ? WHERE id = ?')
     p('runningJobs', "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")
     p('jobsOf', 'SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?')
-    p('writeJob', 'UPDATE jobs SET state = ?, finished_at = ?, unit_states = ?, replica_states = ?, errors = ?, owner_addrs = ? WHERE seq = ?')
+    p('writeJob', 'UPDATE jobs SET state = ?, finished_at = ?, unit_states = ?, replica_states = ?, solo_valid_units = ?, errors = ?, owner_addrs = ? WHERE seq = ?')
     p('setReplicaStates', 'UPDATE jobs SET replica_states = ? WHERE seq = ?')
     p('openUnits', "SELECT unit_index, state, cost, attempts, want, error FROM units WHERE job_seq = ? AND state IN ('pending', 'running') ORDER BY unit_index")
     p('unitSpec', 'SELECT args, inputs FROM units WHERE job_seq = ? AND unit_index = ?')
@@ -439,6 +448,7 @@ function jobRow (r: any): JobRow {
     finishedAt: r.finished_at == null ? null : Number(r.finished_at),
     unitStates: r.unit_states,
     replicaStates: r.replica_states,
+    soloValidUnits: Number(r.solo_valid_units ?? 0),
     errors: r.errors,
     ownerAddrs: r.owner_addrs
   }

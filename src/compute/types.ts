@@ -76,8 +76,10 @@ export interface JobSpec {
   maxOutputBytes: number
   /**
    * Adaptive replication: a trusted provider (10 valid results in a row)
-   * may validate a unit alone.
-   * @default true
+   * may validate a unit alone, below the quorum. Opt-in: with the default,
+   * every unit needs `quorum` agreeing results. `job status` counts the
+   * units validated this way (`soloValidUnits`).
+   * @default false
    */
   adaptive: boolean
   /**
@@ -150,6 +152,11 @@ export interface JobStatus {
   unitStates: Record<UnitState, number>
   /** replicas by state */
   replicaStates: Record<ReplicaState, number>
+  /**
+   * units valid on one trusted provider's result alone, fewer than the
+   * quorum (adaptive replication); absent from bootstraps before it was added
+   */
+  soloValidUnits?: number
   /** valid units / units, 0..1 */
   progress: number
   /** ms until done at the recent validation rate; absent when unknown */
