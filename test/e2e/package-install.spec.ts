@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/tmp-dir.js'
 
 /** npm fetches the dependencies (and a Node binary) from the registry on a cold cache */
 const INSTALL_MS = 240_000
-const DEMO_MS = 120_000
+const DEMO_MS = 240_000
 
 interface Run { code: number | null, out: string }
 
