@@ -29,7 +29,7 @@ export { runUnit } from './compute/sandbox/index.js'
 export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
 export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
 export type {
-  JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
+  JobInput, JobSpec, DefaultedJobField, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
   ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, UnitSpecInput, ComputeClientInit, AdminRemoveResult
 } from './compute/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
