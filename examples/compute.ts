@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { appPath, createBootstrap, createNode } from '../src/index.js'
+import { appPath, createBootstrap, createNode, type JobInput } from '../src/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'peerhive-compute-example-'))
 const outDir = resolve(process.argv[2] ?? join(dir, 'results'))
@@ -24,21 +24,23 @@ while ((await owner.compute.providers()).filter(p => p.state === 'active').lengt
   await new Promise(resolve => setTimeout(resolve, 200))
 }
 
-// a job can be a file (its paths relative to it) or an object like this one
-const id = await owner.compute.submit({
+// a job can be a file (its paths relative to it) or an object like this one;
+// JobInput is what a person writes: every field with a default may be left out
+const job: JobInput = {
   name: 'example mandelbrot',
   app: appPath('mandelbrot'),
   range: { from: 0, to: 96, step: 24, args: ['128', '96', '{from}', '{to}'] },
   replication: 2,
   quorum: 2,
   assemble: 'mandelbrot-png'
-})
+}
+const id = await owner.compute.submit(job)
 let last
 for await (const status of owner.compute.watch(id, { intervalMs: 250 })) last = status
 console.log(`job ${last?.state}: ${last?.unitStates.valid} of ${last?.units} units valid`)
 
 const results = await owner.compute.results(id, outDir)
-console.log(`results: ${results.units.length} units in order, ${results.image ?? 'no image'}`)
+console.log(`results: ${results.units.length} units in order, image ${results.image ?? 'missing'}`)
 console.log(`written to ${outDir}`)
 
 await owner.stop()

@@ -15,6 +15,8 @@
  * await node.compute.results(id, './results') // unit-000000.stdout ..., results.json, image.png
  * ```
  */
+// first: on Node < 22 it throws UnsupportedNodeError before anything that needs Node 22 runs
+import './supported-node.js'
 export { createNode, PeerhiveNode } from './node.js'
 export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
@@ -28,13 +30,13 @@ export { runUnit } from './compute/sandbox/index.js'
 export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
 export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
 export type {
-  JobSpec, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
+  JobInput, JobSpec, DefaultedJobField, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
   ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, UnitSpecInput, ComputeClientInit, AdminRemoveResult
 } from './compute/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
-  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError,
+  UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError, UnsupportedNodeError,
   PROTOCOL_JOIN, ASSIGNMENT_TOPIC_PREFIX, DHT_PROTOCOL
 } from './core/index.js'

@@ -27,6 +27,8 @@ export interface JobRt {
   unitCount: number
   unitStates: Record<UnitState, number>
   replicaStates: Record<ReplicaState, number>
+  /** units valid on one trusted provider's result alone, below the quorum (adaptive replication) */
+  soloValidUnits: number
   /** units that want replicas, in the order they are handed out */
   queue: UnitQueue
   /** units with replicas issued that are not decided yet */

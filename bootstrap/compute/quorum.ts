@@ -12,7 +12,8 @@ export interface ReportedHash {
 
 /** What a unit's reported replicas decide. */
 export type QuorumVerdict =
-  | { kind: 'valid', hash: string }
+  /** `solo`: decided by one trusted provider's result alone, below a quorum above 1 */
+  | { kind: 'valid', hash: string, solo: boolean }
   | { kind: 'undecided', best: number }
 
 /**
@@ -23,13 +24,13 @@ export type QuorumVerdict =
  */
 export function quorumVerdict (reported: readonly ReportedHash[], quorum: number): QuorumVerdict {
   const solo = reported.find(r => r.solo)
-  if (solo != null) return { kind: 'valid', hash: solo.hash }
+  if (solo != null) return { kind: 'valid', hash: solo.hash, solo: quorum > 1 }
   const counts = new Map<string, number>()
   let best = 0
   for (const r of reported) {
     const n = (counts.get(r.hash) ?? 0) + 1
     counts.set(r.hash, n)
-    if (n >= quorum) return { kind: 'valid', hash: r.hash }
+    if (n >= quorum) return { kind: 'valid', hash: r.hash, solo: false }
     if (n > best) best = n
   }
   return { kind: 'undecided', best }

@@ -327,6 +327,7 @@ export class ComputeScheduler {
         submittedAt: now,
         unitStates: JSON.stringify(unitStates),
         replicaStates: JSON.stringify(emptyReplicaStates()),
+        soloValidUnits: 0,
         errors: '[]',
         ownerAddrs: JSON.stringify(ownerAddrs.slice(0, 8))
       }
@@ -594,6 +595,7 @@ export class ComputeScheduler {
       unitCount: row.unitCount,
       unitStates: JSON.parse(row.unitStates),
       replicaStates: JSON.parse(row.replicaStates),
+      soloValidUnits: row.soloValidUnits,
       queue: new UnitQueue(fresh),
       open: new Map(),
       errors: JSON.parse(row.errors),
@@ -885,6 +887,7 @@ export class ComputeScheduler {
     if (job.state !== 'running' || !job.open.has(u.index)) return
     const verdict = quorumVerdict(u.reported.map(r => ({ hash: r.hashHex ?? '', solo: r.solo })), job.spec.quorum)
     if (verdict.kind === 'valid') {
+      if (verdict.solo) job.soloValidUnits++
       this.decideValid(u, verdict.hash, now)
       return
     }

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   finished_at INTEGER,
   unit_states TEXT NOT NULL,
   replica_states TEXT NOT NULL,
+  solo_valid_units INTEGER NOT NULL DEFAULT 0,
   errors TEXT NOT NULL DEFAULT '[]',
   owner_addrs TEXT NOT NULL DEFAULT '[]'
 );

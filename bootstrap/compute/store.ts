@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA as CENTRAL_SCHEMA } from '../tables/schema.js'
 import { COMPUTE_SCHEMA } from './schema.js'
 import type { ProviderHistory, ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
@@ -21,6 +22,8 @@ export interface JobRow {
   finishedAt: number | null
   unitStates: string
   replicaStates: string
+  /** units valid on one trusted provider's result alone (JobStatus.soloValidUnits) */
+  soloValidUnits: number
   errors: string
   ownerAddrs: string
 }
@@ -82,12 +85,19 @@ export class ComputeStore {
 
   constructor (readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    this.db = new DatabaseSync(path)
+    this.db = openDatabase(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
     // the users table belongs to bootstrap/tables; its schema is idempotent, so a store opened first creates it the same way
     this.db.exec(CENTRAL_SCHEMA)
     this.db.exec(COMPUTE_SCHEMA)
+    this.addMissingColumns()
     this.prepare()
+  }
+
+  /** Columns added after a release: CREATE TABLE IF NOT EXISTS leaves an older database's tables as they were. */
+  private addMissingColumns (): void {
+    const columns = (this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map(c => c.name)
+    if (!columns.includes('solo_valid_units')) this.db.exec('ALTER TABLE jobs ADD COLUMN solo_valid_units INTEGER NOT NULL DEFAULT 0')
   }
 
   close (): void {
@@ -174,7 +184,7 @@ export class ComputeStore {
   }
 
   writeJob (job: JobRt): void {
-    this.st.writeJob.run(job.state, job.finishedAt ?? null, JSON.stringify(job.unitStates), JSON.stringify(job.replicaStates),
+    this.st.writeJob.run(job.state, job.finishedAt ?? null, JSON.stringify(job.unitStates), JSON.stringify(job.replicaStates), job.soloValidUnits,
       JSON.stringify(job.errors), JSON.stringify(job.ownerAddrs), job.seq)
   }
 
@@ -378,7 +388,7 @@ export class ComputeStore {
     p('updateLateReplica', 'UPDATE replicas SET state = ?, reported_at = ?, hash = ?, output_bytes = ?, wall_ms = ? WHERE id = ?')
     p('runningJobs', "SELECT * FROM jobs WHERE state = 'running' ORDER BY seq")
     p('jobsOf', 'SELECT * FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?')
-    p('writeJob', 'UPDATE jobs SET state = ?, finished_at = ?, unit_states = ?, replica_states = ?, errors = ?, owner_addrs = ? WHERE seq = ?')
+    p('writeJob', 'UPDATE jobs SET state = ?, finished_at = ?, unit_states = ?, replica_states = ?, solo_valid_units = ?, errors = ?, owner_addrs = ? WHERE seq = ?')
     p('setReplicaStates', 'UPDATE jobs SET replica_states = ? WHERE seq = ?')
     p('openUnits', "SELECT unit_index, state, cost, attempts, want, error FROM units WHERE job_seq = ? AND state IN ('pending', 'running') ORDER BY unit_index")
     p('unitSpec', 'SELECT args, inputs FROM units WHERE job_seq = ? AND unit_index = ?')
@@ -438,6 +448,7 @@ function jobRow (r: any): JobRow {
     finishedAt: r.finished_at == null ? null : Number(r.finished_at),
     unitStates: r.unit_states,
     replicaStates: r.replica_states,
+    soloValidUnits: Number(r.solo_valid_units ?? 0),
     errors: r.errors,
     ownerAddrs: r.owner_addrs
   }

@@ -18,6 +18,7 @@ export function jobStatus (job: JobRt, now: number): JobStatus {
     units: job.unitCount,
     unitStates: { ...job.unitStates },
     replicaStates: { ...job.replicaStates },
+    soloValidUnits: job.soloValidUnits,
     progress: job.unitCount === 0 ? 1 : valid / job.unitCount,
     ...(job.errors.length === 0 ? {} : { errors: job.errors.slice(0, MAX_JOB_ERRORS) })
   }
@@ -40,6 +41,7 @@ export function jobStatusFromRow (row: JobRow): JobStatus {
     units: row.unitCount,
     unitStates,
     replicaStates: JSON.parse(row.replicaStates),
+    soloValidUnits: row.soloValidUnits,
     progress: row.unitCount === 0 ? 1 : unitStates.valid / row.unitCount,
     ...(errors == null || errors.length === 0 ? {} : { errors })
   }

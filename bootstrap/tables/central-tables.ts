@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
+import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
 import { IndexLimitError, searchText, type IndexEntry } from '../../src/sharing/index.js'
 import type { Candidate, SubnetState } from '../election/index.js'
@@ -29,7 +30,7 @@ export class CentralTables {
 
   constructor (path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    this.db = new DatabaseSync(path)
+    this.db = openDatabase(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
     const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() != null
     const version = hasMeta ? this.getMeta('schema_version') : undefined

@@ -90,6 +90,7 @@ interface JobStatusView {
   units: number
   unitStates: Record<string, number>
   replicaStates?: Record<string, number>
+  soloValidUnits?: number
   progress: number
   etaMs?: number
   errors?: Array<{ unit: number, error: string }>
@@ -111,6 +112,8 @@ export function formatJobStatus (s: JobStatusView, now = Date.now()): string {
     `units      ${counts(s.unitStates)}`
   ]
   if (s.replicaStates != null) lines.push(`replicas   ${counts(s.replicaStates)}`)
+  // adaptive replication: say how many valid units rest on one provider's word, below the quorum
+  if ((s.soloValidUnits ?? 0) > 0) lines.push(`solo       ${s.soloValidUnits} of ${s.units} units validated by a trusted provider alone (adaptive)`)
   lines.push(`submitted  ${new Date(s.submittedAt).toISOString()}  (${formatDuration(now - s.submittedAt)} ago)`)
   if (s.finishedAt != null) lines.push(`finished   ${new Date(s.finishedAt).toISOString()}  (took ${formatDuration(s.finishedAt - s.submittedAt)})`)
   for (const e of s.errors ?? []) lines.push(`error      unit ${e.unit}: ${e.error}`)

@@ -44,7 +44,7 @@ export const JOB_DEFAULTS = {
   priority: 0,
   stdout: true,
   maxOutputBytes: 16 * 1024 * 1024,
-  adaptive: true,
+  adaptive: false,
   memoryMb: 64,
   diskMb: 64,
   cost: 1

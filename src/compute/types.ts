@@ -3,8 +3,12 @@
  * format (protocols/compute.md), shared by the bootstrap and the clients.
  */
 
-/** A job as its owner writes it: app and inputs are paths (relative to the job file) or CIDs. */
-export interface JobSpec {
+/**
+ * A job as its owner writes it (a job file, or the object given to
+ * `node.compute.submit()`): app and inputs are paths (relative to the job
+ * file) or CIDs. Every field with a default may be left out.
+ */
+export interface JobInput {
   /**
    * A name for the job, at most 200 characters, shown by `jobs` and `job status`.
    * @default none (the job's id is shown)
@@ -35,56 +39,83 @@ export interface JobSpec {
    * Providers with less are not sent the job.
    * @default { memoryMb: 64, diskMb: 64 }
    */
-  requirements: { memoryMb: number, diskMb: number }
+  requirements?: { memoryMb?: number, diskMb?: number }
   /**
    * Replicas of each unit issued at first, 1..16, at least `quorum`.
    * @default the quorum
    */
-  replication: number
+  replication?: number
   /**
    * Agreeing results (same output hash) that make a unit valid, 1..16.
    * @default 1
    */
-  quorum: number
+  quorum?: number
   /**
    * How long a replica may take from assignment to report, in ms (100..86400000).
    * @default 600000
    */
-  deadlineMs: number
+  deadlineMs?: number
   /**
    * Replicas a unit may use in all, reissues included (replication..64);
    * then the unit fails.
    * @default replication + 3, at most 64
    */
-  maxAttempts: number
+  maxAttempts?: number
   /**
    * Scheduling priority, an integer -100..100: higher first, first come
    * first served within a priority.
    * @default 0
    */
-  priority: number
+  priority?: number
   /**
    * What a unit's output is: its stdout (`stdout`) and the files it writes
    * under /output named in `files` (at most 64).
    * @default { stdout: true, files: [] }
    */
-  result: { stdout: boolean, files: string[] }
+  result?: { stdout?: boolean, files?: string[] }
   /**
    * Bound on one unit's output, stdout and files together, in bytes (at most 64 MiB).
    * @default 16777216 (16 MiB)
    */
-  maxOutputBytes: number
+  maxOutputBytes?: number
   /**
    * Adaptive replication: a trusted provider (10 valid results in a row)
-   * may validate a unit alone.
-   * @default true
+   * may validate a unit alone, below the quorum. Opt-in: with the default,
+   * every unit needs `quorum` agreeing results. `job status` counts the
+   * units validated this way (`soloValidUnits`).
+   * @default false
    */
-  adaptive: boolean
+  adaptive?: boolean
   /**
    * What `job results` builds from the outputs besides the files.
    * @default none (nothing is assembled)
    */
   assemble?: 'mandelbrot-png'
+}
+
+/** The fields of a job that have a default (JobInput leaves them optional, JobSpec has them all). */
+export type DefaultedJobField = 'requirements' | 'replication' | 'quorum' | 'deadlineMs' | 'maxAttempts' | 'priority' | 'result' | 'maxOutputBytes' | 'adaptive'
+
+/** A job after validation (`validateJob`): a JobInput with every default applied. */
+export interface JobSpec extends Omit<JobInput, DefaultedJobField> {
+  /** as in JobInput, both limits given */
+  requirements: { memoryMb: number, diskMb: number }
+  /** as in JobInput */
+  replication: number
+  /** as in JobInput */
+  quorum: number
+  /** as in JobInput */
+  deadlineMs: number
+  /** as in JobInput */
+  maxAttempts: number
+  /** as in JobInput */
+  priority: number
+  /** as in JobInput, both fields given */
+  result: { stdout: boolean, files: string[] }
+  /** as in JobInput */
+  maxOutputBytes: number
+  /** as in JobInput */
+  adaptive: boolean
 }
 
 /** One explicit unit of a job file. */
@@ -150,6 +181,11 @@ export interface JobStatus {
   unitStates: Record<UnitState, number>
   /** replicas by state */
   replicaStates: Record<ReplicaState, number>
+  /**
+   * units valid on one trusted provider's result alone, fewer than the
+   * quorum (adaptive replication); absent from bootstraps before it was added
+   */
+  soloValidUnits?: number
   /** valid units / units, 0..1 */
   progress: number
   /** ms until done at the recent validation rate; absent when unknown */

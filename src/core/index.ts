@@ -1,5 +1,7 @@
 export * from './constants.js'
 export * from './errors.js'
+export { MIN_NODE_MAJOR, UnsupportedNodeError, assertSupportedNode } from './node-version.js'
+export { openDatabase } from './sqlite.js'
 export { subnetOf, parseCidr, validatePrefix, unmapV4 } from './subnet.js'
 export type { SubnetPrefixes } from './subnet.js'
 export { IDENTITY_FILE, loadOrCreateIdentity } from './identity.js'

@@ -1,9 +1,9 @@
 import { mkdirSync, type Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { TypedEventEmitter } from 'main-event'
-import { InvalidOptionError, PeerhiveError } from '../core/index.js'
+import { InvalidOptionError, PeerhiveError, openDatabase } from '../core/index.js'
 import { Manifest, buildManifest } from './manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
 import { SharePolicy, isHiddenName, isOneOf, type SkippedPath } from './share-policy.js'
@@ -90,7 +90,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     super()
     this.policy = new SharePolicy(init.dataDir)
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    this.db = new DatabaseSync(path)
+    this.db = openDatabase(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
     this.db.exec(SCHEMA)
   }

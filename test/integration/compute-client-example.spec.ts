@@ -18,8 +18,10 @@ describe('the compute example of the README', function () {
         })
       })
       assert.match(stdout, /^job done: 4 of 4 units valid$/m)
-      assert.match(stdout, /^results: 4 units in order, image\.png$/m)
-      const png = readFileSync(join(dir.path, 'image.png'))
+      // results.image is the image's full path, ready to open
+      const image = join(dir.path, 'image.png')
+      assert.ok(stdout.split('\n').includes(`results: 4 units in order, image ${image}`), stdout)
+      const png = readFileSync(image)
       assert.equal(png.readUInt32BE(16), 128)
       assert.equal(png.readUInt32BE(20), 96)
     } finally {

@@ -95,8 +95,10 @@ describe('integration: compute client (bootstrap, 2 providers, a client)', funct
     const summary = await client.compute.results(id, outDir, { onUnit: entry => { order.push(entry.index) } })
     assert.deepEqual(order, [0, 1, 2])
     assert.equal(summary.complete, true)
-    assert.equal(summary.image, 'image.png')
+    assert.equal(summary.image, join(outDir, 'image.png'))
+    assert.ok(existsSync(summary.image), 'the image is where results() says')
     const written = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'))
+    assert.equal(written.image, 'image.png')
     assert.deepEqual(written.units.map((u: any) => u.index), [0, 1, 2])
     for (const u of written.units) {
       assert.equal(u.stdout, `unit-00000${u.index as number}.stdout`)

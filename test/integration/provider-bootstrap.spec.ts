@@ -21,13 +21,13 @@ import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { UnitFinished } from '../../src/compute/provider/index.js'
-import type { PeerhiveNode } from '../../src/index.js'
+import type { JobInput, PeerhiveNode } from '../../src/index.js'
 
 const MiB = 1024 * 1024
 /** 64 x 32 in four bands of 8 rows */
 const BANDS = [0, 8, 16, 24].map(from => ['64', '32', String(from), String(from + 8), '64'])
 
-function job (over: Record<string, unknown> = {}): Record<string, unknown> {
+function job (over: Partial<JobInput> = {}): JobInput {
   return {
     name: 'provider test',
     app: appPath('mandelbrot'),

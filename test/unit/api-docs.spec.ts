@@ -25,7 +25,7 @@ const OPTION_INTERFACES: Record<string, string[]> = {
   'src/sharing/transfer/server.ts': ['TransferServerInit'],
   'src/sharing/dht/search.ts': ['DhtSearchOptions', 'FindProvidersOptions'],
   'src/sharing/dht/announcer.ts': ['DhtAnnouncerInit'],
-  'src/compute/types.ts': ['JobSpec', 'UnitSpecInput'],
+  'src/compute/types.ts': ['JobInput', 'UnitSpecInput'],
   'src/compute/job-spec.ts': ['ValidateOptions'],
   'src/compute/client/compute-client.ts': ['ComputeClientInit', 'WatchOptions', 'ResultsOptions'],
   'src/compute/client/write-results.ts': ['WriteResultsOptions'],

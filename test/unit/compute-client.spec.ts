@@ -246,9 +246,11 @@ describe('compute client: writing results', () => {
       assert.equal(partial.image, undefined)
       assert.equal(existsSync(join(dir.path, 'image.png')), false)
       const summary = await writeResults(dir.path, mjob, { id: 'm', state: 'done', units: [{ index: 1, state: 'valid', hash: '01', holders: [] }, { index: 0, state: 'valid', hash: '00', holders: [] }] }, async u => outputs[u.index])
-      assert.equal(summary.image, 'image.png')
+      // the full path, so a program can open it as is; results.json keeps the name within the folder
+      assert.equal(summary.image, join(dir.path, 'image.png'))
+      assert.equal(JSON.parse(readFileSync(join(dir.path, 'results.json'), 'utf8')).image, 'image.png')
       assert.equal(summary.complete, true)
-      const png = readPng(readFileSync(join(dir.path, 'image.png')))
+      const png = readPng(readFileSync(summary.image))
       assert.equal(png.width, width)
       assert.equal(png.height, height)
       const rowBytes = width * 3 + 1

@@ -37,6 +37,21 @@ describe('compute store (central.db)', () => {
     }
   })
 
+  it('opens a central.db from before solo_valid_units: the column is added, its jobs count 0 units validated alone', async () => {
+    const f = await new ComputeFixture().init()
+    try {
+      const job = f.scheduler.submit('owner', f.job(2))
+      f.store.close()
+      const db = new DatabaseSync(f.path)
+      db.exec('ALTER TABLE jobs DROP COLUMN solo_valid_units')
+      db.close()
+      f.restart()
+      assert.equal(f.scheduler.status(job.id, { peerId: 'owner', operator: false }).soloValidUnits, 0)
+    } finally {
+      f.close()
+    }
+  })
+
   it('registers on the users table the join fills: the serial a peer got at join stays', () => {
     const dir = tempDir()
     try {

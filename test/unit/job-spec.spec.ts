@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { JOB_LIMITS, expandUnits, normalizeCid, substitute, unitCount, validateJob } from '../../src/compute/job-spec.js'
+import { JOB_DEFAULTS, JOB_LIMITS, expandUnits, normalizeCid, substitute, unitCount, validateJob } from '../../src/compute/job-spec.js'
 import type { ResolvedJob } from '../../src/compute/types.js'
 
 async function cidOf (text: string): Promise<string> {
@@ -39,8 +39,14 @@ describe('job spec: validateJob', () => {
       priority: 0,
       result: { stdout: true, files: [] },
       maxOutputBytes: 16 * 1024 * 1024,
-      adaptive: true
+      adaptive: false
     })
+  })
+
+  it('leaves adaptive replication off unless a job asks for it: quorum means quorum', () => {
+    assert.equal(JOB_DEFAULTS.adaptive, false)
+    assert.equal(validateJob({ app: 'a.wasm', quorum: 2, units: [{ args: [] }] }, { resolved: false }).job?.adaptive, false)
+    assert.equal(validateJob({ app: 'a.wasm', quorum: 2, adaptive: true, units: [{ args: [] }] }, { resolved: false }).job?.adaptive, true)
   })
 
   it('defaults replication to the quorum and maxAttempts to replication + 3', () => {

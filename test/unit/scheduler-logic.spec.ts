@@ -8,10 +8,12 @@ describe('scheduler logic: quorum', () => {
     assert.deepEqual(quorumVerdict([], 2), { kind: 'undecided', best: 0 })
     assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }], 2), { kind: 'undecided', best: 1 })
     assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }, { hash: 'b', solo: false }], 2), { kind: 'undecided', best: 1 })
-    assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }, { hash: 'b', solo: false }, { hash: 'b', solo: false }], 2), { kind: 'valid', hash: 'b' })
-    assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }], 1), { kind: 'valid', hash: 'a' })
-    // a trusted provider's single replica decides alone
-    assert.deepEqual(quorumVerdict([{ hash: 'z', solo: true }], 3), { kind: 'valid', hash: 'z' })
+    assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }, { hash: 'b', solo: false }, { hash: 'b', solo: false }], 2), { kind: 'valid', hash: 'b', solo: false })
+    assert.deepEqual(quorumVerdict([{ hash: 'a', solo: false }], 1), { kind: 'valid', hash: 'a', solo: false })
+    // a trusted provider's single replica decides alone, below the quorum
+    assert.deepEqual(quorumVerdict([{ hash: 'z', solo: true }], 3), { kind: 'valid', hash: 'z', solo: true })
+    // with quorum 1 one result is the quorum: nothing is decided below it
+    assert.deepEqual(quorumVerdict([{ hash: 'z', solo: true }], 1), { kind: 'valid', hash: 'z', solo: false })
   })
 
   it('wants one more replica when every issued one is decided without a quorum, never past maxAttempts', () => {

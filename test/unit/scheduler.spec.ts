@@ -196,7 +196,7 @@ describe('compute scheduler', () => {
     assert.equal(s.status(warmup.id, OWNER).state, 'done')
     assert.equal(s.provider('T')?.history.trusted, true)
 
-    const job = s.submit('owner', f.job(2, { quorum: 2 }))
+    const job = s.submit('owner', f.job(2, { quorum: 2, adaptive: true }))
     const t = s.fetch('T', 64).units
     assert.deepEqual(indexes(t), [0, 1])
     // each went to T alone: nothing is left for P
@@ -205,9 +205,10 @@ describe('compute scheduler', () => {
     const st = s.status(job.id, OWNER)
     assert.equal(st.state, 'done')
     assert.equal(st.replicaStates.valid, 2)
+    assert.equal(st.soloValidUnits, 2)
 
-    // a job that does not allow adaptive replication still gets its quorum
-    const strict = s.submit('owner', f.job(1, { quorum: 2, adaptive: false }))
+    // a job that does not ask for adaptive replication (the default) still gets its quorum from a trusted provider
+    const strict = s.submit('owner', f.job(1, { quorum: 2 }))
     const t2 = s.fetch('T', 64).units
     const p2 = s.fetch('P', 64).units
     assert.equal(t2.length, 1)
@@ -219,6 +220,7 @@ describe('compute scheduler', () => {
     s.hello('Q', hello())
     s.report('Q', s.fetch('Q', 64).units.map(honest))
     assert.equal(s.status(strict.id, OWNER).state, 'done')
+    assert.equal(s.status(strict.id, OWNER).soloValidUnits, 0)
     const info = s.provider('T')
     assert.equal(info?.history.invalid, 1)
     assert.equal(info?.history.validStreak, 0)
@@ -234,7 +236,7 @@ describe('compute scheduler', () => {
       // T alone earns trust (a streak of 1 here); P and R have none
       t.submit('owner', g.job(1))
       drain(t, ['T'])
-      const job = t.submit('owner', g.job(1, { quorum: 2 }))
+      const job = t.submit('owner', g.job(1, { quorum: 2, adaptive: true }))
       const solo = t.fetch('T', 64).units
       assert.equal(solo.length, 1)
       assert.deepEqual(t.fetch('P', 64).units, [])
@@ -247,6 +249,50 @@ describe('compute scheduler', () => {
       t.report('P', p.map(honest))
       t.report('R', r.map(honest))
       assert.equal(t.status(job.id, OWNER).state, 'done')
+    } finally {
+      g.close()
+    }
+  })
+
+  it('counts the units a trusted provider validated alone, below the quorum, in STATUS and after a restart', () => {
+    const g = new ComputeFixture({ trustStreak: 1 })
+    try {
+      g.app = f.app
+      let t = g.scheduler
+      for (const p of ['T', 'P']) t.hello(p, hello())
+      // T alone earns trust (a streak of 1 here)
+      t.submit('owner', g.job(1))
+      drain(t, ['T'])
+      // quorum 1: one result is the quorum, nothing is below it
+      const single = t.submit('owner', g.job(2, { adaptive: true }))
+      drain(t, ['T'])
+      assert.equal(t.status(single.id, OWNER).soloValidUnits, 0)
+
+      const job = t.submit('owner', g.job(4, { quorum: 2, adaptive: true }))
+      // P takes unit 0 first, so T's replica of it is the second of a quorum; units 1 and 2 go to T alone
+      const p = t.fetch('P', 1).units
+      const solo = t.fetch('T', 3).units
+      assert.deepEqual(indexes(p), [0])
+      assert.deepEqual(indexes(solo), [0, 1, 2])
+      t.report('P', p.map(honest))
+      t.report('T', solo.map(honest))
+      const st = t.status(job.id, OWNER)
+      assert.equal(st.state, 'running')
+      assert.equal(st.unitStates.valid, 3)
+      assert.equal(st.soloValidUnits, 2)
+
+      // the count is kept in central.db: a restarted bootstrap goes on from it
+      g.restart({ trustStreak: 1 })
+      t = g.scheduler
+      assert.equal(t.status(job.id, OWNER).soloValidUnits, 2)
+      t.hello('T', hello())
+      drain(t, ['T'])
+      assert.equal(t.status(job.id, OWNER).state, 'done')
+      assert.equal(t.status(job.id, OWNER).soloValidUnits, 3)
+      // and an ended job's status, read from its row
+      g.restart({ trustStreak: 1 })
+      assert.equal(g.scheduler.status(job.id, OWNER).soloValidUnits, 3)
+      assert.equal(g.scheduler.list('owner').find(j => j.id === job.id)?.soloValidUnits, 3)
     } finally {
       g.close()
     }

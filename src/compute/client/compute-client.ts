@@ -10,7 +10,7 @@ import { JobStore, checkJobId } from './job-store.js'
 import { bodyJson, callJobs, jsonBody } from './jobs-rpc.js'
 import { resolveJob } from './resolve-job.js'
 import { writeResults, type ResultsSummary, type UnitOutputData, type UnitResultEntry } from './write-results.js'
-import type { JobResults, JobSpec, JobState, JobStatus, ProviderInfo, ResolvedJob } from '../types.js'
+import type { JobInput, JobResults, JobSpec, JobState, JobStatus, ProviderInfo, ResolvedJob } from '../types.js'
 import type { Libp2p } from 'libp2p'
 
 /** The job-file checker (src/compute/job-spec.ts): every problem of a job, or the job as checked. */
@@ -134,13 +134,14 @@ export class ComputeClient {
    * input files, submits it and remembers it. Returns the job's id. Paths in
    * the job are relative to `baseDir` (default: the job file's folder, or
    * the current folder for a job given as an object). Throws InvalidJobError
-   * listing every problem.
+   * listing every problem. A job object is checked at run time as well,
+   * so one parsed from JSON may be passed with a cast.
    */
-  async submit (jobFilePathOrSpec: string | JobSpec | Record<string, unknown>, baseDir?: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+  async submit (jobFilePathOrSpec: string | JobInput, baseDir?: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
     return (await this.submitWork(jobFilePathOrSpec, baseDir, opts.signal)).id
   }
 
-  private async submitWork (jobFilePathOrSpec: string | JobSpec | Record<string, unknown>, baseDir: string | undefined, signal?: AbortSignal): Promise<{ id: string, job: ResolvedJob }> {
+  private async submitWork (jobFilePathOrSpec: string | JobInput, baseDir: string | undefined, signal?: AbortSignal): Promise<{ id: string, job: ResolvedJob }> {
     let raw: unknown = jobFilePathOrSpec
     if (typeof jobFilePathOrSpec === 'string') {
       const path = resolve(jobFilePathOrSpec)

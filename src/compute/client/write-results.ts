@@ -1,5 +1,5 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { assembleMandelbrotPng } from '../apps/index.js'
 import type { JobResults, JobState, ResolvedJob, UnitState } from '../types.js'
 
@@ -30,7 +30,12 @@ export interface ResultsSummary {
   units: UnitResultEntry[]
   /** units not valid (yet), with their state */
   missing: Array<{ index: number, state: UnitState }>
-  /** the assembled image, when the job asks for one and every unit is valid */
+  /**
+   * the assembled image, when the job asks for one and every unit is valid:
+   * its absolute path in what `results()` returns; in results.json, its name
+   * relative to the results folder (like the other entries), so the folder
+   * can be moved
+   */
   image?: string
   /** absolute path of the results folder (not written to results.json) */
   outDir?: string
@@ -140,7 +145,8 @@ export async function writeResults (outDir: string, job: ResolvedJob, results: J
     summary.image = IMAGE_FILE
   }
   await writeAtomic(join(outDir, RESULTS_FILE), JSON.stringify(summary, null, 2) + '\n')
-  return { ...summary, outDir }
+  const absDir = resolve(outDir)
+  return { ...summary, ...(summary.image == null ? {} : { image: join(absDir, summary.image) }), outDir: absDir }
 }
 
 /**
