@@ -11,12 +11,12 @@
  * every step waits for a condition, never for time to pass.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPath } from '../../src/compute/apps/index.js'
-import { ROOT, peerhive } from '../helpers/cli.js'
+import { peerhive } from '../helpers/cli.js'
 import { TestNetwork } from '../helpers/network.js'
+import { RunningCommand } from '../helpers/running-command.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { JobStatus, PeerhiveNode, RetryInfo } from '../../src/index.js'
@@ -24,33 +24,12 @@ import type { JobStatus, PeerhiveNode, RetryInfo } from '../../src/index.js'
 const PORT = 4787
 const SUBNET = 64
 
-/** A long-running `peerhive` command whose output the test reads as it comes. */
-class Running {
-  stdout = ''
-  stderr = ''
-  readonly exited: Promise<number | null>
-
-  constructor (readonly proc: ChildProcess) {
-    proc.stdout?.setEncoding('utf8').on('data', (d: string) => { this.stdout += d })
-    proc.stderr?.setEncoding('utf8').on('data', (d: string) => { this.stderr += d })
-    this.exited = new Promise(resolve => proc.once('exit', code => { resolve(code) }))
-  }
-
-  static start (args: string[]): Running {
-    return new Running(spawn(process.execPath, [join(ROOT, 'bin', 'peerhive.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }))
-  }
-
-  lines (): string[] {
-    return this.stdout.split('\n').filter(l => l.trim() !== '')
-  }
-}
-
 describe('integration: clients ride out a bootstrap restart', function () {
   this.timeout(120_000)
   const net = new TestNetwork()
   const tmp = tempDir('peerhive-restart-client-')
   const listen = [`/ip4/127.0.0.1/tcp/${PORT}`]
-  const running: Running[] = []
+  const running: RunningCommand[] = []
   let client: PeerhiveNode
   let clientData: string
   let jobFile: string
@@ -59,13 +38,13 @@ describe('integration: clients ride out a bootstrap restart', function () {
 
   const stopBootstrap = async (): Promise<void> => { await net.bootstrap.stop() }
   const restartBootstrap = async (): Promise<void> => { await net.startBootstrap({ listen }) }
-  const submitWait = (extra: string[] = []): Running => {
-    const r = Running.start(['job', 'submit', jobFile, '--wait', '--json', '--data', clientData, ...extra])
+  const submitWait = (extra: string[] = []): RunningCommand => {
+    const r = RunningCommand.start(['job', 'submit', jobFile, '--wait', '--json', '--data', clientData, ...extra])
     running.push(r)
     return r
   }
   /** the id on the first stdout line, which must come while the job still runs */
-  const firstLineId = async (r: Running): Promise<string> => {
+  const firstLineId = async (r: RunningCommand): Promise<string> => {
     const line = await waitUntil('the job id on the first line', () => r.lines()[0], 30_000)
     const { id } = JSON.parse(line)
     assert.ok(typeof id === 'string' && id !== '', line)
@@ -91,7 +70,7 @@ describe('integration: clients ride out a bootstrap restart', function () {
   })
 
   after(async () => {
-    for (const r of running) if (r.proc.exitCode == null && r.proc.signalCode == null) r.proc.kill('SIGKILL')
+    for (const r of running) r.kill()
     await net.stop()
     tmp.cleanup()
   })
