@@ -14,9 +14,15 @@ export const RETRY_MAX_MS = 5_000
 
 /**
  * Answers the bootstrap gave on purpose: retrying them cannot help. Every
- * other failure (dial refused, reset, timeout, rate limit) is taken as the
- * bootstrap being unreachable for now.
+ * other failure (dial refused, reset, timeout, rate limit, INTERNAL from a
+ * bootstrap that is stopping) is taken as the bootstrap being unreachable
+ * for now.
  */
+function isRefusal (err: any): boolean {
+  if (err?.name === 'JobsRequestError' && err.code === 'INTERNAL') return false
+  return REFUSALS.has(err?.name)
+}
+
 const REFUSALS = new Set([
   'InvalidJobError', 'JobNotFoundError', 'ForbiddenError', 'JobsRequestError', 'UnsupportedVersionError',
   'MalformedMessageError', 'MessageTooLargeError', 'InvalidOptionError', 'OutputUnavailableError'
@@ -58,7 +64,7 @@ export async function withBootstrapRetry<T> (call: () => Promise<T>, opts: Retry
     try {
       return await call()
     } catch (err: any) {
-      if (opts.signal?.aborted === true || REFUSALS.has(err?.name)) throw err
+      if (opts.signal?.aborted === true || isRefusal(err)) throw err
       // the outage began when the first failed attempt began (a dial can hang up to its timeout)
       since ??= startedAt
       attempt++
@@ -66,7 +72,7 @@ export async function withBootstrapRetry<T> (call: () => Promise<T>, opts: Retry
       if (unreachableForMs >= opts.unreachableMs) {
         throw new BootstrapUnreachableError(`the bootstrap has been unreachable for ${formatDuration(unreachableForMs)} (${String(err?.message ?? err)}); ${opts.giveUpNote}`, unreachableForMs)
       }
-      const retryInMs = Math.min(backoff.delay(), opts.unreachableMs - unreachableForMs)
+      const retryInMs = Math.min(backoff.delay(), RETRY_MAX_MS, opts.unreachableMs - unreachableForMs)
       opts.onRetry?.({ error: err, unreachableForMs, retryInMs, attempt })
       await sleep(retryInMs, opts.signal)
     }
