@@ -20,7 +20,7 @@ export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { Placement, PeerRole } from './topology/index.js'
-export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
+export type { SearchOptions, SearchResult, SearchTier, UnreachableTier, SharedFile, ShareMeta, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it
 export { runUnit } from './compute/sandbox/index.js'

@@ -167,7 +167,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         routes: {
           'GET /v1/status': () => this.status(),
           'GET /v1/files': () => this.shares.list(),
-          'POST /v1/search': (body: any, signal) => this.search(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true, signal }),
+          'POST /v1/search': (body: any, signal) => this.searchLines(requireStrings(body?.words, 'words'), { limit: body?.limit, timeoutMs: body?.timeoutMs, exhaustive: body?.exhaustive === true, signal }),
           'POST /v1/share': async (body: any) => this.share(requireStrings(body?.paths, 'paths'), { title: body?.title, keywords: body?.keywords }),
           'POST /v1/get': (body: any, signal) => this.getLines(requireStrings([body?.cid], 'cid')[0], { outPath: optionalString(body?.outPath), outDir: optionalString(body?.outDir), signal }),
           'POST /v1/unshare': (body: any) => ({ removed: this.shares.unshare(requireStrings([body?.cid], 'cid')[0]) }),
@@ -213,6 +213,15 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   }
 
   /** `get` for the local API: progress lines, then the result line. */
+  /** The search's results as lines, and an { unreachable } line for each index that did not answer. */
+  private searchLines (words: string[], opts: SearchOptions): AsyncIterable<unknown> {
+    const lines = pushable<unknown>({ objectMode: true })
+    void (async () => {
+      for await (const r of this.search(words, { ...opts, onUnreachable: unreachable => { lines.push({ unreachable }) } })) lines.push(r)
+    })().then(() => { lines.end() }, err => { lines.end(err) })
+    return lines
+  }
+
   private getLines (cid: string, where: Pick<GetOptions, 'outPath' | 'outDir' | 'signal'>): AsyncIterable<unknown> {
     const lines = pushable<unknown>({ objectMode: true })
     let last = 0

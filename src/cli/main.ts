@@ -242,7 +242,12 @@ program.command('search')
   .action(async (words: string[], opts) => {
     const results = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all })
     for await (const r of results) {
-      if (opts.json === true) {
+      if (r.unreachable != null) {
+        // the other tiers still answer; say which index is missing from the results
+        const { tier, peerId, message } = r.unreachable
+        const which = tier === 'central' ? 'the central index (the bootstrap)' : tier === 'subnet' ? 'this subnet\'s virtual server' : `the virtual server ${String(peerId)}`
+        process.stderr.write(`peerhive: ${which} did not answer (${String(message)}); results come from the other tiers\n`)
+      } else if (opts.json === true) {
         const { providerAddrs: _, ...line } = r
         process.stdout.write(JSON.stringify(line) + '\n')
       } else {

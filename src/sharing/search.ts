@@ -59,6 +59,21 @@ export interface SearchOptions {
    * @default none
    */
   signal?: AbortSignal
+  /**
+   * Told of each index that did not answer (its virtual server, another
+   * subnet's, or the bootstrap's central index, when it is down or
+   * restarting). The search goes on with the other tiers either way.
+   * @default none
+   */
+  onUnreachable?: (report: UnreachableTier) => void
+}
+
+/** An index that did not answer a search. */
+export interface UnreachableTier {
+  /** 'subnet': this node's virtual server; 'remote': another subnet's; 'central': the bootstrap */
+  tier: 'subnet' | 'remote' | 'central'
+  peerId: string
+  message: string
 }
 
 export interface SearchContext {
@@ -124,6 +139,11 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
       yield { ...r, ms: Math.round(performance.now() - started) }
     }
   }
+  // an index that fails is skipped, and reported (not when the search's own deadline cut it short)
+  const skip = (tier: UnreachableTier['tier'], peerId: string) => (err: any): undefined => {
+    if (!deadline.aborted) opts.onUnreachable?.({ tier, peerId, message: String(err?.message ?? err) })
+    return undefined
+  }
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
 
   // 1. this node's own files
@@ -136,7 +156,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
   } else if (place.role === 'member' && place.virtualServer != null) {
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(() => undefined)
+    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
   }
   if (done()) return
@@ -147,19 +167,19 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   let servers = ctx.directory?.()
   let askedCentral = false
   if (servers == null) {
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(skip('central', ctx.bootstrapId))
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
     servers = central?.servers ?? []
   }
   const targets = others(servers)
   for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
-    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
+    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(skip('remote', s.peerId))))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
     // central clients' files are only in the central index
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(() => undefined)
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(skip('central', ctx.bootstrapId))
     if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
   if (done()) return
