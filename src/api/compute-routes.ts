@@ -1,6 +1,6 @@
 import { pushable } from 'it-pushable'
 import { InvalidOptionError } from '../core/index.js'
-import type { ComputeClient, JobStatus, RetryInfo } from '../compute/index.js'
+import type { ComputeClient, RetryInfo } from '../compute/index.js'
 import type { Route } from './server.js'
 
 /**
@@ -32,7 +32,7 @@ export function computeRoutes (compute: ComputeClient): Record<string, Route> {
         onRetry: info => { lines.push(retryingLine(info)) }
       })
       void (async () => {
-        for await (const status of watching) lines.push(status satisfies JobStatus)
+        for await (const status of watching) lines.push(status)
       })().then(() => { lines.end() }, err => { lines.end(err) })
       return lines
     },
