@@ -18,9 +18,9 @@ export class RunningCommand {
     return new RunningCommand(spawn(process.execPath, [join(ROOT, 'bin', 'peerhive.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] }))
   }
 
-  /** the non-empty lines printed on stdout so far */
+  /** the complete (newline-ended), non-empty lines printed on stdout so far */
   lines (): string[] {
-    return this.stdout.split('\n').filter(l => l.trim() !== '')
+    return this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1).split('\n').filter(l => l.trim() !== '')
   }
 
   /** SIGKILL, when it still runs (cleanup after a failed test) */
