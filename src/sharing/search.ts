@@ -141,7 +141,8 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
   // an index that fails is skipped, and reported (not when the search's own deadline cut it short)
   const skip = (tier: UnreachableTier['tier'], peerId: string) => (err: any): undefined => {
-    if (!deadline.aborted) opts.onUnreachable?.({ tier, peerId, message: String(err?.message ?? err) })
+    // a stream closing under a read rejects with its close event, not an Error
+    if (!deadline.aborted) opts.onUnreachable?.({ tier, peerId, message: String(err?.message ?? err?.error?.message ?? (err?.type === 'close' ? 'the stream closed' : err)) })
     return undefined
   }
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)

@@ -122,7 +122,7 @@ describe('integration: clients ride out a bootstrap restart', function () {
     await watching
     assert.equal(seen.at(-1)?.state, 'done')
     assert.equal(seen.at(-1)?.id, libId)
-    assert.ok(retries.every(r => r.error instanceof Error && r.retryInMs > 0 && r.retryInMs <= 5_000), JSON.stringify(retries.map(r => r.retryInMs)))
+    assert.ok(retries.every(r => r.error instanceof Error && r.retryInMs > 0 && r.retryInMs <= 5_000), JSON.stringify(retries.map(r => [r.retryInMs, String(r.error)])))
   })
 
   it('the command of the give-up message follows the abandoned job to its end', async () => {

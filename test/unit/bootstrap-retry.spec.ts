@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { RETRY_INITIAL_MS, RETRY_MAX_MS, withBootstrapRetry, type RetryInfo } from '../../src/compute/client/bootstrap-retry.js'
 import { JobNotFoundError, JobsRequestError } from '../../src/compute/client/errors.js'
 import { RateLimitedError } from '../../src/core/index.js'
+import { StreamCloseEvent } from '@libp2p/interface'
 
 /** A call that fails with each of `errors` in turn, then answers 'ok'. */
 function failing (errors: Error[]): { call: () => Promise<string>, calls: () => number } {
@@ -35,6 +36,15 @@ describe('unit: withBootstrapRetry', () => {
       const base = RETRY_INITIAL_MS * 2 ** i
       assert.ok(r.retryInMs >= base * 0.75 && r.retryInMs <= base * 1.25, `retry ${i + 1} after ${r.retryInMs} ms`)
     })
+  })
+
+  it('retries a stream that closes under a read (js-libp2p rejects with the StreamCloseEvent) and reports it as an Error', async () => {
+    const f = failing([new StreamCloseEvent(false, new Error('connection reset')) as any])
+    const retries: RetryInfo[] = []
+    assert.equal(await withBootstrapRetry(f.call, { unreachableMs: 60_000, giveUpNote: 'job x', onRetry: i => { retries.push(i) } }), 'ok')
+    assert.equal(retries.length, 1)
+    assert.ok(retries[0].error instanceof Error)
+    assert.equal(retries[0].error.message, 'the stream to the bootstrap closed: connection reset')
   })
 
   it('throws a refusal of the bootstrap at once', async () => {

@@ -70,13 +70,24 @@ export async function withBootstrapRetry<T> (call: () => Promise<T>, opts: Retry
       attempt++
       const unreachableForMs = Date.now() - since
       if (unreachableForMs >= opts.unreachableMs) {
-        throw new BootstrapUnreachableError(`the bootstrap has been unreachable for ${formatDuration(unreachableForMs)} (${String(err?.message ?? err)}); ${opts.giveUpNote}`, unreachableForMs)
+        throw new BootstrapUnreachableError(`the bootstrap has been unreachable for ${formatDuration(unreachableForMs)} (${asError(err).message}); ${opts.giveUpNote}`, unreachableForMs)
       }
       const retryInMs = Math.min(backoff.delay(), RETRY_MAX_MS, opts.unreachableMs - unreachableForMs)
-      opts.onRetry?.({ error: err, unreachableForMs, retryInMs, attempt })
+      const error = asError(err)
+      opts.onRetry?.({ error, unreachableForMs, retryInMs, attempt })
       await sleep(retryInMs, opts.signal)
     }
   }
+}
+
+/**
+ * What failed, as an Error: a read on a stream that closes under it rejects
+ * with the StreamCloseEvent itself (js-libp2p v3), not an Error.
+ */
+function asError (err: any): Error {
+  if (err instanceof Error) return err
+  if (err?.type === 'close') return new Error(`the stream to the bootstrap closed${err.error instanceof Error ? `: ${String(err.error.message)}` : ''}`)
+  return new Error(String(err?.message ?? err))
 }
 
 /** "2 min", "1.5 s": how long the bootstrap was unreachable, for people. */
