@@ -22,16 +22,16 @@ export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { JoinFailure, Placement, PeerRole } from './topology/index.js'
-export type { SearchOptions, SearchResult, SearchTier, SharedFile, ShareMeta, ShareOptions, ShareReport, SkippedPath, SkipReason, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
+export type { SearchOptions, SearchResult, SearchTier, UnreachableTier, SharedFile, ShareMeta, ShareOptions, ShareReport, SkippedPath, SkipReason, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
 export { ForbiddenShareError } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it
 export { runUnit } from './compute/sandbox/index.js'
 export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
-export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError } from './compute/index.js'
+export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError, BootstrapUnreachableError, BOOTSTRAP_UNREACHABLE_MS } from './compute/index.js'
 export type {
   JobInput, JobSpec, DefaultedJobField, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
-  ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, UnitSpecInput, ComputeClientInit, AdminRemoveResult
+  ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, RetryOptions, RetryInfo, UnitSpecInput, ComputeClientInit, AdminRemoveResult
 } from './compute/index.js'
 export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
 export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'

@@ -1,13 +1,15 @@
 import { pushable } from 'it-pushable'
 import { InvalidOptionError } from '../core/index.js'
 import { optionalPath, requirePath } from './fields.js'
-import type { ComputeClient } from '../compute/index.js'
+import type { ComputeClient, RetryInfo } from '../compute/index.js'
 import type { Route } from './server.js'
 
 /**
  * The local API of volunteer computing on a peer daemon: submit and follow
  * jobs, collect results, register, list providers, and the operator's
- * ADMIN_REMOVE. `watch` and `results` stream newline-delimited JSON.
+ * ADMIN_REMOVE. `watch` and `results` stream newline-delimited JSON; while
+ * the bootstrap is unreachable they add `{ retrying }` lines and keep going
+ * (for `unreachableMs`, default 2 min).
  */
 export function computeRoutes (compute: ComputeClient): Record<string, Route> {
   return {
@@ -23,12 +25,26 @@ export function computeRoutes (compute: ComputeClient): Record<string, Route> {
     'POST /v1/jobs/status': async (body: any, signal) => compute.status(requireText(body?.id, 'id'), signal),
     'POST /v1/jobs/cancel': async (body: any, signal) => ({ id: body?.id, status: await compute.cancel(requireText(body?.id, 'id'), signal) ?? null }),
     // one line per status, every intervalMs, until the job is final
-    'POST /v1/jobs/watch': (body: any, signal) => compute.watch(requireText(body?.id, 'id'), { intervalMs: optionalInterval(body?.intervalMs), signal }),
+    'POST /v1/jobs/watch': (body: any, signal) => {
+      const lines = pushable<unknown>({ objectMode: true })
+      const watching = compute.watch(requireText(body?.id, 'id'), {
+        intervalMs: optionalInterval(body?.intervalMs),
+        unreachableMs: optionalUnreachable(body?.unreachableMs),
+        signal,
+        onRetry: info => { lines.push(retryingLine(info)) }
+      })
+      void (async () => {
+        for await (const status of watching) lines.push(status)
+      })().then(() => { lines.end() }, err => { lines.end(err) })
+      return lines
+    },
     // { unit, written, total } lines as units are written, then { result }
     'POST /v1/jobs/results': (body: any, signal) => {
       const lines = pushable<unknown>({ objectMode: true })
       compute.results(requireText(body?.id, 'id'), requirePath(body?.outDir, 'outDir'), {
         signal,
+        unreachableMs: optionalUnreachable(body?.unreachableMs),
+        onRetry: info => { lines.push(retryingLine(info)) },
         onUnit: (unit, written, total) => { lines.push({ unit, written, total }) }
       }).then(result => { lines.push({ result }); lines.end() }, err => { lines.end(err) })
       return lines
@@ -48,6 +64,17 @@ function requireText (value: unknown, what: string): string {
 function optionalText (value: unknown, what: string): string | undefined {
   if (value == null || value === '') return undefined
   return requireText(value, what)
+}
+
+/** The line a stream carries while the bootstrap is unreachable: why, for how long, and when the next try is. */
+function retryingLine (info: RetryInfo): { retrying: { message: string, unreachableForMs: number, retryInMs: number, attempt: number } } {
+  return { retrying: { message: info.error.message, unreachableForMs: info.unreachableForMs, retryInMs: info.retryInMs, attempt: info.attempt } }
+}
+
+function optionalUnreachable (value: unknown): number | undefined {
+  if (value == null) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidOptionError('unreachableMs must be a whole number of ms, 0 or more')
+  return value
 }
 
 function optionalInterval (value: unknown): number | undefined {

@@ -1,7 +1,7 @@
 import { InvalidOptionError, MAX_SEARCH_HITS } from '../core/index.js'
 import { parseCid } from '../sharing/manifest.js'
 import { optionalInteger, optionalPath, requirePaths } from './fields.js'
-import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareOptions } from '../sharing/index.js'
+import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareOptions, UnreachableTier } from '../sharing/index.js'
 import type { Route } from './server.js'
 
 /** What the sharing routes call on the node. */
@@ -19,6 +19,11 @@ export interface SearchSummary {
   summary: { results: number, tiers: SearchTier[] }
 }
 
+/** A line of a `/v1/search` stream: an index that did not answer; the other tiers still do. */
+export interface SearchUnreachable {
+  unreachable: UnreachableTier
+}
+
 /**
  * The local API of files: list, share, unshare, search and get. Every body
  * field is checked here, so that a wrong body is a 400 naming the field.
@@ -26,7 +31,7 @@ export interface SearchSummary {
 export function sharingRoutes (api: SharingApi): Record<string, Route> {
   return {
     'GET /v1/files': () => api.files(),
-    // one line per result, then a SearchSummary line
+    // one line per result, an { unreachable } line per index that did not answer, then a SearchSummary line
     'POST /v1/search': (body: any, signal) => {
       const words = requireStrings(body?.words, 'words')
       const opts = {
@@ -53,13 +58,17 @@ export function sharingRoutes (api: SharingApi): Record<string, Route> {
   }
 }
 
-async function * searchLines (api: SharingApi, words: string[], opts: SearchOptions): AsyncGenerator<SearchResult | SearchSummary> {
+async function * searchLines (api: SharingApi, words: string[], opts: SearchOptions): AsyncGenerator<SearchResult | SearchSummary | SearchUnreachable> {
   const tiers: SearchTier[] = []
+  // reported while the search runs; passed on between its results
+  const unreachable: UnreachableTier[] = []
   let results = 0
-  for await (const r of api.search(words, { ...opts, onTier: tier => { tiers.push(tier) } })) {
+  for await (const r of api.search(words, { ...opts, onTier: tier => { tiers.push(tier) }, onUnreachable: u => { unreachable.push(u) } })) {
+    yield * unreachable.splice(0).map(u => ({ unreachable: u }))
     results++
     yield r
   }
+  yield * unreachable.splice(0).map(u => ({ unreachable: u }))
   yield { summary: { results, tiers } }
 }
 

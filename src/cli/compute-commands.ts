@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
-import { type Command, type Option } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
 import { callApi, callApiLines } from '../api/index.js'
+import { BOOTSTRAP_UNREACHABLE_MS, formatDuration } from '../compute/index.js'
 import { EXIT, formatJobList, formatJobStatus, formatProviders, jobProgressNote, printJson } from './output.js'
 import { ProgressBar } from './progress-bar.js'
 
@@ -52,8 +53,17 @@ Run peerhive job <command> --help for a command's options.`)
     .argument('<job.json>', 'the job file (protocols/compute.md); its paths are relative to its folder')
     .addOption(dataOption())
     .option('--wait', 'follow the job (a progress bar on stderr when it is a terminal) until it ends; exit 0 when done, 1 when not', false)
-    .option('--json', 'print JSON: {id}, or with --wait the final status; no progress bar', false)
-    .addHelpText('after', '\nAn invalid job exits with code 2 and lists every problem.\n\nExamples:\n  peerhive job submit examples/mandelbrot.json --data ./peer --wait\n  peerhive job submit job.json --data ./peer --json | jq -r .id')
+    .addOption(giveUpOption())
+    .option('--json', 'print JSON: {id}; with --wait, {id} on the first line as soon as the job is accepted, then the final status on one line; no progress bar', false)
+    .addHelpText('after', `
+An invalid job exits with code 2 and lists every problem. The job id is printed
+as soon as the bootstrap accepts the job. While the bootstrap is unreachable
+(a restart), --wait retries with back-off; it exits 1 only once the bootstrap has
+been unreachable for --give-up-after ms, naming the command that follows the job later.
+
+Examples:
+  peerhive job submit examples/mandelbrot.json --data ./peer --wait
+  peerhive job submit job.json --data ./peer --json | jq -r .id`)
     .action(async (file: string, opts) => {
       const dataDir = resolve(opts.data)
       const { id } = await callApi(dataDir, 'POST', '/v1/jobs/submit', { path: resolve(file) })
@@ -62,21 +72,26 @@ Run peerhive job <command> --help for a command's options.`)
         else process.stdout.write(`${id}\n`)
         return
       }
-      if (opts.json !== true) process.stderr.write(`job ${id} submitted\n`)
-      const status = await follow(dataDir, id, opts.json !== true)
-      if (opts.json === true) printJson(status)
-      else process.stdout.write(formatJobStatus(status) + '\n')
-      if (status.state !== 'done') process.exitCode = EXIT.ERROR
+      // the id first, one line, so that it is known even if the wait ends badly
+      process.stdout.write(opts.json === true ? JSON.stringify({ id }) + '\n' : `${id}\n`)
+      await waitAndPrint(dataDir, id, opts)
     })
 
   job.command('status')
-    .description('a job\'s state, its units by state, progress and ETA')
+    .description('a job\'s state, its units by state, progress and ETA; with --wait, follow it until it ends')
     .argument('<id>', 'the job id that submit printed')
     .addOption(dataOption())
-    .option('--json', 'print JSON', false)
-    .addHelpText('after', '\nExample:\n  peerhive job status --data ./peer <id> --json | jq .progress')
+    .option('--wait', 'follow the job (a progress bar on stderr when it is a terminal) until it ends; exit 0 when done, 1 when not', false)
+    .addOption(giveUpOption())
+    .option('--json', 'print JSON (with --wait, the final status on one line)', false)
+    .addHelpText('after', '\nExamples:\n  peerhive job status --data ./peer <id> --json | jq .progress\n  peerhive job status --data ./peer <id> --wait')
     .action(async (id: string, opts) => {
-      const status = await callApi(resolve(opts.data), 'POST', '/v1/jobs/status', { id })
+      const dataDir = resolve(opts.data)
+      if (opts.wait === true) {
+        await waitAndPrint(dataDir, id, opts)
+        return
+      }
+      const status = await callApi(dataDir, 'POST', '/v1/jobs/status', { id })
       if (opts.json === true) printJson(status)
       else process.stdout.write(formatJobStatus(status) + '\n')
     })
@@ -86,15 +101,26 @@ Run peerhive job <command> --help for a command's options.`)
     .argument('<id>', 'the job id')
     .addOption(dataOption())
     .requiredOption('-o, --output <dir>', 'folder to write the results into, created when missing (required)')
+    .addOption(giveUpOption())
     .option('--json', 'print results.json\'s content; no progress bar', false)
     .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. A job with units that are not\nvalid (yet) writes the valid ones and exits with code 1.\n\nExample:\n  peerhive job results --data ./peer <id> -o ./results')
     .action(async (id: string, opts) => {
       const outDir = resolve(opts.output)
       const bar = new ProgressBar(process.stderr, opts.json !== true, 'count')
+      const dataDir = resolve(opts.data)
+      const outage = new OutageNote()
       let result: any
-      for await (const line of callApiLines(resolve(opts.data), '/v1/jobs/results', { id, outDir }, { timeoutMs: null })) {
-        if (line.unit != null) bar.update(line.written, line.total, `unit ${line.unit.index}`)
-        if (line.result != null) result = line.result
+      try {
+        for await (const line of callApiLines(dataDir, '/v1/jobs/results', { id, outDir, unreachableMs: opts.giveUpAfter }, { timeoutMs: null })) {
+          if (line.retrying != null) { outage.retrying(line.retrying); continue }
+          outage.answered()
+          if (line.unit != null) bar.update(line.written, line.total, `unit ${line.unit.index}`)
+          if (line.result != null) result = line.result
+        }
+      } catch (err: any) {
+        bar.done()
+        if (err.name === 'BootstrapUnreachableError') throw Object.assign(new Error(`${err.message}; collect its results later with: peerhive job results ${id} --data ${dataDir} -o ${outDir}`), { name: err.name })
+        throw err
       }
       bar.done()
       if (result == null) throw new Error('the daemon ended without a result')
@@ -170,16 +196,60 @@ Run peerhive job <command> --help for a command's options.`)
     })
 }
 
+/** --give-up-after: how long a wait rides out an unreachable bootstrap. */
+function giveUpOption (): Option {
+  return new Option('--give-up-after <ms>', `give up (exit 1) once the bootstrap has been unreachable this long (default: ${BOOTSTRAP_UNREACHABLE_MS} ms, ${formatDuration(BOOTSTRAP_UNREACHABLE_MS)})`)
+    .argParser(value => {
+      const ms = Number(value)
+      if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError('a whole number of ms, 0 or more')
+      return ms
+    })
+}
+
+/** Follows job `id` to its end and prints its final status; exit code 1 when it did not end done. */
+async function waitAndPrint (dataDir: string, id: string, opts: { json?: boolean, giveUpAfter?: number }): Promise<void> {
+  const status = await follow(dataDir, id, opts.json !== true, opts.giveUpAfter)
+  if (opts.json === true) process.stdout.write(JSON.stringify(status) + '\n')
+  else process.stdout.write(formatJobStatus(status) + '\n')
+  if (status.state !== 'done') process.exitCode = EXIT.ERROR
+}
+
 /** Follows a job until it ends, drawing a progress bar on a terminal; answers the final status. */
-async function follow (dataDir: string, id: string, showBar: boolean): Promise<any> {
+async function follow (dataDir: string, id: string, showBar: boolean, unreachableMs?: number): Promise<any> {
   const bar = new ProgressBar(process.stderr, showBar, 'count')
+  const outage = new OutageNote()
   let last: any
-  for await (const status of callApiLines(dataDir, '/v1/jobs/watch', { id }, { timeoutMs: null })) {
-    last = status
-    bar.update(status.unitStates?.valid ?? 0, status.units, jobProgressNote(status))
-    if (FINAL.has(status.state)) break
+  try {
+    for await (const line of callApiLines(dataDir, '/v1/jobs/watch', { id, unreachableMs }, { timeoutMs: null })) {
+      if (line.retrying != null) { outage.retrying(line.retrying); continue }
+      outage.answered()
+      last = line
+      bar.update(line.unitStates?.valid ?? 0, line.units, jobProgressNote(line))
+      if (FINAL.has(line.state)) break
+    }
+  } catch (err: any) {
+    bar.done()
+    if (err.name === 'BootstrapUnreachableError') throw Object.assign(new Error(`${err.message} — follow it later with: peerhive job status ${id} --data ${dataDir} --wait`), { name: err.name })
+    throw err
   }
   bar.done()
   if (last == null || !FINAL.has(last.state)) throw new Error(`the daemon stopped following job ${id} before it ended (see: peerhive job status ${id})`)
   return last
+}
+
+/** Says once on stderr that the bootstrap is unreachable and retried, and once that it answers again. */
+class OutageNote {
+  private down = false
+
+  retrying (r: { message: string, retryInMs: number }): void {
+    if (this.down) return
+    this.down = true
+    process.stderr.write(`peerhive: the bootstrap is unreachable (${r.message}); retrying with back-off\n`)
+  }
+
+  answered (): void {
+    if (!this.down) return
+    this.down = false
+    process.stderr.write('peerhive: the bootstrap answers again\n')
+  }
 }

@@ -283,6 +283,11 @@ program.command('search')
     for await (const line of lines) {
       if (line.summary != null) {
         tiers = line.summary.tiers ?? []
+      } else if (line.unreachable != null) {
+        // the other tiers still answer; say which index is missing from the results
+        const { tier, peerId, message } = line.unreachable
+        const which = tier === 'central' ? 'the central index (the bootstrap)' : tier === 'subnet' ? 'this subnet\'s virtual server' : `the virtual server ${String(peerId)}`
+        process.stderr.write(`peerhive: ${which} did not answer (${String(message)}); results come from the other tiers\n`)
       } else if (json) {
         const { providerAddrs: _, ...result } = line
         process.stdout.write(JSON.stringify(result) + '\n')

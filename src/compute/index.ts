@@ -8,10 +8,11 @@ export type * from './types.js'
 // the job owner's client (src/compute/client)
 export {
   ComputeClient, FINAL_STATES, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError,
+  BootstrapUnreachableError, BOOTSTRAP_UNREACHABLE_MS, formatDuration,
   JobStore, JOBS_DIR, JOB_FILE, isJobId, resolveJob, writeResults, mandelbrotSize, unitBaseName, RESULTS_FILE, IMAGE_FILE
 } from './client/index.js'
 export type {
-  AdminRemoveResult, ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, ValidateJob, WatchOptions, ResolveContext,
+  AdminRemoveResult, ComputeClientInit, OutputSource, OwnedOutput, ResultsOptions, RetryOptions, RetryInfo, ValidateJob, WatchOptions, ResolveContext,
   ResultsSummary, UnitOutputData, UnitResultEntry, WriteResultsOptions
 } from './client/index.js'
 

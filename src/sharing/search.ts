@@ -67,6 +67,21 @@ export interface SearchOptions {
    * @default none
    */
   signal?: AbortSignal
+  /**
+   * Told of each index that did not answer (its virtual server, another
+   * subnet's, or the bootstrap's central index, when it is down or
+   * restarting). The search goes on with the other tiers either way.
+   * @default none
+   */
+  onUnreachable?: (report: UnreachableTier) => void
+}
+
+/** An index that did not answer a search. */
+export interface UnreachableTier {
+  /** 'subnet': this node's virtual server; 'remote': another subnet's; 'central': the bootstrap */
+  tier: 'subnet' | 'remote' | 'central'
+  peerId: string
+  message: string
 }
 
 export interface SearchContext {
@@ -133,6 +148,12 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
       yield { ...r, ms: Math.round(performance.now() - started) }
     }
   }
+  // an index that fails is skipped, and reported (not when the search's own deadline cut it short)
+  const skip = (tier: UnreachableTier['tier'], peerId: string) => (err: any): undefined => {
+    // a stream closing under a read rejects with its close event, not an Error
+    if (!deadline.aborted) opts.onUnreachable?.({ tier, peerId, message: String(err?.message ?? err?.error?.message ?? (err?.type === 'close' ? 'the stream closed' : err)) })
+    return undefined
+  }
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
 
   const asked = new Set<SearchTier>()
@@ -155,7 +176,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   } else if (place.role === 'member' && place.virtualServer != null) {
     asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(() => undefined)
+    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
   }
   if (done()) return
@@ -167,7 +188,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   let askedCentral = false
   if (servers == null) {
     asking('remote')
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(() => undefined)
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(skip('central', ctx.bootstrapId))
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
     servers = central?.servers ?? []
@@ -175,13 +196,13 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const targets = others(servers)
   for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
     asking('remote')
-    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(() => undefined)))
+    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(skip('remote', s.peerId))))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
     // central clients' files are only in the central index
     asking('remote')
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(() => undefined)
+    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(skip('central', ctx.bootstrapId))
     if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
   if (done()) return

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPath } from '../../src/compute/apps/index.js'
 import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
+import { RunningCommand } from '../helpers/running-command.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import { Cluster, kill9, peerhive, peerhiveJson, type CliNode } from './cluster.js'
@@ -147,19 +148,33 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
     assert.ok(honest.every(p => p.history.invalid === 0), 'no honest provider was marked invalid')
   })
 
-  it('a kill -9 of the bootstrap mid-job loses nothing: after the restart the job completes with the exact image', async () => {
-    const id = await submitJob('e2e mandelbrot, bootstrap crash')
-    const before = await waitUntil('some units valid, not all', async () => {
-      const s: JobStatus = await peerhiveJson(['job', 'status', id, '--data', client.dataDir])
-      return s.unitStates.valid > 0 && s.state === 'running' ? s : undefined
-    }, 60_000, 100)
-    await kill9(cluster.bootstrap)
-    await cluster.startBootstrap()
-    const after: JobStatus = await waitUntil('the restarted bootstrap to answer for the job', async () =>
-      peerhiveJson(['job', 'status', id, '--data', client.dataDir]).catch(() => undefined), 30_000, 250)
-    assert.ok(after.unitStates.valid >= before.unitStates.valid, `no validated unit was lost: ${before.unitStates.valid} before the crash, ${after.unitStates.valid} after`)
-    const final = await waitFinished(id)
-    assert.equal(final.state, 'done', `final status: ${JSON.stringify(final)}`)
-    assert.ok((await resultImage(id, 'results-after-crash')).equals(await referenceImage()), 'the image is exact after the crash')
+  it('a kill -9 of the bootstrap mid-job loses nothing: job submit --wait rides out the restart, prints the id first, exits 0, and the image is exact', async () => {
+    // the client follows the job across the crash, as a user would
+    const waiting = RunningCommand.start(['job', 'submit', writeJob('e2e mandelbrot, bootstrap crash'), '--wait', '--json', '--data', client.dataDir])
+    try {
+      const first = await waitUntil('the job id on the first stdout line', () => waiting.lines()[0], 30_000, 100)
+      const id: string = JSON.parse(first).id
+      assert.ok(typeof id === 'string' && id.length > 0, first)
+      const before = await waitUntil('some units valid, not all', async () => {
+        const s: JobStatus = await peerhiveJson(['job', 'status', id, '--data', client.dataDir])
+        return s.unitStates.valid > 0 && s.state === 'running' ? s : undefined
+      }, 60_000, 100)
+      await kill9(cluster.bootstrap)
+      await cluster.startBootstrap()
+      const after: JobStatus = await waitUntil('the restarted bootstrap to answer for the job', async () =>
+        peerhiveJson(['job', 'status', id, '--data', client.dataDir]).catch(() => undefined), 30_000, 250)
+      assert.ok(after.unitStates.valid >= before.unitStates.valid, `no validated unit was lost: ${before.unitStates.valid} before the crash, ${after.unitStates.valid} after`)
+
+      const code = await waiting.exited
+      assert.equal(code, 0, `job submit --wait exit code; stderr: ${waiting.stderr}`)
+      const lines = waiting.lines()
+      assert.equal(lines.length, 2, `the id, then the final status: ${waiting.stdout}`)
+      const final: JobStatus = JSON.parse(lines[1])
+      assert.equal(final.id, id)
+      assert.equal(final.state, 'done', `final status: ${lines[1]}`)
+      assert.ok((await resultImage(id, 'results-after-crash')).equals(await referenceImage()), 'the image is exact after the crash')
+    } finally {
+      waiting.kill()
+    }
   })
 })

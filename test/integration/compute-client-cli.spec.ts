@@ -43,10 +43,14 @@ describe('integration: compute commands of the CLI', function () {
     tmp.cleanup()
   })
 
-  it('job submit --wait --json follows the job to its end and exits 0; status, jobs and results agree', async () => {
+  it('job submit --wait --json prints {id} first, follows the job to its end and exits 0; status, jobs and results agree', async () => {
     const submitted = await peerhive(['job', 'submit', jobFile, '--wait', '--json', '--data', clientData])
     assert.equal(submitted.code, 0, submitted.stderr)
-    const final = JSON.parse(submitted.stdout)
+    const lines = submitted.stdout.trim().split('\n')
+    assert.equal(lines.length, 2, `one line for the id, one for the final status: ${submitted.stdout}`)
+    const { id } = JSON.parse(lines[0])
+    const final = JSON.parse(lines[1])
+    assert.equal(final.id, id)
     assert.equal(final.state, 'done')
     assert.equal(final.units, 4)
 

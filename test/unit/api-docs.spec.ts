@@ -27,7 +27,7 @@ const OPTION_INTERFACES: Record<string, string[]> = {
   'src/sharing/dht/announcer.ts': ['DhtAnnouncerInit'],
   'src/compute/types.ts': ['JobInput', 'UnitSpecInput'],
   'src/compute/job-spec.ts': ['ValidateOptions'],
-  'src/compute/client/compute-client.ts': ['ComputeClientInit', 'WatchOptions', 'ResultsOptions'],
+  'src/compute/client/compute-client.ts': ['ComputeClientInit', 'WatchOptions', 'ResultsOptions', 'RetryOptions'],
   'src/compute/client/write-results.ts': ['WriteResultsOptions'],
   'src/compute/provider/provider.ts': ['ComputeProviderInit'],
   'src/compute/sandbox/types.ts': ['RunUnitOptions'],

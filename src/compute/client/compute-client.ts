@@ -5,6 +5,7 @@ import { InvalidOptionError } from '../../core/index.js'
 import { JobsRequest } from '../../pb/jobs.js'
 import { validateJob } from '../job-spec.js'
 import { outputHash } from '../output-hash.js'
+import { BOOTSTRAP_UNREACHABLE_MS, withBootstrapRetry, type RetryInfo } from './bootstrap-retry.js'
 import { InvalidJobError, OutputUnavailableError } from './errors.js'
 import { JobStore, checkJobId } from './job-store.js'
 import { bodyJson, callJobs, jsonBody } from './jobs-rpc.js'
@@ -75,9 +76,30 @@ export interface ComputeClientInit {
    * @default outputHash of src/compute/output-hash.ts
    */
   hashOutput?: (output: UnitOutputData, result: ResolvedJob['result']) => Uint8Array
+  /**
+   * How long watch() and results() keep retrying, with back-off, while the
+   * bootstrap is unreachable (a restart), before they throw
+   * BootstrapUnreachableError. Each call can set its own.
+   * @default 120000 (BOOTSTRAP_UNREACHABLE_MS)
+   */
+  unreachableMs?: number
 }
 
-export interface WatchOptions {
+/** What a long-running call is told while the bootstrap is unreachable. */
+export interface RetryOptions {
+  /**
+   * Give up (BootstrapUnreachableError) once the bootstrap has been unreachable this long, in ms.
+   * @default the client's unreachableMs (120000)
+   */
+  unreachableMs?: number
+  /**
+   * Told before each wait for a retry while the bootstrap is unreachable.
+   * @default none
+   */
+  onRetry?: (info: RetryInfo) => void
+}
+
+export interface WatchOptions extends RetryOptions {
   /**
    * Time between two STATUS requests.
    * @default 500
@@ -90,7 +112,7 @@ export interface WatchOptions {
   signal?: AbortSignal
 }
 
-export interface ResultsOptions {
+export interface ResultsOptions extends RetryOptions {
   /**
    * Aborting it stops fetching and writing outputs.
    * @default none
@@ -234,11 +256,17 @@ export class ComputeClient {
     return { peer, ban, message: res.message, ...(provider == null ? {} : { provider }) }
   }
 
-  /** The job's status every `intervalMs` until it is done, failed or cancelled (the last one yielded is final). */
+  /**
+   * The job's status every `intervalMs` until it is done, failed or
+   * cancelled (the last one yielded is final). A bootstrap that goes away
+   * (a restart) is asked again with back-off; only one unreachable for
+   * `unreachableMs` ends the watch, with BootstrapUnreachableError.
+   */
   async * watch (id: string, opts: WatchOptions = {}): AsyncGenerator<JobStatus> {
     const intervalMs = opts.intervalMs ?? 500
+    const retry = this.retryOptions(id, opts)
     while (true) {
-      const status = await this.status(id, opts.signal)
+      const status = await withBootstrapRetry(async () => this.status(id, opts.signal), retry)
       yield status
       if (FINAL_STATES.includes(status.state)) return
       await sleep(intervalMs, opts.signal)
@@ -256,7 +284,8 @@ export class ComputeClient {
    * Writes the outputs of every valid unit into `outDir` in unit order (see
    * writeResults), taking each from this node's inbox or, when a provider
    * could not deliver it, fetching it from a provider that kept it. Every
-   * output is checked against the hash the quorum agreed on.
+   * output is checked against the hash the quorum agreed on. The list of
+   * results is asked again while the bootstrap is unreachable, as in watch().
    */
   async results (id: string, outDir: string, opts: ResultsOptions = {}): Promise<ResultsSummary> {
     checkJobId(id)
@@ -264,7 +293,8 @@ export class ComputeClient {
     if (job == null) {
       throw new InvalidOptionError(`job ${id} was not submitted from this node (no ${this.jobs.folder(id) ?? 'record'} of it); only its owner can collect its results`)
     }
-    const results = await this.resultList(id, opts.signal)
+    const retry = this.retryOptions(id, opts)
+    const results = await withBootstrapRetry(async () => this.resultList(id, opts.signal), retry)
     return writeResults(resolve(outDir), job, results, async unit => this.output(id, job, unit, opts.signal), { signal: opts.signal, onUnit: opts.onUnit })
   }
 
@@ -311,6 +341,15 @@ export class ComputeClient {
       }
     }
     throw new OutputUnavailableError(`the output of unit ${unit.index} of job ${jobId} is not in this node's inbox and no provider holding it answered${errors.length > 0 ? ` (${errors.join('; ')})` : ' (none is known)'}`)
+  }
+
+  private retryOptions (id: string, opts: RetryOptions & { signal?: AbortSignal }): Parameters<typeof withBootstrapRetry>[1] {
+    return {
+      unreachableMs: opts.unreachableMs ?? this.init.unreachableMs ?? BOOTSTRAP_UNREACHABLE_MS,
+      signal: opts.signal,
+      onRetry: opts.onRetry,
+      giveUpNote: `job ${id} is still known to it`
+    }
   }
 
   /** Reads the jobs this node submitted before (the jobs folder). */

@@ -36,3 +36,16 @@ export class JobsRequestError extends PeerhiveError {
 export class OutputUnavailableError extends PeerhiveError {
   constructor (message: string) { super(message, 'OutputUnavailableError') }
 }
+
+/**
+ * The bootstrap stayed unreachable for longer than a long-running call
+ * (watch, results) was told to wait; the message says how to take it up
+ * later. `unreachableForMs` is how long the outage had lasted.
+ */
+export class BootstrapUnreachableError extends PeerhiveError {
+  readonly unreachableForMs: number
+  constructor (message: string, unreachableForMs: number) {
+    super(message, 'BootstrapUnreachableError')
+    this.unreachableForMs = unreachableForMs
+  }
+}

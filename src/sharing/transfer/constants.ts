@@ -67,8 +67,17 @@ export const DEFAULT_BATCH_BYTES = 2 * 1024 * 1024
 export const PING_TIMEOUT_MS = 2_000
 /** Opening a stream and getting the manifest. */
 export const MANIFEST_TIMEOUT_MS = 10_000
-/** Transport failures in a row (dial, reset, timeout) after which a provider is given up for this download. */
+/** Transport failures in a row (dial, reset, timeout) after which a provider may be given up for this download... */
 export const MAX_PROVIDER_FAILURES = 3
+/**
+ * ...once it has also been unreachable this long: a provider that restarts
+ * mid-download is waited for, asked again with back-off, rather than dropped.
+ * The same bound as a job client's for the bootstrap (2 min).
+ */
+export const PROVIDER_UNREACHABLE_MS = 120_000
+/** Back-off between two attempts at an unreachable provider: doubling from the first, up to the last, ±25 % jitter. */
+export const UNREACHABLE_RETRY_MS = 250
+export const MAX_UNREACHABLE_RETRY_MS = 5_000
 /** BUSY answers in a row after which a provider is given up; each is followed by a growing pause. */
 export const MAX_BUSY_ANSWERS = 20
 export const BUSY_BACKOFF_MS = 100

@@ -4,7 +4,7 @@ import { InvalidOptionError } from '../../core/index.js'
 import { parseCid, pieceLength, type Manifest } from '../manifest.js'
 import { fetchManifest } from './client.js'
 import {
-  DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_PIECE_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS
+  DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_PIECE_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS, PROVIDER_UNREACHABLE_MS
 } from './constants.js'
 import { BadDataError, DownloadAbortedError, DownloadFailedError, DownloadInProgressError, NotFoundError, TransferRefusedError } from './errors.js'
 import { PartFile } from './part-file.js'
@@ -67,6 +67,7 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
       streamsPerProvider: Math.max(1, opts.streamsPerProvider ?? DEFAULT_STREAMS_PER_PROVIDER),
       batchBytes: opts.batchBytes ?? DEFAULT_BATCH_BYTES,
       pieceTimeoutMs: opts.pieceTimeoutMs ?? DEFAULT_PIECE_TIMEOUT_MS,
+      unreachableMs: opts.providerUnreachableMs ?? PROVIDER_UNREACHABLE_MS,
       log,
       onPiece: (provider, index) => {
         if (!sources.includes(provider)) sources.push(provider)

@@ -1,4 +1,6 @@
-import { BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_LANES, MAX_PROVIDER_FAILURES, PIPELINE_DEPTH } from './constants.js'
+import {
+  BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_LANES, MAX_PROVIDER_FAILURES, MAX_UNREACHABLE_RETRY_MS, PIPELINE_DEPTH, UNREACHABLE_RETRY_MS
+} from './constants.js'
 import { PieceStream } from './client.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { PieceQueue } from './piece-queue.js'
@@ -22,6 +24,8 @@ export interface SwarmInit {
   streamsPerProvider: number
   batchBytes: number
   pieceTimeoutMs: number
+  /** how long a provider may stay unreachable before it is given up */
+  unreachableMs: number
   /** after each verified piece is written */
   onPiece: (provider: string, index: number) => void
   log: Logger
@@ -35,6 +39,8 @@ interface Source extends Candidate {
   /** transport failures in a row, and BUSY answers in a row, of its last lane */
   failures: number
   busy: number
+  /** when its current run of transport failures began */
+  unreachableSince?: number
   /** aborts this provider's streams when it is dropped */
   controller: AbortController
 }
@@ -110,6 +116,7 @@ export class Swarm {
         pending.shift()
         source.failures = 0
         source.busy = 0
+        source.unreachableSince = undefined
       } catch (err: any) {
         stream?.abort(err)
         stream = undefined
@@ -166,8 +173,17 @@ export class Swarm {
       else await sleep(Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** Math.min(source.busy - 1, 8)), this.init.signal)
     } else {
       source.failures++
-      log('request to %p failed (%d in a row) - %e', source.peerId, source.failures, err)
-      if (source.failures >= MAX_PROVIDER_FAILURES) this.drop(source, 'failed', String(err?.message ?? err))
+      source.unreachableSince ??= Date.now()
+      const downMs = Date.now() - source.unreachableSince
+      log('request to %p failed (%d in a row, for %d ms) - %e', source.peerId, source.failures, downMs, err)
+      if (source.failures >= MAX_PROVIDER_FAILURES && downMs >= this.init.unreachableMs) {
+        this.drop(source, 'failed', `unreachable for ${Math.round(downMs / 1000)} s: ${String(err?.message ?? err)}`)
+      } else {
+        // it may be restarting: ask again after a pause, until the bound
+        const backoff = Math.min(MAX_UNREACHABLE_RETRY_MS, UNREACHABLE_RETRY_MS * 2 ** Math.min(source.failures - 1, 8)) * (0.75 + Math.random() * 0.5)
+        const wait = Math.max(0, Math.min(MAX_UNREACHABLE_RETRY_MS, backoff, this.init.unreachableMs - downMs))
+        await sleep(wait, AbortSignal.any([this.init.signal, source.controller.signal, this.finished.signal]))
+      }
     }
     return source.active
   }

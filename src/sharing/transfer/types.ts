@@ -93,6 +93,13 @@ export interface DownloadOptions {
    * @default 30000
    */
   pieceTimeoutMs?: number
+  /**
+   * A provider that cannot be reached (dial refused, reset, timeout) is asked
+   * again with back-off (250 ms doubling to 5 s) and given up only once it has
+   * been unreachable this long, so a provider that restarts mid-download is waited for.
+   * @default 120000
+   */
+  providerUnreachableMs?: number
 }
 
 export interface DownloadResult {
