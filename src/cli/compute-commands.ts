@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { callApi, callApiLines } from '../api/index.js'
 import { BOOTSTRAP_UNREACHABLE_MS, formatDuration } from '../compute/index.js'
@@ -127,7 +127,8 @@ Examples:
       if (opts.json === true) {
         printJson(result)
       } else {
-        const extras = ['results.json', ...(result.image != null ? [result.image] : [])].join(', ')
+        // the image's full path is in --json; here it sits in the folder just named
+        const extras = ['results.json', ...(result.image != null ? [basename(result.image)] : [])].join(', ')
         process.stdout.write(`${result.units.length} unit(s) written to ${result.outDir ?? outDir} (${extras})\n`)
       }
       if (result.complete !== true) {
