@@ -140,6 +140,11 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
   private chain: Promise<unknown> = Promise.resolve()
   private queuedFull?: Promise<AnnounceReport>
   private queuedRefresh?: Promise<AnnounceReport>
+  /** the queued full round was asked for (announceAll), not only fired by the timer */
+  private fullAsked = false
+  /** counts schedule() calls, so a timer round knows whether a later round rescheduled */
+  private timerGeneration = 0
+  private lastReport?: AnnounceReport
 
   constructor (private readonly host: DhtHost, private readonly init: DhtAnnouncerInit) {
     super()
@@ -199,13 +204,20 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     return this.enqueue(true)
   }
 
-  private async enqueue (full: boolean): Promise<AnnounceReport> {
+  /** @param timer the schedule's generation when a timer fired this round */
+  private async enqueue (full: boolean, timer?: number): Promise<AnnounceReport> {
     // a round that has not started yet covers this call too (a full round covers a refresh)
     const queued = full ? this.queuedFull : (this.queuedFull ?? this.queuedRefresh)
+    // a caller that joins a queued full round needs it to run
+    if (timer == null && queued != null && queued === this.queuedFull) this.fullAsked = true
     if (queued != null) return queued
     const round = this.chain.then(async () => {
       if (full) this.queuedFull = undefined
       else this.queuedRefresh = undefined
+      const asked = this.fullAsked
+      if (full) this.fullAsked = false
+      // a timer round that waited behind a round which set a new schedule is stale: that round did its work or will retry
+      if (timer != null && timer !== this.timerGeneration && !asked && this.lastReport != null) return this.lastReport
       return this.runRound(full)
     })
     if (full) this.queuedFull = round
@@ -218,7 +230,8 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     if (!this.running) return
     clearTimeout(this.timer)
     this.nextRoundAt = Date.now() + ms
-    this.timer = setTimeout(() => { void this.enqueue(true) }, ms)
+    const generation = ++this.timerGeneration
+    this.timer = setTimeout(() => { void this.enqueue(true, generation) }, ms)
     this.timer.unref?.()
   }
 
@@ -241,6 +254,7 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
       this.retryMs = 0
       this.schedule(this.interval)
     }
+    this.lastReport = report
     this.safeDispatchEvent('announced', { detail: report })
     return report
   }
