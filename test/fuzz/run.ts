@@ -43,6 +43,8 @@ export interface TargetFigures {
   /** topic targets: messages published, and refusals the victims reported for them */
   published: number
   refusedByVictims: number
+  /** total time of the cases of each strategy, ms (the slow writers' is the time the target took to free the stream) */
+  strategyMs: Record<string, number>
   /** time spent on this target's batches (targets run side by side) */
   busyMs: number
   failures: string[]
@@ -66,7 +68,7 @@ export interface FuzzReport {
 const CASE_TIMEOUT_MS = 45_000
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024
 /** Cases of one target in flight at once (floods open many streams within one case). */
-const CONCURRENCY = 2
+const CONCURRENCY = 6
 
 /**
  * Runs the hostile-input suite: `cases` per target, in rounds; after each
@@ -153,7 +155,7 @@ export async function runFuzz (opts: FuzzOptions): Promise<FuzzReport> {
 }
 
 function emptyFigures (name: string): TargetFigures {
-  return { name, cases: 0, strategies: {}, outcomes: {}, codes: {}, floodStreams: 0, slowReleased: 0, slowRefused: 0, slowMaxMs: 0, published: 0, refusedByVictims: 0, busyMs: 0, failures: [] }
+  return { name, cases: 0, strategies: {}, strategyMs: {}, outcomes: {}, codes: {}, floodStreams: 0, slowReleased: 0, slowRefused: 0, slowMaxMs: 0, published: 0, refusedByVictims: 0, busyMs: 0, failures: [] }
 }
 
 function bump (counts: Record<string, number>, key: string, by = 1): void {
@@ -163,6 +165,8 @@ function bump (counts: Record<string, number>, key: string, by = 1): void {
 /** One batch of `n` cases on a protocol: one-shot streams and floods from `fuzzer`, stalled streams from `staller`. */
 async function streamBatch (t: StreamTarget, ctx: FuzzContext, fuzzer: Libp2p<any>, staller: Libp2p<any>, rng: Prng, n: number, f: TargetFigures): Promise<void> {
   const addr = t.at(ctx)
+  // the stalled streams go over a connection that is already up: opened all at once on a fresh one, libp2p would close it (more than 10 early streams)
+  await staller.services.ping.ping(multiaddr(addr), { signal: AbortSignal.timeout(CASE_TIMEOUT_MS) }).catch(() => {})
   const stalls: Array<Promise<void>> = []
   const cases: Array<() => Promise<void>> = []
   for (let i = 0; i < n; i++) {
@@ -178,8 +182,10 @@ async function streamBatch (t: StreamTarget, ctx: FuzzContext, fuzzer: Libp2p<an
       const streams = caseRng.range(16, 48)
       const payloads = Array.from({ length: streams }, () => caseRng.chance(0.5) ? frame(t.valid(caseRng, ctx)) : randomBytes(caseRng, t.maxRequestBytes))
       cases.push(async () => {
+        const t0 = Date.now()
         f.floodStreams += streams
         await Promise.all(payloads.map(async p => { record(f, await oneShot(t, fuzzer, addr, p)) }))
+        bump(f.strategyMs, strategy, Date.now() - t0)
       })
       continue
     }
@@ -188,7 +194,11 @@ async function streamBatch (t: StreamTarget, ctx: FuzzContext, fuzzer: Libp2p<an
       : strategy === 'huge-prefix'
         ? hugePrefix(caseRng, t.maxRequestBytes)
         : strategy === 'truncated' ? truncated(caseRng, t.valid(caseRng, ctx)) : mutation(caseRng, t.valid(caseRng, ctx))
-    cases.push(async () => { record(f, await oneShot(t, fuzzer, addr, bytes)) })
+    cases.push(async () => {
+      const t0 = Date.now()
+      record(f, await oneShot(t, fuzzer, addr, bytes))
+      bump(f.strategyMs, strategy, Date.now() - t0)
+    })
   }
   let next = 0
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -292,6 +302,7 @@ async function slowWriter (t: StreamTarget, staller: Libp2p<any>, addr: string, 
   else {
     f.slowReleased++
     f.slowMaxMs = Math.max(f.slowMaxMs, Date.now() - started)
+    bump(f.strategyMs, 'slow-writer', Date.now() - started)
   }
   stream.abort(new Error('case done'))
 }
