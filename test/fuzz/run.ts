@@ -100,6 +100,12 @@ export async function runFuzz (opts: FuzzOptions): Promise<FuzzReport> {
     const ctx = net.context
     const prober = await net.client()
     const staller = await net.client()
+    // a batch's stalled streams go out at once: past libp2p's default of 64 outbound streams per protocol the
+    // staller itself would refuse them, not the target (the DHT's own protocol keeps the DHT's limit)
+    for (const protocol of new Set(targets.flatMap(t => t.kind === 'stream' ? [t.protocol] : []))) {
+      if (staller.getProtocols().includes(protocol)) continue
+      await staller.handle(protocol, (stream: Stream) => { stream.abort(new Error('the staller serves nothing')) }, { maxOutboundStreams: 4096 })
+    }
     // one fuzzing client per target, so that one target's rate limits and stream caps do not blunt another's cases
     const fuzzers: Array<Libp2p<any>> = []
     for (const t of targets) fuzzers.push(t.kind === 'topic' ? await net.topicClient(t.topic(ctx)) : await net.client())
@@ -277,8 +283,9 @@ async function slowWriter (t: StreamTarget, staller: Libp2p<any>, addr: string, 
   let stream: Stream
   try {
     stream = await openStream(staller, addr, t.protocol, AbortSignal.timeout(CASE_TIMEOUT_MS))
-  } catch {
+  } catch (err: any) {
     // over the target's stream limit for one connection: refused, which is also a way to stay bounded
+    if (process.env.FUZZ_DEBUG != null) console.log(Date.now(), staller.peerId.toString().slice(-6), t.name, 'stall refused', describe(err))
     f.slowRefused++
     return
   }
