@@ -1,4 +1,4 @@
 export { TopologyClient } from './topology-client.js'
 export type { JoinFailure, Placement, PeerRole, TopologyEvents, TopologyInit } from './topology-client.js'
 export { describeJoinFailure } from './join-failure.js'
-export { Backoff, sleep } from './backoff.js'
+export { Backoff } from './backoff.js'

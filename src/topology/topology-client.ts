@@ -5,10 +5,10 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
   ASSIGNMENT_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
   AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
-  answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, placeIn, requestResponse,
+  answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, pause, placeIn, requestResponse,
   type Directory, type SubnetTable
 } from '../core/index.js'
-import { Backoff, sleep } from './backoff.js'
+import { Backoff } from './backoff.js'
 import { describeJoinFailure } from './join-failure.js'
 import { probeHost } from './host-info.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -180,7 +180,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
         this.log('join failed - %e', err)
         const delay = this.backoff.delay()
         this.joinFailed(err, Date.now() + delay)
-        await sleep(delay, signal)
+        await pause(delay, signal)
       }
     }
   }

@@ -1,3 +1,4 @@
+import { sleep } from '../../core/index.js'
 import type { DemoNetwork } from './network.js'
 import type { Narrator } from './narrator.js'
 import type { PreparedFile } from './sample-files.js'
@@ -28,13 +29,4 @@ export async function pollUntil (check: () => boolean | Promise<boolean>, timeou
     if (Date.now() >= deadline) return false
     await sleep(everyMs, signal)
   }
-}
-
-export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    signal?.throwIfAborted()
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,3 +1,4 @@
+import { sleep } from '../../core/index.js'
 import { Backoff } from '../../topology/index.js'
 import { BootstrapUnreachableError } from './errors.js'
 
@@ -94,13 +95,4 @@ function asError (err: any): Error {
 export function formatDuration (ms: number): string {
   if (ms >= 60_000) return `${Math.round(ms / 6_000) / 10} min`
   return `${Math.round(ms / 100) / 10} s`
-}
-
-async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    signal?.throwIfAborted()
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { InvalidOptionError } from '../../core/index.js'
+import { InvalidOptionError, sleep } from '../../core/index.js'
 import { JobsRequest } from '../../pb/jobs.js'
 import { validateJob } from '../job-spec.js'
 import { outputHash } from '../output-hash.js'
@@ -371,15 +371,6 @@ export class ComputeClient {
     const job = this.jobs.get(jobId)
     return job == null ? undefined : { stdout: job.result.stdout, files: job.result.files, maxOutputBytes: job.maxOutputBytes }
   }
-}
-
-async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    signal?.throwIfAborted()
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 function hexBytes (hex: string): Uint8Array {

@@ -1,6 +1,7 @@
 import {
   BUSY_BACKOFF_MS, MAX_BUSY_ANSWERS, MAX_BUSY_BACKOFF_MS, MAX_PIECES_PER_REQUEST, MAX_LANES, MAX_PROVIDER_FAILURES, MAX_UNREACHABLE_RETRY_MS, PIPELINE_DEPTH, UNREACHABLE_RETRY_MS
 } from './constants.js'
+import { pause } from '../../core/index.js'
 import { PieceStream } from './client.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { PieceQueue } from './piece-queue.js'
@@ -170,7 +171,7 @@ export class Swarm {
     } else if (err instanceof TransferRefusedError && err.code === ErrorCode.BUSY) {
       source.busy++
       if (source.busy > MAX_BUSY_ANSWERS) this.drop(source, 'busy', err.message)
-      else await sleep(Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** Math.min(source.busy - 1, 8)), this.init.signal)
+      else await pause(Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** Math.min(source.busy - 1, 8)), this.init.signal)
     } else {
       source.failures++
       source.unreachableSince ??= Date.now()
@@ -182,7 +183,7 @@ export class Swarm {
         // it may be restarting: ask again after a pause, until the bound
         const backoff = Math.min(MAX_UNREACHABLE_RETRY_MS, UNREACHABLE_RETRY_MS * 2 ** Math.min(source.failures - 1, 8)) * (0.75 + Math.random() * 0.5)
         const wait = Math.max(0, Math.min(MAX_UNREACHABLE_RETRY_MS, backoff, this.init.unreachableMs - downMs))
-        await sleep(wait, AbortSignal.any([this.init.signal, source.controller.signal, this.finished.signal]))
+        await pause(wait, AbortSignal.any([this.init.signal, source.controller.signal, this.finished.signal]))
       }
     }
     return source.active
@@ -196,16 +197,4 @@ export class Swarm {
     source.controller.abort(new Error(`provider dropped: ${outcome}`))
     this.queue.wake()
   }
-}
-
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const timer = setTimeout(done, ms)
-    function done (): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
