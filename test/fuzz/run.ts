@@ -223,6 +223,8 @@ function record (f: TargetFigures, o: Outcome): void {
   }
   bump(f.outcomes, o.kind)
   if (o.kind === 'answered') bump(f.codes, o.code)
+  // hostile input has an answer of its own (MALFORMED_MESSAGE, MESSAGE_TOO_LARGE...); INTERNAL means a handler threw on it
+  if (o.kind === 'answered' && o.code === 'INTERNAL') f.failures.push('answered INTERNAL: a handler failed on hostile input')
 }
 
 /** Writes `bytes` on a fresh stream, closes the writable end and reads one answer. */
