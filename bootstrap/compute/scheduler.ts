@@ -145,6 +145,8 @@ export class ComputeScheduler {
     this.trustStreak = opts.trustStreak ?? TRUST_STREAK
     this.now = opts.now ?? Date.now
     this.load(true)
+    // replicas given a new deadline at start are written back, so a reload keeps it
+    if (this.dirtyReplicas.size > 0) this.atomically(() => {})
   }
 
   // ---------------------------------------------------------------- providers
@@ -528,6 +530,7 @@ export class ComputeScheduler {
     this.dirtyJobs.clear()
     this.levelCache = undefined
     this.nextReplicaId = this.store.maxReplicaId() + 1
+    const startedAt = this.now()
     if (atStart) this.store.markProvidersOffline()
     for (const row of this.store.providers()) {
       const { peerId, host, cpus, maxMemoryMb, apps: appsJson, state, banned, ...history } = row
@@ -560,13 +563,15 @@ export class ComputeScheduler {
           state: r.state,
           solo: r.solo,
           assignedAt: r.assignedAt,
-          deadlineAt: r.deadlineAt,
+          // the time this bootstrap was down is not the provider's: a replica out at the restart gets a whole deadline from now
+          deadlineAt: atStart && r.state === 'assigned' ? Math.max(r.deadlineAt, startedAt + spec.deadlineMs + this.reportGraceMs) : r.deadlineAt,
           ...(r.reportedAt == null ? {} : { reportedAt: r.reportedAt }),
           ...(r.hash == null ? {} : { hash: r.hash, hashHex: Buffer.from(r.hash).toString('hex') }),
           ...(r.outputBytes == null ? {} : { outputBytes: r.outputBytes }),
           ...(r.wallMs == null ? {} : { wallMs: r.wallMs })
         }
         this.live.set(r.id, replica)
+        if (replica.deadlineAt !== r.deadlineAt) this.dirtyReplicas.add(replica)
         if (r.state === 'assigned') {
           u.live.add(replica)
           this.providers.get(r.provider)?.assigned.add(replica)

@@ -524,7 +524,7 @@ describe('compute scheduler', () => {
     assert.ok(Math.abs(s.status(job.id, OWNER).progress - 0.4) < 1e-9)
   })
 
-  it('continues every running job after a restart: replicas in flight keep their deadlines, providers HELLO again', () => {
+  it('continues every running job after a restart: replicas in flight keep their deadlines (no downtime here), providers HELLO again', () => {
     s.hello('A', hello())
     s.hello('B', hello())
     const job = s.submit('owner', f.job(6, { quorum: 2, deadlineMs: 10_000 }))
@@ -564,6 +564,42 @@ describe('compute scheduler', () => {
     assert.deepEqual(f.scheduler.results(job.id, OWNER).units.map(u => u.holders.length), [2, 2, 2, 2, 2, 2])
     const credited = ['A', 'B', 'C'].map(p => f.scheduler.provider(p)?.history.valid ?? 0).reduce((x, y) => x + y, 0)
     assert.equal(credited, done.replicaStates.valid)
+  })
+
+  it('does not count the bootstrap\'s own downtime against a replica: it gets a whole deadline from the restart', () => {
+    s.hello('A', hello())
+    s.hello('B', hello())
+    const job = s.submit('owner', f.job(2, { quorum: 2, deadlineMs: 10_000 }))
+    const a = s.fetch('A', 64).units
+    const b = s.fetch('B', 64).units
+    // the bootstrap is down for longer than the deadline while A and B compute
+    f.tick(30_000)
+    f.restart()
+    s = f.scheduler
+    assert.equal(s.sweep(), 0, 'no replica timed out for the time the bootstrap was away')
+    // a second restart gives it another whole deadline
+    f.tick(5_000)
+    f.restart()
+    s = f.scheduler
+    assert.equal(s.sweep(), 0)
+    // with two providers and quorum 2 a timed-out replica could never be reissued: the reports must be taken
+    assert.equal(s.report('A', a.map(honest)).accepted, 2)
+    assert.equal(s.report('B', b.map(honest)).accepted, 2)
+    assert.equal(s.status(job.id, OWNER).state, 'done')
+  })
+
+  it('times out a replica whose provider stays away a whole deadline after the restart', () => {
+    s.hello('A', hello())
+    const job = s.submit('owner', f.job(1, { deadlineMs: 10_000 }))
+    assert.equal(s.fetch('A', 64).units.length, 1)
+    f.tick(30_000)
+    f.restart()
+    s = f.scheduler
+    f.tick(9_999)
+    assert.equal(s.sweep(), 0)
+    f.tick(1)
+    assert.equal(s.sweep(), 1)
+    assert.equal(s.status(job.id, OWNER).replicaStates.timed_out, 1)
   })
 
   it('restarts with units half-replicated: no provider gets a second replica of a unit it had', () => {
