@@ -10,7 +10,7 @@
  * console.log(await node.waitForPlacement())
  *
  * // volunteer computing: submit a job file, follow it, collect its outputs in unit order
- * const id = await node.compute.submit('mandelbrot.json')
+ * const id = await node.compute.submit('examples/mandelbrot-job.json')
  * for await (const status of node.compute.watch(id)) console.log(status.state, status.progress)
  * await node.compute.results(id, './results') // unit-000000.stdout ..., results.json, image.png
  * ```

@@ -40,10 +40,10 @@ export function registerComputeCommands (program: Command, dataOption: () => Opt
   const job = program.command('job')
     .description('submit jobs, follow them, collect their results')
     .addHelpText('after', `
-The job file format is in protocols/compute.md (examples/mandelbrot.json is one).
+The job file format is in protocols/compute.md (examples/mandelbrot-job.json is one).
 
 Example:
-  id=$(peerhive job submit --data ./peer examples/mandelbrot.json)
+  id=$(peerhive job submit --data ./peer examples/mandelbrot-job.json)
   peerhive job status --data ./peer $id
   peerhive job results --data ./peer $id -o ./results
 Run peerhive job <command> --help for a command's options.`)
@@ -62,7 +62,7 @@ as soon as the bootstrap accepts the job. While the bootstrap is unreachable
 been unreachable for --give-up-after ms, naming the command that follows the job later.
 
 Examples:
-  peerhive job submit examples/mandelbrot.json --data ./peer --wait
+  peerhive job submit examples/mandelbrot-job.json --data ./peer --wait
   peerhive job submit job.json --data ./peer --json | jq -r .id`)
     .action(async (file: string, opts) => {
       const dataDir = resolve(opts.data)

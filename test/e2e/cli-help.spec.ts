@@ -5,7 +5,7 @@
  * to start one and exits 3. Real `peerhive` processes, no network.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { ProgressBar } from '../../src/cli/progress-bar.js'
@@ -139,6 +139,12 @@ describe('e2e: the CLI explains itself', function () {
         assert.match(help.split(/^Examples?:$/m)[1], /peerhive |npm run demo/)
       })
 
+      it('names only example files that exist', () => {
+        for (const [path] of help.matchAll(/\bexamples\/[\w./-]*\w/g)) {
+          assert.ok(existsSync(join(ROOT, path)), `${command} --help names ${path}, which is not in the package`)
+        }
+      })
+
       if (SCRIPTABLE.includes(command)) {
         it('takes --json', () => {
           assert.ok(options.has('--json'), `${command} has --json`)
@@ -153,6 +159,9 @@ describe('e2e: the CLI explains itself', function () {
       assert.equal(r.code, 0, r.stderr)
       for (const command of Object.keys(COMMANDS).filter(c => c.startsWith(`${parent} `))) {
         assert.match(r.stdout, new RegExp(`^ {2}${command.split(' ')[1]}\\b`, 'm'))
+      }
+      for (const [path] of r.stdout.matchAll(/\bexamples\/[\w./-]*\w/g)) {
+        assert.ok(existsSync(join(ROOT, path)), `${parent} --help names ${path}, which is not in the package`)
       }
     })
   }
