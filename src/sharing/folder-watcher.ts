@@ -70,6 +70,8 @@ export class FolderWatcher {
     this.timer = setTimeout(() => {
       // one pass at a time: changes during a pass schedule the next one
       this.running = this.running.then(async () => {
+        // a data directory created since (a node started in a shared folder): its files leave the index, not only the transfers
+        await this.store.purgeForbidden()
         await this.store.rescan()
         if (this.folders.length > 0) await this.store.share(this.folders, { hidden: this.init.hidden })
       }).catch(err => { this.onError(err) })

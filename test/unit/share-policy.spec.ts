@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { linkSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { Manifest, ShareStore, SharePolicy, buildManifest, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
+import { FolderWatcher, Manifest, ShareStore, SharePolicy, buildManifest, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
 import { skippedSummary } from '../../src/cli/skipped-summary.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 
@@ -185,6 +185,30 @@ describe('share policy: a node never shares its own secrets', () => {
     const change = await store.rescan()
     assert.deepEqual(change, { added: [], removed: [b.cid] })
     assert.deepEqual(store.list().map(f => f.filename), ['a.txt'])
+  })
+
+  it('the folder watcher drops from the index a shared file whose folder becomes a data directory while the node runs', async () => {
+    const pub = join(home, 'public')
+    mkdirSync(join(pub, 'sub'), { recursive: true })
+    write(join(pub, 'top.txt'), 'T')
+    write(join(pub, 'sub', 'c.txt'), 'C')
+    const store = open(join(data, 'shares.db'), data)
+    const removed: string[] = []
+    store.addEventListener('change', evt => { removed.push(...evt.detail.removed) })
+    const watcher = new FolderWatcher(store, [pub], err => { throw err }, { debounceMs: 20 })
+    await watcher.start()
+    try {
+      const c = store.list().find(f => f.filename === 'c.txt')
+      assert.ok(c != null)
+      // another node is started with its data in the shared subfolder
+      write(join(pub, 'sub', 'api.token'), 'c'.repeat(64))
+      const deadline = Date.now() + 10_000
+      while (store.list().some(f => f.filename === 'c.txt') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+      assert.deepEqual(store.list().map(f => f.filename), ['top.txt'], 'c.txt is no longer indexed (nor announced)')
+      assert.ok(removed.includes(c.cid), 'its CID is reported removed, so the index and the DHT withdraw it')
+    } finally {
+      await watcher.stop()
+    }
   })
 
   it('SharePolicy.forbids: inside any data directory, at any depth; not elsewhere, nor for a missing path', async () => {
