@@ -13,10 +13,23 @@ const STATUS_BY_ERROR = new Map<string, number>([
   ['InvalidOptionError', 400],
   ['SyntaxError', 400],
   ['InvalidJobError', 400],
+  // the bootstrap refused the request as malformed (a user name, an email)
+  ['MalformedMessageError', 400],
   ['JobNotFoundError', 404],
   ['ForbiddenError', 403],
   ['FileExistsError', 409],
   ['RateLimitedError', 429]
+])
+
+/** HTTP status of a file system error, by its code: a path in the request that does not fit. */
+const STATUS_BY_CODE = new Map<string, number>([
+  ['ENOENT', 400],
+  ['ENOTDIR', 400],
+  ['EISDIR', 400],
+  ['ENAMETOOLONG', 400],
+  ['EACCES', 403],
+  ['EPERM', 403],
+  ['EEXIST', 409]
 ])
 
 /**
@@ -80,7 +93,7 @@ export class ApiServer {
         res.end(JSON.stringify({ error: err.name ?? 'Error', message: err.message }) + '\n')
         return
       }
-      reply(STATUS_BY_ERROR.get(err.name) ?? 500, { error: err.name ?? 'Error', message: err.message })
+      reply(STATUS_BY_ERROR.get(err.name) ?? STATUS_BY_CODE.get(err.code) ?? 500, { error: err.name ?? 'Error', message: err.message })
     }
   }
 }
@@ -100,11 +113,17 @@ function isAsyncIterable (value: unknown): value is AsyncIterable<unknown> {
   return value != null && typeof (value as any)[Symbol.asyncIterator] === 'function'
 }
 
-/** Streams one JSON object per line as the route produces them (newline-delimited JSON). */
+/**
+ * Streams one JSON object per line as the route produces them (newline-delimited JSON).
+ * The status is sent with the first line, so that a request the route refuses
+ * before it produces anything (a bad id, a path that does not fit) gets a 4xx, not a 200.
+ */
 async function streamLines (res: ServerResponse, items: AsyncIterable<unknown>): Promise<void> {
+  const it = items[Symbol.asyncIterator]()
+  let next = await it.next()
   res.writeHead(200, { 'content-type': 'application/x-ndjson' })
-  for await (const item of items) {
-    if (!res.write(JSON.stringify(item) + '\n')) await new Promise(resolve => res.once('drain', resolve))
+  for (; next.done !== true; next = await it.next()) {
+    if (!res.write(JSON.stringify(next.value) + '\n')) await new Promise(resolve => res.once('drain', resolve))
   }
   res.end()
 }

@@ -1,7 +1,8 @@
 import { copyFile, rename, stat } from 'node:fs/promises'
-import { PeerhiveError } from '../core/index.js'
+import { InvalidOptionError, PeerhiveError } from '../core/index.js'
 import { basename, join, resolve } from 'node:path'
 import { parseCid } from './manifest.js'
+import { SECRET_FILES, isSecretContent } from './share-policy.js'
 import { download, NotFoundError, type DownloadProgress, type ProviderInfo } from './transfer/index.js'
 import type { SearchOptions, SearchResult } from './search.js'
 import type { ShareStore } from './share-store.js'
@@ -69,7 +70,7 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
   const started = performance.now()
   const cid = parseCid(cidText).toString()
   // a path given is checked before the search; a name from the network, once it is known
-  if (opts.outPath != null) await refuseExisting(resolve(opts.outPath), opts.overwrite)
+  if (opts.outPath != null) await refuseTarget(resolve(opts.outPath), opts.overwrite)
   const self = ctx.libp2p.peerId.toString()
   // a file the share policy forbids (inside a data directory) is not ours to hand out, even to this node's own get
   const own = await ctx.shares.servable(cid) ? ctx.shares.get(cid) : undefined
@@ -95,7 +96,7 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
     } catch {}
   }
   const outPath = resolve(opts.outPath ?? join(opts.outDir ?? '.', safeName(filename ?? cid)))
-  await refuseExisting(outPath, opts.overwrite)
+  await refuseTarget(outPath, opts.overwrite)
   if (own != null) {
     // already here: copy it, through a temporary name so the final one only ever holds the whole file
     await copyFile(own.path, outPath + '.part')
@@ -114,9 +115,12 @@ export class FileExistsError extends PeerhiveError {
   }
 }
 
-async function refuseExisting (path: string, overwrite: boolean | undefined): Promise<void> {
-  if (overwrite === true) return
+/** Refuses to write a node's key or token (by its name, or a file that holds a key), and an existing file unless `overwrite`. */
+async function refuseTarget (path: string, overwrite: boolean | undefined): Promise<void> {
+  if (SECRET_FILES.includes(basename(path))) throw new InvalidOptionError(`${path}: get does not write a file named ${basename(path)}, the name of a peerhive node's secret`)
   const existing = await stat(path).catch(() => undefined)
+  if (existing != null && await isSecretContent(path, existing)) throw new InvalidOptionError(`${path} holds a node's private key or API token; get does not replace it`)
+  if (overwrite === true) return
   // a folder is refused later, with its own message
   if (existing != null && !existing.isDirectory()) throw new FileExistsError(path)
 }

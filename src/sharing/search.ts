@@ -99,6 +99,9 @@ export interface SearchContext {
 }
 
 const FAN_OUT = 8
+/** One index may take at most this share of the search's time, so a hung one leaves the farther tiers theirs. */
+const ASK_SHARE = 0.5
+const MIN_ASK_MS = 250
 
 /**
  * Nearest-first search (SHARE-3): the node's own files, then its virtual
@@ -111,7 +114,11 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const words = queryWords(query)
   if (words.length === 0) throw new InvalidOptionError('a search needs at least one word')
   const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, opts.limit ?? 50))
-  const deadline = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? SEARCH_TIMEOUT_MS), ...(opts.signal != null ? [opts.signal] : [])])
+  const budgetMs = opts.timeoutMs ?? SEARCH_TIMEOUT_MS
+  const deadline = AbortSignal.any([AbortSignal.timeout(budgetMs), ...(opts.signal != null ? [opts.signal] : [])])
+  const askMs = Math.min(SEARCH_TIMEOUT_MS, Math.max(MIN_ASK_MS, Math.floor(budgetMs * ASK_SHARE)))
+  const ask = async (peerId: string, wantServers: boolean, ref?: ServerRef): Promise<SearchResponse> =>
+    askIndex(ctx, peerId, words, limit, wantServers, AbortSignal.any([deadline, AbortSignal.timeout(askMs)]), ref)
   const started = performance.now()
   const seen = new Set<string>()
   const self = ctx.libp2p.peerId.toString()
@@ -176,7 +183,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   } else if (place.role === 'member' && place.virtualServer != null) {
     asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const res = await ask(ctx, place.virtualServer, words, limit, false, deadline, ref).catch(skip('subnet', place.virtualServer))
+    const res = await ask(place.virtualServer, false, ref).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
   }
   if (done()) return
@@ -188,7 +195,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   let askedCentral = false
   if (servers == null) {
     asking('remote')
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, true, deadline).catch(skip('central', ctx.bootstrapId))
+    const central = await ask(ctx.bootstrapId, true).catch(skip('central', ctx.bootstrapId))
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
     servers = central?.servers ?? []
@@ -196,13 +203,13 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const targets = others(servers)
   for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
     asking('remote')
-    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(ctx, s.peerId, words, limit, false, deadline, s).catch(skip('remote', s.peerId))))
+    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(s.peerId, false, s).catch(skip('remote', s.peerId))))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
     // central clients' files are only in the central index
     asking('remote')
-    const central = await ask(ctx, ctx.bootstrapId, words, limit, false, deadline).catch(skip('central', ctx.bootstrapId))
+    const central = await ask(ctx.bootstrapId, false).catch(skip('central', ctx.bootstrapId))
     if (central != null) yield * emit('remote', hitsOf(central.hits))
   }
   if (done()) return
@@ -218,8 +225,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
 }
 
-async function ask (ctx: SearchContext, peerId: string, words: string[], limit: number, wantServers: boolean, deadline: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
-  const signal = AbortSignal.any([deadline, AbortSignal.timeout(SEARCH_TIMEOUT_MS)])
+async function askIndex (ctx: SearchContext, peerId: string, words: string[], limit: number, wantServers: boolean, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
   const peer = peerIdFromString(peerId)
   if (ref != null && ref.addrs.length > 0) await ctx.libp2p.peerStore.merge(peer, { multiaddrs: ref.addrs.map(a => multiaddr(a)) }).catch(() => {})
   const stream = await ctx.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })

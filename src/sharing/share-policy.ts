@@ -1,4 +1,5 @@
-import { lstat, realpath, stat } from 'node:fs/promises'
+import { lstat, readFile, realpath, stat } from 'node:fs/promises'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { dirname, join, resolve } from 'node:path'
 import { IDENTITY_FILE, PeerhiveError } from '../core/index.js'
 import { TOKEN_FILE } from '../api/token.js'
@@ -9,8 +10,8 @@ import { TOKEN_FILE } from '../api/token.js'
  */
 export const SECRET_FILES: readonly string[] = [IDENTITY_FILE, TOKEN_FILE]
 
-/** Why a path was left out of a share. */
-export type SkipReason = 'data-directory' | 'hidden'
+/** Why a path was left out of a share: inside a data directory, a key or token under another name, hidden. */
+export type SkipReason = 'data-directory' | 'secret' | 'hidden'
 
 export interface SkippedPath {
   /** the file or folder left out (a folder is left out whole) */
@@ -30,6 +31,32 @@ export interface FileId { dev: number, ino: number }
 
 export function isOneOf (file: FileId, ids: FileId[]): boolean {
   return ids.some(id => id.dev === file.dev && id.ino === file.ino)
+}
+
+/** Only files this small are read to see whether they are a key or a token. */
+const MAX_SECRET_BYTES = 4096
+/** What api.token holds (see api/token.ts) */
+const TOKEN_TEXT = /^[0-9a-f]{64}\n?$/
+
+/**
+ * Whether a regular file is a peerhive secret under another name, outside
+ * any data directory: a libp2p private key (a copy or a hard link of some
+ * node's identity.key, a bootstrap's included), or a hard link of an
+ * api.token (its text alone is too plain to refuse every copy of it).
+ */
+export async function isSecretContent (path: string, info: { size: number, nlink: number, isFile: () => boolean }): Promise<boolean> {
+  if (!info.isFile() || info.size === 0 || info.size > MAX_SECRET_BYTES) return false
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch {
+    return false
+  }
+  try {
+    privateKeyFromProtobuf(bytes)
+    return true
+  } catch {}
+  return info.nlink > 1 && TOKEN_TEXT.test(Buffer.from(bytes).toString('latin1'))
 }
 
 /** Hidden: a name starting with '.' (Kubo's convention for `ipfs add -r`). */
@@ -89,7 +116,7 @@ export class SharePolicy {
       if (await this.isDataDir(dir)) return true
       if (dirname(dir) === dir) break
     }
-    return info.isFile() && isOneOf(info, await this.ownSecretFiles())
+    return info.isFile() && (isOneOf(info, await this.ownSecretFiles()) || await isSecretContent(real, info))
   }
 
   /** Throws ForbiddenShareError for a path that `forbids`. */

@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, PeerhiveError, openDatabase } from '../core/index.js'
 import { Manifest, buildManifest } from './manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
-import { SharePolicy, isHiddenName, isOneOf, type SkippedPath } from './share-policy.js'
+import { SharePolicy, isHiddenName, isOneOf, isSecretContent, type SkippedPath } from './share-policy.js'
 import type { TransferStore } from './transfer/server.js'
 import type { ShareChange, SharedFile } from './types.js'
 
@@ -151,7 +151,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     }
     const shared: SharedFile[] = []
     const change: ShareChange = { added: [], removed: [] }
-    // a hard link to the node's key, in a shared folder, is the key
+    // a hard link to the node's key, in a shared folder, is the key; so is any node's key by its content
     const secrets = await this.policy.ownSecretFiles()
     for (const { path, directory } of found) {
       const previous = this.byPath(path)
@@ -163,6 +163,10 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       const info = await stat(path)
       if (isOneOf(info, secrets)) {
         skipped.push({ path, reason: 'data-directory' })
+        continue
+      }
+      if (await isSecretContent(path, info)) {
+        skipped.push({ path, reason: 'secret' })
         continue
       }
       if (previous != null && previous.size === info.size && previous.mtimeMs === info.mtimeMs) {

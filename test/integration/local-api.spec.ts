@@ -205,4 +205,28 @@ describe('local API: bad requests are 4xx, never 500', function () {
     assert.equal((await node.get(cid, { outPath: target, overwrite: true })).path, target)
     assert.equal(readFileSync(target, 'utf8'), 'la la la\n')
   })
+
+  it('answers a request a streaming route refuses before its first line with a 4xx, not a 200 (bad ids, targets that do not fit, a refused registration)', async () => {
+    const shared = join(dir.path, 'shared', 'streamed.txt')
+    mkdirSync(join(dir.path, 'shared'), { recursive: true })
+    writeFileSync(shared, 'streamed\n')
+    const [{ cid }] = await node.share([shared])
+    const existing = join(dir.path, 'precious.txt')
+    writeFileSync(existing, 'precious\n')
+    const cases: Array<[string, unknown, number]> = [
+      ['/v1/get', { cid, outPath: join(dir.path, 'no-such-folder', 'x.txt') }, 400],
+      ['/v1/get', { cid, outDir: existing }, 400],
+      ['/v1/get', { cid, outPath: existing }, 409],
+      ['/v1/get', { cid, outPath: join(dir.path, 'elsewhere', 'identity.key'), overwrite: true }, 400],
+      ['/v1/jobs/watch', { id: '../x' }, 400],
+      ['/v1/jobs/results', { id: '../../etc', outDir: join(dir.path, 'out') }, 400],
+      ['/v1/register', { user: '\u0000' }, 400]
+    ]
+    for (const [path, body, status] of cases) {
+      const res = await post(path, body)
+      assert.equal(res.status, status, `${path} ${JSON.stringify(body)} answered ${res.status}: ${res.body}`)
+      assert.equal(typeof res.json?.error, 'string', res.body)
+    }
+    assert.equal(readFileSync(existing, 'utf8'), 'precious\n')
+  })
 })

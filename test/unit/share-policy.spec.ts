@@ -6,7 +6,8 @@
  * and the share says what it left out.
  */
 import assert from 'node:assert/strict'
-import { linkSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, linkSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { join, relative } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { FolderWatcher, Manifest, ShareStore, SharePolicy, buildManifest, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
@@ -133,6 +134,28 @@ describe('share policy: a node never shares its own secrets', () => {
     const named = await store.shareReport([join(pub, 'via-hardlink'), join(pub, 'data-symlink')])
     assert.deepEqual(named.shared, [])
     assert.equal(named.skipped.length, 2)
+  })
+
+  it('refuses another node\'s key under another name (a hard link or a copy, by its content) and a hard link of its API token', async () => {
+    // a real libp2p key in a bootstrap's data directory that this node knows nothing of
+    const boot = join(tmp.path, 'boot')
+    mkdirSync(boot)
+    writeFileSync(join(boot, 'identity.key'), privateKeyToProtobuf(await generateKeyPair('Ed25519')))
+    write(join(boot, 'api.token'), 'c'.repeat(64) + '\n')
+    const pub = join(home, 'public')
+    mkdirSync(pub)
+    write(join(pub, 'song.ogg'), 'la la')
+    linkSync(join(boot, 'identity.key'), join(pub, 'hardboot'))
+    copyFileSync(join(boot, 'identity.key'), join(pub, 'copied.bin'))
+    linkSync(join(boot, 'api.token'), join(pub, 'token-link'))
+    // the same text, not linked to any token, is a file like another
+    write(join(pub, 'checksum.txt'), 'c'.repeat(64) + '\n')
+    const store = open(join(data, 'shares.db'), data)
+    const { shared, skipped } = await store.shareReport([pub])
+    assert.deepEqual(shared.map(f => f.filename).sort(), ['checksum.txt', 'song.ogg'])
+    assert.deepEqual(why(skipped, home), ['public/copied.bin: secret', 'public/hardboot: secret', 'public/token-link: secret'])
+    assert.equal(await store.policy.forbids(join(pub, 'copied.bin')), true, 'nor is it served or taken as a job input')
+    assert.match(skippedSummary(skipped) ?? '', /3 secret \(a node's private key or API token under another name, never shared\)/)
   })
 
   it('shares a hidden file or folder the user names (Kubo: --hidden matters only below a shared folder)', async () => {
