@@ -168,9 +168,14 @@ Examples:
       process.stdout.write(`provider: ${provider.cpus} cpu(s), ${provider.maxMemoryMb} MiB per unit, apps: ${provider.apps.length === 0 ? 'any' : provider.apps.join(', ')}\n`)
       provider.addEventListener('removed', evt => { process.stderr.write(`provider: the bootstrap's operator removed this provider; it no longer takes work (${evt.detail.message})\n`) })
     }
+    // a virtual server is placed again at every member's join: print a placement only when it changes
+    let lastPlacement = ''
     node.addEventListener('placement', evt => {
       const p = evt.detail
-      process.stdout.write(`placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}\n`)
+      const line = `placement: ${p.role} in ${p.subnet ?? '-'}${p.virtualServer != null && p.role === 'member' ? ` (virtual server ${p.virtualServer})` : ''}`
+      if (line === lastPlacement) return
+      lastPlacement = line
+      process.stdout.write(line + '\n')
     })
     const joins = new JoinReporter()
     const printFailure = (failure: { reason: string, nextRetryAt: number }): void => {
