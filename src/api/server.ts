@@ -21,7 +21,7 @@ const STATUS_BY_ERROR = new Map<string, number>([
   ['RateLimitedError', 429]
 ])
 
-/** HTTP status of a file system error, by its code: a path in the request that does not fit. */
+/** HTTP status of a system error, by its code: a path in the request that does not fit, a peer that cannot be reached. */
 const STATUS_BY_CODE = new Map<string, number>([
   ['ENOENT', 400],
   ['ENOTDIR', 400],
@@ -29,7 +29,11 @@ const STATUS_BY_CODE = new Map<string, number>([
   ['ENAMETOOLONG', 400],
   ['EACCES', 403],
   ['EPERM', 403],
-  ['EEXIST', 409]
+  ['EEXIST', 409],
+  // the node could not reach what the request needs (the bootstrap)
+  ['ECONNREFUSED', 502],
+  ['ECONNRESET', 502],
+  ['ETIMEDOUT', 504]
 ])
 
 /**

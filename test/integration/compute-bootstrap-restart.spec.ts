@@ -142,9 +142,14 @@ describe('integration: clients ride out a bootstrap restart', function () {
     assert.equal(summary.units.length, 2)
   })
 
-  it('node.compute.results() throws BootstrapUnreachableError naming the job once the bound has passed', async () => {
+  it('node.compute.results() throws BootstrapUnreachableError naming the job once the bound has passed; one-shot commands say the bootstrap did not answer', async () => {
     await stopBootstrap()
     try {
+      for (const args of [['jobs'], ['job', 'status', doneId], ['job', 'cancel', doneId]]) {
+        const r = await peerhive([...args, '--data', clientData])
+        assert.equal(r.code, 1, r.stderr)
+        assert.match(r.stderr, /^peerhive: the bootstrap did not answer \(.+\); is it running\? Jobs are kept: try again once it is back$/m)
+      }
       await assert.rejects(client.compute.results(doneId, join(tmp.path, 'results-2'), { unreachableMs: 500 }), (err: any) => {
         assert.equal(err.name, 'BootstrapUnreachableError')
         assert.ok(err.unreachableForMs >= 500, String(err.unreachableForMs))

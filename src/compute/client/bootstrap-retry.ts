@@ -70,11 +70,12 @@ export async function withBootstrapRetry<T> (call: () => Promise<T>, opts: Retry
       since ??= startedAt
       attempt++
       const unreachableForMs = Date.now() - since
+      // the transport's own reason, under the one-shot wording of callJobs
+      const error = asError(err?.cause ?? err)
       if (unreachableForMs >= opts.unreachableMs) {
-        throw new BootstrapUnreachableError(`the bootstrap has been unreachable for ${formatDuration(unreachableForMs)} (${asError(err).message}); ${opts.giveUpNote}`, unreachableForMs)
+        throw new BootstrapUnreachableError(`the bootstrap has been unreachable for ${formatDuration(unreachableForMs)} (${error.message}); ${opts.giveUpNote}`, unreachableForMs)
       }
       const retryInMs = Math.min(backoff.delay(), RETRY_MAX_MS, opts.unreachableMs - unreachableForMs)
-      const error = asError(err)
       opts.onRetry?.({ error, unreachableForMs, retryInMs, attempt })
       await sleep(retryInMs, opts.signal)
     }

@@ -34,10 +34,29 @@ export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call:
     throw new MessageTooLargeError(`the request is ${encoded.byteLength} bytes, over the ${MAX_JOBS_REQUEST_BYTES} bytes the bootstrap accepts (a job with fewer explicit units, or a range, fits)`)
   }
   const signal = outer == null ? AbortSignal.timeout(JOBS_TIMEOUT_MS) : AbortSignal.any([outer, AbortSignal.timeout(JOBS_TIMEOUT_MS)])
-  const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_JOBS, { signal })
-  const res = await requestResponse(stream, request, JobsRequest, JobsResponse, { maxInboundBytes: MAX_JOBS_RESPONSE_BYTES, signal })
+  let res: JobsResponse
+  try {
+    const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_JOBS, { signal })
+    res = await requestResponse(stream, request, JobsRequest, JobsResponse, { maxInboundBytes: MAX_JOBS_RESPONSE_BYTES, signal })
+  } catch (err: any) {
+    if (outer?.aborted === true) throw err
+    throw unanswered(err)
+  }
   if (res.error !== JobsResponse.Error.NONE) throw refusal(res.error, res.message)
   return res
+}
+
+/**
+ * A bootstrap that could not be reached or did not answer, said so: the
+ * error keeps its name and code (callers and the local API tell them by
+ * those) and gains a message a person can read.
+ */
+function unanswered (err: any): Error {
+  const why = typeof err?.message === 'string' ? err.message : err?.type === 'close' ? 'the stream closed' : String(err)
+  return Object.assign(new Error(`the bootstrap did not answer (${why}); is it running? Jobs are kept: try again once it is back`, { cause: err }), {
+    name: typeof err?.name === 'string' ? err.name : 'Error',
+    ...(err?.code != null ? { code: err.code } : {})
+  })
 }
 
 function refusal (code: JobsResponse.Error, message: string): Error {
