@@ -118,16 +118,33 @@ function isAsyncIterable (value: unknown): value is AsyncIterable<unknown> {
 }
 
 /**
+ * How long a stream's status waits for its first line: a refusal comes at
+ * once, real work may take long to say anything, and HTTP clients give up
+ * on headers after a while (fetch: 300 s).
+ */
+const FIRST_LINE_WAIT_MS = 60_000
+
+/**
  * Streams one JSON object per line as the route produces them (newline-delimited JSON).
- * The status is sent with the first line, so that a request the route refuses
- * before it produces anything (a bad id, a path that does not fit) gets a 4xx, not a 200.
+ * The status waits for the first line (up to FIRST_LINE_WAIT_MS), so that a
+ * request the route refuses at once (a bad id, a path that does not fit) gets
+ * a 4xx, not a 200 with an error line; after that wait it goes out anyway, so
+ * that a long quiet search does not outlast the client's wait for headers.
  */
 async function streamLines (res: ServerResponse, items: AsyncIterable<unknown>): Promise<void> {
   const it = items[Symbol.asyncIterator]()
-  let next = await it.next()
+  let pending = it.next()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const waited = new Promise<'waited'>(resolve => { timer = setTimeout(() => { resolve('waited') }, FIRST_LINE_WAIT_MS) })
+  try {
+    await Promise.race([pending, waited])
+  } finally {
+    clearTimeout(timer)
+  }
   res.writeHead(200, { 'content-type': 'application/x-ndjson' })
-  for (; next.done !== true; next = await it.next()) {
+  for (let next = await pending; next.done !== true; next = await pending) {
     if (!res.write(JSON.stringify(next.value) + '\n')) await new Promise(resolve => res.once('drain', resolve))
+    pending = it.next()
   }
   res.end()
 }
