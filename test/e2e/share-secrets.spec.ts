@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { Manifest, ShareStore, buildManifest, type SharedFile, type SkippedPath } from '../../src/sharing/index.js'
+import { buildManifest, type SharedFile, type SkippedPath } from '../../src/sharing/index.js'
+import { saveAsOlderVersion } from '../helpers/older-shares-row.js'
 import { waitUntil } from '../helpers/wait.js'
 import { Cluster, POLL_MS, WAIT_MS, peerhive, peerhiveJson, stopProcess, type CliNode } from './cluster.js'
 import { searchCli } from './files-util.js'
@@ -20,17 +20,6 @@ const SUBNET = 74
 
 async function files (node: CliNode): Promise<SharedFile[]> {
   return peerhiveJson(['files', '--data', node.dataDir])
-}
-
-/** Saves a shares.db row the way a version without the share policy did: any path at all. */
-async function saveAsOlderVersion (dbPath: string, path: string): Promise<string> {
-  const { manifest, cid, mtimeMs } = await buildManifest(path)
-  await new ShareStore(dbPath).close()
-  const db = new DatabaseSync(dbPath)
-  db.prepare('INSERT OR REPLACE INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(cid.toString(), path, path.split('/').pop()!, '', manifest.size, '', '[]', mtimeMs, Manifest.encode(manifest))
-  db.close()
-  return cid.toString()
 }
 
 describe('e2e: a node never shares its own secrets', function () {

@@ -10,30 +10,19 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { loadOrCreateIdentity } from '../../src/core/index.js'
 import { appPath } from '../../src/compute/apps/index.js'
 import { TransferRequest, TransferResponse } from '../../src/pb/transfer.js'
-import { Manifest, ShareStore, buildManifest, type SearchResult } from '../../src/sharing/index.js'
+import type { SearchResult } from '../../src/sharing/index.js'
 import { PROTOCOL_TRANSFER } from '../../src/sharing/transfer/index.js'
 import { TestNetwork } from '../helpers/network.js'
+import { saveAsOlderVersion } from '../helpers/older-shares-row.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { PeerhiveNode } from '../../src/index.js'
 import type { Libp2p } from 'libp2p'
-
-/** Saves a shares.db row the way a version without the share policy did: any path at all. */
-async function saveAsOlderVersion (dbPath: string, path: string): Promise<string> {
-  const { manifest, cid, mtimeMs } = await buildManifest(path)
-  await new ShareStore(dbPath).close()
-  const db = new DatabaseSync(dbPath)
-  db.prepare('INSERT INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(cid.toString(), path, path.split('/').pop()!, '', manifest.size, 'my identity', '["identity","key"]', mtimeMs, Manifest.encode(manifest))
-  db.close()
-  return cid.toString()
-}
 
 /** One MANIFEST request on the transfer protocol, as any peer may send it: the provider's answer. */
 async function askManifest (client: Libp2p<any>, target: string, cid: string): Promise<TransferResponse> {
@@ -68,7 +57,7 @@ describe('integration: a node never shares its own secrets', function () {
     writeFileSync(join(home, '.env'), 'PASSWORD=hunter2')
     // a data directory as an older version left it: the key created, and saved in shares.db
     await loadOrCreateIdentity(data)
-    keyCid = await saveAsOlderVersion(join(data, 'shares.db'), join(data, 'identity.key'))
+    keyCid = await saveAsOlderVersion(join(data, 'shares.db'), join(data, 'identity.key'), { title: 'my identity', keywords: ['identity', 'key'] })
     await net.startBootstrap()
     sharer = await net.addPeer(62, 1, { dataDir: data, share: [home] })
     other = await net.addPeer(62, 2)

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict'
 import { copyFileSync, linkSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { join, relative } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { FolderWatcher, Manifest, ShareStore, SharePolicy, buildManifest, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
+import { FolderWatcher, ShareStore, SharePolicy, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
 import { skippedSummary } from '../../src/cli/skipped-summary.js'
+import { saveAsOlderVersion } from '../helpers/older-shares-row.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 
 function write (path: string, data: string): string {
@@ -22,18 +22,6 @@ function write (path: string, data: string): string {
 /** Skipped paths as "path relative to `root`: reason", sorted. */
 function why (skipped: SkippedPath[], root: string): string[] {
   return skipped.map(s => `${relative(root, s.path)}: ${s.reason}`).sort()
-}
-
-/** Saves a shares.db row the way a version without the policy did: any path at all. */
-async function saveAsOlderVersion (dbPath: string, path: string): Promise<string> {
-  const { manifest, cid, mtimeMs } = await buildManifest(path)
-  // the store creates the table; the old version wrote its rows like this
-  await new ShareStore(dbPath).close()
-  const db = new DatabaseSync(dbPath)
-  db.prepare('INSERT INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(cid.toString(), path, path.split('/').pop()!, '', manifest.size, '', '[]', mtimeMs, Manifest.encode(manifest))
-  db.close()
-  return cid.toString()
 }
 
 describe('share policy: a node never shares its own secrets', () => {
