@@ -133,7 +133,7 @@ async function main (): Promise<void> {
       'times are wall-clock in one process on a shared machine; compare them with the yardstick (Map inserts) of the same run',
       'perJoinInMemoryMs = join (p50) + publish of its subnet + SQLite writes (p50) + updateGauges twice (median) (CentralServer calls it after the join and the departure of a peer; counted once per join and once per leave, as in steady churn); it excludes Noise, identify, DHT and gossipsub, which benchmarks/join measures',
       'heap per peer excludes the peer id and address strings, which the synthetic peers already hold; the real bootstrap holds one copy of each (about 200 B per peer more)',
-      'networkModel.idle: nobody joins or leaves (steady republishing every 30 s only); networkModel.churn: joins = leaves = peers / churnModelSessionS per second, a directory change for each that touches a virtual server (at most one per second, the publisher's debounce)',
+      'networkModel.idle: nobody joins or leaves (steady republishing every 30 s only); networkModel.churn: joins = leaves = peers / churnModelSessionS per second, a directory change for each that touches a virtual server (at most one per second, the debounce of DirectoryPublisher)',
       'networkModel is a paper model (lib/scale-model-network.ts): the byte constants of pings and gossipsub envelopes are estimates, the table and directory sizes are measured here',
       'a directory that does not fit is what the bootstrap could not publish: encodeDirectory throws MessageTooLargeError and DirectoryPublisher logs it; the size is the protobuf encoding without the check'
     ]
