@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm'
 import { SWEEP_INTERVAL_MS } from '../../src/core/index.js'
 import { Directory } from '../../src/pb/assignment.js'
 import { SimulatedBootstrap } from './scale-model-bootstrap.js'
-import { seededRandom, type PeerSet } from './scale-model-peers.js'
+import { buildPeers, seededRandom, type PeerSet } from './scale-model-peers.js'
 import { sqliteCost, type SqliteCost } from './scale-model-sqlite.js'
 import { percentile, round, summarize, type Summary } from './stats.js'
 
@@ -46,6 +46,8 @@ export interface ModelRun {
   joinAnswersTooLarge: number
   /** CentralServer.updateGauges after every join and leave: a copy of the whole table */
   updateGaugesMs: number
+  /** of which: sorting the subnet names as Election.table() does (localeCompare with options), and with one cached Intl.Collator */
+  tableSortMs: { localeCompare: number, cachedCollator: number }
   /** CentralServer.sweep, every SWEEP_INTERVAL_MS: parse every placed peer's id (the connection lookup not included) */
   sweepMs: number
   sweepCpuMsPerSec: number
@@ -89,6 +91,13 @@ export async function runModel (set: PeerSet, opts: RunOptions): Promise<ModelRu
   let roles: Record<string, number> = {}
   const updateGaugesMs = medianMs(3, () => { roles = sim.countRoles() })
   const sweepMs = medianMs(3, () => sim.sweep())
+  // in arrival order, as the election's Map holds them
+  const names = [...new Set(set.peers.map(p => p.subnet))]
+  const collator = new Intl.Collator('en', { numeric: true })
+  const tableSortMs = {
+    localeCompare: medianMs(3, () => [...names].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))),
+    cachedCollator: medianMs(3, () => [...names].sort(collator.compare))
+  }
 
   const subnets = sim.subnets()
   const sizes: number[] = []
@@ -171,6 +180,7 @@ export async function runModel (set: PeerSet, opts: RunOptions): Promise<ModelRu
     joinUs: joinSummary,
     joinAnswersTooLarge: tooLarge,
     updateGaugesMs,
+    tableSortMs,
     sweepMs,
     sweepCpuMsPerSec: round(sweepMs * 1000 / SWEEP_INTERVAL_MS),
     heapBytesPerPeer,
@@ -187,4 +197,23 @@ export async function runModel (set: PeerSet, opts: RunOptions): Promise<ModelRu
       directoryPbVsJson: jsonEncodeMs === 0 ? null : round(pbEncodeMs / jsonEncodeMs, 2)
     }
   }
+}
+
+/** How many peers one subnet holds before its table no longer fits 256 KiB (joins past it get no answer). */
+export function subnetCeiling (vsLimit: number, maxPeers = 6_000, step = 100): { peersThatFit: number, bytesAtCeiling: number, bytesPerPeer: number } {
+  const sim = new SimulatedBootstrap(vsLimit)
+  const set = buildPeers('uniform', [maxPeers], 3)
+  let fit = { peers: 0, bytes: 0 }
+  for (let i = 0; i < set.peers.length; i++) {
+    try {
+      sim.join(set.peers[i])
+    } catch (err: any) {
+      if (err.name !== 'MessageTooLargeError') throw err
+    }
+    if ((i + 1) % step !== 0) continue
+    const t = sim.tableSize(set.peers[i].subnet)
+    if (!t.fits) break
+    fit = { peers: i + 1, bytes: t.bytes }
+  }
+  return { peersThatFit: fit.peers, bytesAtCeiling: fit.bytes, bytesPerPeer: fit.peers === 0 ? 0 : round(fit.bytes / fit.peers, 1) }
 }

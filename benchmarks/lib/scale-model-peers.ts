@@ -65,9 +65,12 @@ export function uniformSizes (peers: number, perSubnet: number): number[] {
 /**
  * Zipf-like subnet sizes (s = 1): subnet k holds a share proportional to
  * 1/(k+1), each at least one peer, summing to `peers` exactly (largest
- * remainders). A few subnets are large (campus NATs, cloud ranges), most small.
+ * remainders). A few subnets are large (campus NATs, cloud ranges), most
+ * small. No subnet holds more than `cap` peers: the excess is spread over
+ * the smallest subnets (a join in a subnet of s peers costs the bootstrap
+ * O(s), so an uncapped 100,000-peer Zipf run alone takes minutes).
  */
-export function skewedSizes (peers: number, subnets: number): number[] {
+export function skewedSizes (peers: number, subnets: number, cap = Infinity): number[] {
   if (!Number.isInteger(peers) || !Number.isInteger(subnets) || subnets < 1 || peers < subnets) throw new RangeError('need integers with peers >= subnets >= 1')
   const spare = peers - subnets
   let harmonic = 0
@@ -80,6 +83,20 @@ export function skewedSizes (peers: number, subnets: number): number[] {
     if (left <= 0) break
     sizes[k]++
     left--
+  }
+  if (cap < Math.ceil(peers / subnets)) throw new RangeError(`a cap of ${cap} cannot hold ${peers} peers in ${subnets} subnets`)
+  let excess = 0
+  for (let k = 0; k < subnets; k++) {
+    if (sizes[k] > cap) {
+      excess += sizes[k] - cap
+      sizes[k] = cap
+    }
+  }
+  for (let k = subnets - 1; excess > 0; k = k === 0 ? subnets - 1 : k - 1) {
+    if (sizes[k] < cap) {
+      sizes[k]++
+      excess--
+    }
   }
   return sizes
 }
@@ -121,8 +138,11 @@ export function buildPeers (distribution: Distribution, sizes: number[], seed = 
   return { distribution, peers, subnetSizes: sizes }
 }
 
-/** The peer set for a size and a distribution: 10 per subnet, or Zipf over as many subnets. */
+/** The largest subnet of the skewed shape: a big campus behind one NAT. */
+export const SKEWED_MAX_SUBNET = 2_000
+
+/** The peer set for a size and a distribution: 10 per subnet, or Zipf over as many subnets (at most SKEWED_MAX_SUBNET each). */
 export function peerSet (peers: number, distribution: Distribution, perSubnet = 10, seed = 1): PeerSet {
-  const sizes = distribution === 'uniform' ? uniformSizes(peers, perSubnet) : skewedSizes(peers, Math.max(1, Math.floor(peers / perSubnet)))
+  const sizes = distribution === 'uniform' ? uniformSizes(peers, perSubnet) : skewedSizes(peers, Math.max(1, Math.floor(peers / perSubnet)), SKEWED_MAX_SUBNET)
   return buildPeers(distribution, sizes, seed)
 }
