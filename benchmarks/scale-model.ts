@@ -16,13 +16,14 @@
  * 1000,10000,100000), BENCH_SCALE_MODEL_SESSION_S (mean peer session for
  * the churn model, default 3600).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_VS_LIMIT, MAX_TABLE_BYTES } from '../src/core/index.js'
 import { ROOT } from './lib/cli-bootstrap.js'
 import { runModel, subnetCeiling, type ModelRun } from './lib/scale-model-measure.js'
-import { networkModel, type NetworkModel } from './lib/scale-model-network.js'
+import { arrivalDirectoryBytesPerJoin, networkModel, type NetworkModel } from './lib/scale-model-network.js'
+import { SimulatedBootstrap } from './lib/scale-model-bootstrap.js'
 import { SKEWED_MAX_SUBNET, peerSet, type Distribution } from './lib/scale-model-peers.js'
 import { ratio, round } from './lib/stats.js'
 
@@ -35,6 +36,10 @@ const LEAVE_SAMPLE = 1_000
 const SQLITE_JOIN_SAMPLE = 1_000
 /** no new run starts after this long (a run cannot be interrupted: the product code is synchronous) */
 const BUDGET_MS = 180_000
+/** the arrival rate of benchmarks/scale */
+const ARRIVAL_PER_SEC = 10
+/** benchmarks/join ran 200 peers in 20 subnets; its idle bootstrap bytes check the model */
+const CALIBRATION = { peers: 200, perSubnet: 10, file: join(ROOT, 'benchmarks', 'results', 'join.json') }
 
 if (SIZES.some(n => !Number.isInteger(n) || n < PER_SUBNET || n > 200_000)) {
   process.stderr.write(`BENCH_SCALE_MODEL_SIZES must be integers from ${PER_SUBNET} to 200000, got ${process.env.BENCH_SCALE_MODEL_SIZES}\n`)
@@ -94,6 +99,29 @@ function perJoinMs (r: ModelRun): number {
   return round(((r.joinUs?.p50 ?? 0) + r.publishUs + (r.sqlite.joinWriteUs?.p50 ?? 0)) / 1000 + 2 * r.updateGaugesMs, 3)
 }
 
+/** The idle model at the size of benchmarks/join, next to what that benchmark measured (if its result file is here). */
+function calibrate (): unknown {
+  const sim = new SimulatedBootstrap(DEFAULT_VS_LIMIT)
+  const set = peerSet(CALIBRATION.peers, 'uniform', CALIBRATION.perSubnet)
+  for (const p of set.peers) sim.join(p)
+  const roles = sim.countRoles()
+  const tables = sim.subnets().map(s => sim.tableSize(s.subnet).bytes)
+  const model = networkModel({
+    peers: CALIBRATION.peers,
+    subnets: tables.length,
+    virtualServers: roles['virtual-server'],
+    tableBytesPerPeer: Math.round(tables.reduce((a, b) => a + b, 0) / tables.length),
+    directoryBytes: sim.buildDirectory().bytes,
+    sessionS: null
+  })
+  let measured: unknown = null
+  try {
+    const join = JSON.parse(readFileSync(CALIBRATION.file, 'utf8'))
+    measured = { date: join.date, peers: join.peers, socketBytesPerPeerPerSec: join.bootstrapIdle?.socketBytesPerPeerPerSec, source: 'benchmarks/results/join.json bootstrapIdle (every TCP byte of the bootstrap, DHT and identify included)' }
+  } catch {}
+  return { peers: CALIBRATION.peers, modelBytesPerPeerPerSec: model.bootstrapBytesPerPeerPerSec, measured }
+}
+
 async function main (): Promise<void> {
   const started = Date.now()
   const load = loadavg().map(x => round(x, 2))
@@ -120,6 +148,17 @@ async function main (): Promise<void> {
   }
 
   const ceiling = subnetCeiling(DEFAULT_VS_LIMIT)
+  const calibration = calibrate()
+  const arrival = runs.uniform.map(r => {
+    const input = {
+      peers: r.peers,
+      joinsPerSec: ARRIVAL_PER_SEC,
+      vsChangeShare: r.roles['virtual-server'] / r.peers,
+      directoryBytesPerServer: round(r.directory.bytes / Math.max(1, r.directory.servers), 1),
+      virtualServersPerPeer: r.roles['virtual-server'] / r.peers
+    }
+    return { ...input, directoryBytesPerJoin: arrivalDirectoryBytesPerJoin(input) }
+  })
   const result = {
     benchmark: 'scale-model',
     date: new Date(started).toISOString(),
@@ -139,6 +178,8 @@ async function main (): Promise<void> {
     growth: Object.fromEntries(DISTRIBUTIONS.map(d => [d, { sizes: SIZES, rows: growthTable(runs[d]) }])),
     perJoinInMemoryMs: Object.fromEntries(DISTRIBUTIONS.map(d => [d, runs[d].map(r => ({ peers: r.peers, ms: perJoinMs(r), joinsPerSecOneCore: round(1000 / perJoinMs(r), 0) }))])),
     networkModel: models,
+    networkModelCalibration: calibration,
+    arrivalModel: { what: `directory bytes the bootstrap sends per join while the network fills at ${ARRIVAL_PER_SEC} joins/s (uniform shape; lib/scale-model-network.ts arrivalDirectoryBytesPerJoin)`, sizes: arrival },
     durationS: round((Date.now() - started) / 1000, 1),
     notes: [
       'times are wall-clock in one process on a shared machine; compare them with the yardstick (Map inserts) of the same run',

@@ -114,3 +114,35 @@ function round (n: number, digits = 1): number {
   const f = 10 ** digits
   return Math.round(n * f) / f
 }
+
+export interface ArrivalInput {
+  /** peers at the end of the arrival phase */
+  peers: number
+  joinsPerSec: number
+  /** share of joins that change the set of virtual servers (a subnet's first peer, a promotion) */
+  vsChangeShare: number
+  /** directory bytes per virtual server (measured) */
+  directoryBytesPerServer: number
+  virtualServersPerPeer: number
+}
+
+/**
+ * Directory bytes the bootstrap sends per join while peers arrive at a
+ * steady rate: every second with a change to the set of virtual servers
+ * (at most one directory per DIRECTORY_DEBOUNCE_MS), the whole directory
+ * goes to every peer already there. Pings and tables are left out: they do
+ * not depend on the arrival.
+ */
+export function arrivalDirectoryBytesPerJoin (input: ArrivalInput): number {
+  const seconds = Math.ceil(input.peers / input.joinsPerSec)
+  let bytes = 0
+  for (let t = 1; t <= seconds; t++) {
+    const present = Math.min(input.peers, t * input.joinsPerSec)
+    const changesPerSec = Math.min(1000 / DIRECTORY_DEBOUNCE_MS, input.joinsPerSec * input.vsChangeShare)
+    const gapMs = 1000 / changesPerSec
+    const sends = changesPerSec * (1 + resendsBefore(gapMs))
+    const directory = present * input.virtualServersPerPeer * input.directoryBytesPerServer + GOSSIP_ENVELOPE_BYTES
+    bytes += sends * directory * present
+  }
+  return Math.round(bytes / input.peers)
+}
