@@ -22,7 +22,7 @@ import { join } from 'node:path'
 import { DEFAULT_VS_LIMIT, MAX_TABLE_BYTES } from '../src/core/index.js'
 import { ROOT } from './lib/cli-bootstrap.js'
 import { runModel, subnetCeiling, type ModelRun } from './lib/scale-model-measure.js'
-import { arrivalDirectoryBytesPerJoin, networkModel, type NetworkModel } from './lib/scale-model-network.js'
+import { networkModel, replayArrivals, type NetworkModel } from './lib/scale-model-network.js'
 import { SimulatedBootstrap } from './lib/scale-model-bootstrap.js'
 import { SKEWED_MAX_SUBNET, peerSet, type Distribution } from './lib/scale-model-peers.js'
 import { ratio, round } from './lib/stats.js'
@@ -99,6 +99,11 @@ function perJoinMs (r: ModelRun): number {
   return round(((r.joinUs?.p50 ?? 0) + r.publishUs + (r.sqlite.joinWriteUs?.p50 ?? 0)) / 1000 + 2 * r.updateGaugesMs, 3)
 }
 
+/** host number of a synthetic address /ip4/a.b.c.H/tcp/... */
+function hostOf (address: string): number {
+  return Number(address.split('/')[2].split('.')[3])
+}
+
 /** The idle model at the size of benchmarks/join, next to what that benchmark measured (if its result file is here). */
 function calibrate (): unknown {
   const sim = new SimulatedBootstrap(DEFAULT_VS_LIMIT)
@@ -149,15 +154,14 @@ async function main (): Promise<void> {
 
   const ceiling = subnetCeiling(DEFAULT_VS_LIMIT)
   const calibration = calibrate()
-  const arrival = runs.uniform.map(r => {
-    const input = {
-      peers: r.peers,
-      joinsPerSec: ARRIVAL_PER_SEC,
-      vsChangeShare: r.roles['virtual-server'] / r.peers,
-      directoryBytesPerServer: round(r.directory.bytes / Math.max(1, r.directory.servers), 1),
-      virtualServersPerPeer: r.roles['virtual-server'] / r.peers
-    }
-    return { ...input, directoryBytesPerJoin: arrivalDirectoryBytesPerJoin(input) }
+  const arrival = runs.uniform.flatMap(r => {
+    const bytesPerServer = round(r.directory.bytes / Math.max(1, r.directory.servers), 1)
+    const shuffled = peerSet(r.peers, 'uniform', PER_SUBNET).peers
+    const roundRobin = [...shuffled].sort((a, b) => hostOf(a.addresses[0]) - hostOf(b.addresses[0]) || a.subnet.localeCompare(b.subnet))
+    return [
+      { ...replayArrivals(shuffled, 'shuffled', ARRIVAL_PER_SEC, DEFAULT_VS_LIMIT, bytesPerServer), bytesPerServer },
+      { ...replayArrivals(roundRobin, 'round-robin', ARRIVAL_PER_SEC, DEFAULT_VS_LIMIT, bytesPerServer), bytesPerServer }
+    ]
   })
   const result = {
     benchmark: 'scale-model',
@@ -179,7 +183,7 @@ async function main (): Promise<void> {
     perJoinInMemoryMs: Object.fromEntries(DISTRIBUTIONS.map(d => [d, runs[d].map(r => ({ peers: r.peers, ms: perJoinMs(r), joinsPerSecOneCore: round(1000 / perJoinMs(r), 0) }))])),
     networkModel: models,
     networkModelCalibration: calibration,
-    arrivalModel: { what: `directory bytes the bootstrap sends per join while the network fills at ${ARRIVAL_PER_SEC} joins/s (uniform shape; lib/scale-model-network.ts arrivalDirectoryBytesPerJoin)`, sizes: arrival },
+    arrivalModel: { what: `directory bytes the bootstrap sends per join while the network fills at ${ARRIVAL_PER_SEC} joins/s, replayed with the product's Election (uniform shape; lib/scale-model-network.ts replayArrivals)`, runs: arrival },
     durationS: round((Date.now() - started) / 1000, 1),
     notes: [
       'times are wall-clock in one process on a shared machine; compare them with the yardstick (Map inserts) of the same run',

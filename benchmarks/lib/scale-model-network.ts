@@ -5,6 +5,7 @@
  * term says where its constant comes from.
  */
 import { DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, MAX_TABLE_BYTES } from '../../src/core/index.js'
+import { Election, type Candidate } from '../../bootstrap/election/index.js'
 
 /** The bootstrap's connectionManager.maxConnections (src/core/libp2p-stack.ts). */
 export const BOOTSTRAP_MAX_CONNECTIONS = 10_000
@@ -115,34 +116,61 @@ function round (n: number, digits = 1): number {
   return Math.round(n * f) / f
 }
 
-export interface ArrivalInput {
-  /** peers at the end of the arrival phase */
+export interface ArrivalResult {
+  order: 'shuffled' | 'round-robin'
   peers: number
   joinsPerSec: number
-  /** share of joins that change the set of virtual servers (a subnet's first peer, a promotion) */
-  vsChangeShare: number
-  /** directory bytes per virtual server (measured) */
-  directoryBytesPerServer: number
-  virtualServersPerPeer: number
+  /** seconds in which the set of virtual servers changed */
+  secondsWithChange: number
+  directorySends: number
+  /** directory bytes the bootstrap sends per join, all peers present at each send counted */
+  directoryBytesPerJoin: number
 }
 
 /**
- * Directory bytes the bootstrap sends per join while peers arrive at a
- * steady rate: every second with a change to the set of virtual servers
- * (at most one directory per DIRECTORY_DEBOUNCE_MS), the whole directory
- * goes to every peer already there. Pings and tables are left out: they do
- * not depend on the arrival.
+ * Directory bytes per join while peers arrive at a steady rate, replayed
+ * with the product's Election: each second, R peers join; if the set of
+ * virtual servers changed, a new directory goes to every peer already
+ * there (DirectoryPublisher: at most one per second), followed by the
+ * Republisher's resends at 1, 3 and 10 s and then every 30 s. The arrival
+ * order matters: shuffled arrivals change the set all along, round-robin
+ * ones (host 1 of every subnet, then host 2, ...) only in the first and
+ * the promoting rounds.
  */
-export function arrivalDirectoryBytesPerJoin (input: ArrivalInput): number {
-  const seconds = Math.ceil(input.peers / input.joinsPerSec)
+export function replayArrivals (peers: Array<Pick<Candidate, 'peerId' | 'subnet' | 'joinedAt' | 'reachable' | 'cpus' | 'memoryMb'>>, order: ArrivalResult['order'], joinsPerSec: number, vsLimit: number, bytesPerServer: number): ArrivalResult {
+  const election = new Election({ limit: vsLimit, now: () => 0 })
+  const servers = new Set<string>()
   let bytes = 0
-  for (let t = 1; t <= seconds; t++) {
-    const present = Math.min(input.peers, t * input.joinsPerSec)
-    const changesPerSec = Math.min(1000 / DIRECTORY_DEBOUNCE_MS, input.joinsPerSec * input.vsChangeShare)
-    const gapMs = 1000 / changesPerSec
-    const sends = changesPerSec * (1 + resendsBefore(gapMs))
-    const directory = present * input.virtualServersPerPeer * input.directoryBytesPerServer + GOSSIP_ENVELOPE_BYTES
-    bytes += sends * directory * present
+  let sends = 0
+  let secondsWithChange = 0
+  let lastChange = -Infinity
+  const seconds = Math.ceil(peers.length / joinsPerSec)
+  for (let t = 0; t < seconds; t++) {
+    let changed = false
+    for (const p of peers.slice(t * joinsPerSec, (t + 1) * joinsPerSec)) {
+      const place = election.join({ ...p }).placement
+      const vs = place?.virtualServer
+      if (vs != null && !servers.has(vs)) {
+        servers.add(vs)
+        changed = true
+      }
+    }
+    const since = t - lastChange
+    let send = false
+    if (changed) {
+      lastChange = t
+      secondsWithChange++
+      send = true
+    } else if (REPUBLISH_AFTER_CHANGE_MS.includes(since * 1000)) {
+      send = true
+    } else if (since * 1000 > REPUBLISH_AFTER_CHANGE_MS[REPUBLISH_AFTER_CHANGE_MS.length - 1] && (since * 1000 - REPUBLISH_AFTER_CHANGE_MS[REPUBLISH_AFTER_CHANGE_MS.length - 1]) % REPUBLISH_STEADY_MS === 0) {
+      send = true
+    }
+    if (send) {
+      const present = Math.min(peers.length, (t + 1) * joinsPerSec)
+      bytes += present * (servers.size * bytesPerServer + GOSSIP_ENVELOPE_BYTES)
+      sends++
+    }
   }
-  return Math.round(bytes / input.peers)
+  return { order, peers: peers.length, joinsPerSec, secondsWithChange, directorySends: sends, directoryBytesPerJoin: Math.round(bytes / peers.length) }
 }

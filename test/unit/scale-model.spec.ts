@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { peerSet, skewedSizes, subnetCidr, syntheticPeerId, seededRandom, uniformSizes } from '../../benchmarks/lib/scale-model-peers.js'
 import { SimulatedBootstrap } from '../../benchmarks/lib/scale-model-bootstrap.js'
-import { networkModel } from '../../benchmarks/lib/scale-model-network.js'
+import { networkModel, replayArrivals } from '../../benchmarks/lib/scale-model-network.js'
 
 describe('scale-model helpers (benchmarks/lib/scale-model-*)', () => {
   it('synthetic peer ids parse as Ed25519 peer ids and do not repeat', () => {
@@ -86,5 +86,17 @@ describe('scale-model helpers (benchmarks/lib/scale-model-*)', () => {
     const churn = networkModel({ ...base, sessionS: 3_600 })
     assert.ok(churn.bootstrapBytesPerPeerPerSec.directory > idle.bootstrapBytesPerPeerPerSec.directory)
     assert.equal(churn.bootstrapBytesPerPeerPerSec.pings, idle.bootstrapBytesPerPeerPerSec.pings)
+  })
+
+  it('replays arrivals: round-robin changes the set of virtual servers only in the first and the promoting rounds', () => {
+    const peers = peerSet(200, 'uniform', 10).peers
+    const host = (p: typeof peers[number]): number => Number(p.addresses[0].split('/')[2].split('.')[3])
+    const roundRobin = [...peers].sort((a, b) => host(a) - host(b) || a.subnet.localeCompare(b.subnet))
+    const rr = replayArrivals(roundRobin, 'round-robin', 10, 8, 150)
+    // 20 subnets: hosts 1 in seconds 0-1, hosts 10 (the promotions) in seconds 18-19
+    assert.equal(rr.secondsWithChange, 4)
+    const shuffled = replayArrivals(peers, 'shuffled', 10, 8, 150)
+    assert.ok(shuffled.secondsWithChange > rr.secondsWithChange)
+    assert.ok(shuffled.directoryBytesPerJoin > rr.directoryBytesPerJoin)
   })
 })
