@@ -157,7 +157,7 @@ async function main (): Promise<void> {
   const arrival = runs.uniform.flatMap(r => {
     const bytesPerServer = round(r.directory.bytes / Math.max(1, r.directory.servers), 1)
     const shuffled = peerSet(r.peers, 'uniform', PER_SUBNET).peers
-    const roundRobin = [...shuffled].sort((a, b) => hostOf(a.addresses[0]) - hostOf(b.addresses[0]) || a.subnet.localeCompare(b.subnet))
+    const roundRobin = [...shuffled].sort((a, b) => hostOf(a.addresses[0]) - hostOf(b.addresses[0]) || (a.subnet < b.subnet ? -1 : a.subnet > b.subnet ? 1 : 0))
     return [
       { ...replayArrivals(shuffled, 'shuffled', ARRIVAL_PER_SEC, DEFAULT_VS_LIMIT, bytesPerServer), bytesPerServer },
       { ...replayArrivals(roundRobin, 'round-robin', ARRIVAL_PER_SEC, DEFAULT_VS_LIMIT, bytesPerServer), bytesPerServer }
