@@ -1,7 +1,6 @@
 import { RateLimiter } from '@libp2p/utils'
-import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
+  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../src/core/index.js'
@@ -36,6 +35,16 @@ export interface SubnetView {
 }
 
 const PROBE_TIMEOUT_MS = 1_000
+/**
+ * Repeats of a subnet's new table on its topic, then the steady pace. The
+ * join answer carries the table to the joiner, and the AssignmentPusher
+ * (with retries) brings every peer whose own place changed its new table;
+ * gossip repeats are only a safety net, and each goes to the whole subnet.
+ */
+const TABLE_REPEATS_MS = [3_000]
+const TABLE_STEADY_MS = 60_000
+/** the role gauges are a metric: recounting every peer at each join would make a join cost grow with the network */
+const GAUGES_DELAY_MS = 1_000
 const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 
 /**
@@ -58,15 +67,16 @@ export class CentralServer {
   private graceUntil = 0
   private inFlight = 0
   private sweepTimer?: ReturnType<typeof setInterval>
+  private gaugesTimer?: ReturnType<typeof setTimeout>
   private running = false
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly tables: CentralTables, private readonly metrics: PeerhiveMetrics, private readonly init: CentralServerInit) {
     this.election = new Election({ limit: init.vsLimit })
     this.limiter = new RateLimiter({ points: init.joinsPerPeer, duration: 10 })
     this.publisher = new DebouncedPublisher(init.publishDelayMs, async subnet => this.publish(subnet))
-    this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes))
+    this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes), TABLE_REPEATS_MS, TABLE_STEADY_MS)
     this.log = libp2p.logger.forComponent('peerhive:central')
-    this.pusher = new AssignmentPusher(libp2p, metrics, this.log)
+    this.pusher = new AssignmentPusher(libp2p, metrics, this.log, id => this.addresses.get(id) ?? [])
     this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
   }
 
@@ -85,12 +95,13 @@ export class CentralServer {
     this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
     this.republisher.start()
     this.directory.start()
-    this.updateGauges()
+    this.countRoles()
   }
 
   async stop (): Promise<void> {
     this.running = false
     clearInterval(this.sweepTimer)
+    clearTimeout(this.gaugesTimer)
     this.publisher.stop()
     this.republisher.stop()
     this.pusher.stop()
@@ -225,22 +236,28 @@ export class CentralServer {
     this.remove(evt.detail.toString(), 'disconnected')
   }
 
+  /**
+   * A new follower of the directory needs it. A new subscriber of a
+   * subnet's topic needs nothing: its join answer carried the table, and a
+   * change of its place is pushed to it; a resend would go to the whole
+   * subnet at every join.
+   */
   private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
     for (const sub of evt.detail.subscriptions) {
       if (sub.subscribe === true && sub.topic === DIRECTORY_TOPIC) this.directory.resend()
-      if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
-        // a peer that just subscribed may have missed the last table of its subnet
-        void this.republisher.resend(sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length))
-      }
     }
   }
 
   /** Drops peers with no connection: at once for peers seen since start, after the grace period for saved ones. */
   private sweep (): void {
     const now = Date.now()
+    // one pass over the connections instead of a PeerId parse and lookup per peer every 500 ms
+    const connected = new Set<string>()
+    for (const c of this.libp2p.getConnections()) connected.add(c.remotePeer.toString())
     for (const id of this.election.peerIds()) {
+      if (connected.has(id)) continue
       if (!this.confirmed.has(id) && now < this.graceUntil) continue
-      if (this.libp2p.getConnections(peerIdFromString(id)).length === 0) this.remove(id, 'no connection')
+      this.remove(id, 'no connection')
     }
   }
 
@@ -337,7 +354,16 @@ export class CentralServer {
     }
   }
 
+  /** Recounts the role gauges soon: joins and departures come in bursts. */
   private updateGauges (): void {
+    if (this.gaugesTimer != null || !this.running) return
+    this.gaugesTimer = setTimeout(() => {
+      this.gaugesTimer = undefined
+      this.countRoles()
+    }, GAUGES_DELAY_MS)
+  }
+
+  private countRoles (): void {
     const counts: Record<string, number> = { 'virtual-server': 0, member: 0, 'central-client': 0 }
     for (const s of this.election.table()) {
       counts['virtual-server'] += s.servers.length
