@@ -1,4 +1,5 @@
 import { RateLimiter } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
 import {
   JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
@@ -13,7 +14,7 @@ import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
 import { toWire, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
-import type { Connection, Stream, Logger } from '@libp2p/interface'
+import type { Connection, PeerId, Stream, Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 export interface CentralServerInit {
@@ -56,6 +57,7 @@ const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 export class CentralServer {
   private readonly election: Election
   private readonly addresses = new Map<string, string[]>()
+  private readonly peerIds = new Map<string, PeerId>()
   /** peers that joined since this process started; saved peers get a grace period to come back */
   private readonly confirmed = new Set<string>()
   private readonly limiter: RateLimiter
@@ -251,14 +253,17 @@ export class CentralServer {
   /** Drops peers with no connection: at once for peers seen since start, after the grace period for saved ones. */
   private sweep (): void {
     const now = Date.now()
-    // one pass over the connections instead of a PeerId parse and lookup per peer every 500 ms
-    const connected = new Set<string>()
-    for (const c of this.libp2p.getConnections()) connected.add(c.remotePeer.toString())
     for (const id of this.election.peerIds()) {
-      if (connected.has(id)) continue
       if (!this.confirmed.has(id) && now < this.graceUntil) continue
-      this.remove(id, 'no connection')
+      if (this.libp2p.getConnections(this.peerIdOf(id)).length === 0) this.remove(id, 'no connection')
     }
+  }
+
+  /** A parsed PeerId per peer, kept while it is in the tables: the sweep would parse every peer's every 500 ms. */
+  private peerIdOf (id: string): PeerId {
+    let peer = this.peerIds.get(id)
+    if (peer == null) this.peerIds.set(id, peer = peerIdFromString(id))
+    return peer
   }
 
   private remove (peerId: string, why: string): void {
@@ -266,6 +271,7 @@ export class CentralServer {
     const change = this.election.leave(peerId)
     this.addresses.delete(peerId)
     this.confirmed.delete(peerId)
+    this.peerIds.delete(peerId)
     this.log('peer %s left (%s)', peerId, why)
     this.persist(change.changedSubnets)
     this.publisher.schedule(change.changedSubnets)
