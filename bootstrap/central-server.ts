@@ -44,8 +44,6 @@ const PROBE_TIMEOUT_MS = 1_000
  */
 const TABLE_REPEATS_MS = [3_000]
 const TABLE_STEADY_MS = 60_000
-/** the role gauges are a metric: recounting every peer at each join would make a join cost grow with the network */
-const GAUGES_DELAY_MS = 1_000
 const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 
 /**
@@ -69,7 +67,6 @@ export class CentralServer {
   private graceUntil = 0
   private inFlight = 0
   private sweepTimer?: ReturnType<typeof setInterval>
-  private gaugesTimer?: ReturnType<typeof setTimeout>
   private running = false
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly tables: CentralTables, private readonly metrics: PeerhiveMetrics, private readonly init: CentralServerInit) {
@@ -97,13 +94,12 @@ export class CentralServer {
     this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
     this.republisher.start()
     this.directory.start()
-    this.countRoles()
+    this.updateGauges()
   }
 
   async stop (): Promise<void> {
     this.running = false
     clearInterval(this.sweepTimer)
-    clearTimeout(this.gaugesTimer)
     this.publisher.stop()
     this.republisher.stop()
     this.pusher.stop()
@@ -360,23 +356,8 @@ export class CentralServer {
     }
   }
 
-  /** Recounts the role gauges soon: joins and departures come in bursts. */
   private updateGauges (): void {
-    if (this.gaugesTimer != null || !this.running) return
-    this.gaugesTimer = setTimeout(() => {
-      this.gaugesTimer = undefined
-      this.countRoles()
-    }, GAUGES_DELAY_MS)
-  }
-
-  private countRoles (): void {
-    const counts: Record<string, number> = { 'virtual-server': 0, member: 0, 'central-client': 0 }
-    for (const s of this.election.table()) {
-      counts['virtual-server'] += s.servers.length
-      counts.member += s.servers.reduce((n, g) => n + g.members.length, 0)
-      counts['central-client'] += s.centralClients.length
-    }
-    for (const [role, n] of Object.entries(counts)) this.metrics.peers.set({ role }, n)
+    for (const [role, n] of Object.entries(this.election.roleCounts())) this.metrics.peers.set({ role }, n)
   }
 }
 
