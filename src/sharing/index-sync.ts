@@ -26,6 +26,21 @@ const RETRY_MAX_MS = 10_000
  * update is sent. An open connection is reused without a dial.
  */
 const DIAL_TIMEOUT_MS = 30_000
+/**
+ * How often an idle, synced node checks that its target still holds its
+ * index (one empty change). A virtual server drops a member's entries when
+ * the table stops listing it; a member that left and came back under the
+ * same server sees no change of target, and would otherwise never resend.
+ */
+const CHECK_EVERY_MS = 120_000
+
+export interface IndexSyncOptions {
+  /**
+   * How often an idle, synced node checks that its target still holds its index (ms).
+   * @default 120000
+   */
+  checkEveryMs?: number
+}
 
 /**
  * Keeps this node's file index at the node that holds it for the subnet: a
@@ -38,18 +53,23 @@ const DIAL_TIMEOUT_MS = 30_000
  * A target that lost its connection to this node may have restarted with
  * the same PeerId and an empty index. Once connected again, the node sends
  * an empty change: the target answers SNAPSHOT_NEEDED (or, from an older
- * target, a `held` count that does not match), and a snapshot follows.
+ * target, a `held` count that does not match), and a snapshot follows. The
+ * same check runs now and then while nothing changes.
  */
 export class IndexSync {
   private target?: string
   private targetAddrs: string[] = []
   private synced = false
-  /** the target may have lost our index (it disconnected): check with an empty change */
+  /** send an empty change to learn whether the target still holds our index */
   private check = false
+  /** the target may have lost our index (it disconnected): not synced until the check says otherwise */
+  private suspect = false
   private pending: ShareChange = { added: [], removed: [] }
   private chain: Promise<void> = Promise.resolve()
   private retryMs = RETRY_MIN_MS
   private retryTimer?: ReturnType<typeof setTimeout>
+  private checkTimer?: ReturnType<typeof setTimeout>
+  private readonly checkEveryMs: number
   /** aborted when the target changes, so an update to the old target does not hold up the new one */
   private controller = new AbortController()
   private stopped = false
@@ -59,8 +79,10 @@ export class IndexSync {
     private readonly libp2p: Libp2p<any>,
     private readonly shares: ShareStore,
     private readonly owner: () => { userSerialId: number, userid: string },
-    private readonly log: Logger
+    private readonly log: Logger,
+    opts: IndexSyncOptions = {}
   ) {
+    this.checkEveryMs = opts.checkEveryMs ?? CHECK_EVERY_MS
     shares.addEventListener('change', this.onChange)
     libp2p.addEventListener('peer:disconnect', this.onDisconnect)
   }
@@ -68,6 +90,7 @@ export class IndexSync {
   stop (): void {
     this.stopped = true
     clearTimeout(this.retryTimer)
+    clearTimeout(this.checkTimer)
     this.controller.abort()
     this.shares.removeEventListener('change', this.onChange)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
@@ -86,8 +109,10 @@ export class IndexSync {
     this.targetAddrs = addrs
     this.synced = false
     this.check = false
+    this.suspect = false
     this.retryMs = RETRY_MIN_MS
     clearTimeout(this.retryTimer)
+    clearTimeout(this.checkTimer)
     this.kick()
   }
 
@@ -97,7 +122,7 @@ export class IndexSync {
   }
 
   isSynced (): boolean {
-    return this.synced && !this.check && !this.sending && this.pending.added.length === 0 && this.pending.removed.length === 0
+    return this.synced && !this.suspect && !this.sending && this.pending.added.length === 0 && this.pending.removed.length === 0
   }
 
   private readonly onChange = (evt: CustomEvent<ShareChange>): void => {
@@ -115,6 +140,7 @@ export class IndexSync {
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.target == null || evt.detail.toString() !== this.target || !this.synced) return
     this.check = true
+    this.suspect = true
     // give a restarting target a moment; the retry back-off covers a longer absence
     this.retryLater(RETRY_MIN_MS)
   }
@@ -128,11 +154,22 @@ export class IndexSync {
     this.retryTimer = setTimeout(() => { this.kick() }, ms)
   }
 
+  /** After a successful exchange: check again once the node has been quiet for a while. */
+  private checkLater (target: string): void {
+    clearTimeout(this.checkTimer)
+    this.checkTimer = setTimeout(() => {
+      if (this.stopped || target !== this.target || !this.synced) return
+      this.check = true
+      this.kick()
+    }, jittered(this.checkEveryMs))
+  }
+
   private async sync (): Promise<void> {
     const target = this.target
     if (this.stopped || target == null) return
     const signal = this.controller.signal
-    this.sending = true
+    // a mere check does not make the index unsynced
+    this.sending = !this.synced || this.pending.added.length > 0 || this.pending.removed.length > 0
     try {
       if (!this.synced) {
         await this.sendSnapshot(target, signal)
@@ -144,8 +181,10 @@ export class IndexSync {
         const held = await this.sendAll(target, false, added.map(f => this.entry(f)), removed, signal)
         // `held` is what the target keeps for us: fewer or more than we share means it lost (part of) our index
         if (checking && held !== distinctCids(this.shares.list())) throw new SnapshotNeededError(`the target holds ${held} entries of this node's index`)
+        this.suspect = false
       }
       this.retryMs = RETRY_MIN_MS
+      this.checkLater(target)
     } catch (err: any) {
       if (this.stopped || target !== this.target) return
       this.synced = false
@@ -169,6 +208,7 @@ export class IndexSync {
     this.check = false
     await this.sendAll(target, true, this.shares.list().map(f => this.entry(f)), [], signal)
     this.synced = true
+    this.suspect = false
   }
 
   /** Sends a change in as many bounded messages as it needs; only the first may reset. Returns the entries the target holds after the last. */

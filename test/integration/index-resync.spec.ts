@@ -136,6 +136,20 @@ describe('index sync: retried until the virtual server holds the index', functio
     assert.equal(cidsHeldBy(h).length, 4)
   })
 
+  it('a server that dropped the member\'s entries without a disconnect (the member left the group and came back) gets them back with no change to send', async () => {
+    sync.stop()
+    // checks every second here instead of every two minutes
+    sync = new IndexSync(member, shares, () => ({ userSerialId: 7, userid: member.peerId.toString() }), member.logger.forComponent('test:index-sync'), { checkEveryMs: 1_000 })
+    const h = await startHolder(await generateKeyPair('Ed25519'), '/ip4/127.0.91.1/tcp/0')
+    stopAtEnd.push(async () => { await stopHolder(h) })
+    sync.setTarget(h.libp2p.peerId.toString(), h.libp2p.getMultiaddrs().map(a => a.toString()))
+    await waitUntil('the server to hold the member\'s files', () => cidsHeldBy(h).length === 3, WAIT_MS)
+    h.index.drop(member.peerId.toString())
+    assert.equal(member.getConnections(h.libp2p.peerId).length > 0, true, 'still connected: no disconnect tells the member')
+    await waitUntil('the member\'s files back at the server', () => JSON.stringify(cidsHeldBy(h)) === JSON.stringify(sharedCids()), WAIT_MS)
+    sync.stop()
+  })
+
   it('an update refused several times is retried until the server acknowledges it', async () => {
     const refuseFirst = 3
     const h = await startHolder(await generateKeyPair('Ed25519'), '/ip4/127.0.91.1/tcp/0', { refuseFirst })
