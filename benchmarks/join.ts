@@ -17,6 +17,7 @@
  * (default 4), BENCH_JOIN_PEER_TIMEOUT_MS (the peers' peerTimeoutMs, default 60000;
  * 'default' for the product default), BENCH_BOOTSTRAP_DEBUG (a DEBUG value for the bootstrap; its log
  * is kept in the temporary directory, which is then not removed), BENCH_KEEP_TMP=1,
+ * BENCH_JOIN_SUBNETS (subnets of 10 peers, default 20: 200 peers; fewer to see how the bootstrap's cost per join grows),
  * BENCH_BOOTSTRAP_CPU_PROF (a directory: the bootstrap runs with --cpu-prof and writes its profile there at exit).
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,7 +35,8 @@ import type { Libp2p } from 'libp2p'
 
 const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
 const FIRST_SUBNET = 40
-const SUBNETS = 20
+/** at least 7: the first peers of the first 7 subnets are the victims */
+const SUBNETS = Math.max(7, Math.floor(positiveEnv('BENCH_JOIN_SUBNETS', 20)))
 const HOSTS_PER_SUBNET = 10
 const PEERS = SUBNETS * HOSTS_PER_SUBNET
 const VS_LIMIT = 8
