@@ -16,7 +16,9 @@
  * Knobs (environment): BENCH_JOIN_RATE (peers/s, default 5), BENCH_JOIN_WORKERS
  * (default 4), BENCH_JOIN_PEER_TIMEOUT_MS (the peers' peerTimeoutMs, default 60000;
  * 'default' for the product default), BENCH_BOOTSTRAP_DEBUG (a DEBUG value for the bootstrap; its log
- * is kept in the temporary directory, which is then not removed), BENCH_KEEP_TMP=1.
+ * is kept in the temporary directory, which is then not removed), BENCH_KEEP_TMP=1,
+ * BENCH_JOIN_SUBNETS (subnets of 10 peers, default 20: 200 peers; fewer to see how the bootstrap's cost per join grows),
+ * BENCH_BOOTSTRAP_CPU_PROF (a directory: the bootstrap runs with --cpu-prof and writes its profile there at exit).
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
@@ -33,7 +35,8 @@ import type { Libp2p } from 'libp2p'
 
 const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
 const FIRST_SUBNET = 40
-const SUBNETS = 20
+/** at least 7: the first peers of the first 7 subnets are the victims */
+const SUBNETS = Math.max(7, Math.floor(positiveEnv('BENCH_JOIN_SUBNETS', 20)))
 const HOSTS_PER_SUBNET = 10
 const PEERS = SUBNETS * HOSTS_PER_SUBNET
 const VS_LIMIT = 8
@@ -126,9 +129,14 @@ async function run (): Promise<void> {
 
   // --- the bootstrap, as the real CLI
   const debug = process.env.BENCH_BOOTSTRAP_DEBUG ?? ''
+  const cpuProf = process.env.BENCH_BOOTSTRAP_CPU_PROF ?? ''
   bootstrap = await CliBootstrap.start(join(tmp, 'bootstrap'),
     ['--listen', '/ip4/127.0.0.1/tcp/0', '--vs-limit', String(VS_LIMIT), '--metrics', '127.0.0.1:0'],
-    debug === '' ? {} : { DEBUG: debug })
+    {
+      ...(debug === '' ? {} : { DEBUG: debug }),
+      ...(cpuProf === '' ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProf}` })
+    })
+  if (cpuProf !== '') notes.push(`the bootstrap ran with --cpu-prof (profile in ${cpuProf}): its CPU figures include the profiler`)
   if (debug !== '') {
     const log = createWriteStream(join(tmp, 'bootstrap.log'))
     bootstrap.proc.proc.stderr?.on('data', (d: string) => log.write(d))
@@ -543,6 +551,7 @@ function totals (a: Snapshot, b: Snapshot): Record<string, any> {
     joinBytesIn: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: PROTOCOL_JOIN, direction: 'in' }),
     joinBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: PROTOCOL_JOIN, direction: 'out' }),
     assignmentBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: 'gossipsub:assignments', direction: 'out' }),
+    directoryBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: 'gossipsub:directory', direction: 'out' }),
     tablesPublished: delta(a, b, 'peerhive_assignments_published_total'),
     socketBytesIn: libp2pIn,
     socketBytesOut: libp2pOut,
@@ -561,6 +570,7 @@ function perJoin (a: Snapshot, b: Snapshot, joins: number): Record<string, any> 
     bytesIn: per(t.joinBytesIn),
     bytesOut: per(t.joinBytesOut),
     assignmentBytesOut: per(t.assignmentBytesOut),
+    directoryBytesOut: per(t.directoryBytesOut),
     tablesPublished: per(t.tablesPublished),
     socketBytesIn: per(t.socketBytesIn),
     socketBytesOut: per(t.socketBytesOut),
@@ -571,6 +581,7 @@ function perJoin (a: Snapshot, b: Snapshot, joins: number): Record<string, any> 
       requests: 'join requests the bootstrap handled (peerhive_protocol_requests_total, every outcome) / peers placed; above 1 means retries',
       'bytesIn/bytesOut': 'join message bytes (protobuf, without framing) from peerhive_protocol_bytes_total / peers placed',
       assignmentBytesOut: 'signed tables published on gossipsub, times the subscribers the bootstrap knew (peerhive_protocol_bytes_total{protocol="gossipsub:assignments"}) / peers placed',
+      directoryBytesOut: 'the same for the directory of virtual servers (protocol="gossipsub:directory")',
       'socketBytesIn/Out': 'every TCP payload byte of the bootstrap\'s libp2p sockets (Noise + Yamux framing, identify, DHT, gossipsub, ping, the join itself, and the reachability probes) during the whole arrival phase / peers placed; exact for the process (socket-counter preload), excludes its local HTTP API/metrics sockets and TCP/IP headers',
       cpuMs: 'CPU time (user + system, /proc) of the bootstrap process during the arrival phase / peers placed',
       peerProcessesCpuMs: 'CPU time of all peer processes (workers, victims) and the echo server during the arrival phase / peers placed: what a join costs the rest of the network on this machine (DHT dials, Noise handshakes, identify, gossipsub)'

@@ -1,7 +1,7 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION, ASSIGNMENT_TOPIC_PREFIX,
+  JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../src/core/index.js'
@@ -14,7 +14,7 @@ import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
 import { toWire, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
-import type { Connection, Stream, Logger } from '@libp2p/interface'
+import type { Connection, PeerId, Stream, Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 export interface CentralServerInit {
@@ -36,6 +36,14 @@ export interface SubnetView {
 }
 
 const PROBE_TIMEOUT_MS = 1_000
+/**
+ * Repeats of a subnet's new table on its topic, then the steady pace. The
+ * join answer carries the table to the joiner, and the AssignmentPusher
+ * (with retries) brings every peer whose own place changed its new table;
+ * gossip repeats are only a safety net, and each goes to the whole subnet.
+ */
+const TABLE_REPEATS_MS = [3_000]
+const TABLE_STEADY_MS = 60_000
 const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 
 /**
@@ -47,6 +55,7 @@ const MAX_CENTRAL_ENTRIES_PER_PEER = 50_000
 export class CentralServer {
   private readonly election: Election
   private readonly addresses = new Map<string, string[]>()
+  private readonly peerIds = new Map<string, PeerId>()
   /** peers that joined since this process started; saved peers get a grace period to come back */
   private readonly confirmed = new Set<string>()
   private readonly limiter: RateLimiter
@@ -64,9 +73,9 @@ export class CentralServer {
     this.election = new Election({ limit: init.vsLimit })
     this.limiter = new RateLimiter({ points: init.joinsPerPeer, duration: 10 })
     this.publisher = new DebouncedPublisher(init.publishDelayMs, async subnet => this.publish(subnet))
-    this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes))
+    this.republisher = new Republisher(async (subnet, bytes) => this.send(subnet, bytes), TABLE_REPEATS_MS, TABLE_STEADY_MS)
     this.log = libp2p.logger.forComponent('peerhive:central')
-    this.pusher = new AssignmentPusher(libp2p, metrics, this.log)
+    this.pusher = new AssignmentPusher(libp2p, metrics, this.log, id => this.addresses.get(id) ?? [])
     this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
   }
 
@@ -225,13 +234,15 @@ export class CentralServer {
     this.remove(evt.detail.toString(), 'disconnected')
   }
 
+  /**
+   * A new follower of the directory needs it. A new subscriber of a
+   * subnet's topic needs nothing: its join answer carried the table, and a
+   * change of its place is pushed to it; a resend would go to the whole
+   * subnet at every join.
+   */
   private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
     for (const sub of evt.detail.subscriptions) {
       if (sub.subscribe === true && sub.topic === DIRECTORY_TOPIC) this.directory.resend()
-      if (sub.subscribe === true && typeof sub.topic === 'string' && sub.topic.startsWith(ASSIGNMENT_TOPIC_PREFIX)) {
-        // a peer that just subscribed may have missed the last table of its subnet
-        void this.republisher.resend(sub.topic.slice(ASSIGNMENT_TOPIC_PREFIX.length))
-      }
     }
   }
 
@@ -240,8 +251,15 @@ export class CentralServer {
     const now = Date.now()
     for (const id of this.election.peerIds()) {
       if (!this.confirmed.has(id) && now < this.graceUntil) continue
-      if (this.libp2p.getConnections(peerIdFromString(id)).length === 0) this.remove(id, 'no connection')
+      if (this.libp2p.getConnections(this.peerIdOf(id)).length === 0) this.remove(id, 'no connection')
     }
+  }
+
+  /** A parsed PeerId per peer, kept while it is in the tables: the sweep would parse every peer's every 500 ms. */
+  private peerIdOf (id: string): PeerId {
+    let peer = this.peerIds.get(id)
+    if (peer == null) this.peerIds.set(id, peer = peerIdFromString(id))
+    return peer
   }
 
   private remove (peerId: string, why: string): void {
@@ -249,6 +267,7 @@ export class CentralServer {
     const change = this.election.leave(peerId)
     this.addresses.delete(peerId)
     this.confirmed.delete(peerId)
+    this.peerIds.delete(peerId)
     this.log('peer %s left (%s)', peerId, why)
     this.persist(change.changedSubnets)
     this.publisher.schedule(change.changedSubnets)
@@ -338,13 +357,7 @@ export class CentralServer {
   }
 
   private updateGauges (): void {
-    const counts: Record<string, number> = { 'virtual-server': 0, member: 0, 'central-client': 0 }
-    for (const s of this.election.table()) {
-      counts['virtual-server'] += s.servers.length
-      counts.member += s.servers.reduce((n, g) => n + g.members.length, 0)
-      counts['central-client'] += s.centralClients.length
-    }
-    for (const [role, n] of Object.entries(counts)) this.metrics.peers.set({ role }, n)
+    for (const [role, n] of Object.entries(this.election.roleCounts())) this.metrics.peers.set({ role }, n)
   }
 }
 

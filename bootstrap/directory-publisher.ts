@@ -1,85 +1,110 @@
 import { DIRECTORY_TOPIC, WIRE_VERSION, encodeDirectory, type PeerhiveMetrics } from '../src/core/index.js'
-import { Republisher } from './republisher.js'
+import { DirectorySchedule, type DirectoryScheduleInit } from './directory-schedule.js'
 import type { DirectoryEntry } from '../src/pb/assignment.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
-/** changes within this long are published as one directory: the set of virtual servers changes in bursts while peers arrive */
-const DEBOUNCE_MS = 1_000
-
 /**
- * Publishes the directory of every virtual server on its topic whenever
- * that set (or an address in it) changes. Searches then reach the other
- * subnets' virtual servers directly, without a request to the bootstrap.
+ * Publishes the directory of every virtual server on its topic when that
+ * set (or an address in it) changes, again for new followers, and now and
+ * then for followers that missed it. Searches then reach the other subnets'
+ * virtual servers directly, without a request to the bootstrap. Only the
+ * directory's followers receive it (gossipsub sends a topic to its
+ * subscribers only); DirectorySchedule paces the sends so that their bytes
+ * stay within a budget however large the network grows.
  */
 export class DirectoryPublisher {
-  private readonly republisher: Republisher
+  private readonly schedule: DirectorySchedule
   private last = ''
+  private bytes?: Uint8Array
   private timer?: ReturnType<typeof setTimeout>
-  private resendTimer?: ReturnType<typeof setTimeout>
+  private running = false
 
   constructor (
     private readonly libp2p: Libp2p<any>,
     private readonly nextSeq: () => number,
     private readonly entries: () => DirectoryEntry[],
     private readonly metrics: PeerhiveMetrics,
-    private readonly log: Logger
+    private readonly log: Logger,
+    schedule: DirectoryScheduleInit = {}
   ) {
-    this.republisher = new Republisher(async (_key, bytes) => this.send(bytes))
+    this.schedule = new DirectorySchedule(schedule)
   }
 
   start (): void {
-    this.republisher.start()
+    this.running = true
     this.changed()
   }
 
   stop (): void {
+    this.running = false
     clearTimeout(this.timer)
-    clearTimeout(this.resendTimer)
-    this.republisher.stop()
+    this.timer = undefined
   }
 
   /** Something in the tables changed; publish if the directory did. */
   changed (): void {
-    if (this.timer != null) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      const servers = this.entries()
-      const signature = JSON.stringify(servers)
-      if (signature === this.last) return
-      this.last = signature
-      try {
-        const bytes = encodeDirectory({ version: WIRE_VERSION, seq: this.nextSeq(), issuedAt: Date.now(), servers })
-        this.republisher.published('directory', bytes)
-        void this.send(bytes)
-      } catch (err: any) {
-        this.log.error('could not publish the directory - %e', err)
-      }
-    }, DEBOUNCE_MS)
+    this.schedule.changed()
+    this.arm()
   }
 
-  /**
-   * A peer subscribed to the directory topic: send the current directory
-   * again soon. Subscriptions come in bursts, and every send goes to every
-   * subscriber, so one send covers all the subscriptions of a second.
-   */
+  /** A peer subscribed to the directory topic: it needs the current directory. */
   resend (): void {
-    if (this.resendTimer != null) return
-    this.resendTimer = setTimeout(() => {
-      this.resendTimer = undefined
-      void this.republisher.resend('directory')
-    }, DEBOUNCE_MS)
+    this.schedule.subscribed()
+    this.arm()
   }
 
-  private async send (bytes: Uint8Array): Promise<void> {
+  private arm (): void {
+    if (!this.running) return
+    clearTimeout(this.timer)
+    const wait = this.schedule.nextAt() - Date.now()
+    if (!Number.isFinite(wait)) return
+    this.timer = setTimeout(() => { void this.flush() }, Math.max(0, wait))
+  }
+
+  private async flush (): Promise<void> {
+    this.timer = undefined
+    const due = this.schedule.take()
+    if (due == null) {
+      this.arm()
+      return
+    }
+    let fresh = false
+    try {
+      if (due.rebuild) {
+        const servers = this.entries()
+        const signature = JSON.stringify(servers)
+        if (signature !== this.last) {
+          this.bytes = encodeDirectory({ version: WIRE_VERSION, seq: this.nextSeq(), issuedAt: Date.now(), servers })
+          this.last = signature
+          fresh = true
+        }
+      }
+    } catch (err: any) {
+      this.log.error('could not encode the directory - %e', err)
+    }
+    const bytes = this.bytes
+    if (bytes != null && (fresh || due.resend)) {
+      const followers = await this.send(bytes)
+      this.schedule.done({ fresh, cost: bytes.byteLength * followers })
+    } else {
+      this.schedule.done()
+    }
+    this.arm()
+  }
+
+  /** Publishes `bytes` to the directory's followers; returns how many there were. */
+  private async send (bytes: Uint8Array): Promise<number> {
     try {
       const pubsub = this.libp2p.services.pubsub
       const recipients = pubsub.getSubscribers(DIRECTORY_TOPIC).length
       await pubsub.publish(DIRECTORY_TOPIC, bytes)
       this.metrics.published.inc({ topic: 'directory' })
       this.metrics.bytes.inc({ protocol: 'gossipsub:directory', direction: 'out' }, bytes.byteLength * recipients)
+      return recipients
     } catch (err: any) {
       this.log.error('could not publish the directory - %e', err)
+      return 0
     }
   }
 }

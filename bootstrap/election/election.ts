@@ -172,6 +172,17 @@ export class Election {
     return [...this.candidates.keys()]
   }
 
+  /** How many peers hold each role, without copying the tables (the bootstrap recounts at every join). */
+  roleCounts (): Record<'virtual-server' | 'member' | 'central-client', number> {
+    const counts = { 'virtual-server': 0, member: 0, 'central-client': 0 }
+    for (const s of this.subnets.values()) {
+      counts['virtual-server'] += s.servers.length
+      for (const g of s.servers) counts.member += g.members.length
+      counts['central-client'] += s.centralClients.length
+    }
+    return counts
+  }
+
   private newGroup (server: string): Group {
     return { server, members: [], limit: this.limit }
   }

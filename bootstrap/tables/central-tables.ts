@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
 import { IndexLimitError, searchText, type IndexEntry } from '../../src/sharing/index.js'
@@ -24,15 +24,19 @@ export interface VirtualServerRow {
   limitCount: number
 }
 
+const MAX_CACHED_STATEMENTS = 128
+
 /** The bootstrap's SQLite database. Every write is one transaction, so a kill -9 leaves a consistent file. */
 export class CentralTables {
   private readonly db: DatabaseSync
+  /** compiled statements by SQL text: compiling one costs more than running it, and a join runs several */
+  private readonly statements = new Map<string, StatementSync>()
 
   constructor (path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.db = openDatabase(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
-    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() != null
+    const hasMeta = this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() != null
     const version = hasMeta ? this.getMeta('schema_version') : undefined
     if (version != null && Number(version) > SCHEMA_VERSION) {
       this.db.close()
@@ -43,14 +47,14 @@ export class CentralTables {
   }
 
   close (): void {
+    this.statements.clear()
     if (this.db.isOpen) this.db.close()
   }
 
   /** Returns the user serial for a peer, creating the user (userid = peer id) on first sight. */
   userFor (peerId: string, now = Date.now()): number {
-    this.db.prepare('INSERT INTO users (userid, peer_id, created_at, last_seen) VALUES (?, ?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET last_seen = excluded.last_seen')
-      .run(peerId, peerId, now, now)
-    const row = this.db.prepare('SELECT user_serial_id FROM users WHERE peer_id = ?').get(peerId) as { user_serial_id: number }
+    const row = this.stmt('INSERT INTO users (userid, peer_id, created_at, last_seen) VALUES (?, ?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET last_seen = excluded.last_seen RETURNING user_serial_id')
+      .get(peerId, peerId, now, now) as { user_serial_id: number }
     return Number(row.user_serial_id)
   }
 
@@ -64,11 +68,11 @@ export class CentralTables {
   /** Replaces what is stored of one subnet with its current table and peers. */
   saveSubnet (subnet: string, state: SubnetState | undefined, peers: Map<string, PeerRecord>): void {
     this.transaction(() => {
-      this.db.prepare('DELETE FROM virtual_servers WHERE router_band = ?').run(subnet)
-      this.db.prepare('DELETE FROM peers WHERE router_band = ?').run(subnet)
+      this.stmt('DELETE FROM virtual_servers WHERE router_band = ?').run(subnet)
+      this.stmt('DELETE FROM peers WHERE router_band = ?').run(subnet)
       if (state == null) return
-      const insertVs = this.db.prepare('INSERT OR REPLACE INTO virtual_servers (peer_id, server_address, server_port, router_band, client_count, limit_count, members, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      const insertPeer = this.db.prepare('INSERT OR REPLACE INTO peers (peer_id, router_band, role, virtual_server, addresses, joined_at, reachable, cpus, memory_mb, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      const insertVs = this.stmt('INSERT OR REPLACE INTO virtual_servers (peer_id, server_address, server_port, router_band, client_count, limit_count, members, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      const insertPeer = this.stmt('INSERT OR REPLACE INTO peers (peer_id, router_band, role, virtual_server, addresses, joined_at, reachable, cpus, memory_mb, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       let position = 0
       const savePeer = (id: string, role: string, vs: string | null): void => {
         const p = peers.get(id)
@@ -87,8 +91,8 @@ export class CentralTables {
 
   /** Everything needed to rebuild the election after a restart. */
   load (): SavedTable {
-    const peerRows = this.db.prepare('SELECT * FROM peers ORDER BY router_band, position').all() as any[]
-    const vsRows = this.db.prepare('SELECT * FROM virtual_servers ORDER BY router_band, position').all() as any[]
+    const peerRows = this.stmt('SELECT * FROM peers ORDER BY router_band, position').all() as any[]
+    const vsRows = this.stmt('SELECT * FROM virtual_servers ORDER BY router_band, position').all() as any[]
     const subnets = new Map<string, SubnetState>()
     const subnetOf = (s: string): SubnetState => {
       let state = subnets.get(s)
@@ -120,10 +124,10 @@ export class CentralTables {
   applyIndex (peerId: string, subnet: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }, maxPerPeer: number): number {
     let held = 0
     this.transaction(() => {
-      if (update.reset) this.db.prepare('DELETE FROM client_index WHERE peer_id = ?').run(peerId)
-      const remove = this.db.prepare('DELETE FROM client_index WHERE peer_id = ? AND cid = ?')
+      if (update.reset) this.stmt('DELETE FROM client_index WHERE peer_id = ?').run(peerId)
+      const remove = this.stmt('DELETE FROM client_index WHERE peer_id = ? AND cid = ?')
       for (const cid of update.removed) remove.run(peerId, cid)
-      const insert = this.db.prepare(`INSERT INTO client_index (cid, peer_id, filename, directory, filesize, title, keyword, user_serial_id, userid, router_band, search_text)
+      const insert = this.stmt(`INSERT INTO client_index (cid, peer_id, filename, directory, filesize, title, keyword, user_serial_id, userid, router_band, search_text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (peer_id, cid) DO UPDATE SET filename = excluded.filename, directory = excluded.directory, filesize = excluded.filesize,
           title = excluded.title, keyword = excluded.keyword, search_text = excluded.search_text, router_band = excluded.router_band`)
@@ -140,7 +144,7 @@ export class CentralTables {
   searchIndex (words: string[], limit: number): IndexEntry[] {
     // a word matches the searchable text, or is exactly the CID (how downloads find providers)
     const where = words.map(() => "(search_text LIKE ? ESCAPE '\\' OR cid = ?)").join(' AND ')
-    const rows = this.db.prepare(`SELECT * FROM client_index WHERE ${where} LIMIT ?`)
+    const rows = this.stmt(`SELECT * FROM client_index WHERE ${where} LIMIT ?`)
       .all(...words.flatMap(w => [`%${w.replace(/[\\%_]/g, c => '\\' + c)}%`, w]), limit) as any[]
     return rows.map(r => ({
       cid: r.cid,
@@ -157,21 +161,21 @@ export class CentralTables {
 
   /** Drops the index entries of every peer of `subnet` that is not in `keep`. */
   dropIndexExcept (subnet: string, keep: Set<string>): void {
-    const peers = (this.db.prepare('SELECT DISTINCT peer_id FROM client_index WHERE router_band = ?').all(subnet) as Array<{ peer_id: string }>).map(r => r.peer_id)
-    const drop = this.db.prepare('DELETE FROM client_index WHERE peer_id = ?')
+    const peers = (this.stmt('SELECT DISTINCT peer_id FROM client_index WHERE router_band = ?').all(subnet) as Array<{ peer_id: string }>).map(r => r.peer_id)
+    const drop = this.stmt('DELETE FROM client_index WHERE peer_id = ?')
     for (const p of peers) if (!keep.has(p)) drop.run(p)
   }
 
   indexCount (peerId?: string): number {
     const row = peerId == null
-      ? this.db.prepare('SELECT COUNT(*) AS n FROM client_index').get() as { n: number }
-      : this.db.prepare('SELECT COUNT(*) AS n FROM client_index WHERE peer_id = ?').get(peerId) as { n: number }
+      ? this.stmt('SELECT COUNT(*) AS n FROM client_index').get() as { n: number }
+      : this.stmt('SELECT COUNT(*) AS n FROM client_index WHERE peer_id = ?').get(peerId) as { n: number }
     return Number(row.n)
   }
 
   /** The seed's virtual-server table, as stored. */
   virtualServers (): VirtualServerRow[] {
-    return (this.db.prepare('SELECT * FROM virtual_servers ORDER BY router_band, position').all() as any[]).map(r => ({
+    return (this.stmt('SELECT * FROM virtual_servers ORDER BY router_band, position').all() as any[]).map(r => ({
       peerId: r.peer_id,
       serverAddress: r.server_address,
       serverPort: Number(r.server_port),
@@ -183,7 +187,17 @@ export class CentralTables {
 
   /** Names of the tables in the database (for operators and tests). */
   tableNames (): string[] {
-    return (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(r => r.name)
+    return (this.stmt("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(r => r.name)
+  }
+
+  private stmt (sql: string): StatementSync {
+    let statement = this.statements.get(sql)
+    if (statement == null) {
+      // searches build their SQL from the number of words: bounded, but keep the cache small anyway
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear()
+      this.statements.set(sql, statement = this.db.prepare(sql))
+    }
+    return statement
   }
 
   private transaction (fn: () => void): void {
@@ -198,12 +212,12 @@ export class CentralTables {
   }
 
   private getMeta (key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+    const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
     return row?.value
   }
 
   private setMeta (key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+    this.stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
   }
 }
 

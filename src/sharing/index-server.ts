@@ -12,6 +12,14 @@ import type { Libp2p } from 'libp2p'
 export interface IndexHolder {
   /** Applies one update from `provider`; returns the entries now held for it. Throws IndexLimitError when over a bound. */
   apply: (provider: string, update: { reset: boolean, added: IndexEntry[], removed: string[] }) => number
+  /**
+   * Whether a snapshot of `provider` is held. A change for a provider
+   * without one is answered SNAPSHOT_NEEDED: applied alone, it would leave a
+   * partial index that no later change repairs (a virtual server that
+   * restarted with the same PeerId, or was just elected).
+   * @default none (every change is applied)
+   */
+  holds?: (provider: string) => boolean
 }
 
 export interface IndexServerInit {
@@ -96,6 +104,9 @@ export class IndexServer {
     }
     const refusal = this.init.refuse(provider)
     if (refusal != null) return ack(IndexError.NOT_YOUR_SERVER, refusal)
+    if (!update.reset && this.init.holder.holds?.(provider) === false) {
+      return ack(IndexError.SNAPSHOT_NEEDED, 'this node holds no snapshot of your index; send one (reset = true)')
+    }
     try {
       const held = this.init.holder.apply(provider, { reset: update.reset, added: update.added.map(e => fromWire(e, provider)), removed: update.removed })
       return { ...ack(IndexError.NONE, ''), held }

@@ -31,6 +31,11 @@ export class SubnetIndex {
     return current.size
   }
 
+  /** Whether a snapshot (even an empty one) of `provider` is held. */
+  holds (provider: string): boolean {
+    return this.byProvider.has(provider)
+  }
+
   drop (provider: string): void {
     this.byProvider.delete(provider)
   }
