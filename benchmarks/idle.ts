@@ -39,7 +39,7 @@ const LABEL = process.env.BENCH_IDLE_LABEL
 const FIRST_SUBNET = 70
 const PLACE_TIMEOUT_MS = 60_000
 const SEARCH_TIMEOUT_MS = 10_000
-const WATCHDOG_MS = Math.ceil(PEERS / RATE) * 1000 + PLACE_TIMEOUT_MS + SETTLE_MS + WINDOW_MS + SEARCHES * SEARCH_TIMEOUT_MS + 60_000
+const WATCHDOG_MS = Math.ceil(PEERS / RATE) * 1000 + PLACE_TIMEOUT_MS + SETTLE_MS + WINDOW_MS + SEARCHES * (SEARCH_TIMEOUT_MS + 5_000) + 120_000
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', LABEL == null ? 'idle.json' : `idle-${LABEL}.json`)
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
 
@@ -97,7 +97,10 @@ async function run (): Promise<void> {
   const loadAt = loadSamples.length
   await sleep(WINDOW_MS)
   const b = await statuses(workers)
-  if (PROFILE) await workers[0].call('profileStop', { file: profFile }, 60_000)
+  if (PROFILE) {
+    await workers[0].call('profileStop', { file: profFile }, 60_000)
+    result.profile = summariseProfile(profFile)
+  }
   // each worker's CPU over its own clock: a loaded worker answers late
   const cpuMsPerSec = b.reduce((sum, s, i) => sum + (s.cpu.user + s.cpu.system - a[i].cpu.user - a[i].cpu.system) / (s.t - a[i].t), 0)
   const peers = b.flatMap(s => s.peers)
@@ -141,7 +144,6 @@ async function run (): Promise<void> {
   progress(`DHT search: ${hits}/${asked} found`)
 
   await Promise.all(workers.map(async w => w.shutdown()))
-  if (PROFILE) result.profile = summariseProfile(profFile)
 }
 
 async function statuses (workers: Child[]): Promise<any[]> {

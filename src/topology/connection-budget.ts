@@ -52,7 +52,8 @@ const MAX_CLOSE_PER_CHECK = 64
 /** The links a node of this placement needs: the bootstrap, and its virtual server or its members. */
 export function neededPeers (placement: Placement, bootstrap: string): Set<string> {
   const needed = new Set([bootstrap])
-  if (placement.virtualServer != null) needed.add(placement.virtualServer)
+  // a virtual server's placement names itself
+  if (placement.role !== 'virtual-server' && placement.virtualServer != null) needed.add(placement.virtualServer)
   for (const m of placement.members) needed.add(m)
   return needed
 }
