@@ -150,28 +150,62 @@ async function statuses (workers: Child[]): Promise<any[]> {
   return Promise.all(workers.map(async w => w.call('status', {}, 60_000)))
 }
 
-/** Self time of a --cpu-prof profile, by package and by function (top 25). */
+/**
+ * Where the profiled worker's CPU went: self time by package and function, and
+ * the same time charged to the nearest caller in a package (node core and
+ * native frames count for whoever called them). The profiler's own frames
+ * (node:inspector) and idle time are left out.
+ */
 function summariseProfile (file: string): unknown {
   const prof = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const pkgOf = (cf: any): string | undefined => {
+    const url: string = cf?.url ?? ''
+    const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)
+    if (m != null) return m[1]
+    if (url.includes('/dist/src/') || url.includes('/dist/bootstrap/')) return `peerhive ${url.split('/dist/')[1]}`
+    return undefined
+  }
+  const profilerFrame = (id: number): boolean => {
+    for (let at: number | undefined = id; at != null; at = parent.get(at)) if ((byId.get(at)?.callFrame?.url ?? '').includes('inspector')) return true
+    return false
+  }
   const selfUs = new Map<number, number>()
   for (let i = 0; i < prof.samples.length; i++) {
-    if (byId.get(prof.samples[i])?.callFrame?.functionName === '(idle)') continue
-    selfUs.set(prof.samples[i], (selfUs.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0))
+    const id = prof.samples[i]
+    if (byId.get(id)?.callFrame?.functionName === '(idle)') continue
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0))
   }
+  for (const id of [...selfUs.keys()]) if (profilerFrame(id)) selfUs.delete(id)
   const total = [...selfUs.values()].reduce((x, y) => x + y, 0)
-  const byPackage = new Map<string, number>()
-  const byFunction = new Map<string, number>()
+  const add = (m: Map<string, number>, k: string, us: number): void => { m.set(k, (m.get(k) ?? 0) + us) }
+  const selfByPackage = new Map<string, number>()
+  const selfByFunction = new Map<string, number>()
+  const chargedByPackage = new Map<string, number>()
+  const chargedByFunction = new Map<string, number>()
   for (const [id, us] of selfUs) {
     const cf = byId.get(id)?.callFrame
-    const url: string = cf?.url ?? ''
-    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url === '' ? (cf?.functionName === '' ? '(native)' : cf?.functionName) : url.includes('/dist/src/') ? 'peerhive' : url.startsWith('node:') ? 'node core' : 'other')
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us)
-    const fn = `${cf?.functionName === '' ? '(anonymous)' : cf?.functionName} ${pkg}:${url.split('/').pop() ?? ''}`
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
+    const own = pkgOf(cf) ?? (cf?.url === '' ? cf?.functionName ?? '(native)' : 'node core')
+    add(selfByPackage, own.startsWith('peerhive') ? 'peerhive' : own, us)
+    add(selfByFunction, `${cf?.functionName === '' ? '(anonymous)' : cf?.functionName} ${own}`, us)
+    let at: number | undefined = id
+    while (at != null && pkgOf(byId.get(at)?.callFrame) == null) at = parent.get(at)
+    const owner = at == null ? undefined : byId.get(at)?.callFrame
+    const pkg = owner == null ? (cf?.functionName ?? '(unknown)') : pkgOf(owner)!
+    add(chargedByPackage, pkg.startsWith('peerhive') ? 'peerhive' : pkg, us)
+    add(chargedByFunction, owner == null ? pkg : `${owner.functionName === '' ? '(anonymous)' : owner.functionName} ${pkg}`, us)
   }
   const top = (m: Map<string, number>, n: number): Array<[string, number]> => [...m].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => [k, round(100 * v / total, 1)])
-  return { what: 'worker 0, the quiet window only, percent of sampled self time (idle time excluded)', byPackage: top(byPackage, 15), byFunction: top(byFunction, 25) }
+  return {
+    what: 'worker 0, the quiet window only: percent of its busy CPU time',
+    busyMs: round(total / 1000),
+    selfByPackage: top(selfByPackage, 12),
+    selfByFunction: top(selfByFunction, 15),
+    chargedToNearestPackage: top(chargedByPackage, 15),
+    chargedToNearestPackageFunction: top(chargedByFunction, 25)
+  }
 }
 
 async function finish (err?: Error): Promise<void> {
