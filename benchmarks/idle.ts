@@ -12,7 +12,8 @@
  * Writes benchmarks/results/idle.json (or idle-<BENCH_IDLE_LABEL>.json).
  * Knobs (environment): BENCH_IDLE_PEERS (default 100), BENCH_IDLE_HOSTS (peers per
  * subnet, default 10), BENCH_IDLE_WORKERS (default 3), BENCH_IDLE_RATE (arrivals/s,
- * default 10), BENCH_IDLE_SETTLE_MS (default 45000), BENCH_IDLE_WINDOW_MS (default
+ * default 10), BENCH_IDLE_PLACE_TIMEOUT_MS (how long to wait for every peer to be
+ * placed, default 60000), BENCH_IDLE_SETTLE_MS (default 45000), BENCH_IDLE_WINDOW_MS (default
  * 30000), BENCH_IDLE_SEARCHES (default 20), BENCH_IDLE_DHT_MODE (NodeOptions.dhtMode,
  * default: the product default), BENCH_IDLE_PROFILE=1 (worker 0 is profiled during
  * the quiet window; self time summarised by package and function), BENCH_IDLE_LABEL.
@@ -37,7 +38,7 @@ const DHT_MODE = process.env.BENCH_IDLE_DHT_MODE
 const PROFILE = process.env.BENCH_IDLE_PROFILE === '1'
 const LABEL = process.env.BENCH_IDLE_LABEL
 const FIRST_SUBNET = 70
-const PLACE_TIMEOUT_MS = 60_000
+const PLACE_TIMEOUT_MS = intEnv('BENCH_IDLE_PLACE_TIMEOUT_MS', 60_000)
 const SEARCH_TIMEOUT_MS = 10_000
 const WATCHDOG_MS = Math.ceil(PEERS / RATE) * 1000 + PLACE_TIMEOUT_MS + SETTLE_MS + WINDOW_MS + SEARCHES * (SEARCH_TIMEOUT_MS + 5_000) + 120_000
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', LABEL == null ? 'idle.json' : `idle-${LABEL}.json`)
