@@ -18,7 +18,7 @@
  * default: the product default), BENCH_IDLE_PROFILE=1 (worker 0 is profiled during
  * the quiet window; self time summarised by package and function), BENCH_IDLE_LABEL.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
@@ -43,6 +43,20 @@ const SEARCH_TIMEOUT_MS = 10_000
 const WATCHDOG_MS = Math.ceil(PEERS / RATE) * 1000 + PLACE_TIMEOUT_MS + SETTLE_MS + WINDOW_MS + SEARCHES * (SEARCH_TIMEOUT_MS + 5_000) + 120_000
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', LABEL == null ? 'idle.json' : `idle-${LABEL}.json`)
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
+
+/** Activities a profile's stacks are sorted into, by the file a frame runs in. */
+const ACTIVITIES: Array<[string, RegExp]> = [
+  ['kad-dht (walks, table upkeep, RPC)', /@libp2p\/kad-dht\//],
+  ['gossipsub (heartbeat, mesh, RPC)', /@libp2p\/gossipsub\//],
+  ['connection monitor (pings it sends)', /libp2p\/dist\/src\/connection-monitor/],
+  ['ping protocol', /@libp2p\/ping\//],
+  ['identify', /@libp2p\/identify\//],
+  ['peer store', /@libp2p\/peer-store\//],
+  ['Noise (handshakes and encryption)', /libp2p-noise\/|as-chacha20poly1305/],
+  ['yamux', /@libp2p\/yamux\//],
+  ['connection upgrade and dialing', /libp2p\/dist\/src\/(upgrader|connection-manager)/],
+  ['peerhive code', /dist\/(src|bootstrap)\//]
+]
 
 const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-idle-'))
 const result: Record<string, any> = { benchmark: 'idle', date: new Date().toISOString() }
@@ -101,6 +115,9 @@ async function run (): Promise<void> {
   if (PROFILE) {
     await workers[0].call('profileStop', { file: profFile }, 60_000)
     result.profile = summariseProfile(profFile)
+    // kept outside the temporary folder, to be read again later
+    result.profile.file = join(tmpdir(), `peerhive-idle-${LABEL ?? 'run'}.cpuprofile`)
+    copyFileSync(profFile, result.profile.file)
   }
   // each worker's CPU over its own clock: a loaded worker answers late
   const cpuMsPerSec = b.reduce((sum, s, i) => sum + (s.cpu.user + s.cpu.system - a[i].cpu.user - a[i].cpu.system) / (s.t - a[i].t), 0)
@@ -157,7 +174,7 @@ async function statuses (workers: Child[]): Promise<any[]> {
  * native frames count for whoever called them). The profiler's own frames
  * (node:inspector) and idle time are left out.
  */
-function summariseProfile (file: string): unknown {
+function summariseProfile (file: string): Record<string, unknown> {
   const prof = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map<number, any>(prof.nodes.map((n: any) => [n.id, n]))
   const parent = new Map<number, number>()
@@ -166,7 +183,7 @@ function summariseProfile (file: string): unknown {
     const url: string = cf?.url ?? ''
     const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)
     if (m != null) return m[1]
-    if (url.includes('/dist/src/') || url.includes('/dist/bootstrap/')) return `peerhive ${url.split('/dist/')[1]}`
+    if (/dist\/(src|bootstrap)\//.test(url)) return 'peerhive'
     return undefined
   }
   const profilerFrame = (id: number): boolean => {
@@ -198,10 +215,22 @@ function summariseProfile (file: string): unknown {
     add(chargedByPackage, pkg.startsWith('peerhive') ? 'peerhive' : pkg, us)
     add(chargedByFunction, owner == null ? pkg : `${owner.functionName === '' ? '(anonymous)' : owner.functionName} ${pkg}`, us)
   }
+  // what each activity costs with everything it calls (overlapping: a gossipsub write through Noise counts for both)
+  const inclusive = new Map<string, number>()
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at != null; at = parent.get(at)) {
+      const url: string = byId.get(at)?.callFrame?.url ?? ''
+      const activity = ACTIVITIES.find(([, re]) => re.test(url))?.[0]
+      if (activity != null) seen.add(activity)
+    }
+    for (const a of seen) add(inclusive, a, us)
+  }
   const top = (m: Map<string, number>, n: number): Array<[string, number]> => [...m].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => [k, round(100 * v / total, 1)])
   return {
     what: 'worker 0, the quiet window only: percent of its busy CPU time',
     busyMs: round(total / 1000),
+    inclusiveByActivity: top(inclusive, ACTIVITIES.length),
     selfByPackage: top(selfByPackage, 12),
     selfByFunction: top(selfByFunction, 15),
     chargedToNearestPackage: top(chargedByPackage, 15),
