@@ -10,7 +10,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Placement, PeerRole, TopologyClient } from './topology-client.js'
-import type { Connection, Logger, PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Connection, type Logger, type PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 /** Idle connections a node keeps, by role, besides the links its role needs. */
@@ -42,6 +42,9 @@ export const DEFAULT_BUDGET_CHECK_DELAY_MS = 5_000
 /** Tag that keeps a needed link out of libp2p's pruning (gossipsub tags mesh peers 100, kad-dht its closest peers 50). */
 const NEEDED_TAG = 'peerhive-needed'
 const NEEDED_TAG_VALUE = 1_000
+
+/** kad-dht's keep-alive tag on its closest peers (KEEP_ALIVE_TAG in @libp2p/kad-dht, not exported) */
+const KAD_KEEP_ALIVE_TAG = `${KEEP_ALIVE}-kad-dht`
 
 /** Streams that every connection carries while idle: they do not make it busy. */
 const HOUSEKEEPING = ['/meshsub/', '/floodsub/', '/ipfs/id/', '/ipfs/ping/']
@@ -107,14 +110,24 @@ export class ConnectionBudget {
     const connections = this.libp2p.getConnections()
     if (connections.length <= budget) return 0
     const candidates = connections.filter(c => c.status === 'open' && !needed.has(c.remotePeer.toString()) && isIdle(c))
-    const values = new Map<string, number>()
-    for (const c of candidates) values.set(c.remotePeer.toString(), await this.tagValue(c.remotePeer))
+    const tags = new Map<string, Map<string, { value: number }>>()
+    for (const c of candidates) tags.set(c.remotePeer.toString(), await this.tagsOf(c.remotePeer))
+    const dhtServer = (this.libp2p.services.dht as { getMode?: () => string } | undefined)?.getMode?.() === 'server'
+    const closable = candidates.filter(c => {
+      const keepAlive = [...(tags.get(c.remotePeer.toString())?.keys() ?? [])].filter(t => t.startsWith(KEEP_ALIVE))
+      // kad-dht keeps its closest peers connected; that matters to a DHT server, not to a client
+      return keepAlive.every(t => t === KAD_KEEP_ALIVE_TAG && !dhtServer)
+    })
+    const value = (c: Connection): number => [...(tags.get(c.remotePeer.toString())?.values() ?? [])].reduce((sum, t) => sum + t.value, 0)
     // least valued first (kad-dht and gossipsub tag the peers they rely on), then the newest
-    candidates.sort((a, b) => (values.get(a.remotePeer.toString()) ?? 0) - (values.get(b.remotePeer.toString()) ?? 0) || b.timeline.open - a.timeline.open)
+    closable.sort((a, b) => value(a) - value(b) || b.timeline.open - a.timeline.open)
     const over = connections.length - budget
-    const victims = candidates.slice(0, Math.min(over, MAX_CLOSE_PER_CHECK))
+    const victims = closable.slice(0, Math.min(over, MAX_CLOSE_PER_CHECK))
     // busy links are left alone: look again once they may have finished
-    if (victims.length < over) this.schedule()
+    if (victims.length < over && connections.some(c => !needed.has(c.remotePeer.toString()) && !isIdle(c))) this.schedule()
+    // without its keep-alive tag the reconnect queue leaves the peer closed; kad-dht tags it again only if its closest set changes
+    await Promise.all(victims.filter(c => tags.get(c.remotePeer.toString())?.has(KAD_KEEP_ALIVE_TAG) === true).map(async c =>
+      this.libp2p.peerStore.merge(c.remotePeer, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } }).catch(() => {})))
     await Promise.all(victims.map(async c => {
       try {
         await c.close({ signal: AbortSignal.timeout(1_000) })
@@ -143,12 +156,11 @@ export class ConnectionBudget {
     this.timer.unref?.()
   }
 
-  private async tagValue (peer: PeerId): Promise<number> {
+  private async tagsOf (peer: PeerId): Promise<Map<string, { value: number }>> {
     try {
-      const p = await this.libp2p.peerStore.get(peer)
-      return [...p.tags.values()].reduce((sum, t) => sum + t.value, 0)
+      return (await this.libp2p.peerStore.get(peer)).tags
     } catch {
-      return 0
+      return new Map()
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { createStack } from '../../src/core/index.js'
 import { ConnectionBudget, budgetFor, isIdle, neededPeers } from '../../src/topology/index.js'
 import { TestNetwork } from '../helpers/network.js'
@@ -59,19 +60,28 @@ describe('the connection budget by role', function () {
     assert.equal(isIdle({ streams: [{ protocol: '/meshsub/1.1.0' }, { protocol: '/peerhive/transfer/1.0.0' }] as any }), false)
   })
 
-  it('closes idle connections over the budget, keeps the bootstrap, the virtual server and a busy link', async () => {
+  it('closes idle connections over the budget, keeps the bootstrap, the virtual server, a busy link and a kept-alive peer', async () => {
     const busy = await extras[0].dialProtocol(member.libp2p.peerId, BUSY_PROTOCOL)
+    // kad-dht keeps its closest peers with this tag (the reconnect queue dials them again); a DHT client drops it
+    for (const extra of extras.slice(2)) await member.libp2p.peerStore.merge(extra.peerId, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 } } })
+    // anyone else's keep-alive is respected
+    await member.libp2p.peerStore.merge(extras[1].peerId, { tags: { [`${KEEP_ALIVE}-test`]: { value: 1 } } })
     const budget = new ConnectionBudget(member.libp2p, member.topology, { member: 1, checkDelayMs: 100 })
     const before = member.libp2p.getConnections().length
     assert.ok(before >= EXTRA + 2, `the member has ${before} connections`)
     budget.start()
     try {
-      // bootstrap + virtual server (needed) + 1 (budget); the busy link cannot be closed, so 4 may remain
+      // bootstrap + virtual server (needed) + 1 (budget); the busy and the kept-alive link cannot be closed, so 4 may remain
       await waitUntil('the member to trim its idle connections', () => member.libp2p.getConnections().length <= 4, WAIT_MS)
       const peers = member.libp2p.getConnections().map(c => c.remotePeer.toString())
       assert.ok(peers.includes(net.bootstrap.peerId), 'kept the bootstrap')
       assert.ok(peers.includes(vs.peerId), 'kept the virtual server')
       assert.ok(peers.includes(extras[0].peerId.toString()), 'kept the busy link')
+      assert.ok(peers.includes(extras[1].peerId.toString()), 'kept the peer another component keeps alive')
+      for (const extra of extras.slice(2)) {
+        const tags = (await member.libp2p.peerStore.get(extra.peerId)).tags
+        assert.equal(tags.has(`${KEEP_ALIVE}-kad-dht`), false, 'a closed DHT peer is not dialled again by the reconnect queue')
+      }
       assert.ok(member.status().bootstrapConnected)
     } finally {
       budget.stop()
