@@ -10,7 +10,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Placement, PeerRole, TopologyClient } from './topology-client.js'
-import { KEEP_ALIVE, type Connection, type Logger, type PeerId } from '@libp2p/interface'
+import { KEEP_ALIVE, type Connection, type Logger, type PeerId, type PeerUpdate } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 /** Idle connections a node keeps, by role, besides the links its role needs. */
@@ -90,6 +90,7 @@ export class ConnectionBudget {
     this.running = true
     this.topology.addEventListener('placement', this.onPlacement)
     this.libp2p.addEventListener('connection:open', this.onOpen)
+    this.libp2p.addEventListener('peer:update', this.onPeerUpdate)
     this.retag()
     this.schedule()
   }
@@ -98,6 +99,7 @@ export class ConnectionBudget {
     this.running = false
     this.topology.removeEventListener('placement', this.onPlacement)
     this.libp2p.removeEventListener('connection:open', this.onOpen)
+    this.libp2p.removeEventListener('peer:update', this.onPeerUpdate)
     clearTimeout(this.timer)
     this.timer = undefined
   }
@@ -112,7 +114,7 @@ export class ConnectionBudget {
     const candidates = connections.filter(c => c.status === 'open' && !needed.has(c.remotePeer.toString()) && isIdle(c))
     const tags = new Map<string, Map<string, { value: number }>>()
     for (const c of candidates) tags.set(c.remotePeer.toString(), await this.tagsOf(c.remotePeer))
-    const dhtServer = (this.libp2p.services.dht as { getMode?: () => string } | undefined)?.getMode?.() === 'server'
+    const dhtServer = this.dhtServer()
     const closable = candidates.filter(c => {
       const keepAlive = [...(tags.get(c.remotePeer.toString())?.keys() ?? [])].filter(t => t.startsWith(KEEP_ALIVE))
       // kad-dht keeps its closest peers connected; that matters to a DHT server, not to a client
@@ -140,6 +142,23 @@ export class ConnectionBudget {
   }
 
   private readonly onOpen = (): void => { this.schedule() }
+
+  /**
+   * kad-dht keeps its 20 closest peers connected (a keep-alive tag: the
+   * reconnect queue dials them again whenever they disconnect). A DHT client
+   * is in no one's routing table, so that only costs it connections, and
+   * re-dials each server that trims it: churn. A client drops the tag.
+   */
+  private readonly onPeerUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const { peer } = evt.detail
+    if (!peer.tags.has(KAD_KEEP_ALIVE_TAG) || this.dhtServer()) return
+    this.libp2p.peerStore.merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
+      .catch((err: Error) => { this.log('could not untag %p - %e', peer.id, err) })
+  }
+
+  private dhtServer (): boolean {
+    return (this.libp2p.services.dht as { getMode?: () => string } | undefined)?.getMode?.() === 'server'
+  }
 
   private readonly onPlacement = (): void => {
     this.retag()

@@ -88,4 +88,11 @@ describe('the connection budget by role', function () {
       busy.abort(new Error('test over'))
     }
   })
+
+  it('a DHT client drops kad-dht\'s keep-alive tag, so the peers it does not need are not dialled again when they go', async () => {
+    assert.equal(member.dhtRole.mode(), 'client')
+    const peer = extras[EXTRA - 1].peerId
+    await member.libp2p.peerStore.merge(peer, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 } } })
+    await waitUntil('the keep-alive tag to be dropped', async () => !(await member.libp2p.peerStore.get(peer)).tags.has(`${KEEP_ALIVE}-kad-dht`), WAIT_MS)
+  })
 })
