@@ -1,7 +1,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
-  DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
+  DAEMON_PING_INTERVAL_MS, DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
   InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, startStack
 } from './core/index.js'
 import { LocalServices, computeRoutes, sharingRoutes } from './api/index.js'
@@ -13,7 +13,7 @@ import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
 import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
-import { TopologyClient, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
+import { ConnectionBudget, DHT_MODE_OPTIONS, DhtRole, TopologyClient, dhtModeFor, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
 import type { Libp2p } from 'libp2p'
@@ -42,6 +42,10 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   private readonly outputServer: UnitOutputServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
+  /** DHT client or server by role (NodeOptions.dhtMode) */
+  readonly dhtRole: DhtRole
+  /** closes idle connections over the role's budget */
+  private readonly connectionBudget: ConnectionBudget
 
   /**
    * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
@@ -56,6 +60,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       bootstrapId: topology.bootstrapId,
       directory: () => topology.directory()
     }, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
+    this.dhtRole = new DhtRole(libp2p, topology, options.dhtMode ?? 'auto')
+    this.connectionBudget = new ConnectionBudget(libp2p, topology)
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })
@@ -109,11 +115,16 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     }
     const privateKey = options.dataDir == null ? await generateKeyPair('Ed25519') : await loadOrCreateIdentity(options.dataDir)
     const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_DAEMON_PEER_TIMEOUT_MS
+    const dhtMode = options.dhtMode ?? 'auto'
+    if (!DHT_MODE_OPTIONS.includes(dhtMode)) throw new InvalidOptionError(`dhtMode must be one of ${DHT_MODE_OPTIONS.join(', ')}; got "${String(dhtMode)}"`)
     const libp2p = await createStack({
       privateKey,
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
       isBootstrap: false,
       peerTimeoutMs,
+      pingIntervalMs: Math.max(DAEMON_PING_INTERVAL_MS, Math.floor(peerTimeoutMs / 2)),
+      // a joining node is no virtual server yet
+      dhtMode: dhtModeFor('joining', dhtMode),
       dhtValidators: peerhiveValidators,
       dhtSelectors: peerhiveSelectors
     })
@@ -188,6 +199,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       await this.local.start()
     }
     await this.sharing.start()
+    this.dhtRole.start()
+    this.connectionBudget.start()
     await this.topology.start()
     await this.provider?.start()
   }
@@ -196,6 +209,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     await this.provider?.stop()
     await this.outputServer.stop()
     await this.topology.stop()
+    this.connectionBudget.stop()
+    await this.dhtRole.stop()
     await this.sharing.stop()
     await this.local?.stop()
     await this.libp2p.stop()

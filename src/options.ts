@@ -1,3 +1,5 @@
+import type { DhtModeOption } from './topology/index.js'
+
 /** Options of `createNode()`: a peer daemon, as a library. */
 export interface NodeOptions {
   /**
@@ -36,11 +38,22 @@ export interface NodeOptions {
    */
   apiPort?: number
   /**
-   * A connection of this node that does not answer pings for this long is
-   * closed. (The bootstrap detects dead peers with its own, shorter time.)
+   * A connection of this node that does not answer a ping within half this
+   * time is closed. The node pings each connection every 60 s (or every half
+   * of this time, when that is longer): the bootstrap detects dead peers with
+   * its own, shorter time, and reassigns them.
    * @default 30000
    */
   peerTimeoutMs?: number
+  /**
+   * How this node takes part in the Kademlia DHT. `auto`: it serves the DHT
+   * while it is a virtual server and is a DHT client otherwise (a member, a
+   * central client, or while joining), which keeps an idle member's
+   * connections and CPU low; it still publishes and searches. `server`:
+   * always serve (a well-connected, long-lived node); `client`: never serve.
+   * @default 'auto'
+   */
+  dhtMode?: DhtModeOption
   /**
    * First delay before joining the bootstrap again after losing it; it
    * doubles up to backoffMaxMs.

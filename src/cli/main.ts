@@ -124,6 +124,7 @@ program.command('daemon')
   .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out (default: /ip4/0.0.0.0/tcp/0)', collect)
   .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it (default: the subnet the bootstrap sees)')
   .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
+  .addOption(new Option('--dht-mode <mode>', 'serve the DHT: auto (only while a virtual server), server (always) or client (never)').choices(['auto', 'server', 'client']).default('auto'))
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
   .option('--share <dir>', 'share a folder at start and pick up its changes (repeatable); never a peerhive data directory (default: none)', collect)
@@ -148,6 +149,7 @@ Examples:
       listen: opts.listen,
       subnet: opts.subnet,
       peerTimeoutMs: opts.peerTimeout,
+      dhtMode: opts.dhtMode,
       metrics: opts.metrics,
       apiPort: opts.apiPort,
       share: (opts.share ?? []).map((d: string) => resolve(d)),

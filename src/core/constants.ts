@@ -47,6 +47,13 @@ export const DEFAULT_PEER_TIMEOUT_MS = 10_000
  * the bootstrap's job, and every ping costs CPU on both ends.
  */
 export const DEFAULT_DAEMON_PEER_TIMEOUT_MS = 30_000
+/**
+ * A daemon pings each connection at most this often (longer when half its
+ * peerTimeoutMs is longer): pings were ~40% of an idle peer's CPU, and a
+ * member need not notice a dead peer itself (the bootstrap does, and
+ * reassigns it; a closed socket is noticed at once).
+ */
+export const DAEMON_PING_INTERVAL_MS = 60_000
 /** After a restart, saved peers get this long to come back before they are dropped. */
 export const DEFAULT_RESTART_GRACE_MS = 5_000
 /** How often the bootstrap looks for table entries whose peer has no connection left. */

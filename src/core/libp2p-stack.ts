@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
@@ -20,6 +20,10 @@ export interface StackInit {
   isBootstrap: boolean
   /** failure-detection time: the connection monitor pings every half of it and gives up after the other half */
   peerTimeoutMs: number
+  /** ping each connection this often instead of every peerTimeoutMs/2 (a ping still gives up after peerTimeoutMs/2) */
+  pingIntervalMs?: number
+  /** the DHT mode the node starts in; a peer switches later by role (src/topology/dht-role.ts) */
+  dhtMode?: 'client' | 'server'
   /** peerhive services added to the stack */
   services?: ServiceFactoryMap
   /** validators and selectors of the peerhive DHT namespaces (see protocols/dht-records.md) */
@@ -34,6 +38,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   checkListenAddresses(init.listen)
   const localAddress = dialFromAddress(init.listen)
   const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
+  const pingInterval = init.pingIntervalMs ?? half
   return createLibp2p({
     // started by the node, once everything else is built and checked
     start: false,
@@ -48,16 +53,18 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
       ? { maxConnections: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 512, maxParallelDials: 100 }
       : { maxConnections: 128, inboundConnectionThreshold: 50 },
     connectionMonitor: {
-      pingInterval: half,
+      pingInterval,
       pingTimeout: { minTimeout: half, maxTimeout: half }
     },
     services: {
       identify: identify(),
+      // tells connected peers when this node starts or stops serving the DHT, so their routing tables follow
+      identifyPush: identifyPush(),
       // the connection monitor and the DHT both ping; one stream each is not enough
       ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
-        clientMode: false,
+        clientMode: init.dhtMode === 'client',
         peerInfoMapper: passthroughMapper,
         logPrefix: 'peerhive:dht',
         validators: init.dhtValidators,

@@ -1,0 +1,88 @@
+/**
+ * The DHT mode follows the node's role (issue 9, idle cost). A node that
+ * serves the DHT is dialled by every walk that passes near its key and ends
+ * up with tens of connections, each pinged and identified: that was most of
+ * an idle peer's CPU. Members, central clients and joining nodes therefore
+ * run the DHT as clients (they still publish and search); virtual servers,
+ * which hold connections anyway, serve it together with the bootstrap.
+ */
+import type { Placement, PeerRole, TopologyClient } from './topology-client.js'
+import type { Logger } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export type DhtMode = 'client' | 'server'
+
+/** `auto`: by role (see dhtModeFor); `server` or `client`: always that mode. */
+export type DhtModeOption = 'auto' | DhtMode
+
+export const DHT_MODE_OPTIONS: readonly DhtModeOption[] = ['auto', 'server', 'client']
+
+/** The mode a node of `role` runs: only a virtual server serves the DHT, unless the operator chose a fixed mode. */
+export function dhtModeFor (role: PeerRole, option: DhtModeOption = 'auto'): DhtMode {
+  if (option !== 'auto') return option
+  return role === 'virtual-server' ? 'server' : 'client'
+}
+
+interface ModalDht {
+  getMode: () => DhtMode
+  setMode: (mode: DhtMode) => Promise<void>
+  refreshRoutingTable: () => Promise<void>
+}
+
+/** Switches the node's DHT between client and server as its placement changes. */
+export class DhtRole {
+  private readonly log: Logger
+  /** mode changes run one after another, in placement order */
+  private chain: Promise<void> = Promise.resolve()
+  private running = false
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement'>, private readonly option: DhtModeOption) {
+    this.log = libp2p.logger.forComponent('peerhive:dht-role')
+  }
+
+  /** The mode the node runs now. */
+  mode (): DhtMode {
+    return this.dht().getMode()
+  }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.topology.addEventListener('placement', this.onPlacement)
+    this.follow(this.topology.placement().role)
+  }
+
+  /** Resolves once every mode change asked for so far is done. */
+  async settled (): Promise<void> {
+    await this.chain
+  }
+
+  async stop (): Promise<void> {
+    this.running = false
+    this.topology.removeEventListener('placement', this.onPlacement)
+    await this.chain
+  }
+
+  private readonly onPlacement = (evt: CustomEvent<Placement>): void => {
+    this.follow(evt.detail.role)
+  }
+
+  private follow (role: PeerRole): void {
+    this.chain = this.chain.then(async () => {
+      if (!this.running) return
+      const wanted = dhtModeFor(role, this.option)
+      const dht = this.dht()
+      if (dht.getMode() === wanted) return
+      await dht.setMode(wanted)
+      this.log('DHT %s mode (%s)', wanted, role)
+      // a new server walks the network, so that the other servers put it in their tables and send it records
+      if (wanted === 'server') await dht.refreshRoutingTable()
+    }).catch((err: Error) => {
+      this.log.error('could not switch the DHT mode - %e', err)
+    })
+  }
+
+  private dht (): ModalDht {
+    return this.libp2p.services.dht as ModalDht
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The DHT mode follows the role (issue 9, idle cost): virtual servers and
+ * the bootstrap serve the DHT, members and central clients are DHT clients;
+ * a promoted member starts serving; files of members are still found through
+ * the DHT from another subnet; NodeOptions.dhtMode overrides the rule.
+ */
+import assert from 'node:assert/strict'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DHT_PROTOCOL } from '../../src/core/constants.js'
+import { searchDht } from '../../src/sharing/dht/index.js'
+import { InvalidOptionError } from '../../src/index.js'
+import { TestNetwork } from '../helpers/network.js'
+import { tempDir } from '../helpers/tmp-dir.js'
+import { waitUntil } from '../helpers/wait.js'
+import type { PeerhiveNode } from '../../src/index.js'
+import type { Libp2p } from 'libp2p'
+
+const A = 91
+const B = 92
+const C = 93
+const WAIT_MS = 20_000
+
+function serves (libp2p: Libp2p<any>): boolean {
+  return libp2p.getProtocols().includes(DHT_PROTOCOL)
+}
+
+/** Waits until the node's DHT runs `mode` (a placement switches it a moment after the event). */
+async function waitMode (node: PeerhiveNode, mode: 'client' | 'server'): Promise<void> {
+  await waitUntil(`${node.status().role} ${node.peerId} in DHT ${mode} mode`, () => node.dhtRole.mode() === mode, WAIT_MS)
+}
+
+async function inRoutingTable (holder: Libp2p<any>, peer: PeerhiveNode): Promise<boolean> {
+  return (await holder.services.dht.routingTable.find(peer.libp2p.peerId)) != null
+}
+
+describe('the DHT mode follows the role', function () {
+  this.timeout(120_000)
+  const net = new TestNetwork()
+  const tmp = tempDir()
+  /** subnet A: a1 virtual server, a2 and a3 members (vsLimit 3) */
+  const a: PeerhiveNode[] = []
+  /** subnet B: b1 virtual server, b2 member */
+  const b: PeerhiveNode[] = []
+
+  before(async () => {
+    await net.startBootstrap({ vsLimit: 3 })
+    for (let h = 1; h <= 3; h++) {
+      const node = await net.addPeer(A, h)
+      await node.waitForPlacement(undefined, AbortSignal.timeout(WAIT_MS))
+      a.push(node)
+    }
+    for (let h = 1; h <= 2; h++) {
+      const node = await net.addPeer(B, h)
+      await node.waitForPlacement(undefined, AbortSignal.timeout(WAIT_MS))
+      b.push(node)
+    }
+  })
+
+  after(async () => {
+    await net.stop()
+    tmp.cleanup()
+  })
+
+  it('a virtual server and the bootstrap serve the DHT; members are DHT clients that do not handle its protocol', async () => {
+    assert.deepEqual([...a, ...b].map(n => n.status().role), ['virtual-server', 'member', 'member', 'virtual-server', 'member'])
+    for (const vs of [a[0], b[0]]) {
+      await waitMode(vs, 'server')
+      assert.ok(serves(vs.libp2p), 'a virtual server handles the DHT protocol')
+    }
+    for (const member of [a[1], a[2], b[1]]) {
+      await waitMode(member, 'client')
+      assert.equal(serves(member.libp2p), false, 'a member does not handle the DHT protocol')
+    }
+    assert.equal(net.bootstrap.libp2p.services.dht.getMode(), 'server')
+    // other nodes put servers, never clients, into their routing tables
+    await waitUntil('the bootstrap to hold both virtual servers in its routing table', async () =>
+      await inRoutingTable(net.bootstrap.libp2p, a[0]) && await inRoutingTable(net.bootstrap.libp2p, b[0]), WAIT_MS)
+    assert.equal(await inRoutingTable(net.bootstrap.libp2p, a[1]), false, 'a member is in no routing table')
+  })
+
+  it('a file shared by a member is found through the DHT by a member of another subnet', async () => {
+    const dir = join(tmp.path, 'a2-share')
+    mkdirSync(dir, { recursive: true })
+    const path = join(dir, 'dhtrole-quokka-notes.txt')
+    writeFileSync(path, 'shared by a member that is only a DHT client\n')
+    await a[1].share([path])
+    const found = await waitUntil('b2 to find a2\'s file through the DHT', async () => {
+      for await (const e of searchDht(b[1].libp2p, ['quokka'], { timeoutMs: 5_000 })) {
+        if (e.filename === 'dhtrole-quokka-notes.txt') return e
+      }
+      return undefined
+    }, 60_000, 500)
+    assert.equal(found.provider, a[1].peerId)
+  })
+
+  it('when the virtual server goes, the promoted member starts serving the DHT and the other servers learn it', async () => {
+    const [old, ...rest] = a
+    await old.stop()
+    const promoted = await waitUntil('a member of A to be promoted', () => rest.find(n => n.status().role === 'virtual-server'), WAIT_MS)
+    await waitMode(promoted, 'server')
+    assert.ok(serves(promoted.libp2p))
+    const other = rest.find(n => n !== promoted)!
+    await waitMode(other, 'client')
+    // the bootstrap was connected to it as a client: identify push tells it the new protocol list
+    await waitUntil('the bootstrap to put the promoted virtual server in its routing table', async () => inRoutingTable(net.bootstrap.libp2p, promoted), WAIT_MS)
+  })
+
+  it('dhtMode overrides the rule: a member with "server" serves, a virtual server with "client" does not', async () => {
+    const vsClient = await net.addPeer(C, 1, { dhtMode: 'client' })
+    const memberServer = await net.addPeer(C, 2, { dhtMode: 'server' })
+    await vsClient.waitForPlacement(['virtual-server'], AbortSignal.timeout(WAIT_MS))
+    await memberServer.waitForPlacement(['member'], AbortSignal.timeout(WAIT_MS))
+    await waitMode(memberServer, 'server')
+    assert.ok(serves(memberServer.libp2p))
+    assert.equal(vsClient.dhtRole.mode(), 'client')
+    assert.equal(serves(vsClient.libp2p), false)
+  })
+
+  it('refuses an unknown dhtMode', async () => {
+    await assert.rejects(net.addPeer(C, 9, { dhtMode: 'sometimes' as any }), (err: Error) => err instanceof InvalidOptionError && /dhtMode/.test(err.message))
+  })
+})
