@@ -202,8 +202,9 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const others = (servers: ServerRef[]): ServerRef[] => servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
   let askedCentral = false
   let servers: ServerRef[] = routed?.servers ?? []
+  // the remote tier is looked at even when the filters rule every server out
+  asking('remote')
   if (routed == null) {
-    asking('remote')
     const central = await ask(ctx.bootstrapId, true).catch(skip('central', ctx.bootstrapId))
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
