@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
+  FILTER_TOPIC, InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
@@ -136,6 +136,7 @@ export class Bootstrap {
     await this.central.start()
     this.filters.start()
     this.filterPublisher.start()
+    this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.compute.start()
     await this.indexServer.start()
     await this.searchServer.start()
@@ -181,12 +182,18 @@ export class Bootstrap {
     await this.local?.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
+    this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.filterPublisher.stop()
     this.filters.stop()
     await this.central.stop()
     await this.compute.stop()
     await this.libp2p.stop()
     this.tables.close()
+  }
+
+  /** A newly elected virtual server follows the filter topic: it gets the central index's filter at once, not within a minute. */
+  private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
+    if (evt.detail.subscriptions.some((s: any) => s.subscribe === true && s.topic === FILTER_TOPIC)) this.filterPublisher.resendSoon()
   }
 
   /** The virtual-server table: every subnet, its virtual servers with their members, and its central clients. */

@@ -70,6 +70,7 @@ export class FilterFollower {
  */
 export class FilterPublisher {
   private timer?: ReturnType<typeof setTimeout>
+  private resendTimer?: ReturnType<typeof setTimeout>
   private interval?: ReturnType<typeof setInterval>
   private last?: Uint8Array
   private seq = 0
@@ -98,7 +99,9 @@ export class FilterPublisher {
 
   stop (): void {
     clearTimeout(this.timer)
+    clearTimeout(this.resendTimer)
     clearInterval(this.interval)
+    this.resendTimer = undefined
     this.timer = undefined
     this.interval = undefined
     this.last = undefined
@@ -111,6 +114,18 @@ export class FilterPublisher {
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.publish(false)
+    }, this.debounceMs)
+  }
+
+  /**
+   * A peer subscribed to the filter topic (a newly elected virtual server):
+   * send the current filter again soon, once per burst of subscriptions.
+   */
+  resendSoon (): void {
+    if (this.interval == null || this.resendTimer != null) return
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined
+      void this.send()
     }, this.debounceMs)
   }
 
