@@ -13,7 +13,7 @@ import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
-import { FilterFollower, FilterPublisher, KeywordFilter } from './routing/index.js'
+import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './types.js'
@@ -99,7 +99,10 @@ export class SharingService {
       },
       metrics: init.metrics
     })
-    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, init.metrics)
+    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, init.metrics, undefined, undefined, () => {
+      const directory = place.directory()
+      if (directory != null) linkServers(libp2p, directory, log)
+    })
     this.filters = new FilterFollower(libp2p, peerId => this.isServer(peerId), log)
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',

@@ -7,8 +7,11 @@ import type { Libp2p } from 'libp2p'
 
 /** Index changes within this long make one new filter: members push their indexes in bursts. */
 export const FILTER_DEBOUNCE_MS = 1_000
-/** The current filter goes out again this often, so a newly elected virtual server learns the others'. */
-export const FILTER_REPUBLISH_MS = 60_000
+/**
+ * The current filter goes out again this often, so a newly elected virtual server learns the others' (until then it
+ * asks them: unknown counts as may-match). Not shorter: every server's filter crosses the bootstrap's mesh each time.
+ */
+export const FILTER_REPUBLISH_MS = 300_000
 
 /**
  * Follows the filter topic into a FilterBook: only signed, well-formed
@@ -66,7 +69,7 @@ export class FilterFollower {
 
 /**
  * Publishes this node's filter on the filter topic: a new one (debounced)
- * after its index changes, and the current one again every minute.
+ * after its index changes, and the current one again every 5 minutes.
  */
 export class FilterPublisher {
   private timer?: ReturnType<typeof setTimeout>
@@ -83,7 +86,9 @@ export class FilterPublisher {
     private readonly log: Logger,
     private readonly metrics?: PeerhiveMetrics,
     private readonly debounceMs = FILTER_DEBOUNCE_MS,
-    private readonly republishMs = FILTER_REPUBLISH_MS
+    private readonly republishMs = FILTER_REPUBLISH_MS,
+    /** run before each publication: a virtual server keeps its links to a few other servers then */
+    private readonly beforePublish?: () => void
   ) {}
 
   get running (): boolean {
@@ -132,6 +137,7 @@ export class FilterPublisher {
   /** Publishes a new filter if the index's differs from the last one; else, when `again`, the last one again. */
   private publish (again: boolean): void {
     if (this.interval == null) return
+    this.beforePublish?.()
     let filter: KeywordFilter
     try {
       filter = this.build()
