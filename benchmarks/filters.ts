@@ -138,14 +138,20 @@ async function network (subnets: number, dir: string): Promise<any> {
       nodes.push(node)
       servers.push(node)
     }
-    await Promise.all(servers.map(async n => n.waitForPlacement(['virtual-server'], AbortSignal.timeout(READY_MS))))
+    // joins can be slow on a loaded machine: wait for them, bounded, and say how many made it
+    progress(`${subnets} subnets: ${servers.length} servers started; waiting for placements`)
+    await pollUntil(() => servers.every(n => n.status().role === 'virtual-server'), READY_MS, 500)
+    const unplaced = servers.filter(n => n.status().role !== 'virtual-server').length
+    if (servers[0].status().role !== 'virtual-server') throw new Error(`${subnets} subnets: the searcher's virtual server was not placed within ${READY_MS} ms`)
     const member = await createNode({ bootstrap: addr, listen: ['/ip4/127.1.0.2/tcp/0'] })
     nodes.push(member)
     await member.waitForPlacement(['member'], AbortSignal.timeout(READY_MS))
+    progress(`${subnets} subnets: placed (${unplaced} servers not placed)`)
     const placedMs = now() - started
     const home = servers[0]
     const ids = servers.map(n => n.peerId)
-    await pollUntil(() => ids.every(id => home.topology.directory()?.some(d => d.peerId === id)), READY_MS, 200)
+    const placedIds = servers.filter(n => n.status().role === 'virtual-server').map(n => n.peerId)
+    await pollUntil(() => placedIds.every(id => home.topology.directory()?.some(d => d.peerId === id)), READY_MS, 200)
 
     // every server shares its files once all are placed, so each new filter finds the topic's mesh in place
     const sharingStarted = now()
@@ -165,6 +171,7 @@ async function network (subnets: number, dir: string): Promise<any> {
       held.set(node.peerId, files)
     }
     const sharedMs = now() - sharingStarted
+    progress(`${subnets} subnets: shared in ${round(sharedMs, 0)} ms; waiting for the filters`)
     const sharedAt = now()
     const knowsAll = (): boolean => servers.slice(1).every(n => {
       const f = home.sharing.filters.book.get(n.peerId)
@@ -173,6 +180,7 @@ async function network (subnets: number, dir: string): Promise<any> {
     const filtersKnownIn = await pollUntil(() => knowsAll() ? now() : undefined, READY_MS, 250)
     const knownAtStart = servers.slice(1).filter(n => home.sharing.filters.book.get(n.peerId) != null).length
 
+    progress(`${subnets} subnets: filters ${filtersKnownIn == null ? 'NOT all known' : 'known'}; searching`)
     const dials = recordSearchDials(member)
     const rows = []
     for (let q = 0; q < SEARCHES; q++) {
@@ -199,6 +207,7 @@ async function network (subnets: number, dir: string): Promise<any> {
       virtualServers: subnets,
       filesPerServer: FILES_PER_SERVER,
       setupMs: round(now() - started, 0),
+      serversNotPlaced: unplaced,
       placedMs: round(placedMs, 0),
       sharingMs: round(sharedMs, 0),
       filtersKnownAfterSharingMs: filtersKnownIn == null ? null : round(filtersKnownIn - sharedAt, 0),
@@ -232,14 +241,17 @@ async function network (subnets: number, dir: string): Promise<any> {
   }
 }
 
+function progress (line: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+}
+
 async function main (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'peerhive-bench-filters-'))
   const load = loadavg()
   const t0 = now()
   try {
     const alone = filterAlone()
-    const networks = []
-    for (const n of SUBNET_COUNTS) networks.push(await network(n, dir))
+    const networks: any[] = []
     const result = {
       benchmark: 'filters',
       at: new Date().toISOString(),
@@ -251,8 +263,18 @@ async function main (): Promise<void> {
       },
       networks
     }
-    mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true })
-    writeFileSync(join(ROOT, 'benchmarks', 'results', 'filters.json'), JSON.stringify(result, null, 2) + '\n')
+    const write = (): void => {
+      result.machine.loadAverageAtEnd = loadavg().map(x => round(x, 2))
+      result.durationMs = round(now() - t0, 0)
+      mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true })
+      writeFileSync(join(ROOT, 'benchmarks', 'results', 'filters.json'), JSON.stringify(result, null, 2) + '\n')
+    }
+    write()
+    for (const n of SUBNET_COUNTS) {
+      // one network's results are kept even if a larger one fails
+      networks.push(await network(n, dir).catch((err: Error) => ({ subnets: n, error: err.message })))
+      write()
+    }
     console.log(JSON.stringify(result, null, 2))
   } finally {
     rmSync(dir, { recursive: true, force: true })
