@@ -24,7 +24,8 @@
  *
  * Writes benchmarks/results/filters.json and prints it.
  * Knobs: BENCH_FILTERS_SUBNETS (default "10,100"), BENCH_FILTERS_SEARCHES
- * (per network, default 40), BENCH_FILTERS_SEED (default 7).
+ * (per network, default 40), BENCH_FILTERS_FILES (files per server in
+ * part 2, default 10), BENCH_FILTERS_SEED (default 7).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -44,7 +45,7 @@ const SEARCHES = Number(process.env.BENCH_FILTERS_SEARCHES ?? 40)
 const MEMBERS = 10
 const FILES_PER_MEMBER = [3, 10, 30, 100]
 const GROUPS_PER_SIZE = 20
-const FILES_PER_SERVER = 10
+const FILES_PER_SERVER = Number(process.env.BENCH_FILTERS_FILES ?? 10)
 const READY_MS = 120_000
 
 interface Entry { cid: string, filename: string, title: string, keywords: string[] }
