@@ -103,7 +103,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.connected
   }
 
-  /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives). */
+  /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives; a member, which does not follow it, never gets one). */
   directory (): Directory['servers'] | undefined {
     return this.servers?.servers
   }
