@@ -157,20 +157,21 @@ async function network (subnets: number, dir: string): Promise<any> {
     // every server shares its files once all are placed, so each new filter finds the topic's mesh in place
     const sharingStarted = now()
     const held = new Map<string, Entry[]>()
-    for (const [s, node] of servers.entries()) {
-      const paths = []
-      const files: Entry[] = []
-      for (let f = 0; f < FILES_PER_SERVER; f++) {
+    // names drawn in order (deterministic), shares run at once (each one's DHT announcements overlap)
+    const plans = servers.map((node, s) => ({
+      node,
+      paths: Array.from({ length: FILES_PER_SERVER }, (_, f) => {
         const name = fileName(rng).replace(/[/\\]/g, '-')
         const path = join(dir, `n${subnets}`, `s${s}`, name)
         mkdirSync(join(path, '..'), { recursive: true })
         writeFileSync(path, `${s} ${f} ${name}`)
-        paths.push(path)
-      }
+        return path
+      })
+    }))
+    await Promise.all(plans.map(async ({ node, paths }) => {
       const shared = await node.share(paths)
-      for (const e of shared) files.push({ cid: e.cid, filename: e.filename, title: e.title, keywords: e.keywords })
-      held.set(node.peerId, files)
-    }
+      held.set(node.peerId, shared.map(e => ({ cid: e.cid, filename: e.filename, title: e.title, keywords: e.keywords })))
+    }))
     const sharedMs = now() - sharingStarted
     progress(`${subnets} subnets: shared in ${round(sharedMs, 0)} ms; waiting for the filters`)
     const sharedAt = now()
