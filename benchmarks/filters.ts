@@ -32,7 +32,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PROTOCOL_SEARCH, FILTER_TOPIC } from '../src/core/index.js'
 import { createBootstrap, createNode, type PeerhiveNode } from '../src/index.js'
-import { KeywordFilter, gramsOf } from '../src/sharing/routing/index.js'
+import { FilterBook, KeywordFilter, gramsOf } from '../src/sharing/routing/index.js'
 import { matches, normalize, queryWords, searchText } from '../src/sharing/index.js'
 import { HELD_OUT, Rng, WORDS, fileName } from './lib/filenames.js'
 import { now, pollUntil } from './lib/clock.js'
@@ -112,6 +112,54 @@ function filterAlone (): any[] {
     })
   }
   return rows
+}
+
+/**
+ * The routing alone, at `servers` virtual servers of 10 members x 10 files:
+ * the real FilterBook.route and search.ts's rule (4 at a time, nearest
+ * first, stop after a round with a holder), without a network. A request
+ * is the member's one to its virtual server plus each server asked.
+ */
+function routingAlone (servers: number, searches: number): any {
+  const rng = new Rng(SEED * 31 + servers)
+  const book = new FilterBook()
+  const held: Entry[][] = []
+  const refs = Array.from({ length: servers }, (_, s) => ({ peerId: `vs${s}`, subnet: `10.${s >> 8}.${s & 255}.0/24` }))
+  for (let s = 0; s < servers; s++) {
+    const entries = Array.from({ length: MEMBERS * 10 }, (_, i) => entryOf(rng, i))
+    held.push(entries)
+    book.put(`vs${s}`, 1, KeywordFilter.of(entries), () => true)
+  }
+  const rows = []
+  for (let q = 0; q < searches; q++) {
+    const s = 1 + rng.int(servers - 1)
+    const e = held[s][rng.int(held[s].length)]
+    const words = unique(wordsOf(e))
+    const query = words.length === 0 ? queryWords([e.filename]) : unique(Array.from({ length: 1 + rng.int(2) }, () => words[rng.int(words.length)]))
+    if (held[0].some(x => matches(query, x))) continue // a subnet hit: no remote tier
+    const holders = new Set(refs.filter((_, i) => i > 0 && held[i].some(x => matches(query, x))).map(r => r.peerId))
+    const routed = book.route(query, refs.slice(1), refs[0].subnet).servers
+    let asked = 0
+    for (let i = 0; i < routed.length; i += 4) {
+      const round = routed.slice(i, i + 4)
+      asked += round.length
+      if (round.some(r => holders.has(r.peerId))) break
+    }
+    rows.push({ requests: 1 + asked, holders: holders.size, routed: routed.length })
+  }
+  return {
+    servers,
+    entriesPerServer: MEMBERS * 10,
+    remoteSearches: rows.length,
+    meanRequestsPerSearch: round(rows.reduce((a, r) => a + r.requests, 0) / Math.max(1, rows.length), 2),
+    meanHoldersPerSearch: round(rows.reduce((a, r) => a + r.holders, 0) / Math.max(1, rows.length), 2),
+    requestsPerSearch: summarize(rows.map(r => r.requests)),
+    routedPerSearch: summarize(rows.map(r => r.routed)),
+    holdersPerSearch: summarize(rows.map(r => r.holders)),
+    searchesAtOrOverGoal: rows.filter(r => r.requests >= 3 + r.holders).length,
+    goal: 'requests < 3 + holders',
+    yardstick: { floodRequestsPerSearch: servers }
+  }
 }
 
 /** Records the peers a node opens search streams to, in order. */
@@ -263,6 +311,7 @@ async function main (): Promise<void> {
         what: 'Bloom filter of 1- to 4-grams of each entry\'s normalized text (no white space) and of each CID; 10 bits per element, 64 B..32 KiB',
         groups: alone
       },
+      routing: [10, 100].map(n => routingAlone(n, 400)),
       networks
     }
     const write = (): void => {
