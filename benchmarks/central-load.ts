@@ -281,7 +281,8 @@ async function runMode (mode: Mode, plans: HostedPeerPlan[], searches: PlannedSe
     shared: states.filter(s => s.shared === FILES_PER_PEER).length,
     // a virtual server keeps its own index: it never reports synced
     indexed: states.filter(s => s.role === 'virtual-server' || s.synced).length,
-    directory: states.filter(s => mode.vsLimit > 0 ? s.directorySize === SUBNETS : s.directorySize != null).length,
+    // members follow no directory: their virtual server routes their searches (protocols/filters.md)
+    directory: states.filter(s => s.role === 'member' || (mode.vsLimit > 0 ? s.directorySize === SUBNETS : s.directorySize != null)).length,
     tableOk: tableOk(table, mode) ? PEERS : 0
   })
   let r = readiness()

@@ -184,7 +184,8 @@ async function run (): Promise<void> {
     virtualServers: states.filter(s => s.role === 'virtual-server').length,
     shared: states.filter(s => s.shared === 1).length,
     indexed: states.filter(s => s.role === 'virtual-server' || s.synced).length,
-    directory: states.filter(s => s.directorySize === SUBNETS).length,
+    // members follow no directory: their virtual server routes their searches (protocols/filters.md)
+    directory: states.filter(s => s.role === 'member' || s.directorySize === SUBNETS).length,
     dhtProvidersAnnounced: dhtStates.filter(s => s.announced).length
   })
   const full: Record<string, number> = { running: PEERS, placed: PEERS, virtualServers: SUBNETS, shared: PEERS, indexed: PEERS, directory: PEERS, dhtProvidersAnnounced: DHT_PROVIDERS }

@@ -3,10 +3,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
+  FILTER_TOPIC, InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
-import { IndexServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
+import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
 import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
@@ -26,6 +26,10 @@ export class Bootstrap {
   private readonly central: CentralServer
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
+  /** the virtual servers' keyword filters, to route central clients' searches */
+  readonly filters: FilterFollower
+  /** the central index's keyword filter, so virtual servers ask it only when it may match */
+  readonly filterPublisher: FilterPublisher
   private readonly startedAt = Date.now()
   private local?: LocalServices
   private dashboard?: Dashboard
@@ -45,14 +49,23 @@ export class Bootstrap {
       this.tables.close()
       throw err
     }
+    const log = libp2p.logger.forComponent('peerhive:filters')
+    this.filters = new FilterFollower(libp2p, peerId => this.central.isVirtualServer(peerId), log)
+    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.fromTexts(this.tables.searchables()), log, this.metrics)
     this.indexServer = new IndexServer(libp2p, {
       refuse: peerId => this.central.refuseIndex(peerId),
-      holder: { apply: (peerId, update) => this.central.applyIndex(peerId, update) },
+      holder: {
+        apply: (peerId, update) => {
+          const held = this.central.applyIndex(peerId, update)
+          this.filterPublisher.changed()
+          return held
+        }
+      },
       metrics: this.metrics
     })
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => undefined,
-      answer: (words, limit, _requester, wantServers) => this.central.answerSearch(words, limit, wantServers),
+      answer: (words, limit, requester, wantServers) => this.central.answerSearch(words, limit, wantServers, requester, this.filters.book),
       metrics: this.metrics
     })
   }
@@ -121,6 +134,9 @@ export class Bootstrap {
   async start (): Promise<void> {
     await startStack(this.libp2p)
     await this.central.start()
+    this.filters.start()
+    this.filterPublisher.start()
+    this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.compute.start()
     await this.indexServer.start()
     await this.searchServer.start()
@@ -166,10 +182,18 @@ export class Bootstrap {
     await this.local?.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
+    this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.filterPublisher.stop()
+    this.filters.stop()
     await this.central.stop()
     await this.compute.stop()
     await this.libp2p.stop()
     this.tables.close()
+  }
+
+  /** A newly elected virtual server follows the filter topic: it gets the central index's filter at once, not within a minute. */
+  private readonly onSubscriptionChange = (evt: CustomEvent<any>): void => {
+    if (evt.detail.subscriptions.some((s: any) => s.subscribe === true && s.topic === FILTER_TOPIC)) this.filterPublisher.resendSoon()
   }
 
   /** The virtual-server table: every subnet, its virtual servers with their members, and its central clients. */

@@ -12,7 +12,7 @@ import { Republisher } from './republisher.js'
 import { AssignmentPusher } from './assignment-pusher.js'
 import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
-import { toWire, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
+import { toWire, type FilterBook, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
 import type { Connection, PeerId, Stream, Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -136,10 +136,24 @@ export class CentralServer {
     return this.tables.applyIndex(peerId, subnet, update, MAX_CENTRAL_ENTRIES_PER_PEER)
   }
 
-  /** Tier 3 of a search: hits from the client index, and the virtual servers to ask next. */
-  answerSearch (words: string[], limit: number, wantServers: boolean): SearchAnswer {
+  /**
+   * Tier 3 of a search: hits from the client index, and the virtual servers
+   * to ask next: with a filter book, only those whose keyword filters may
+   * match, nearest to the requester's subnet first (protocols/filters.md).
+   */
+  answerSearch (words: string[], limit: number, wantServers: boolean, requester?: string, book?: FilterBook): SearchAnswer {
     const hits = this.tables.searchIndex(words, limit).map(e => ({ entry: toWire(e), provider: e.provider, providerAddrs: this.addresses.get(e.provider) ?? [] }))
-    return { hits, servers: wantServers ? this.directoryEntries().slice(0, 1024) : [] }
+    if (!wantServers) return { hits, servers: [] }
+    const servers = this.directoryEntries().filter(s => s.peerId !== requester)
+    if (book == null) return { hits, servers: servers.slice(0, 1024) }
+    const subnet = requester == null ? '' : this.election.candidate(requester)?.subnet ?? ''
+    // the central index's hits are in this answer already
+    return { hits, servers: book.route(words, servers, subnet).servers.slice(0, 1024), serversRouted: true, centralMayMatch: false }
+  }
+
+  /** Whether `peerId` is a virtual server now (its keyword filter counts). */
+  isVirtualServer (peerId: string): boolean {
+    return this.election.placementOf(peerId)?.role === 'virtual-server'
   }
 
   /** Every virtual server, with its addresses and subnet. */

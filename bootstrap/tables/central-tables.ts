@@ -159,6 +159,11 @@ export class CentralTables {
     }))
   }
 
+  /** The searchable text and CID of every entry of the client index (what the central index's keyword filter covers). */
+  searchables (): Array<{ text: string, cid: string }> {
+    return (this.db.prepare('SELECT search_text, cid FROM client_index').all() as any[]).map(r => ({ text: String(r.search_text), cid: String(r.cid) }))
+  }
+
   /** Drops the index entries of every peer of `subnet` that is not in `keep`. */
   dropIndexExcept (subnet: string, keep: Set<string>): void {
     const peers = (this.stmt('SELECT DISTINCT peer_id FROM client_index WHERE router_band = ?').all(subnet) as Array<{ peer_id: string }>).map(r => r.peer_id)

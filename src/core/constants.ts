@@ -18,6 +18,8 @@ export const PROTOCOL_UNIT_OUTPUT = '/peerhive/unit-output/1.0.0'
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
 /** Every virtual server of the network, published by the bootstrap. */
 export const DIRECTORY_TOPIC = '/peerhive/directory/1'
+/** Keyword filters of the virtual servers' group indexes and of the central index (protocols/filters.md). */
+export const FILTER_TOPIC = '/peerhive/filters/1'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
 export const DHT_PROTOCOL = '/peerhive/kad/1.0.0'
 /** Ping for the connection monitor, under our own prefix. */

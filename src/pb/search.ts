@@ -578,6 +578,8 @@ export interface SearchResponse {
   message: string
   hits: SearchHit[]
   servers: ServerRef[]
+  serversRouted: boolean
+  centralMayMatch: boolean
 }
 
 export namespace SearchResponse {
@@ -619,6 +621,16 @@ export namespace SearchResponse {
           }
         }
 
+        if ((obj.serversRouted != null && obj.serversRouted !== false)) {
+          w.uint32(48)
+          w.bool(obj.serversRouted)
+        }
+
+        if ((obj.centralMayMatch != null && obj.centralMayMatch !== false)) {
+          w.uint32(56)
+          w.bool(obj.centralMayMatch)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -628,7 +640,9 @@ export namespace SearchResponse {
           error: SearchError.NONE,
           message: '',
           hits: [],
-          servers: []
+          servers: [],
+          serversRouted: false,
+          centralMayMatch: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -675,6 +689,14 @@ export namespace SearchResponse {
               obj.servers.push(ServerRef.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.servers$
               }))
+              break
+            }
+            case 6: {
+              obj.serversRouted = reader.bool()
+              break
+            }
+            case 7: {
+              obj.centralMayMatch = reader.bool()
               break
             }
             default: {
@@ -760,6 +782,20 @@ export namespace SearchResponse {
 
               obj.servers++
 
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.serversRouted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.centralMayMatch`,
+                value: reader.bool()
+              }
               break
             }
             default: {
@@ -867,6 +903,16 @@ export namespace SearchResponse {
     index: number
   }
 
+  export interface SearchResponseServersRoutedFieldEvent {
+    field: '$.serversRouted'
+    value: boolean
+  }
+
+  export interface SearchResponseCentralMayMatchFieldEvent {
+    field: '$.centralMayMatch'
+    value: boolean
+  }
+
   export function encode (obj: Partial<SearchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchResponse.codec())
   }
@@ -875,7 +921,7 @@ export namespace SearchResponse {
     return decodeMessage(buf, SearchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent> {
     return streamMessage(buf, SearchResponse.codec(), opts)
   }
 }

@@ -10,6 +10,10 @@ import type { Libp2p } from 'libp2p'
 export interface SearchAnswer {
   hits: SearchHit[]
   servers: ServerRef[]
+  /** `servers` holds only the servers whose keyword filters may match, nearest first (protocols/filters.md) */
+  serversRouted?: boolean
+  /** with serversRouted: whether the central index may hold a match */
+  centralMayMatch?: boolean
 }
 
 export interface SearchServerInit {
@@ -97,11 +101,14 @@ export class SearchServer {
     const words = queryWords(req.words)
     if (words.length === 0) return response(SearchError.MALFORMED_MESSAGE, 'a search needs at least one word')
     const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, req.limit))
-    const { hits, servers } = await this.init.answer(words, limit, requester, req.wantServers)
-    return { ...response(SearchError.NONE, ''), hits: hits.slice(0, limit), servers }
+    const { hits, servers, serversRouted, centralMayMatch } = await this.init.answer(words, limit, requester, req.wantServers)
+    return { ...response(SearchError.NONE, ''), hits: hits.slice(0, limit), servers: servers.slice(0, MAX_SERVERS), serversRouted: serversRouted === true, centralMayMatch: centralMayMatch === true }
   }
 }
 
+/** servers per answer (search.proto's limit) */
+const MAX_SERVERS = 1024
+
 function response (error: SearchError, message: string): SearchResponse {
-  return { version: WIRE_VERSION, error, message, hits: [], servers: [] }
+  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false }
 }

@@ -6,6 +6,7 @@ import {
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { matches, queryWords } from './matching.js'
 import { fromWire } from './wire.js'
+import { byNearness } from './routing/index.js'
 import type { SubnetIndex } from './subnet-index.js'
 import type { ShareStore } from './share-store.js'
 import { indexEntryOf, type FileMeta, type IndexEntry } from './types.js'
@@ -88,17 +89,20 @@ export interface SearchContext {
   libp2p: Libp2p<any>
   shares: ShareStore
   /** this node's place: its role and its virtual server */
-  place: () => { role: string, virtualServer: string | null, virtualServerAddrs?: string[] }
+  place: () => { role: string, virtualServer: string | null, virtualServerAddrs?: string[], subnet?: string | null }
   /** the group's index, when this node is a virtual server */
   groupIndex: SubnetIndex
   bootstrapId: string
-  /** every virtual server, as the bootstrap last published it; undefined before the first directory arrives */
+  /** every virtual server, as the bootstrap last published it; undefined before the first directory arrives (members do not follow it) */
   directory?: () => ServerRef[] | undefined
+  /** a virtual server's routing of the remote tier by its keyword-filter book; undefined when it cannot route (no directory yet) */
+  route?: (words: string[]) => { servers: ServerRef[], centralMayMatch: boolean } | undefined
   /** the DHT tier, when the node has one */
   dht?: (words: string[], opts: { signal: AbortSignal, limit: number }) => AsyncIterable<IndexEntry>
 }
 
-const FAN_OUT = 8
+/** Routed servers asked at once, nearest first: a round that finds results ends the remote tier. */
+const FAN_OUT = 4
 /** One index may take at most this share of the search's time, so a hung one leaves the farther tiers theirs. */
 const ASK_SHARE = 0.5
 const MIN_ASK_MS = 250
@@ -175,39 +179,51 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: indexEntryOf(f, self, 0, self), addrs: [] }))
   yield * emit('local', local)
 
-  // 2. the subnet: this node's virtual server, or its own group index when it is one
+  // 2. the subnet: this node's virtual server, or its own group index when it is one.
+  // A member's request also asks its virtual server to route the remote tier (want_servers).
   const place = ctx.place()
+  let routed: { servers: ServerRef[], centralMayMatch: boolean } | undefined
   if (place.role === 'virtual-server') {
     asking('subnet')
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
+    routed = ctx.route?.(words)
   } else if (place.role === 'member' && place.virtualServer != null) {
     asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const res = await ask(place.virtualServer, false, ref).catch(skip('subnet', place.virtualServer))
+    const res = await ask(place.virtualServer, true, ref).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
+    if (res?.serversRouted === true) routed = { servers: res.servers, centralMayMatch: res.centralMayMatch }
   }
   if (done()) return
 
-  // 3. the other virtual servers, from the directory the bootstrap publishes; then the central index.
-  // Without a directory yet, the bootstrap's answer carries one.
+  // 3. the other virtual servers whose keyword filters may match (filters.md), nearest first; then the central index.
+  // Without a routed list (a central client, a member whose virtual server did not route, a virtual server
+  // without a directory yet), the bootstrap's answer carries one; with the bootstrap down, the directory if known.
   const others = (servers: ServerRef[]): ServerRef[] => servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
-  let servers = ctx.directory?.()
   let askedCentral = false
-  if (servers == null) {
-    asking('remote')
+  let servers: ServerRef[] = routed?.servers ?? []
+  // the remote tier is looked at even when the filters rule every server out
+  asking('remote')
+  if (routed == null) {
     const central = await ask(ctx.bootstrapId, true).catch(skip('central', ctx.bootstrapId))
     askedCentral = true
     if (central != null) yield * emit('remote', hitsOf(central.hits))
-    servers = central?.servers ?? []
+    // an older bootstrap lists every server: nearest first all the same
+    servers = central?.servers ?? ctx.directory?.() ?? []
+    if (central?.serversRouted !== true) servers = byNearness(place.subnet ?? '', servers)
   }
   const targets = others(servers)
   for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
+    // a nearer round found results: the farther servers are not asked (unless exhaustive)
+    if (networkFound > 0 && opts.exhaustive !== true) break
     asking('remote')
     const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(s.peerId, false, s).catch(skip('remote', s.peerId))))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
-  if (!askedCentral && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
-    // central clients' files are only in the central index
+  // central clients' files are only in the central index; its filter tells whether it may hold a match
+  // (an exhaustive search asks every tier: it is asked all the same)
+  const centralMayMatch = routed == null || routed.centralMayMatch || opts.exhaustive === true
+  if (!askedCentral && centralMayMatch && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
     asking('remote')
     const central = await ask(ctx.bootstrapId, false).catch(skip('central', ctx.bootstrapId))
     if (central != null) yield * emit('remote', hitsOf(central.hits))

@@ -13,6 +13,7 @@ import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
+import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './types.js'
@@ -22,7 +23,7 @@ export const SHARES_FILE = 'shares.db'
 
 /** What the sharing layer needs to know of the node's place in the network. */
 export interface PlaceSource {
-  placement: () => { role: string, virtualServer: string | null, virtualServerAddrs: string[], members: string[], userSerialId: number | null }
+  placement: () => { role: string, subnet?: string | null, virtualServer: string | null, virtualServerAddrs: string[], members: string[], userSerialId: number | null }
   addEventListener: (type: 'placement', listener: () => void) => void
   removeEventListener: (type: 'placement', listener: () => void) => void
   bootstrapId: { toString: () => string }
@@ -71,6 +72,10 @@ export class SharingService {
   private readonly searchServer: SearchServer
   private readonly transferServer: TransferServer
   private readonly announcer: DhtAnnouncer
+  /** a virtual server's keyword filter of its group index, published for the other servers' routing */
+  readonly filterPublisher: FilterPublisher
+  /** a virtual server's book of the other servers' filters (and the central index's) */
+  readonly filters: FilterFollower
   private readonly log: Logger
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
@@ -85,12 +90,23 @@ export class SharingService {
         if (p.role !== 'virtual-server') return 'this node is not a virtual server'
         return p.members.includes(peerId) ? undefined : 'the sender is not a member of this virtual server\'s group'
       },
-      holder: this.groupIndex,
+      holder: {
+        apply: (provider, update) => {
+          const n = this.groupIndex.apply(provider, update)
+          this.filterPublisher.changed()
+          return n
+        }
+      },
       metrics: init.metrics
     })
+    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, init.metrics, undefined, undefined, () => {
+      const directory = place.directory()
+      if (directory != null) linkServers(libp2p, directory, log)
+    })
+    this.filters = new FilterFollower(libp2p, peerId => this.isServer(peerId), log)
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
-      answer: async (words, limit) => this.answer(words, limit),
+      answer: async (words, limit, _requester, wantServers) => this.answer(words, limit, wantServers),
       metrics: init.metrics
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
@@ -130,6 +146,8 @@ export class SharingService {
   async stop (): Promise<void> {
     this.place.removeEventListener('placement', this.onPlacement)
     this.shares.removeEventListener('change', this.onChange)
+    this.filterPublisher.stop()
+    this.filters.stop()
     await this.announcer.stop()
     await this.watcher.stop()
     this.sync.stop()
@@ -156,6 +174,7 @@ export class SharingService {
       groupIndex: this.groupIndex,
       bootstrapId: this.place.bootstrapId.toString(),
       directory: () => this.place.directory(),
+      route: words => this.route(words),
       dht: (w, o) => searchDht(this.libp2p, w, o)
     }, words, opts)
   }
@@ -172,6 +191,26 @@ export class SharingService {
 
   private readonly onChange = (): void => {
     void this.announcer.refresh().catch(() => {})
+    this.filterPublisher.changed()
+  }
+
+  /** Whether `peerId` publishes filters that count: a virtual server of the directory, or the bootstrap. */
+  private isServer (peerId: string): boolean {
+    return peerId === this.place.bootstrapId.toString() || (this.place.directory()?.some(s => s.peerId === peerId) ?? false)
+  }
+
+  /** What this virtual server's filter covers: its own files and its group's entries. */
+  private * groupEntries (): Generator<IndexEntry> {
+    yield * this.entries()
+    yield * this.groupIndex.entries()
+  }
+
+  /** The other servers to ask for `words`, by this virtual server's filter book, nearest first; undefined without a directory. */
+  private route (words: string[]): { servers: Array<{ peerId: string, addrs: string[], subnet: string }>, centralMayMatch: boolean } | undefined {
+    const directory = this.place.directory()
+    if (directory == null || !this.filters.isFollowing) return undefined
+    const self = this.libp2p.peerId.toString()
+    return this.filters.book.route(words, directory.filter(s => s.peerId !== self), this.place.placement().subnet ?? '', this.place.bootstrapId.toString())
   }
 
   /** This node's files as index entries. */
@@ -183,14 +222,22 @@ export class SharingService {
 
   private readonly onPlacement = (): void => {
     const p = this.place.placement()
-    if (p.role === 'virtual-server') this.groupIndex.retain(new Set(p.members))
-    else this.groupIndex.clear()
+    if (p.role === 'virtual-server') {
+      this.groupIndex.retain(new Set(p.members))
+      this.filters.start()
+      this.filterPublisher.start()
+      this.filterPublisher.changed()
+    } else {
+      this.groupIndex.clear()
+      this.filterPublisher.stop()
+      this.filters.stop()
+    }
     if (p.role === 'member') this.sync.setTarget(p.virtualServer ?? undefined, p.virtualServerAddrs)
     else this.sync.setTarget(p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
   }
 
-  /** A virtual server's answer: its group's entries and its own files. */
-  private async answer (words: string[], limit: number): Promise<SearchAnswer> {
+  /** A virtual server's answer: its group's entries and its own files; with wantServers, the other servers its filters route to. */
+  private async answer (words: string[], limit: number, wantServers: boolean): Promise<SearchAnswer> {
     const self = this.libp2p.peerId.toString()
     const userSerialId = this.place.placement().userSerialId ?? 0
     const own = this.shares.list().filter(f => matches(words, f)).map(f => indexEntryOf(f, self, userSerialId, self))
@@ -201,6 +248,8 @@ export class SharingService {
       provider: e.provider,
       providerAddrs: e.provider === self ? selfAddrs.slice(0, 8) : await knownAddrs(this.libp2p, e.provider)
     })))
-    return { hits, servers: [] }
+    const routed = wantServers ? this.route(words) : undefined
+    if (routed == null) return { hits, servers: [] }
+    return { hits, servers: routed.servers.map(s => ({ ...s, addrs: s.addrs.slice(0, 8) })), serversRouted: true, centralMayMatch: routed.centralMayMatch }
   }
 }

@@ -59,6 +59,11 @@ export class SubnetIndex {
     return n
   }
 
+  /** Every entry held, of every provider. */
+  * entries (): Generator<IndexEntry> {
+    for (const entries of this.byProvider.values()) yield * entries.values()
+  }
+
   search (words: string[], limit: number): IndexEntry[] {
     const out: IndexEntry[] = []
     for (const entries of this.byProvider.values()) {

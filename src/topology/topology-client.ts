@@ -77,6 +77,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private failedAttempts = 0
   private connected = false
   private servers?: Directory
+  private followingDirectory = false
 
   constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
     super()
@@ -102,7 +103,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.connected
   }
 
-  /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives). */
+  /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives; a member, which does not follow it, never gets one). */
   directory (): Directory['servers'] | undefined {
     return this.servers?.servers
   }
@@ -121,7 +122,6 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     this.controller = new AbortController()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
-    this.follow(DIRECTORY_TOPIC)
     await this.libp2p.handle(PROTOCOL_ASSIGNMENT, (stream: Stream, connection: Connection) => { void this.onPush(stream, connection) }, {
       maxInboundStreams: 2,
       maxOutboundStreams: 1
@@ -135,7 +135,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.setTopic(undefined)
-    this.unfollow(DIRECTORY_TOPIC)
+    this.followDirectory(false)
     await this.libp2p.unhandle(PROTOCOL_ASSIGNMENT)
   }
 
@@ -298,6 +298,8 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     }
     const previous = this.current
     this.current = { ...place, subnet: table.subnet, userSerialId: this.current.userSerialId, seq: table.seq }
+    // members search through their virtual server, which routes for them: only servers and central clients need the directory
+    this.followDirectory(place.role === 'virtual-server' || place.role === 'central-client')
     if (place.role === 'member' && place.virtualServer !== previous.virtualServer) this.connectToVirtualServer(place.virtualServerAddrs)
     if (previous.role !== this.current.role || previous.virtualServer !== this.current.virtualServer ||
         previous.members.join() !== this.current.members.join() || previous.subnet !== this.current.subnet) {
@@ -322,6 +324,13 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     if (this.topic != null) this.unfollow(this.topic)
     this.topic = topic
     if (topic != null) this.follow(topic)
+  }
+
+  private followDirectory (on: boolean): void {
+    if (on === this.followingDirectory) return
+    this.followingDirectory = on
+    if (on) this.follow(DIRECTORY_TOPIC)
+    else this.unfollow(DIRECTORY_TOPIC)
   }
 
   /** Subscribes to a topic of the bootstrap's; anything on it that the bootstrap did not sign is refused and not forwarded. */

@@ -98,9 +98,11 @@ export class FuzzNetwork {
     const client = await this.client()
     client.services.pubsub.subscribe(topic)
     for (const v of this.victims) await client.dial(multiaddr(v.multiaddrs()[0]))
+    // members follow no directory (protocols/filters.md): the victims that follow the topic
+    const followers = this.victims.filter(v => v.libp2p.services.pubsub.getTopics().includes(topic))
     await waitUntil(`the victims to be gossip peers of the fuzzer on ${topic}`, () => {
       const subscribers = new Set(client.services.pubsub.getSubscribers(topic).map((p: any) => p.toString()))
-      return this.victims.every(v => subscribers.has(v.peerId))
+      return followers.every(v => subscribers.has(v.peerId))
     }, WAIT_MS)
     return client
   }

@@ -1,0 +1,177 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { FILTER_TOPIC, type PeerhiveMetrics } from '../../core/index.js'
+import { FilterBook } from './filter-book.js'
+import { KeywordFilter, decodeFilter } from './keyword-filter.js'
+import type { Logger, PeerId } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+/** Index changes within this long make one new filter: members push their indexes in bursts. */
+export const FILTER_DEBOUNCE_MS = 1_000
+/**
+ * The current filter goes out again this often, so a newly elected virtual server learns the others' (until then it
+ * asks them: unknown counts as may-match). Not shorter: every server's filter crosses the bootstrap's mesh each time.
+ */
+export const FILTER_REPUBLISH_MS = 300_000
+
+/**
+ * Follows the filter topic into a FilterBook: only signed, well-formed
+ * filters are kept (newest per publisher). A filter of a publisher that is
+ * no server now is kept but not forwarded; routing uses only the current
+ * servers' filters anyway.
+ */
+export class FilterFollower {
+  readonly book = new FilterBook()
+  private following = false
+
+  constructor (
+    private readonly libp2p: Libp2p<any>,
+    /** whether `peerId` is a virtual server of the current directory, or the bootstrap */
+    private readonly isServer: (peerId: string) => boolean,
+    private readonly log: Logger
+  ) {}
+
+  start (): void {
+    if (this.following) return
+    this.following = true
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.topicValidators.set(FILTER_TOPIC, this.validate)
+    pubsub.subscribe(FILTER_TOPIC)
+  }
+
+  stop (): void {
+    if (!this.following) return
+    this.following = false
+    const pubsub = this.libp2p.services.pubsub
+    pubsub.unsubscribe(FILTER_TOPIC)
+    pubsub.topicValidators.delete(FILTER_TOPIC)
+    this.book.retain(() => false)
+  }
+
+  get isFollowing (): boolean {
+    return this.following
+  }
+
+  private readonly validate = (_peer: PeerId, msg: any): TopicValidatorResult => {
+    if (msg.type !== 'signed') return TopicValidatorResult.Reject
+    const from = msg.from.toString()
+    if (from === this.libp2p.peerId.toString()) return TopicValidatorResult.Ignore
+    let decoded
+    try {
+      decoded = decodeFilter(msg.data)
+    } catch (err: any) {
+      this.log('refused a filter from %s - %e', from, err)
+      return TopicValidatorResult.Reject
+    }
+    this.book.put(from, decoded.seq, decoded.filter, this.isServer)
+    return this.isServer(from) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+  }
+}
+
+/**
+ * Publishes this node's filter on the filter topic: a new one (debounced)
+ * after its index changes, and the current one again every 5 minutes.
+ */
+export class FilterPublisher {
+  private timer?: ReturnType<typeof setTimeout>
+  private resendTimer?: ReturnType<typeof setTimeout>
+  private interval?: ReturnType<typeof setInterval>
+  private last?: Uint8Array
+  private seq = 0
+  /** the filter last published, for tests and the benchmark */
+  current?: KeywordFilter
+
+  constructor (
+    private readonly libp2p: Libp2p<any>,
+    private readonly build: () => KeywordFilter,
+    private readonly log: Logger,
+    private readonly metrics?: PeerhiveMetrics,
+    private readonly debounceMs = FILTER_DEBOUNCE_MS,
+    private readonly republishMs = FILTER_REPUBLISH_MS,
+    /** run before each publication: a virtual server keeps its links to a few other servers then */
+    private readonly beforePublish?: () => void
+  ) {}
+
+  get running (): boolean {
+    return this.interval != null
+  }
+
+  start (): void {
+    if (this.interval != null) return
+    // a rebuild also shrinks the filter after removals (a stale bit only costs a false positive, never a miss)
+    this.interval = setInterval(() => { this.publish(true) }, this.republishMs)
+    this.changed()
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+    clearTimeout(this.resendTimer)
+    clearInterval(this.interval)
+    this.resendTimer = undefined
+    this.timer = undefined
+    this.interval = undefined
+    this.last = undefined
+    this.current = undefined
+  }
+
+  /** The index changed: build and publish a new filter soon (once per burst). */
+  changed (): void {
+    if (this.interval == null || this.timer != null) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.publish(false)
+    }, this.debounceMs)
+  }
+
+  /**
+   * A peer subscribed to the filter topic (a newly elected virtual server):
+   * send the current filter again soon, once per burst of subscriptions.
+   */
+  resendSoon (): void {
+    if (this.interval == null || this.resendTimer != null) return
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined
+      void this.send()
+    }, this.debounceMs)
+  }
+
+  /** Publishes a new filter if the index's differs from the last one; else, when `again`, the last one again. */
+  private publish (again: boolean): void {
+    if (this.interval == null) return
+    this.beforePublish?.()
+    let filter: KeywordFilter
+    try {
+      filter = this.build()
+    } catch (err: any) {
+      this.log.error('could not build the keyword filter - %e', err)
+      return
+    }
+    const same = this.current != null && this.current.hashes === filter.hashes && sameBytes(this.current.bits, filter.bits)
+    if (!same) {
+      // seq grows across restarts too (a receiver keeps the highest)
+      this.seq = Math.max(this.seq + 1, Date.now())
+      this.current = filter
+      this.last = filter.encode(this.seq, Date.now())
+    }
+    if (!same || again) void this.send()
+  }
+
+  private async send (): Promise<void> {
+    const bytes = this.last
+    if (bytes == null) return
+    try {
+      const pubsub = this.libp2p.services.pubsub
+      const recipients = pubsub.getSubscribers(FILTER_TOPIC).length
+      await pubsub.publish(FILTER_TOPIC, bytes)
+      this.metrics?.published.inc({ topic: 'filters' })
+      this.metrics?.bytes.inc({ protocol: 'gossipsub:filters', direction: 'out' }, bytes.byteLength * recipients)
+    } catch (err: any) {
+      this.log('could not publish the keyword filter - %e', err)
+    }
+  }
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -1,0 +1,41 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Logger } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+/** Other virtual servers each virtual server keeps a connection to, so the filter topic has a mesh beyond the bootstrap. */
+export const SERVER_LINKS = 4
+const LINK_DIAL_TIMEOUT_MS = 5_000
+
+/** A stable pseudo-random rank of `peer` as seen from `self` (FNV-1a), so each server links to different ones. */
+function rank (self: string, peer: string): number {
+  let h = 0x811c9dc5
+  for (const s of [self, peer]) for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/**
+ * Keeps this virtual server connected to a few other virtual servers of the
+ * directory. Without these links the filter topic is a star around the
+ * bootstrap, whose gossipsub mesh holds at most 12 peers: most servers
+ * would get a filter only through lazy gossip. With them, the servers form
+ * a random graph that gossipsub meshes over (about 4 links each, picked
+ * pseudo-randomly per server so the graph is connected with high probability).
+ */
+export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = SERVER_LINKS): void {
+  const self = libp2p.peerId.toString()
+  const picked = servers.filter(s => s.peerId !== self).sort((a, b) => rank(self, a.peerId) - rank(self, b.peerId)).slice(0, links)
+  for (const s of picked) {
+    let peer
+    try {
+      peer = peerIdFromString(s.peerId)
+    } catch {
+      continue
+    }
+    if (libp2p.getConnections(peer).length > 0) continue
+    const addrs = s.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+    void libp2p.peerStore.merge(peer, { multiaddrs: addrs })
+      .then(async () => libp2p.dial(peer, { signal: AbortSignal.timeout(LINK_DIAL_TIMEOUT_MS) }))
+      .catch((err: Error) => { log('could not link to virtual server %s - %e', s.peerId, err) })
+  }
+}
