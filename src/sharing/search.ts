@@ -217,7 +217,10 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     // a nearer round found results: the farther servers are not asked (unless exhaustive)
     if (networkFound > 0 && opts.exhaustive !== true) break
     asking('remote')
-    const answers = await Promise.all(targets.slice(i, i + FAN_OUT).map(async s => ask(s.peerId, false, s).catch(skip('remote', s.peerId))))
+    const round = targets.slice(i, i + FAN_OUT)
+    // addresses first, so the round's requests then start nearest first, in order
+    await Promise.all(round.map(async s => { await rememberAddrs(ctx, s) }))
+    const answers = await Promise.all(round.map(async s => ask(s.peerId, false).catch(skip('remote', s.peerId))))
     for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   // central clients' files are only in the central index; its filter tells whether it may hold a match
@@ -243,11 +246,21 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
 
 async function askIndex (ctx: SearchContext, peerId: string, words: string[], limit: number, wantServers: boolean, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
   const peer = peerIdFromString(peerId)
-  if (ref != null && ref.addrs.length > 0) await ctx.libp2p.peerStore.merge(peer, { multiaddrs: ref.addrs.map(a => multiaddr(a)) }).catch(() => {})
+  if (ref != null) await rememberAddrs(ctx, ref)
   const stream = await ctx.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
   const res = await requestResponse(stream, { version: WIRE_VERSION, words, limit, wantServers }, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
   if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
   return res
+}
+
+/** Tells the peer store where a server is: the directory or a routed answer may know it before libp2p does. */
+async function rememberAddrs (ctx: SearchContext, ref: ServerRef): Promise<void> {
+  if (ref.addrs.length === 0) return
+  try {
+    await ctx.libp2p.peerStore.merge(peerIdFromString(ref.peerId), { multiaddrs: ref.addrs.map(a => multiaddr(a)) })
+  } catch {
+    // a malformed address or PeerId from the network: the request to that server then fails and is skipped
+  }
 }
 
 function hitsOf (hits: SearchHit[]): Array<{ entry: IndexEntry, addrs: string[] }> {
