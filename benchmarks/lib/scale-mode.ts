@@ -1,0 +1,210 @@
+/**
+ * One mode of the "scale" benchmark (virtual servers off or on): a fresh
+ * bootstrap (the real CLI) and fresh workers; the peers arrive; the
+ * benchmark waits for their indexes; an idle window; then the seeded
+ * searches. Every wait ends at a deadline derived from the run's watchdog.
+ */
+import { join } from 'node:path'
+import { now, pollUntil, sleep } from './clock.js'
+import { CliBootstrap } from './cli-bootstrap.js'
+import { Child } from './proc.js'
+import { round } from './stats.js'
+import { deltaOf, snapshotBootstrap } from './central-load-measure.js'
+import {
+  convergenceFigures, idleBootstrapFigures, idleFigures, joinFigures, perJoinFigures, searchFigures, tieredFigures, type Outcome
+} from './scale-measure.js'
+import type { PlannedSearch, ScalePeerPlan } from './scale-plan.js'
+import type { ScalePeerState, ScaleWorkerLoad } from './scale-worker.js'
+import type { ScaleSearchOutcome } from './scale-search.js'
+
+export interface ModeSpec { name: 'off' | 'on', vsLimit: number, idle: boolean, dht: boolean }
+
+export interface ModeContext {
+  plans: ScalePeerPlan[]
+  subnets: number
+  searches: PlannedSearch[]
+  tmp: string
+  workers: number
+  ratePerSec: number
+  peerTimeoutMs?: number
+  dataDirs: boolean
+  concurrency: number
+  searchTimeoutMs: number
+  dhtSearchTimeoutMs: number
+  settleMs: number
+  idleMs: number
+  /** absolute time (ms) by which this mode must have ended, shutdown included */
+  deadline: number
+  /** the last mode leaves its processes to the benchmark's exit */
+  last: boolean
+  progress: (line: string) => void
+  notes: string[]
+  /** the running bootstrap, for the benchmark's error path */
+  onBootstrap: (b: CliBootstrap | undefined) => void
+}
+
+const PLACE_TIMEOUT_MS = 30_000
+const POLL_MS = 1_000
+const SHUTDOWN_MS = 15_000
+/** after the indexes converge: the idle window, the tiered searches and the DHT searches need at least this */
+const TAIL_MIN_MS = 45_000
+const SEARCH_LIMIT = 10
+const lib = (file: string): string => new URL(`./${file}`, import.meta.url).pathname
+
+export async function runMode (mode: ModeSpec, ctx: ModeContext): Promise<Record<string, any>> {
+  const t0 = now()
+  const tag = `[${mode.name}]`
+  const peers = ctx.plans.length
+  const out: Record<string, any> = { vsLimit: mode.vsLimit, peers }
+  // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
+  const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
+    Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
+  const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 20_000)))
+  const states = async (): Promise<ScalePeerState[]> => (await Promise.all(workers.map(async w => w.call<ScalePeerState[]>('state', {}, 20_000)))).flat()
+
+  // the empty workers' own cost, subtracted from the idle figures
+  const base0 = await loads()
+  await sleep(2_000)
+  const base = await loads()
+  const baseCpuMsPerSec = base.reduce((n, l, i) => n + (l.cpuUs - base0[i].cpuUs) / 1000, 0) / 2
+
+  const boot = await CliBootstrap.start(join(ctx.tmp, mode.name, 'bootstrap'),
+    ['--listen', '/ip4/127.0.0.1/tcp/0', '--vs-limit', String(mode.vsLimit), '--metrics', '127.0.0.1:0'])
+  ctx.onBootstrap(boot)
+  ctx.progress(`${tag} bootstrap ${boot.info.peerId} at ${boot.multiaddr} (pid ${boot.pid}), --vs-limit ${mode.vsLimit}; ${workers.length} workers`)
+
+  // --- arrival: one peer every 1000/rate ms, peer i in worker i mod W
+  const intervalMs = 1000 / ctx.ratePerSec
+  const epoch = now() + 1_000
+  const perWorker: ScalePeerPlan[][] = workers.map(() => [])
+  const workerOf = new Map<number, Child>()
+  ctx.plans.forEach((p, i) => {
+    perWorker[i % workers.length].push({ ...p, at: epoch + p.idx * intervalMs })
+    workerOf.set(p.idx, workers[i % workers.length])
+  })
+  const lastArrival = epoch + (peers - 1) * intervalMs
+  const arrivalStart = await snapshotBootstrap(boot, 'before the first arrival')
+  await Promise.all(workers.map(async (w, i) => w.call('plan', {
+    bootstrap: boot.multiaddr, peers: perWorker[i], peerTimeoutMs: ctx.peerTimeoutMs, dataRoot: ctx.dataDirs ? join(ctx.tmp, mode.name, 'peers') : undefined
+  }, 30_000)))
+  let st: ScalePeerState[] = []
+  let printed = 0
+  const placedAll = await pollUntil(async () => {
+    st = await states()
+    const settled = st.filter(s => s.tPlaced != null || s.error != null).length
+    if (now() - printed > 10_000) {
+      printed = now()
+      ctx.progress(`${tag} ${st.filter(s => s.tPlaced != null).length}/${peers} placed`)
+    }
+    return st.length === peers && settled === peers
+  }, Math.min(lastArrival - now() + PLACE_TIMEOUT_MS, ctx.deadline - now() - SHUTDOWN_MS - TAIL_MIN_MS), POLL_MS)
+  const placed = st.filter(s => s.tPlaced != null).length
+  const lastPlaced = Math.max(0, ...st.map(s => s.tPlaced ?? 0))
+  const arrivalEnd = await snapshotBootstrap(boot, 'all placed')
+  out.arrival = {
+    ratePerSec: ctx.ratePerSec,
+    allPlaced: placedAll === true,
+    placed,
+    lastPlacementAfterFirstArrivalMs: round(lastPlaced - epoch, 0),
+    ...joinFigures(st, peers)
+  }
+  out.bootstrapPerJoin = perJoinFigures(deltaOf(boot, arrivalStart, arrivalEnd), placed)
+  ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
+
+  // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
+  const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 ? s.directorySize === ctx.subnets : true
+  const convergeBy = ctx.deadline - SHUTDOWN_MS - TAIL_MIN_MS - (mode.idle ? ctx.settleMs + ctx.idleMs : 0)
+  const readiness = (): Record<string, number> => ({
+    placed: st.filter(s => mode.vsLimit > 0 ? s.role === 'virtual-server' || s.role === 'member' : s.role === 'central-client').length,
+    shared: st.filter(s => s.shared === ctx.plans[s.idx].files.length).length,
+    indexed: st.filter(s => s.role === 'virtual-server' || s.synced).length,
+    directory: st.filter(wantDirectory).length
+  })
+  const converged = await pollUntil(async () => {
+    st = await states()
+    return Object.values(readiness()).every(v => v === peers)
+  }, Math.max(0, convergeBy - now()), POLL_MS)
+  out.convergence = { converged: converged === true, msAfterLastArrival: round(now() - lastArrival, 0), readiness: readiness(), waitedUntilMsAfterLastArrival: round(convergeBy - lastArrival, 0) }
+  ctx.progress(`${tag} ${converged === true ? 'converged' : 'NOT converged'} ${round((now() - lastArrival) / 1000, 1)} s after the last arrival: ${JSON.stringify(readiness())}`)
+  if (converged !== true) ctx.notes.push(`mode ${mode.name}: not every peer was placed, indexed and holding the directory when the wait ended (${JSON.stringify(readiness())} of ${peers}); the rest of the run went on`)
+
+  // --- idle window: nobody joining or searching
+  if (mode.idle) {
+    await sleep(Math.min(ctx.settleMs, Math.max(0, ctx.deadline - now() - SHUTDOWN_MS - TAIL_MIN_MS - ctx.idleMs)))
+    await Promise.all(workers.map(async w => w.call('resetLoopDelay', {}, 20_000)))
+    const a = await loads()
+    const ta = now()
+    const bootA = await snapshotBootstrap(boot, 'idle start')
+    await sleep(ctx.idleMs)
+    const b = await loads()
+    const windowMs = now() - ta
+    const bootB = await snapshotBootstrap(boot, 'idle end')
+    st = await states()
+    out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(deltaOf(boot, bootA, bootB), st.length) }
+    ctx.progress(`${tag} idle: ${out.idle.idleCpuMsPerPeerPerSec} ms CPU/peer/s, ${out.idle.rssMbPerPeer} MB/peer, connections p50 ${out.idle.connectionsPerPeer.p50} max ${out.idle.connectionsPerPeer.max}; bootstrap ${out.idle.bootstrap.idleBytesPerPeerPerSec} B/peer/s`)
+  }
+
+  // --- searches: the tiered ones (bootstrap counters around them only), then the DHT alone
+  const peerIdOf = new Map(st.filter(s => s.peerId != null).map(s => [s.idx, s.peerId!]))
+  const tiered = ctx.searches.filter(s => s.kind !== 'dht')
+  const dht = mode.dht ? ctx.searches.filter(s => s.kind === 'dht') : []
+  const dhtReserve = dht.length > 0 ? Math.min(60_000, (ctx.deadline - now() - SHUTDOWN_MS) / 3) : 0
+  const searchA = await snapshotBootstrap(boot, 'searches start')
+  const outcomes = await runSearches(tiered, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS - dhtReserve)
+  const searchB = await snapshotBootstrap(boot, 'searches end')
+  outcomes.push(...await runSearches(dht, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS))
+  const bootSearch = deltaOf(boot, searchA, searchB)
+  out.search = {
+    subnet: searchFigures(outcomes, 'subnet'),
+    remote: searchFigures(outcomes, 'remote'),
+    dht: searchFigures(outcomes, 'dht'),
+    tiered: tieredFigures(outcomes),
+    bootstrap: {
+      searchRequests: bootSearch.searchRequests,
+      searchRequestsPerSearch: tiered.length === 0 ? null : round(bootSearch.searchRequests / Math.max(1, outcomes.filter(o => o.kind !== 'dht').length), 4),
+      searchBytes: bootSearch.searchBytes,
+      window: bootSearch,
+      definition: 'peerhive_protocol_requests_total{protocol="/peerhive/search/1.0.0"} of the bootstrap (every outcome) during the tiered searches only'
+    },
+    planned: { tiered: tiered.length, dht: dht.length }
+  }
+  if (outcomes.length < tiered.length + dht.length) ctx.notes.push(`mode ${mode.name}: only ${outcomes.length} of ${tiered.length + dht.length} searches ran before the deadline`)
+  const s = out.search
+  ctx.progress(`${tag} searches: subnet ${s.subnet?.found}/${s.subnet?.searches} p99 ${s.subnet?.p99} ms; remote ${s.remote?.found}/${s.remote?.searches} p99 ${s.remote?.p99} ms, ${s.remote?.requestsPerSearch} req/search; dht ${s.dht?.found ?? '-'}/${s.dht?.searches ?? '-'} p99 ${s.dht?.p99 ?? '-'} ms; bootstrap ${bootSearch.searchRequests} search requests`)
+
+  // the members whose index reached their virtual server late still count, up to now
+  st = await states().catch(() => st)
+  out.indexConvergence = convergenceFigures(st)
+  out.processes = { workerLoads: (await loads().catch(() => [])).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
+  if (!ctx.last) {
+    await Promise.all(workers.map(async w => w.shutdown(8_000)))
+    out.bootstrapExit = await boot.stop()
+    ctx.onBootstrap(undefined)
+  }
+  out.durationS = round((now() - t0) / 1000, 1)
+  return out
+}
+
+async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerOf: Map<number, Child>, peerIdOf: Map<number, string>, deadline: number): Promise<Outcome[]> {
+  const outcomes: Outcome[] = []
+  let next = 0
+  await Promise.all(Array.from({ length: ctx.concurrency }, async () => {
+    while (next < searches.length && now() < deadline) {
+      const s = searches[next++]
+      const provider = peerIdOf.get(s.target)
+      const timeoutMs = s.kind === 'dht' ? ctx.dhtSearchTimeoutMs : ctx.searchTimeoutMs
+      const empty: Outcome = { n: s.n, kind: s.kind, found: false, totalMs: NaN, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, hadDirectory: false }
+      if (provider == null || !peerIdOf.has(s.searcher)) {
+        outcomes.push({ ...empty, failed: 'the searcher or the target peer is not running' })
+        continue
+      }
+      try {
+        const o = await workerOf.get(s.searcher)!.call<ScaleSearchOutcome>('search', { idx: s.searcher, kind: s.kind, target: s.filename, provider, limit: SEARCH_LIMIT, timeoutMs }, timeoutMs + 15_000)
+        outcomes.push({ ...o, n: s.n, kind: s.kind })
+      } catch (err: any) {
+        outcomes.push({ ...empty, failed: String(err.message).split('\n')[0].slice(0, 200) })
+      }
+    }
+  }))
+  return outcomes.sort((a, b) => a.n - b.n)
+}
