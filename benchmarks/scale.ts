@@ -24,7 +24,7 @@
  * same), BENCH_SCALE_MODES (default off,on), BENCH_SCALE_WORKERS (8),
  * BENCH_SCALE_RATE (arrivals per second, 10), BENCH_SCALE_FILES (files per
  * peer, 1), BENCH_SCALE_SEARCHES (subnet,remote,dht counts, default 300,200,60),
- * BENCH_SCALE_CONCURRENCY (16), BENCH_SCALE_SEED (9001),
+ * BENCH_SCALE_CONCURRENCY (8), BENCH_SCALE_SEED (9001),
  * BENCH_SCALE_PEER_TIMEOUT_MS (the peers' peerTimeoutMs; default: the
  * product's), BENCH_SCALE_DATA_DIRS=1 (a data directory per peer),
  * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_KEEP_TMP=1.
@@ -48,7 +48,7 @@ const RATE_PER_SEC = positiveEnv('BENCH_SCALE_RATE', 10)
 const FILES_PER_PEER = Math.floor(positiveEnv('BENCH_SCALE_FILES', 1))
 const FILE_BYTES = 1_024
 const SEARCHES = searchCounts(process.env.BENCH_SCALE_SEARCHES ?? '300,200,60')
-const CONCURRENCY = Math.floor(positiveEnv('BENCH_SCALE_CONCURRENCY', 16))
+const CONCURRENCY = Math.floor(positiveEnv('BENCH_SCALE_CONCURRENCY', 8))
 const SEED = Math.floor(positiveEnv('BENCH_SCALE_SEED', 9001))
 const PEER_TIMEOUT_MS = process.env.BENCH_SCALE_PEER_TIMEOUT_MS == null || process.env.BENCH_SCALE_PEER_TIMEOUT_MS === '' ? undefined : positiveEnv('BENCH_SCALE_PEER_TIMEOUT_MS', 30_000)
 const DATA_DIRS = process.env.BENCH_SCALE_DATA_DIRS === '1'
@@ -139,8 +139,8 @@ async function run (): Promise<void> {
     const modePlans = mode.name === 'off' ? offPlans : plans
     const arrivalMs = modePlans.length / RATE_PER_SEC * 1000
     const deadline = last ? started + WATCHDOG_MS - 10_000 : Math.min(now() + 15_000 + arrivalMs + OFF_TAIL_MS, started + WATCHDOG_MS - 10_000)
-    modes[mode.name] = { running: true }
-    modes[mode.name] = await runMode(mode, {
+    modes[mode.name] = {}
+    await runMode(mode, {
       plans: modePlans,
       subnets: subnetsFor(modePlans.length),
       searches: mode.name === 'off' ? offSearches : searches,
@@ -159,7 +159,7 @@ async function run (): Promise<void> {
       progress,
       notes,
       onBootstrap: b => { bootstrap = b }
-    })
+    }, modes[mode.name])
   }
   report()
 }

@@ -49,13 +49,16 @@ const SHUTDOWN_MS = 15_000
 /** after the indexes converge: the idle window, the tiered searches and the DHT searches need at least this */
 const TAIL_MIN_MS = 45_000
 const SEARCH_LIMIT = 10
+/** the index wait ends when its counts have not moved for this long */
+const STALL_MS = 45_000
 const lib = (file: string): string => new URL(`./${file}`, import.meta.url).pathname
 
-export async function runMode (mode: ModeSpec, ctx: ModeContext): Promise<Record<string, any>> {
+/** Fills `out` as it goes, so that a run cut short by the watchdog still reports what it measured. */
+export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<string, any>): Promise<void> {
   const t0 = now()
   const tag = `[${mode.name}]`
   const peers = ctx.plans.length
-  const out: Record<string, any> = { vsLimit: mode.vsLimit, peers }
+  Object.assign(out, { vsLimit: mode.vsLimit, peers })
   // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
   const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
     Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
@@ -120,11 +123,22 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext): Promise<Record
     indexed: st.filter(s => s.role === 'virtual-server' || s.synced).length,
     directory: st.filter(wantDirectory).length
   })
-  const converged = await pollUntil(async () => {
+  let seen = ''
+  let movedAt = now()
+  const converged = await pollUntil(async (): Promise<true | 'stalled' | false> => {
     st = await states()
-    return Object.values(readiness()).every(v => v === peers)
+    const r = readiness()
+    if (Object.values(r).every(v => v === peers)) return true
+    // nothing changed for a while: waiting longer will not help, and the rest of the run needs the time
+    if (JSON.stringify(r) !== seen) {
+      seen = JSON.stringify(r)
+      movedAt = now()
+    }
+    return now() - movedAt > STALL_MS ? 'stalled' : false
   }, Math.max(0, convergeBy - now()), POLL_MS)
-  out.convergence = { converged: converged === true, msAfterLastArrival: round(now() - lastArrival, 0), readiness: readiness(), waitedUntilMsAfterLastArrival: round(convergeBy - lastArrival, 0) }
+  // peers placed after the arrival phase's end still count in the join figures (cpuMsPerJoin keeps its window)
+  Object.assign(out.arrival, joinFigures(st, peers), { placedAtArrivalEnd: placed })
+  out.convergence = { converged: converged === true, stalled: converged === 'stalled', msAfterLastArrival: round(now() - lastArrival, 0), readiness: readiness(), waitedUntilMsAfterLastArrival: round(convergeBy - lastArrival, 0) }
   ctx.progress(`${tag} ${converged === true ? 'converged' : 'NOT converged'} ${round((now() - lastArrival) / 1000, 1)} s after the last arrival: ${JSON.stringify(readiness())}`)
   if (converged !== true) ctx.notes.push(`mode ${mode.name}: not every peer was placed, indexed and holding the directory when the wait ended (${JSON.stringify(readiness())} of ${peers}); the rest of the run went on`)
 
@@ -182,7 +196,6 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext): Promise<Record
     ctx.onBootstrap(undefined)
   }
   out.durationS = round((now() - t0) / 1000, 1)
-  return out
 }
 
 async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerOf: Map<number, Child>, peerIdOf: Map<number, string>, deadline: number): Promise<Outcome[]> {
