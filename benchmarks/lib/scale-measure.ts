@@ -22,8 +22,11 @@ export function joinFigures (states: ScalePeerState[], peers: number): Record<st
   const ms = (s: ScalePeerState): number => s.tPlaced != null && s.tJoin != null ? s.tPlaced - s.tJoin : NaN
   const all = byArrival.map(ms)
   const decileP50 = Array.from({ length: 10 }, (_, d) => p(byArrival.filter(s => Math.floor(s.idx * 10 / peers) === d).map(ms), 50))
-  const errors: Record<string, number> = {}
-  for (const s of states) for (const e of s.joinErrors) errors[e] = (errors[e] ?? 0) + 1
+  const tally = (list: (s: ScalePeerState) => string[]): Record<string, number> => {
+    const errors: Record<string, number> = {}
+    for (const s of states) for (const e of list(s)) errors[e] = (errors[e] ?? 0) + 1
+    return Object.fromEntries(Object.entries(errors).sort((a, b) => b[1] - a[1]).slice(0, 8))
+  }
   return {
     joinMs: { p50: p(all, 50), p99: p(all, 99), max: p(all, 100), n: all.filter(Number.isFinite).length },
     joinP50ByArrivalDecileMs: decileP50,
@@ -31,7 +34,15 @@ export function joinFigures (states: ScalePeerState[], peers: number): Record<st
     joinTimeouts: states.filter(s => s.joinTimeouts > 0).length,
     joinTimeoutAttempts: states.reduce((n, s) => n + s.joinTimeouts, 0),
     peersWithFailedJoins: states.filter(s => s.joinFailures > 0).length,
-    joinErrors: Object.fromEntries(Object.entries(errors).sort((a, b) => b[1] - a[1]).slice(0, 8)),
+    joinErrors: tally(s => s.joinErrors),
+    afterPlacement: {
+      peersThatLostTheBootstrap: states.filter(s => s.bootstrapDisconnects > 0).length,
+      bootstrapDisconnects: states.reduce((n, s) => n + s.bootstrapDisconnects, 0),
+      peersWithFailedRejoins: states.filter(s => s.laterJoinFailures > 0).length,
+      peersWithRejoinTimeouts: states.filter(s => s.laterJoinTimeouts > 0).length,
+      rejoinErrors: tally(s => s.laterJoinErrors),
+      what: 'from each peer\'s first placement to the end of the mode: peer:disconnect events for the bootstrap and failed attempts to join again (topology join:failed)'
+    },
     placed: states.filter(s => s.tPlaced != null).length,
     notPlaced: states.filter(s => s.tPlaced == null).slice(0, 10).map(s => ({ idx: s.idx, error: s.error ?? null, joinErrors: s.joinErrors })),
     startLagMs: summarize(states.filter(s => s.tCreate != null).map(s => s.tCreate! - s.at)),
@@ -39,7 +50,7 @@ export function joinFigures (states: ScalePeerState[], peers: number): Record<st
     definitions: {
       joinMs: 'first placement event minus the moment node.start() returned (the first join attempt is under way)',
       joinP50ByArrivalDecileMs: 'join p50 of each tenth of the peers in arrival order (first to last)',
-      joinTimeouts: 'peers that saw at least one join attempt fail with TimeoutError or AbortError (topology join:failed events)',
+      joinTimeouts: 'peers that saw at least one join attempt fail with TimeoutError or AbortError (topology join:failed events) before their first placement; later ones are in afterPlacement',
       startLagMs: 'when the worker began creating the peer minus its scheduled arrival (the workers falling behind the schedule)'
     }
   }

@@ -34,10 +34,16 @@ export interface ScalePeerState {
   shared: number
   directorySize?: number
   connections: number
+  /** failed join attempts before the first placement */
   joinFailures: number
-  /** failed join attempts that were a timeout (TimeoutError or AbortError) */
+  /** of those, the ones that were a timeout (TimeoutError or AbortError) */
   joinTimeouts: number
   joinErrors: string[]
+  /** after the first placement: times the peer lost its connection to the bootstrap, failed attempts to join again, and how many timed out */
+  bootstrapDisconnects: number
+  laterJoinFailures: number
+  laterJoinTimeouts: number
+  laterJoinErrors: string[]
   error?: string
 }
 
@@ -128,7 +134,7 @@ serveParent({
 
 async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
   if (stopping) return
-  const state: ScalePeerState = { idx: plan.idx, at: plan.at, synced: false, shared: 0, connections: 0, joinFailures: 0, joinTimeouts: 0, joinErrors: [] }
+  const state: ScalePeerState = { idx: plan.idx, at: plan.at, synced: false, shared: 0, connections: 0, joinFailures: 0, joinTimeouts: 0, joinErrors: [], bootstrapDisconnects: 0, laterJoinFailures: 0, laterJoinTimeouts: 0, laterJoinErrors: [] }
   const h = { plan, state, queue: Promise.resolve() as Promise<unknown> } as Hosted & { state: ScalePeerState }
   hosted.set(plan.idx, h)
   try {
@@ -155,10 +161,22 @@ async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
     node.topology.addEventListener('join:failed', evt => {
       if (stopping) return
       const err: any = evt.detail.error
-      state.joinFailures++
-      if (err?.name === 'TimeoutError' || err?.name === 'AbortError') state.joinTimeouts++
+      const timeout = err?.name === 'TimeoutError' || err?.name === 'AbortError'
       const text = `${err?.name}: ${evt.detail.reason}`.slice(0, 200)
-      if (!state.joinErrors.includes(text) && state.joinErrors.length < 3) state.joinErrors.push(text)
+      const later = state.tPlaced != null
+      if (later) {
+        state.laterJoinFailures++
+        if (timeout) state.laterJoinTimeouts++
+      } else {
+        state.joinFailures++
+        if (timeout) state.joinTimeouts++
+      }
+      const errors = later ? state.laterJoinErrors : state.joinErrors
+      if (!errors.includes(text) && errors.length < 3) errors.push(text)
+    })
+    const bootstrapId = node.topology.bootstrapId
+    node.libp2p.addEventListener('peer:disconnect', evt => {
+      if (!stopping && state.tPlaced != null && evt.detail.equals(bootstrapId)) state.bootstrapDisconnects++
     })
     await node.start()
     state.tJoin = now()
