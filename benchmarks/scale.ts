@@ -30,7 +30,7 @@
  * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_KEEP_TMP=1.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now } from './lib/clock.js'
 import { ROOT, type CliBootstrap } from './lib/cli-bootstrap.js'
@@ -62,6 +62,8 @@ const SETTLE_MS = 10_000
 const IDLE_MS = 15_000
 /** what the off mode may take after its last arrival: the index wait, its searches and its shutdown */
 const OFF_TAIL_MS = 115_000
+/** the run stops when the machine's available memory falls below this */
+const MIN_FREE_MB = 1_500
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'scale.json')
 
 const MODES: ModeSpec[] = ([
@@ -82,6 +84,14 @@ let aborting = false
 const loadSamples: number[] = []
 const loadSampler = setInterval(() => { loadSamples.push(loadavg()[0]) }, 5_000)
 loadSampler.unref()
+// the machine is shared: stop before its memory runs out rather than have the kernel kill someone's process
+let lowestFreeMb = Infinity
+const memoryGuard = setInterval(() => {
+  const freeMb = freemem() / 1048576
+  lowestFreeMb = Math.min(lowestFreeMb, freeMb)
+  if (freeMb < MIN_FREE_MB) abort(new Error(`memory guard: only ${Math.round(freeMb)} MB of memory left (minimum ${MIN_FREE_MB} MB); stopped before the machine runs out`))
+}, 1_000)
+memoryGuard.unref()
 const watchdog = setTimeout(() => {
   process.stderr.write(`scale benchmark: still running after ${WATCHDOG_MS} ms; killing everything\n`)
   abort(new Error(`watchdog: over ${WATCHDOG_MS} ms`))
@@ -204,6 +214,7 @@ function write (): void {
   result.machine.loadavgAtEnd = loadavg().map(x => round(x))
   const during = { max: round(Math.max(...loadSamples, 0)), mean: round(loadSamples.reduce((a, b) => a + b, 0) / Math.max(1, loadSamples.length)), samples: loadSamples.length, note: '1-minute load average sampled every 5 s; the machine has 2 cores and may be shared' }
   result.machine.loadavg1mDuringRun = during
+  result.machine.lowestAvailableMemMb = Number.isFinite(lowestFreeMb) ? Math.round(lowestFreeMb) : null
   result.durationS = round((now() - started) / 1000, 1)
   result.notes = notes
   const growth = previousGrowth(RESULT_FILE)

@@ -62,8 +62,13 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
   const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
     Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
-  const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 20_000)))
-  const states = async (): Promise<ScalePeerState[]> => (await Promise.all(workers.map(async w => w.call<ScalePeerState[]>('state', {}, 20_000)))).flat()
+  const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 60_000)))
+  // a worker too busy to answer in time keeps its last answer: one slow poll must not end the run
+  const lastStates: ScalePeerState[][] = workers.map(() => [])
+  const states = async (): Promise<ScalePeerState[]> => (await Promise.all(workers.map(async (w, i) => {
+    lastStates[i] = await w.call<ScalePeerState[]>('state', {}, 20_000).catch(() => lastStates[i])
+    return lastStates[i]
+  }))).flat()
 
   // the empty workers' own cost, subtracted from the idle figures
   const base0 = await loads()
@@ -187,7 +192,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   ctx.progress(`${tag} searches: subnet ${s.subnet?.found}/${s.subnet?.searches} p99 ${s.subnet?.p99} ms; remote ${s.remote?.found}/${s.remote?.searches} p99 ${s.remote?.p99} ms, ${s.remote?.requestsPerSearch} req/search; dht ${s.dht?.found ?? '-'}/${s.dht?.searches ?? '-'} p99 ${s.dht?.p99 ?? '-'} ms; bootstrap ${bootSearch.searchRequests} search requests`)
 
   // the members whose index reached their virtual server late still count, up to now
-  st = await states().catch(() => st)
+  st = await states()
   out.indexConvergence = convergenceFigures(st)
   out.processes = { workerLoads: (await loads().catch(() => [])).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
   if (!ctx.last) {
