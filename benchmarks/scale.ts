@@ -33,6 +33,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now } from './lib/clock.js'
+import { positiveEnv } from './lib/env.js'
 import { ROOT, type CliBootstrap } from './lib/cli-bootstrap.js'
 import { killAll } from './lib/proc.js'
 import { round } from './lib/stats.js'
@@ -196,14 +197,6 @@ function searchCounts (raw: string): WorkloadSize {
   const [subnet, remote, dht] = raw.split(',').map(x => Number(x))
   if (![subnet, remote, dht].every(n => Number.isInteger(n) && n >= 0)) throw new Error(`BENCH_SCALE_SEARCHES must be three counts (subnet,remote,dht), got "${raw}"`)
   return { subnet, remote, dht }
-}
-
-function positiveEnv (name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw == null || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
-  return n
 }
 
 function progress (line: string): void {
