@@ -120,7 +120,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
 
   // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
-  const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 ? s.directorySize === ctx.subnets : true
+  const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 ? (s.directorySize ?? 0) >= ctx.subnets : true
   const convergeBy = ctx.deadline - SHUTDOWN_MS - TAIL_MIN_MS - (mode.idle ? ctx.settleMs + ctx.idleMs : 0)
   const readiness = (): Record<string, number> => ({
     placed: st.filter(s => mode.vsLimit > 0 ? s.role === 'virtual-server' || s.role === 'member' : s.role === 'central-client').length,
