@@ -175,9 +175,11 @@ async function run (): Promise<void> {
   report()
 }
 
+let reported = false
 function report (): void {
-  const main = result.modes.on ?? result.modes.off
-  if (main?.arrival == null) return
+  const main = result.modes?.on ?? result.modes?.off
+  if (main?.arrival == null || reported) return
+  reported = true
   Object.assign(result, headline(main))
   result.figuresFrom = result.modes.on != null ? 'the mode with virtual servers on' : 'the only mode that ran (virtual servers off)'
   result.sectionZero = sectionZero(result.modes.off, result.modes.on, OFF_PEERS === PEERS)
