@@ -140,12 +140,12 @@ export function idleFigures (base: ScaleWorkerLoad[], a: ScaleWorkerLoad[], b: S
 }
 
 /** What one join cost the bootstrap (the arrival phase: the first arrival to the last placement). */
-export function perJoinFigures (d: BootstrapDelta, joins: number): Record<string, any> {
+export function perJoinFigures (d: BootstrapDelta | undefined, joins: number): Record<string, any> {
   return {
-    cpuMsPerJoin: d.cpuSeconds == null || joins === 0 ? null : round(d.cpuSeconds * 1000 / joins, 1),
-    bytesPerJoin: joins === 0 ? null : Math.round(d.socketBytes / joins),
+    cpuMsPerJoin: d?.cpuSeconds == null || joins === 0 ? null : round(d.cpuSeconds * 1000 / joins, 1),
+    bytesPerJoin: d == null || joins === 0 ? null : Math.round(d.socketBytes / joins),
     joins,
-    arrivalPhase: d,
+    arrivalPhase: d ?? null,
     definitions: {
       cpuMsPerJoin: 'CPU time (user + system, /proc) of the bootstrap process from just before the first arrival to the last placement, / peers placed',
       bytesPerJoin: 'TCP payload bytes in + out of every libp2p socket of the bootstrap (socket-counter preload: join, identify, DHT, gossipsub, ping, Noise and Yamux framing) over the same window, / peers placed'
@@ -153,11 +153,11 @@ export function perJoinFigures (d: BootstrapDelta, joins: number): Record<string
   }
 }
 
-export function idleBootstrapFigures (d: BootstrapDelta, peers: number): Record<string, any> {
+export function idleBootstrapFigures (d: BootstrapDelta | undefined, peers: number): Record<string, any> {
   return {
-    idleBytesPerPeerPerSec: d.seconds > 0 && peers > 0 ? round(d.socketBytes / d.seconds / peers, 1) : null,
-    idleCpuPercent: d.cpuSeconds == null || d.seconds <= 0 ? null : round(100 * d.cpuSeconds / d.seconds, 1),
-    window: d,
+    idleBytesPerPeerPerSec: d != null && d.seconds > 0 && peers > 0 ? round(d.socketBytes / d.seconds / peers, 1) : null,
+    idleCpuPercent: d?.cpuSeconds == null || d.seconds <= 0 ? null : round(100 * d.cpuSeconds / d.seconds, 1),
+    window: d ?? null,
     definition: 'TCP payload bytes in + out of the bootstrap\'s libp2p sockets during the idle window (nobody joining or searching), per second, per peer'
   }
 }

@@ -9,7 +9,7 @@ import { now, pollUntil, sleep } from './clock.js'
 import { CliBootstrap } from './cli-bootstrap.js'
 import { Child } from './proc.js'
 import { round } from './stats.js'
-import { deltaOf, snapshotBootstrap } from './central-load-measure.js'
+import { deltaOf, snapshotBootstrap, type BootstrapDelta, type BootstrapSnapshot } from './central-load-measure.js'
 import {
   convergenceFigures, idleBootstrapFigures, idleFigures, joinFigures, perJoinFigures, searchFigures, tieredFigures, type Outcome
 } from './scale-measure.js'
@@ -49,6 +49,7 @@ const SHUTDOWN_MS = 15_000
 /** after the indexes converge: the idle window, the tiered searches and the DHT searches need at least this */
 const TAIL_MIN_MS = 45_000
 const SEARCH_LIMIT = 10
+const SNAPSHOT_TIMEOUT_MS = 30_000
 /** the index wait ends when its counts have not moved for this long */
 const STALL_MS = 45_000
 const lib = (file: string): string => new URL(`./${file}`, import.meta.url).pathname
@@ -76,6 +77,12 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const base = await loads()
   const baseCpuMsPerSec = base.reduce((n, l, i) => n + (l.cpuUs - base0[i].cpuUs) / 1000, 0) / 2
 
+  // a bootstrap too loaded to answer in time costs its figures, not the run
+  const snap = async (label: string): Promise<BootstrapSnapshot | undefined> => snapshotBootstrap(boot, label, SNAPSHOT_TIMEOUT_MS).catch((err: Error) => {
+    ctx.notes.push(`mode ${mode.name}: no bootstrap snapshot "${label}": ${err.message.split('\n')[0]}`)
+    return undefined
+  })
+  const delta = (a?: BootstrapSnapshot, b?: BootstrapSnapshot): BootstrapDelta | undefined => a == null || b == null ? undefined : deltaOf(boot, a, b)
   const boot = await CliBootstrap.start(join(ctx.tmp, mode.name, 'bootstrap'),
     ['--listen', '/ip4/127.0.0.1/tcp/0', '--vs-limit', String(mode.vsLimit), '--metrics', '127.0.0.1:0'])
   ctx.onBootstrap(boot)
@@ -91,7 +98,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     workerOf.set(p.idx, workers[i % workers.length])
   })
   const lastArrival = epoch + (peers - 1) * intervalMs
-  const arrivalStart = await snapshotBootstrap(boot, 'before the first arrival')
+  const arrivalStart = await snap('before the first arrival')
   await Promise.all(workers.map(async (w, i) => w.call('plan', {
     bootstrap: boot.multiaddr, peers: perWorker[i], peerTimeoutMs: ctx.peerTimeoutMs, dataRoot: ctx.dataDirs ? join(ctx.tmp, mode.name, 'peers') : undefined
   }, 30_000)))
@@ -108,7 +115,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   }, Math.min(lastArrival - now() + PLACE_TIMEOUT_MS, ctx.deadline - now() - SHUTDOWN_MS - TAIL_MIN_MS), POLL_MS)
   const placed = st.filter(s => s.tPlaced != null).length
   const lastPlaced = Math.max(0, ...st.map(s => s.tPlaced ?? 0))
-  const arrivalEnd = await snapshotBootstrap(boot, 'all placed')
+  const arrivalEnd = await snap('all placed')
   out.arrival = {
     ratePerSec: ctx.ratePerSec,
     allPlaced: placedAll === true,
@@ -116,7 +123,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     lastPlacementAfterFirstArrivalMs: round(lastPlaced - epoch, 0),
     ...joinFigures(st, peers)
   }
-  out.bootstrapPerJoin = perJoinFigures(deltaOf(boot, arrivalStart, arrivalEnd), placed)
+  out.bootstrapPerJoin = perJoinFigures(delta(arrivalStart, arrivalEnd), placed)
   ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
 
   // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
@@ -153,13 +160,13 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     await Promise.all(workers.map(async w => w.call('resetLoopDelay', {}, 20_000)))
     const a = await loads()
     const ta = now()
-    const bootA = await snapshotBootstrap(boot, 'idle start')
+    const bootA = await snap('idle start')
     await sleep(ctx.idleMs)
     const b = await loads()
     const windowMs = now() - ta
-    const bootB = await snapshotBootstrap(boot, 'idle end')
+    const bootB = await snap('idle end')
     st = await states()
-    out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(deltaOf(boot, bootA, bootB), st.length) }
+    out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(delta(bootA, bootB), st.length) }
     ctx.progress(`${tag} idle: ${out.idle.idleCpuMsPerPeerPerSec} ms CPU/peer/s, ${out.idle.rssMbPerPeer} MB/peer, connections p50 ${out.idle.connectionsPerPeer.p50} max ${out.idle.connectionsPerPeer.max}; bootstrap ${out.idle.bootstrap.idleBytesPerPeerPerSec} B/peer/s`)
   }
 
@@ -168,20 +175,20 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const tiered = ctx.searches.filter(s => s.kind !== 'dht')
   const dht = mode.dht ? ctx.searches.filter(s => s.kind === 'dht') : []
   const dhtReserve = dht.length > 0 ? Math.min(60_000, (ctx.deadline - now() - SHUTDOWN_MS) / 3) : 0
-  const searchA = await snapshotBootstrap(boot, 'searches start')
+  const searchA = await snap('searches start')
   const outcomes = await runSearches(tiered, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS - dhtReserve)
-  const searchB = await snapshotBootstrap(boot, 'searches end')
+  const searchB = await snap('searches end')
   outcomes.push(...await runSearches(dht, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS))
-  const bootSearch = deltaOf(boot, searchA, searchB)
+  const bootSearch = delta(searchA, searchB)
   out.search = {
     subnet: searchFigures(outcomes, 'subnet'),
     remote: searchFigures(outcomes, 'remote'),
     dht: searchFigures(outcomes, 'dht'),
     tiered: tieredFigures(outcomes),
     bootstrap: {
-      searchRequests: bootSearch.searchRequests,
-      searchRequestsPerSearch: tiered.length === 0 ? null : round(bootSearch.searchRequests / Math.max(1, outcomes.filter(o => o.kind !== 'dht').length), 4),
-      searchBytes: bootSearch.searchBytes,
+      searchRequests: bootSearch?.searchRequests ?? null,
+      searchRequestsPerSearch: bootSearch == null || tiered.length === 0 ? null : round(bootSearch.searchRequests / Math.max(1, outcomes.filter(o => o.kind !== 'dht').length), 4),
+      searchBytes: bootSearch?.searchBytes ?? null,
       window: bootSearch,
       definition: 'peerhive_protocol_requests_total{protocol="/peerhive/search/1.0.0"} of the bootstrap (every outcome) during the tiered searches only'
     },
@@ -189,7 +196,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   }
   if (outcomes.length < tiered.length + dht.length) ctx.notes.push(`mode ${mode.name}: only ${outcomes.length} of ${tiered.length + dht.length} searches ran before the deadline`)
   const s = out.search
-  ctx.progress(`${tag} searches: subnet ${s.subnet?.found}/${s.subnet?.searches} p99 ${s.subnet?.p99} ms; remote ${s.remote?.found}/${s.remote?.searches} p99 ${s.remote?.p99} ms, ${s.remote?.requestsPerSearch} req/search; dht ${s.dht?.found ?? '-'}/${s.dht?.searches ?? '-'} p99 ${s.dht?.p99 ?? '-'} ms; bootstrap ${bootSearch.searchRequests} search requests`)
+  ctx.progress(`${tag} searches: subnet ${s.subnet?.found}/${s.subnet?.searches} p99 ${s.subnet?.p99} ms; remote ${s.remote?.found}/${s.remote?.searches} p99 ${s.remote?.p99} ms, ${s.remote?.requestsPerSearch} req/search; dht ${s.dht?.found ?? '-'}/${s.dht?.searches ?? '-'} p99 ${s.dht?.p99 ?? '-'} ms; bootstrap ${bootSearch?.searchRequests ?? '?'} search requests`)
 
   // the members whose index reached their virtual server late still count, up to now
   st = await states()
