@@ -81,6 +81,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-scale-'))
 const keepTmp = process.env.BENCH_KEEP_TMP === '1'
 let bootstrap: CliBootstrap | undefined
 let aborting = false
+let reported = false
 
 const loadSamples: number[] = []
 const loadSampler = setInterval(() => { loadSamples.push(loadavg()[0]) }, 5_000)
@@ -175,7 +176,6 @@ async function run (): Promise<void> {
   report()
 }
 
-let reported = false
 function report (): void {
   const main = result.modes?.on ?? result.modes?.off
   if (main?.arrival == null || reported) return
