@@ -59,7 +59,9 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const t0 = now()
   const tag = `[${mode.name}]`
   const peers = ctx.plans.length
-  Object.assign(out, { vsLimit: mode.vsLimit, peers })
+  Object.assign(out, { vsLimit: mode.vsLimit, peers, timelineS: {} })
+  // seconds from the mode's start at which each phase ended: where the 10 minutes go
+  const mark = (phase: string): void => { out.timelineS[phase] = round((now() - t0) / 1000, 1) }
   // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
   const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
     Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
@@ -86,6 +88,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const boot = await CliBootstrap.start(join(ctx.tmp, mode.name, 'bootstrap'),
     ['--listen', '/ip4/127.0.0.1/tcp/0', '--vs-limit', String(mode.vsLimit), '--metrics', '127.0.0.1:0'])
   ctx.onBootstrap(boot)
+  mark('workersAndBootstrapReady')
   ctx.progress(`${tag} bootstrap ${boot.info.peerId} at ${boot.multiaddr} (pid ${boot.pid}), --vs-limit ${mode.vsLimit}; ${workers.length} workers`)
 
   // --- arrival: one peer every 1000/rate ms, peer i in worker i mod W
@@ -124,6 +127,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     ...joinFigures(st, peers)
   }
   out.bootstrapPerJoin = perJoinFigures(delta(arrivalStart, arrivalEnd), placed)
+  mark('arrivedAndPlaced')
   ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
 
   // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
@@ -148,6 +152,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     }
     return now() - movedAt > STALL_MS ? 'stalled' : false
   }, Math.max(0, convergeBy - now()), POLL_MS)
+  mark('indexWaitEnded')
   // peers placed after the arrival phase's end still count in the join figures (cpuMsPerJoin keeps its window)
   Object.assign(out.arrival, joinFigures(st, peers), { placedAtArrivalEnd: placed })
   out.convergence = { converged: converged === true, stalled: converged === 'stalled', msAfterLastArrival: round(now() - lastArrival, 0), readiness: readiness(), waitedUntilMsAfterLastArrival: round(convergeBy - lastArrival, 0) }
@@ -167,6 +172,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     const bootB = await snap('idle end')
     st = await states()
     out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(delta(bootA, bootB), st.length) }
+    mark('idleWindowEnded')
     ctx.progress(`${tag} idle: ${out.idle.idleCpuMsPerPeerPerSec} ms CPU/peer/s, ${out.idle.rssMbPerPeer} MB/peer, connections p50 ${out.idle.connectionsPerPeer.p50} max ${out.idle.connectionsPerPeer.max}; bootstrap ${out.idle.bootstrap.idleBytesPerPeerPerSec} B/peer/s`)
   }
 
@@ -178,8 +184,10 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const searchA = await snap('searches start')
   const outcomes = await runSearches(tiered, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS - dhtReserve)
   const searchB = await snap('searches end')
+  mark('tieredSearchesEnded')
   outcomes.push(...await runSearches(dht, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS))
   const bootSearch = delta(searchA, searchB)
+  mark('dhtSearchesEnded')
   out.search = {
     subnet: searchFigures(outcomes, 'subnet'),
     remote: searchFigures(outcomes, 'remote'),
