@@ -27,7 +27,8 @@
  * BENCH_SCALE_CONCURRENCY (8), BENCH_SCALE_SEED (9001),
  * BENCH_SCALE_PEER_TIMEOUT_MS (the peers' peerTimeoutMs; default: the
  * product's), BENCH_SCALE_DATA_DIRS=1 (a data directory per peer),
- * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_KEEP_TMP=1.
+ * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
+ * result's notes, e.g. why a run is not the reference one), BENCH_KEEP_TMP=1.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
@@ -192,6 +193,7 @@ function report (): void {
   notes.push(`${m.cpus} CPUs shared by the bootstrap, ${WORKERS} workers and this process (and, on a shared machine, other work: see the load averages); latencies include CPU contention`)
   notes.push('the peers\' idle figures subtract the empty workers\' own CPU and RSS (see modes.on.idle.raw)')
   if (PEER_TIMEOUT_MS == null) notes.push('the peers run with the product\'s default peerTimeoutMs, as users run them (join and central-load use 60 s to spare the machine)')
+  if ((process.env.BENCH_SCALE_NOTE ?? '') !== '') notes.push(`run note: ${process.env.BENCH_SCALE_NOTE}`)
   if (OFF_PEERS !== PEERS) notes.push(`the off mode ran with ${OFF_PEERS} peers, not ${PEERS} (BENCH_SCALE_OFF_PEERS)`)
 }
 
