@@ -151,7 +151,8 @@ async function run (): Promise<void> {
     const last = i === MODES.length - 1
     const modePlans = mode.name === 'off' ? offPlans : plans
     const arrivalMs = modePlans.length / RATE_PER_SEC * 1000
-    const deadline = last ? started + WATCHDOG_MS - 10_000 : Math.min(now() + 15_000 + arrivalMs + OFF_TAIL_MS, started + WATCHDOG_MS - 10_000)
+    // the last mode leaves 25 s of the watchdog for the final reads, the report and slow answers
+    const deadline = last ? started + WATCHDOG_MS - 25_000 : Math.min(now() + 15_000 + arrivalMs + OFF_TAIL_MS, started + WATCHDOG_MS - 25_000)
     modes[mode.name] = {}
     await runMode(mode, {
       plans: modePlans,

@@ -49,7 +49,7 @@ const SHUTDOWN_MS = 15_000
 /** after the indexes converge: the idle window, the tiered searches and the DHT searches need at least this */
 const TAIL_MIN_MS = 45_000
 const SEARCH_LIMIT = 10
-const SNAPSHOT_TIMEOUT_MS = 30_000
+const SNAPSHOT_TIMEOUT_MS = 15_000
 /** the index wait ends when its counts have not moved for this long */
 const STALL_MS = 45_000
 const lib = (file: string): string => new URL(`./${file}`, import.meta.url).pathname
@@ -65,11 +65,11 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
   const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
     Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
-  const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 60_000)))
+  const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 30_000)))
   // a worker too busy to answer in time keeps its last answer: one slow poll must not end the run
   const lastStates: ScalePeerState[][] = workers.map(() => [])
   const states = async (): Promise<ScalePeerState[]> => (await Promise.all(workers.map(async (w, i) => {
-    lastStates[i] = await w.call<ScalePeerState[]>('state', {}, 20_000).catch(() => lastStates[i])
+    lastStates[i] = await w.call<ScalePeerState[]>('state', {}, 10_000).catch(() => lastStates[i])
     return lastStates[i]
   }))).flat()
 
@@ -209,7 +209,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   // the members whose index reached their virtual server late still count, up to now
   st = await states()
   out.indexConvergence = convergenceFigures(st)
-  out.processes = { workerLoads: (await loads().catch(() => [])).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
+  const lastLoads = await Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 5_000).catch(() => undefined)))
+  out.processes = { workerLoads: lastLoads.filter((l): l is ScaleWorkerLoad => l != null).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
   if (!ctx.last) {
     // nothing more to measure here: SIGKILL is quick, where 1,000 peers stopping politely can take longer than the budget allows
     for (const w of workers) w.kill('SIGKILL')
@@ -224,10 +225,11 @@ async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerO
   const outcomes: Outcome[] = []
   let next = 0
   await Promise.all(Array.from({ length: ctx.concurrency }, async () => {
-    while (next < searches.length && now() < deadline) {
+    // a search starts only if it can end (its own deadline, plus the reply) before `deadline`
+    const timeoutMs = searches[0]?.kind === 'dht' ? ctx.dhtSearchTimeoutMs : ctx.searchTimeoutMs
+    while (next < searches.length && now() + timeoutMs + 2_000 < deadline) {
       const s = searches[next++]
       const provider = peerIdOf.get(s.target)
-      const timeoutMs = s.kind === 'dht' ? ctx.dhtSearchTimeoutMs : ctx.searchTimeoutMs
       const empty: Outcome = { n: s.n, kind: s.kind, found: false, totalMs: NaN, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, hadDirectory: false }
       if (provider == null || !peerIdOf.has(s.searcher)) {
         outcomes.push({ ...empty, failed: 'the searcher or the target peer is not running' })
