@@ -63,7 +63,7 @@ const DHT_SEARCH_TIMEOUT_MS = 10_000
 const SETTLE_MS = 10_000
 const IDLE_MS = 15_000
 /** what the off mode may take after its last arrival: the index wait, its searches and its shutdown */
-const OFF_TAIL_MS = 115_000
+const OFF_TAIL_MS = 100_000
 /** the run stops when the machine's available memory falls below this */
 const MIN_FREE_MB = 1_500
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'scale.json')

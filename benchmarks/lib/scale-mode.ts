@@ -47,7 +47,9 @@ const PLACE_TIMEOUT_MS = 30_000
 const POLL_MS = 1_000
 const SHUTDOWN_MS = 15_000
 /** after the indexes converge: the idle window, the tiered searches and the DHT searches need at least this */
-const TAIL_MIN_MS = 45_000
+const TAIL_MIN_MS = 60_000
+/** the idle window's reads (workers, bootstrap) take this much on top of it on a saturated machine */
+const IDLE_OVERHEAD_MS = 25_000
 const SEARCH_LIMIT = 10
 const SNAPSHOT_TIMEOUT_MS = 15_000
 /** the index wait ends when its counts have not moved for this long */
@@ -132,7 +134,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
 
   // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
   const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 ? (s.directorySize ?? 0) >= ctx.subnets : true
-  const convergeBy = ctx.deadline - SHUTDOWN_MS - TAIL_MIN_MS - (mode.idle ? ctx.settleMs + ctx.idleMs : 0)
+  const convergeBy = ctx.deadline - SHUTDOWN_MS - TAIL_MIN_MS - (mode.idle ? ctx.settleMs + ctx.idleMs + IDLE_OVERHEAD_MS : 0)
   const readiness = (): Record<string, number> => ({
     placed: st.filter(s => mode.vsLimit > 0 ? s.role === 'virtual-server' || s.role === 'member' : s.role === 'central-client').length,
     shared: st.filter(s => s.shared === ctx.plans[s.idx].files.length).length,
@@ -161,7 +163,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
 
   // --- idle window: nobody joining or searching
   if (mode.idle) {
-    await sleep(Math.min(ctx.settleMs, Math.max(0, ctx.deadline - now() - SHUTDOWN_MS - TAIL_MIN_MS - ctx.idleMs)))
+    await sleep(Math.min(ctx.settleMs, Math.max(0, ctx.deadline - now() - SHUTDOWN_MS - TAIL_MIN_MS - ctx.idleMs - IDLE_OVERHEAD_MS)))
     await Promise.all(workers.map(async w => w.call('resetLoopDelay', {}, 20_000)))
     const a = await loads()
     const ta = now()
@@ -173,6 +175,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     st = await states()
     out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(delta(bootA, bootB), st.length) }
     mark('idleWindowEnded')
+    const lagging = b.filter(l => l.eventLoopDelayMs.p50 > 100).length
+    if (lagging > 0) ctx.notes.push(`mode ${mode.name}: ${lagging} of ${b.length} workers had an event-loop delay p50 above 100 ms in the idle window (saturated: the peers wanted more CPU than they got), so idleCpuMsPerPeerPerSec is a lower bound there`)
     ctx.progress(`${tag} idle: ${out.idle.idleCpuMsPerPeerPerSec} ms CPU/peer/s, ${out.idle.rssMbPerPeer} MB/peer, connections p50 ${out.idle.connectionsPerPeer.p50} max ${out.idle.connectionsPerPeer.max}; bootstrap ${out.idle.bootstrap.idleBytesPerPeerPerSec} B/peer/s`)
   }
 
