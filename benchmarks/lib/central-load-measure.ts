@@ -43,8 +43,9 @@ export interface BootstrapDelta {
   cpuSeconds: number | null
 }
 
-export async function snapshotBootstrap (bootstrap: CliBootstrap, label: string): Promise<BootstrapSnapshot> {
-  const [metrics, sockets] = await Promise.all([bootstrap.metrics(), bootstrap.sockets()])
+/** `timeoutMs` bounds each read (a loaded bootstrap answers slowly; the defaults suit a calm one). */
+export async function snapshotBootstrap (bootstrap: CliBootstrap, label: string, timeoutMs?: number): Promise<BootstrapSnapshot> {
+  const [metrics, sockets] = await Promise.all([bootstrap.metrics(timeoutMs), bootstrap.sockets(timeoutMs)])
   return { label, t: now(), metrics, sockets, cpuS: cpuSecondsOf(bootstrap.pid) }
 }
 

@@ -66,9 +66,9 @@ export class CliBootstrap {
     return res.json() as Promise<T>
   }
 
-  async metrics (): Promise<Sample[]> {
+  async metrics (timeoutMs = 5_000): Promise<Sample[]> {
     if (this.info.metrics == null) throw new Error('the bootstrap serves no metrics')
-    return scrape(this.info.metrics)
+    return scrape(this.info.metrics, timeoutMs)
   }
 
   /** Bytes of every TCP socket the process has had, from the preload (SIGUSR2, then wait for the file). */

@@ -1,0 +1,145 @@
+/**
+ * Searches of the "scale" benchmark, run inside a worker, and the requests
+ * each one cost:
+ * - tiered searches (subnet, remote) through node.search(), counting the
+ *   search-protocol streams the product opened by wrapping the peer's
+ *   libp2p.dialProtocol (as central-load-worker.ts does);
+ * - DHT searches through the product's DHT tier alone (searchDht, what
+ *   node.search() asks last), counting the Kademlia requests it made from
+ *   the query events of the peer's DHT service.
+ */
+import { searchDht } from '../../src/sharing/dht/index.js'
+import { now } from './clock.js'
+import type { PeerhiveNode } from '../../src/index.js'
+import type { ScalePeerPlan, SearchKind } from './scale-plan.js'
+
+const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
+
+export interface Hosted {
+  plan: ScalePeerPlan
+  node?: PeerhiveNode
+  /** the search streams of the search running now (searches of one peer run one at a time) */
+  dials?: SearchDial[]
+  queue: Promise<unknown>
+}
+
+export interface ScaleSearchCommand {
+  idx: number
+  kind: SearchKind
+  /** the file name searched for: one word only that file has */
+  target: string
+  /** PeerId of the peer that shares it */
+  provider: string
+  limit: number
+  timeoutMs: number
+}
+
+export interface SearchDial {
+  to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap'
+  ok: boolean
+}
+
+export interface ScaleSearchOutcome {
+  found: boolean
+  /** the tier that returned the target */
+  targetTier?: string
+  /** ms from the start of the search to the target's result (the product's own `ms` for tiered searches) */
+  targetMs?: number
+  /** from the call to the end of the result stream */
+  totalMs: number
+  results: number
+  /** tiered: search streams opened (dialProtocol calls for the search protocol, failed ones included) */
+  searchStreams: number
+  streamsTo: Record<string, number>
+  failedStreams: number
+  /** dht: Kademlia requests (DIAL_PEER query events: one stream each) and the ones that got an answer */
+  kadRequests?: number
+  kadAnswered?: number
+  role?: string
+  hadDirectory: boolean
+  error?: string
+}
+
+/** Wraps this peer's libp2p.dialProtocol to record the search streams a benchmark search opens (only while one runs). */
+export function countSearchDials (h: Hosted, node: PeerhiveNode): void {
+  const libp2p = node.libp2p as any
+  const dialProtocol = libp2p.dialProtocol.bind(libp2p)
+  const bootstrapId = node.topology.bootstrapId.toString()
+  libp2p.dialProtocol = async (peer: any, protocols: string | string[], options?: any) => {
+    const pending = dialProtocol(peer, protocols, options)
+    const dials = h.dials
+    if (dials == null || ![protocols].flat().includes(PROTOCOL_SEARCH)) return pending
+    const id = peer.toString()
+    const d: SearchDial = { to: id === bootstrapId ? 'bootstrap' : id === node.status().virtualServer ? 'own-virtual-server' : 'other-virtual-server', ok: false }
+    dials.push(d)
+    const stream = await pending
+    d.ok = true
+    return stream
+  }
+}
+
+export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
+  const node = h.node!
+  const dials: SearchDial[] = []
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  h.dials = dials
+  const t0 = now()
+  try {
+    for await (const r of node.search([cmd.target], { limit: cmd.limit, timeoutMs: cmd.timeoutMs })) {
+      out.results++
+      if (!out.found && r.filename === cmd.target && r.providers.includes(cmd.provider)) {
+        out.found = true
+        out.targetTier = r.tier
+        out.targetMs = r.ms
+      }
+    }
+  } catch (err: any) {
+    out.error = `${err.name}: ${err.message}`.slice(0, 200)
+  } finally {
+    h.dials = undefined
+  }
+  out.totalMs = now() - t0
+  out.searchStreams = dials.length
+  out.failedStreams = dials.filter(d => !d.ok).length
+  for (const d of dials) out.streamsTo[d.to] = (out.streamsTo[d.to] ?? 0) + 1
+  return out
+}
+
+/** The DHT tier alone, as node.search() calls it, through a view of the DHT service that counts its requests. */
+export async function searchDhtOnly (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
+  const node = h.node!
+  const libp2p = node.libp2p as any
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, kadRequests: 0, kadAnswered: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  const dht = libp2p.services?.dht
+  if (dht == null) return { ...out, error: 'the node has no DHT service' }
+  const tally = async function * (events: AsyncIterable<any>): AsyncGenerator<any> {
+    for await (const e of events) {
+      if (e?.name === 'DIAL_PEER') out.kadRequests!++
+      if (e?.name === 'PEER_RESPONSE') out.kadAnswered!++
+      yield e
+    }
+  }
+  const counting = new Proxy(dht, {
+    get (target, prop) {
+      if (prop === 'get' || prop === 'findProviders') return (key: unknown, options: unknown) => tally(target[prop](key, options))
+      const v = target[prop]
+      return typeof v === 'function' ? v.bind(target) : v
+    }
+  })
+  const host = { peerId: libp2p.peerId, logger: libp2p.logger, services: { dht: counting } }
+  const t0 = now()
+  try {
+    for await (const entry of searchDht(host, [cmd.target], { limit: cmd.limit, timeoutMs: cmd.timeoutMs })) {
+      out.results++
+      if (!out.found && entry.filename === cmd.target && entry.provider === cmd.provider) {
+        out.found = true
+        out.targetTier = 'dht'
+        out.targetMs = now() - t0
+      }
+    }
+  } catch (err: any) {
+    out.error = `${err.name}: ${err.message}`.slice(0, 200)
+  }
+  out.totalMs = now() - t0
+  return out
+}
