@@ -22,6 +22,16 @@ export const DIRECTORY_TOPIC = '/peerhive/directory/1'
 export const FILTER_TOPIC = '/peerhive/filters/1'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
 export const DHT_PROTOCOL = '/peerhive/kad/1.0.0'
+/**
+ * Peers a DHT query asks at once, and its disjoint paths. kad-dht's default
+ * of 10 and 10 made every lookup dial a large share of the servers (each a
+ * Noise handshake): at 1,000 peers the announcements of arriving peers
+ * saturated both cores and joins timed out. Kademlia's classic 3 is enough
+ * with a hundred servers.
+ */
+export const DHT_ALPHA = 3
+/** Closest servers a record goes to (and the k-bucket size): 10 copies among the virtual servers, not kad-dht's 20. */
+export const DHT_K = 10
 /** Ping for the connection monitor, under our own prefix. */
 export const PROTOCOL_PREFIX = 'peerhive'
 

@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
-import { DHT_PROTOCOL } from './constants.js'
+import { DHT_ALPHA, DHT_K, DHT_PROTOCOL } from './constants.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -64,6 +64,9 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
       ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
+        alpha: DHT_ALPHA,
+        disjointPaths: DHT_ALPHA,
+        kBucketSize: DHT_K,
         clientMode: init.dhtMode === 'client',
         peerInfoMapper: passthroughMapper,
         logPrefix: 'peerhive:dht',
