@@ -102,7 +102,7 @@ export class SharingService {
     this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, init.metrics, undefined, undefined, () => {
       const directory = place.directory()
       if (directory != null) linkServers(libp2p, directory, log)
-    })
+    }, () => place.directory()?.length ?? 1)
     this.filters = new FilterFollower(libp2p, peerId => this.isServer(peerId), log)
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',

@@ -6,7 +6,7 @@
  * bytes that keeps the newest filter of each publisher.
  */
 import assert from 'node:assert/strict'
-import { FilterBook, KeywordFilter, byNearness, commonPrefixBits } from '../../src/sharing/routing/index.js'
+import { FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs } from '../../src/sharing/routing/index.js'
 
 const filterOf = (...names: string[]): KeywordFilter => KeywordFilter.of(names.map((filename, i) => ({ cid: `bafk${i}${filename}`, filename, title: '', keywords: [] })))
 const everyone = (): boolean => true
@@ -101,6 +101,18 @@ describe('routing by keyword filters', () => {
       book.retain(id => id === 'S2')
       assert.equal(book.get('S1'), undefined)
       assert.ok(book.get('S2') != null)
+    })
+  })
+
+  describe('the spacing of new filters', () => {
+    it('is the debounce in a small network, grows with the square of the servers, and is capped', () => {
+      assert.equal(filterSpacingMs(500, 10, 1_000), 1_000)
+      const fifty = filterSpacingMs(500, 50, 1_000)
+      const hundred = filterSpacingMs(500, 100, 1_000)
+      assert.ok(fifty > 1_000, String(fifty))
+      // twice the servers: about four times the wait (each new filter reaches twice as many, from twice as many publishers)
+      assert.ok(hundred >= 3.9 * fifty && hundred <= 4.1 * fifty, `${fifty} ${hundred}`)
+      assert.equal(filterSpacingMs(30_000, 4_096, 1_000), 60_000)
     })
   })
 })

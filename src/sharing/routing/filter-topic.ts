@@ -12,6 +12,25 @@ export const FILTER_DEBOUNCE_MS = 1_000
  * asks them: unknown counts as may-match). Not shorter: every server's filter crosses the bootstrap's mesh each time.
  */
 export const FILTER_REPUBLISH_MS = 300_000
+/**
+ * Filter bytes all the servers together may put on the topic per second.
+ * Every server's new filter reaches every other server, about GOSSIP_COPIES
+ * times over (gossipsub's mesh degree), so the topic's traffic grows with
+ * the square of the number of servers: at 1,000 peers, filters republished
+ * at each member's arrival kept both cores busy and joins timed out. Each
+ * server spaces its new filters by its share of this budget instead.
+ */
+export const FILTER_NETWORK_BYTES_PER_SEC = 1024 * 1024
+const GOSSIP_COPIES = 6
+/** A new filter waits at most this long, however large the network. */
+export const FILTER_MAX_SPACING_MS = 60_000
+
+/** How long a server waits between two new filters of `bytes` in a network of `servers` servers. */
+export function filterSpacingMs (bytes: number, servers: number, debounceMs = FILTER_DEBOUNCE_MS): number {
+  const n = Math.max(1, servers)
+  const ms = Math.ceil(bytes * n * n * GOSSIP_COPIES / FILTER_NETWORK_BYTES_PER_SEC * 1000)
+  return Math.min(FILTER_MAX_SPACING_MS, Math.max(debounceMs, ms))
+}
 
 /**
  * Follows the filter topic into a FilterBook: only signed, well-formed
@@ -77,6 +96,8 @@ export class FilterPublisher {
   private interval?: ReturnType<typeof setInterval>
   private last?: Uint8Array
   private seq = 0
+  /** when the last new filter was built (epoch ms) */
+  private lastNewAt = 0
   /** the filter last published, for tests and the benchmark */
   current?: KeywordFilter
 
@@ -88,7 +109,9 @@ export class FilterPublisher {
     private readonly debounceMs = FILTER_DEBOUNCE_MS,
     private readonly republishMs = FILTER_REPUBLISH_MS,
     /** run before each publication: a virtual server keeps its links to a few other servers then */
-    private readonly beforePublish?: () => void
+    private readonly beforePublish?: () => void,
+    /** how many servers follow the topic (the directory's size): new filters are spaced by it */
+    private readonly servers?: () => number
   ) {}
 
   get running (): boolean {
@@ -116,10 +139,12 @@ export class FilterPublisher {
   /** The index changed: build and publish a new filter soon (once per burst). */
   changed (): void {
     if (this.interval == null || this.timer != null) return
+    const spacing = filterSpacingMs(this.last?.byteLength ?? 0, this.servers?.() ?? 1, this.debounceMs)
+    const wait = Math.max(this.debounceMs, this.lastNewAt + spacing - Date.now())
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.publish(false)
-    }, this.debounceMs)
+    }, wait)
   }
 
   /**
@@ -149,6 +174,7 @@ export class FilterPublisher {
     if (!same) {
       // seq grows across restarts too (a receiver keeps the highest)
       this.seq = Math.max(this.seq + 1, Date.now())
+      this.lastNewAt = Date.now()
       this.current = filter
       this.last = filter.encode(this.seq, Date.now())
     }
