@@ -27,7 +27,8 @@
  * BENCH_SCALE_CONCURRENCY (8), BENCH_SCALE_SEED (9001),
  * BENCH_SCALE_PEER_TIMEOUT_MS (the peers' peerTimeoutMs; default: the
  * product's), BENCH_SCALE_DATA_DIRS=1 (a data directory per peer),
- * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
+ * BENCH_SCALE_DHT_MODE (auto, server or client: every peer's dhtMode, for
+ * diagnosis), BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
  * result's notes, e.g. why a run is not the reference one), BENCH_KEEP_TMP=1.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'

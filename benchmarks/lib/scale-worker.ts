@@ -143,6 +143,8 @@ async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
       bootstrap: args.bootstrap,
       listen: [`/ip4/${plan.ip}/tcp/0`],
       peerTimeoutMs: args.peerTimeoutMs,
+      // a diagnosis knob (BENCH_SCALE_DHT_MODE=client: no peer serves the DHT); the product's rule by default
+      dhtMode: dhtModeKnob(),
       dataDir: args.dataRoot == null ? undefined : join(args.dataRoot, `peer-${plan.idx}`),
       start: false
     })
@@ -185,4 +187,9 @@ async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
   } catch (err: any) {
     state.error = `${err.name}: ${err.message}`.slice(0, 300)
   }
+}
+
+function dhtModeKnob (): 'auto' | 'server' | 'client' | undefined {
+  const mode = process.env.BENCH_SCALE_DHT_MODE
+  return mode === 'auto' || mode === 'server' || mode === 'client' ? mode : undefined
 }
