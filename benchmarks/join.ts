@@ -20,12 +20,13 @@
  * BENCH_JOIN_SUBNETS (subnets of 10 peers, default 20: 200 peers; fewer to see how the bootstrap's cost per join grows),
  * BENCH_BOOTSTRAP_CPU_PROF (a directory: the bootstrap runs with --cpu-prof and writes its profile there at exit).
  */
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
 import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
-import { Child, killAll } from './lib/proc.js'
+import { Harness } from './lib/harness.js'
+import { Child } from './lib/proc.js'
 import { byLabel, sumOf, type Sample } from './lib/prometheus.js'
 import { ratio, round, summarize, type Summary } from './lib/stats.js'
 import { connectEchoOnce, createBareNode, echoOnce } from './lib/yardstick.js'
@@ -90,26 +91,22 @@ const unplaced = new Map<number, JoinRecord>()
 const placementLog: PlacementEvent[] = []
 /** last CPU seconds read of each child, so a child that was killed still counts what it used */
 const childCpu = new Map<number, number>()
-let aborting = false
 
 const loadSamples: number[] = []
 const loadSampler = setInterval(() => { loadSamples.push(loadavg()[0]) }, 2_000)
 loadSampler.unref()
-const watchdog = setTimeout(() => {
-  process.stderr.write(`join benchmark: still running after ${WATCHDOG_MS} ms; killing everything\n`)
-  abort(new Error(`watchdog: over ${WATCHDOG_MS} ms`))
-}, WATCHDOG_MS)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { abort(new Error(`interrupted by ${signal}`), 130) })
-}
-
-try {
-  await run()
-  clearTimeout(watchdog)
-  finish(0)
-} catch (err: any) {
-  abort(err)
-}
+const harness = new Harness({
+  name: 'join',
+  watchdogMs: WATCHDOG_MS,
+  tmp,
+  keepTmp,
+  write,
+  bootstrapOutput: () => bootstrap?.proc.output.text(40),
+  onFailure: err => {
+    result.error = err.message
+  }
+})
+await harness.run(run)
 
 async function run (): Promise<void> {
   result.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1048576), node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtStart: loadavg().map(x => round(x)) }
@@ -711,34 +708,3 @@ function write (): void {
   process.stdout.write(text)
 }
 
-function cleanupTmp (): void {
-  if (keepTmp) {
-    process.stderr.write(`join benchmark: kept ${tmp}\n`)
-    return
-  }
-  try { rmSync(tmp, { recursive: true, force: true }) } catch {}
-}
-
-function finish (code: number): void {
-  write()
-  killAll('SIGKILL')
-  cleanupTmp()
-  process.exit(code)
-}
-
-function abort (err: Error, code = 1): void {
-  if (aborting) return
-  aborting = true
-  clearTimeout(watchdog)
-  process.stderr.write(`join benchmark failed: ${err.stack ?? err.message}\n`)
-  if (bootstrap != null) process.stderr.write(`bootstrap output (last lines):\n${bootstrap.proc.output.text(40)}\n`)
-  killAll('SIGKILL')
-  result.error = err.message
-  if (code !== 130) {
-    try {
-      write()
-    } catch {}
-  }
-  cleanupTmp()
-  process.exit(code)
-}

@@ -31,13 +31,13 @@
  * diagnosis), BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
  * result's notes, e.g. why a run is not the reference one), BENCH_KEEP_TMP=1.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now } from './lib/clock.js'
 import { positiveEnv } from './lib/env.js'
+import { Harness } from './lib/harness.js'
 import { ROOT, type CliBootstrap } from './lib/cli-bootstrap.js'
-import { killAll } from './lib/proc.js'
 import { round } from './lib/stats.js'
 import { HOSTS_PER_SUBNET, peerPlans, subnetsFor, workload, writeFiles, type WorkloadSize } from './lib/scale-plan.js'
 import { runMode, type ModeSpec } from './lib/scale-mode.js'
@@ -82,7 +82,6 @@ const result: Record<string, any> = { benchmark: 'scale', date: new Date().toISO
 const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-scale-'))
 const keepTmp = process.env.BENCH_KEEP_TMP === '1'
 let bootstrap: CliBootstrap | undefined
-let aborting = false
 let reported = false
 
 const loadSamples: number[] = []
@@ -93,24 +92,22 @@ let lowestFreeMb = Infinity
 const memoryGuard = setInterval(() => {
   const freeMb = freemem() / 1048576
   lowestFreeMb = Math.min(lowestFreeMb, freeMb)
-  if (freeMb < MIN_FREE_MB) abort(new Error(`memory guard: only ${Math.round(freeMb)} MB of memory left (minimum ${MIN_FREE_MB} MB); stopped before the machine runs out`))
+  if (freeMb < MIN_FREE_MB) harness.abort(new Error(`memory guard: only ${Math.round(freeMb)} MB of memory left (minimum ${MIN_FREE_MB} MB); stopped before the machine runs out`))
 }, 1_000)
 memoryGuard.unref()
-const watchdog = setTimeout(() => {
-  process.stderr.write(`scale benchmark: still running after ${WATCHDOG_MS} ms; killing everything\n`)
-  abort(new Error(`watchdog: over ${WATCHDOG_MS} ms`))
-}, WATCHDOG_MS)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { abort(new Error(`interrupted by ${signal}`), 130) })
-}
-
-try {
-  await run()
-  clearTimeout(watchdog)
-  finish(0)
-} catch (err: any) {
-  abort(err)
-}
+const harness = new Harness({
+  name: 'scale',
+  watchdogMs: WATCHDOG_MS,
+  tmp,
+  keepTmp,
+  write,
+  bootstrapOutput: () => bootstrap?.proc.output.text(40),
+  onFailure: err => {
+    result.error = err.message
+    report()
+  }
+})
+await harness.run(run)
 
 async function run (): Promise<void> {
   result.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1048576), node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtStart: loadavg().map(x => round(x)) }
@@ -229,35 +226,3 @@ function write (): void {
   process.stdout.write(text)
 }
 
-function cleanupTmp (): void {
-  if (keepTmp) {
-    process.stderr.write(`scale benchmark: kept ${tmp}\n`)
-    return
-  }
-  try { rmSync(tmp, { recursive: true, force: true }) } catch {}
-}
-
-function finish (code: number): void {
-  write()
-  killAll('SIGKILL')
-  cleanupTmp()
-  process.exit(code)
-}
-
-function abort (err: Error, code = 1): void {
-  if (aborting) return
-  aborting = true
-  clearTimeout(watchdog)
-  process.stderr.write(`scale benchmark failed: ${err.stack ?? err.message}\n`)
-  if (bootstrap != null) process.stderr.write(`bootstrap output (last lines):\n${bootstrap.proc.output.text(40)}\n`)
-  killAll('SIGKILL')
-  result.error = err.message
-  if (code !== 130) {
-    try {
-      report()
-      write()
-    } catch {}
-  }
-  cleanupTmp()
-  process.exit(code)
-}

@@ -30,12 +30,13 @@
  * BENCH_SEARCH_SEED (default 2024), BENCH_SEARCH_RATE (peer arrivals per
  * second, default 10), BENCH_SEARCH_WORKERS (default 3), BENCH_KEEP_TMP=1.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
 import { CliBootstrap, ROOT } from './lib/cli-bootstrap.js'
-import { Child, killAll } from './lib/proc.js'
+import { Harness } from './lib/harness.js'
+import { Child } from './lib/proc.js'
 import { round, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
 import { ProductLogTally, fraction, prng, shuffle } from './lib/central-load-measure.js'
@@ -94,28 +95,25 @@ const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-search-'))
 const keepTmp = process.env.BENCH_KEEP_TMP === '1'
 let bootstrap: CliBootstrap | undefined
 let client: Libp2p | undefined
-let aborting = false
 /** the search phase's outcomes, kept here so that a run cut short still reports them */
 const phaseOutcomes: Outcome[] = []
 
 const loadSamples: number[] = []
 const loadSampler = setInterval(() => { loadSamples.push(loadavg()[0]) }, 2_000)
 loadSampler.unref()
-const watchdog = setTimeout(() => {
-  process.stderr.write(`search benchmark: still running after ${WATCHDOG_MS} ms; killing everything\n`)
-  abort(new Error(`watchdog: over ${WATCHDOG_MS} ms`))
-}, WATCHDOG_MS)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { abort(new Error(`interrupted by ${signal}`), 130) })
-}
-
-try {
-  await run()
-  clearTimeout(watchdog)
-  finish(0)
-} catch (err: any) {
-  abort(err)
-}
+const harness = new Harness({
+  name: 'search',
+  watchdogMs: WATCHDOG_MS,
+  tmp,
+  keepTmp,
+  write,
+  bootstrapOutput: () => bootstrap?.proc.output.text(40),
+  onFailure: err => {
+    result.error = err.message
+    recordPartialLatency()
+  }
+})
+await harness.run(run)
 
 async function run (): Promise<void> {
   result.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1048576), node: process.version, loadavgAtStart: loadavg().map(x => round(x)) }
@@ -496,40 +494,12 @@ function write (): void {
   process.stdout.write(text)
 }
 
-function cleanupTmp (): void {
-  if (keepTmp) {
-    process.stderr.write(`search benchmark: kept ${tmp}\n`)
-    return
-  }
-  try { rmSync(tmp, { recursive: true, force: true }) } catch {}
-}
-
-function finish (code: number): void {
-  write()
-  killAll('SIGKILL')
-  cleanupTmp()
-  process.exit(code)
-}
-
-function abort (err: Error, code = 1): void {
-  if (aborting) return
-  aborting = true
-  clearTimeout(watchdog)
-  process.stderr.write(`search benchmark failed: ${err.stack ?? err.message}\n`)
-  if (bootstrap != null) process.stderr.write(`bootstrap output (last lines):\n${bootstrap.proc.output.text(40)}\n`)
-  killAll('SIGKILL')
-  result.error = err.message
+/** On a failure: the latencies of the searches that did run. */
+function recordPartialLatency (): void {
   if (result.latency == null && phaseOutcomes.length > 0) {
     result.partialLatency = Object.fromEntries(KINDS.map(k => {
       const all = phaseOutcomes.filter(o => o.kind === k)
       return [k, { searches: all.length, misses: all.filter(o => !o.found).length, toFirstMatchMs: summarize(all.filter(o => o.found).map(o => o.targetMs!)) }]
     }))
   }
-  if (code !== 130) {
-    try {
-      write()
-    } catch {}
-  }
-  cleanupTmp()
-  process.exit(code)
 }
