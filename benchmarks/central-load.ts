@@ -30,6 +30,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
 import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
+import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
 import { round, summarize, type Summary } from './lib/stats.js'
@@ -748,14 +749,6 @@ function addNotes (): void {
     const u = diag.indexNotAtVirtualServer
     notes.push(`with virtual servers on, ${u.members} of ${diag.summary.members} members never got their index to their virtual server: ${u.withAConnectionToTheirVirtualServer} of them had a connection to it, ${u.withItsAddressesInTheirPeerStore} had its addresses in their peer store, ${u.withItsAddressesInTheDirectory} could have read them in the directory; a dial by PeerId now gives ${JSON.stringify(u.dialByPeerIdNow)}`)
   }
-}
-
-function positiveEnv (name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw == null || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
-  return n
 }
 
 function progress (line: string): void {

@@ -25,6 +25,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
 import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
+import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
 import { byLabel, sumOf, type Sample } from './lib/prometheus.js'
@@ -686,14 +687,6 @@ function subtractRecords (b: Record<string, number>, a: Record<string, number>):
     if (d !== 0) out[k] = d
   }
   return out
-}
-
-function positiveEnv (name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw == null || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
-  return n
 }
 
 function progress (line: string): void {

@@ -35,6 +35,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
 import { CliBootstrap, ROOT } from './lib/cli-bootstrap.js'
+import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
 import { round, summarize, type Summary } from './lib/stats.js'
@@ -472,14 +473,6 @@ async function sampleWhile (go: () => boolean, fn: () => Promise<number>, everyM
     await sleep(everyMs)
   }
   return { ms, failures }
-}
-
-function positiveEnv (name: string, fallback: number): number {
-  const raw = process.env[name]
-  if (raw == null || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
-  return n
 }
 
 function progress (line: string): void {
