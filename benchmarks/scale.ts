@@ -28,7 +28,9 @@
  * BENCH_SCALE_PEER_TIMEOUT_MS (the peers' peerTimeoutMs; default: the
  * product's), BENCH_SCALE_DATA_DIRS=1 (a data directory per peer),
  * BENCH_SCALE_DHT_MODE (auto, server or client: every peer's dhtMode, for
- * diagnosis), BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
+ * diagnosis), BENCH_SCALE_DIAG=1 (diagnosis counters of what the peers did on
+ * the network, in modes.<mode>.diagnosis: benchmarks/lib/scale-diag.ts),
+ * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
  * result's notes, e.g. why a run is not the reference one), BENCH_KEEP_TMP=1.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'

@@ -133,7 +133,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
 
   // --- every index where searches find it, every peer holding the directory (bounded by what the budget leaves)
-  const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 ? (s.directorySize ?? 0) >= ctx.subnets : true
+  // members route through their virtual server and never follow the directory; servers and central clients do
+  const wantDirectory = (s: ScalePeerState): boolean => mode.vsLimit > 0 && s.role !== 'member' ? (s.directorySize ?? 0) >= ctx.subnets : true
   const convergeBy = ctx.deadline - SHUTDOWN_MS - TAIL_MIN_MS - (mode.idle ? ctx.settleMs + ctx.idleMs + IDLE_OVERHEAD_MS : 0)
   const readiness = (): Record<string, number> => ({
     placed: st.filter(s => mode.vsLimit > 0 ? s.role === 'virtual-server' || s.role === 'member' : s.role === 'central-client').length,
@@ -215,6 +216,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   out.indexConvergence = convergenceFigures(st)
   const lastLoads = await Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 5_000).catch(() => undefined)))
   out.processes = { workerLoads: lastLoads.filter((l): l is ScaleWorkerLoad => l != null).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
+  const diagnoses = lastLoads.flatMap(l => l?.diagnosis == null ? [] : [l.diagnosis])
+  if (diagnoses.length > 0) out.diagnosis = sumCounts(diagnoses)
   if (!ctx.last) {
     // nothing more to measure here: SIGKILL is quick, where 1,000 peers stopping politely can take longer than the budget allows
     for (const w of workers) w.kill('SIGKILL')
@@ -248,4 +251,11 @@ async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerO
     }
   }))
   return outcomes.sort((a, b) => a.n - b.n)
+}
+
+/** The workers' diagnosis counters, added up, largest first. */
+function sumCounts (parts: Array<Record<string, number>>): Record<string, number> {
+  const total = new Map<string, number>()
+  for (const part of parts) for (const [k, v] of Object.entries(part)) total.set(k, (total.get(k) ?? 0) + v)
+  return Object.fromEntries([...total].sort((a, b) => b[1] - a[1]))
 }

@@ -13,6 +13,7 @@ import { now } from './clock.js'
 import { serveParent } from './proc.js'
 import { countSearchDials, searchTiers, searchDhtOnly, type Hosted, type ScaleSearchCommand } from './scale-search.js'
 import type { ScalePeerPlan } from './scale-plan.js'
+import { DIAG_ENABLED, diagCounts, watchNode } from './scale-diag.js'
 
 /** What the benchmark reads of each hosted peer. */
 export interface ScalePeerState {
@@ -52,6 +53,8 @@ export interface ScaleWorkerLoad {
   rssMb: number
   heapUsedMb: number
   eventLoopDelayMs: { p50: number, p99: number, max: number }
+  /** BENCH_SCALE_DIAG=1: what this worker's peers did on the network (scale-diag.ts) */
+  diagnosis?: Record<string, number>
 }
 
 interface PlanArgs {
@@ -109,7 +112,8 @@ serveParent({
       cpuUs: cpu.user + cpu.system,
       rssMb: mem.rss / 1048576,
       heapUsedMb: mem.heapUsed / 1048576,
-      eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
+      eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      ...(DIAG_ENABLED ? { diagnosis: diagCounts() } : {})
     }
   },
   resetLoopDelay: () => { loopDelay.reset() },
@@ -151,6 +155,7 @@ async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
     h.node = node
     state.peerId = node.peerId
     countSearchDials(h, node)
+    watchNode(node)
     node.addEventListener('placement', evt => {
       const p = evt.detail
       const t = now()

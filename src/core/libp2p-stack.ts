@@ -8,7 +8,8 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
-import { DHT_ALPHA, DHT_K, DHT_PROTOCOL } from './constants.js'
+import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL } from './constants.js'
+import { withContactCheck } from './contact-check.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -62,17 +63,17 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
       identifyPush: identifyPush(),
       // the connection monitor and the DHT both ping; one stream each is not enough
       ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
-      dht: kadDHT({
+      dht: withContactCheck(kadDHT({
         protocol: DHT_PROTOCOL,
         alpha: DHT_ALPHA,
-        disjointPaths: DHT_ALPHA,
+        disjointPaths: DHT_DISJOINT_PATHS,
         kBucketSize: DHT_K,
         clientMode: init.dhtMode === 'client',
         peerInfoMapper: passthroughMapper,
         logPrefix: 'peerhive:dht',
         validators: init.dhtValidators,
         selectors: init.dhtSelectors
-      }),
+      })),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,

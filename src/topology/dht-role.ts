@@ -23,11 +23,28 @@ export function dhtModeFor (role: PeerRole, option: DhtModeOption = 'auto'): Dht
   return role === 'virtual-server' ? 'server' : 'client'
 }
 
+/**
+ * How often a DHT client walks the network to keep its routing table fresh
+ * (kad-dht's table refresh and self-query). kad-dht does both every 5
+ * minutes in either mode, and a refresh is one lookup per bucket: at 1,000
+ * peers the members' walks alone were hundreds of requests a second, most
+ * of them to servers they had to dial. A client's own lookups (announcing,
+ * searching) keep its table fresh enough to start the next one; servers,
+ * which others route through, keep kad-dht's 5 minutes.
+ */
+export const CLIENT_DHT_UPKEEP_MS = 60 * 60_000
+
 interface ModalDht {
   getMode: () => DhtMode
   setMode: (mode: DhtMode) => Promise<void>
   refreshRoutingTable: () => Promise<void>
+  /** kad-dht internals (not in its types), set by setUpkeep */
+  routingTableRefresh?: { refreshInterval?: number }
+  querySelf?: { interval?: number }
 }
+
+/** kad-dht's intervals, as it sets them when constructed; a server returns to them. */
+interface Upkeep { refreshMs: number, querySelfMs: number }
 
 /** Switches the node's DHT between client and server as its placement changes. */
 export class DhtRole {
@@ -35,9 +52,21 @@ export class DhtRole {
   /** mode changes run one after another, in placement order */
   private chain: Promise<void> = Promise.resolve()
   private running = false
+  private readonly serverUpkeep?: Upkeep
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement'>, private readonly option: DhtModeOption) {
     this.log = libp2p.logger.forComponent('peerhive:dht-role')
+    const dht = this.dht()
+    const refreshMs = dht.routingTableRefresh?.refreshInterval
+    const querySelfMs = dht.querySelf?.interval
+    // a kad-dht without these fields keeps its own schedule (test/integration/dht-role.spec.ts notices the change)
+    if (typeof refreshMs === 'number' && typeof querySelfMs === 'number') this.serverUpkeep = { refreshMs, querySelfMs }
+    this.setUpkeep(dht.getMode())
+  }
+
+  /** The routing-table upkeep interval the node runs now (ms), if kad-dht exposes it. */
+  upkeepMs (): number | undefined {
+    return this.dht().routingTableRefresh?.refreshInterval
   }
 
   /** The mode the node runs now. */
@@ -74,12 +103,22 @@ export class DhtRole {
       const dht = this.dht()
       if (dht.getMode() === wanted) return
       await dht.setMode(wanted)
+      this.setUpkeep(wanted)
       this.log('DHT %s mode (%s)', wanted, role)
       // a new server walks the network, so that the other servers put it in their tables and send it records
       if (wanted === 'server') await dht.refreshRoutingTable()
     }).catch((err: Error) => {
       this.log.error('could not switch the DHT mode - %e', err)
     })
+  }
+
+  /** Walks seldom as a client, every 5 minutes as a server; the next scheduled walk runs at the new pace. */
+  private setUpkeep (mode: DhtMode): void {
+    const upkeep = this.serverUpkeep
+    const dht = this.dht()
+    if (upkeep == null || dht.routingTableRefresh == null || dht.querySelf == null) return
+    dht.routingTableRefresh.refreshInterval = mode === 'client' ? Math.max(CLIENT_DHT_UPKEEP_MS, upkeep.refreshMs) : upkeep.refreshMs
+    dht.querySelf.interval = mode === 'client' ? Math.max(CLIENT_DHT_UPKEEP_MS, upkeep.querySelfMs) : upkeep.querySelfMs
   }
 
   private dht (): ModalDht {

@@ -1,0 +1,106 @@
+/**
+ * Diagnosis counters of the "scale" benchmark (BENCH_SCALE_DIAG=1): what the
+ * hosted peers did on the network, summed over the worker. They told where
+ * the load of the on mode came from (issue 9): connections by role and by
+ * the first protocol opened on them, DHT requests by type and operation,
+ * announce rounds and their errors, index-push failures, gossip messages by
+ * topic. Off by default: the wrappers cost a little CPU.
+ */
+import type { PeerhiveNode } from '../../src/index.js'
+
+export const DIAG_ENABLED = process.env.BENCH_SCALE_DIAG === '1'
+
+const counts = new Map<string, number>()
+const filterIds = new Set<string>()
+
+function bump (key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1)
+}
+
+/** The counts so far, largest first. */
+export function diagCounts (): Record<string, number> {
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]))
+}
+
+/** Wraps the node's connections, DHT and sharing parts with counters (a no-op unless BENCH_SCALE_DIAG=1). */
+export function watchNode (node: PeerhiveNode): void {
+  if (!DIAG_ENABLED) return
+  const role = (): string => node.topology.placement().role
+  const libp2p: any = node.libp2p
+  libp2p.addEventListener('connection:open', (evt: any) => countStreams(node, evt.detail, role()))
+  const dht = libp2p.services.dht
+  const network = dht.network
+  if (network != null) {
+    const send = network.sendRequest.bind(network)
+    network.sendRequest = (to: unknown, msg: any, options: unknown) => {
+      bump(`kad request ${msg.type} by ${role()}`)
+      return send(to, msg, options)
+    }
+  }
+  for (const op of ['provide', 'put', 'get', 'findProviders', 'getClosestPeers']) {
+    const run = dht[op].bind(dht)
+    dht[op] = (...args: unknown[]) => {
+      bump(`kad ${op} by ${role()}`)
+      return run(...args)
+    }
+  }
+  const sharing: any = node.sharing
+  sharing.announcer?.addEventListener('announced', (evt: any) => {
+    const r = evt.detail
+    bump(`announce round (${r.full ? 'full' : 'change'}) by ${role()}: ${r.failed > 0 ? 'failed' : r.noPeers ? 'no DHT peers' : 'ok'}`)
+  })
+  wrapLog(sharing.announcer, (format, args) => {
+    if (format.startsWith('could not announce')) bump(`announce error ${errorText(args[1])}`)
+  })
+  wrapLog(sharing.sync, (format, args) => {
+    if (format.startsWith('index update to')) bump(`index push error ${errorText(args[2])}`)
+  })
+  libp2p.services.pubsub.addEventListener('gossipsub:message', (evt: any) => {
+    const msg = evt.detail.msg
+    bump(`gossip message on ${String(msg.topic).replace(/\/[0-9./]+$/, '/…')}`)
+    if (msg.topic === '/peerhive/filters/1') {
+      const id = `${String(msg.from)}:${String(msg.sequenceNumber)}`
+      if (!filterIds.has(id)) {
+        filterIds.add(id)
+        bump('distinct filters seen by the worker')
+      }
+    }
+  })
+}
+
+function countStreams (node: PeerhiveNode, conn: any, role: string): void {
+  const place = node.topology.placement()
+  const remote = conn.remotePeer.toString()
+  const to = conn.remotePeer.equals(node.topology.bootstrapId) ? 'the bootstrap' : remote === place.virtualServer ? 'its virtual server' : place.members.includes(remote) ? 'its member' : 'another peer'
+  const tag = `${conn.direction} connection of a ${role} with ${to}`
+  bump(tag)
+  let first = true
+  const open = conn.newStream.bind(conn)
+  conn.newStream = async (protocols: string | string[], options: unknown) => {
+    const protocol = Array.isArray(protocols) ? protocols[0] : protocols
+    bump(`stream ${protocol}`)
+    // gossipsub and identify open a stream on every connection: the first other one says what the connection was for
+    if (first && !protocol.includes('/meshsub/') && !protocol.includes('/id/')) {
+      first = false
+      bump(`${tag}, first used for ${protocol}`)
+    }
+    return open(protocols, options)
+  }
+}
+
+/** Calls `see` with every message the part logs (its logger is a function with .error and .trace). */
+function wrapLog (part: any, see: (format: string, args: any[]) => void): void {
+  const inner = part?.log
+  if (inner == null) return
+  const wrap = (fn: (...a: any[]) => void) => (format: unknown, ...args: any[]) => {
+    if (typeof format === 'string') see(format, args)
+    fn(format, ...args)
+  }
+  const outer: any = wrap(inner)
+  Object.assign(outer, inner, { error: wrap(inner.error) })
+  part.log = outer
+}
+
+function errorText (err: any): string {
+  return `${String(err?.name)}: ${String(err?.message ?? '').replace(/"[^"]*"|\b[a-zA-Z0-9]{40,}\b/g, '…').slice(0, 80)}`
+}
