@@ -3,7 +3,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  ASSIGNMENT_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
+  ASSIGNMENT_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MAX_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
   AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
   answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, pause, placeIn, requestResponse,
   type Directory, type SubnetTable
@@ -75,6 +75,8 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private rejoin?: PromiseWithResolvers<void>
   private lastFailure?: JoinFailure
   private failedAttempts = 0
+  /** how long the next join attempt may take: doubled after each attempt that timed out */
+  private joinTimeoutMs = JOIN_TIMEOUT_MS
   private connected = false
   private servers?: Directory
   private followingDirectory = false
@@ -172,6 +174,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
         this.backoff.reset()
         this.safeDispatchEvent('join:succeeded', { detail: { failedAttempts: this.failedAttempts } })
         this.failedAttempts = 0
+        this.joinTimeoutMs = JOIN_TIMEOUT_MS
         await this.rejoin.promise
         this.connected = false
         continue
@@ -187,13 +190,15 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
 
   private joinFailed (err: Error, nextRetryAt: number): void {
     this.failedAttempts++
-    const failure: JoinFailure = { reason: describeJoinFailure(err, this.bootstrapAddr, this.bootstrapId, JOIN_TIMEOUT_MS), error: err, attempt: this.failedAttempts, nextRetryAt }
+    const failure: JoinFailure = { reason: describeJoinFailure(err, this.bootstrapAddr, this.bootstrapId, this.joinTimeoutMs), error: err, attempt: this.failedAttempts, nextRetryAt }
+    // the loop returns before this on its own abort: an AbortError here is the attempt's deadline
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') this.joinTimeoutMs = Math.min(JOIN_TIMEOUT_MAX_MS, this.joinTimeoutMs * 2)
     this.lastFailure = failure
     this.safeDispatchEvent('join:failed', { detail: { ...failure } })
   }
 
   private async joinOnce (outer: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([outer, AbortSignal.timeout(JOIN_TIMEOUT_MS)])
+    const signal = AbortSignal.any([outer, AbortSignal.timeout(this.joinTimeoutMs)])
     const stream = await this.libp2p.dialProtocol(this.bootstrapAddr, PROTOCOL_JOIN, { signal })
     const request: JoinRequest = {
       version: WIRE_VERSION,
