@@ -44,6 +44,20 @@ export function watchNode (node: PeerhiveNode): void {
       return run(...args)
     }
   }
+  const check = dht.routingTable?.components?.ping
+  if (check != null) {
+    const verify = check.ping.bind(check)
+    check.ping = async (peer: any, options: unknown) => {
+      bump(`DHT contact check by ${role()}: ${libp2p.getConnections(peer).length > 0 ? 'connected' : 'not connected'}`)
+      return verify(peer, options)
+    }
+  }
+  const pingService = libp2p.services.ping
+  const pingPeer = pingService.ping.bind(pingService)
+  pingService.ping = async (peer: any, options: unknown) => {
+    bump(`ping service call by ${role()}: ${libp2p.getConnections(peer).length > 0 ? 'connected' : 'not connected'}`)
+    return pingPeer(peer, options)
+  }
   const sharing: any = node.sharing
   sharing.announcer?.addEventListener('announced', (evt: any) => {
     const r = evt.detail

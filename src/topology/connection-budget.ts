@@ -114,11 +114,10 @@ export class ConnectionBudget {
     const candidates = connections.filter(c => c.status === 'open' && !needed.has(c.remotePeer.toString()) && isIdle(c))
     const tags = new Map<string, Map<string, { value: number }>>()
     for (const c of candidates) tags.set(c.remotePeer.toString(), await this.tagsOf(c.remotePeer))
-    const dhtServer = this.dhtServer()
     const closable = candidates.filter(c => {
       const keepAlive = [...(tags.get(c.remotePeer.toString())?.keys() ?? [])].filter(t => t.startsWith(KEEP_ALIVE))
-      // kad-dht keeps its closest peers connected; that matters to a DHT server, not to a client
-      return keepAlive.every(t => t === KAD_KEEP_ALIVE_TAG && !dhtServer)
+      // kad-dht's keep-alive is dropped (see onPeerUpdate); anyone else's is respected
+      return keepAlive.every(t => t === KAD_KEEP_ALIVE_TAG)
     })
     const value = (c: Connection): number => [...(tags.get(c.remotePeer.toString())?.values() ?? [])].reduce((sum, t) => sum + t.value, 0)
     // least valued first (kad-dht and gossipsub tag the peers they rely on), then the newest
@@ -146,18 +145,17 @@ export class ConnectionBudget {
   /**
    * kad-dht keeps its 20 closest peers connected (a keep-alive tag: the
    * reconnect queue dials them again whenever they disconnect). A DHT client
-   * is in no one's routing table, so that only costs it connections, and
-   * re-dials each server that trims it: churn. A client drops the tag.
+   * is in no one's routing table, so that only costs it connections. A
+   * server's closest peers need not count it among theirs: they may trim
+   * the link, and the reconnect queue dials it again, over and over. Every
+   * node drops the tag; kad-dht's value tag (kad-close) still ranks those
+   * peers first when the budget chooses what to keep.
    */
   private readonly onPeerUpdate = (evt: CustomEvent<PeerUpdate>): void => {
     const { peer } = evt.detail
-    if (!peer.tags.has(KAD_KEEP_ALIVE_TAG) || this.dhtServer()) return
+    if (!peer.tags.has(KAD_KEEP_ALIVE_TAG)) return
     this.libp2p.peerStore.merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
       .catch((err: Error) => { this.log('could not untag %p - %e', peer.id, err) })
-  }
-
-  private dhtServer (): boolean {
-    return (this.libp2p.services.dht as { getMode?: () => string } | undefined)?.getMode?.() === 'server'
   }
 
   private readonly onPlacement = (): void => {

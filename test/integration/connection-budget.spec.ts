@@ -62,7 +62,7 @@ describe('the connection budget by role', function () {
 
   it('closes idle connections over the budget, keeps the bootstrap, the virtual server, a busy link and a kept-alive peer', async () => {
     const busy = await extras[0].dialProtocol(member.libp2p.peerId, BUSY_PROTOCOL)
-    // kad-dht keeps its closest peers with this tag (the reconnect queue dials them again); a DHT client drops it
+    // kad-dht keeps its closest peers with this tag (the reconnect queue dials them again); every node drops it
     for (const extra of extras.slice(2)) await member.libp2p.peerStore.merge(extra.peerId, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 } } })
     // anyone else's keep-alive is respected
     await member.libp2p.peerStore.merge(extras[1].peerId, { tags: { [`${KEEP_ALIVE}-test`]: { value: 1 } } })
@@ -89,10 +89,15 @@ describe('the connection budget by role', function () {
     }
   })
 
-  it('a DHT client drops kad-dht\'s keep-alive tag, so the peers it does not need are not dialled again when they go', async () => {
+  it('a DHT client and a DHT server both drop kad-dht\'s keep-alive tag, so a peer that trims them is not dialled again at once', async () => {
     assert.equal(member.dhtRole.mode(), 'client')
+    await waitUntil('the virtual server to serve the DHT', () => vs.dhtRole.mode() === 'server', WAIT_MS)
     const peer = extras[EXTRA - 1].peerId
-    await member.libp2p.peerStore.merge(peer, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 } } })
-    await waitUntil('the keep-alive tag to be dropped', async () => !(await member.libp2p.peerStore.get(peer)).tags.has(`${KEEP_ALIVE}-kad-dht`), WAIT_MS)
+    for (const node of [member, vs]) {
+      await node.libp2p.peerStore.merge(peer, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 }, 'kad-close': { value: 50 } } })
+      await waitUntil(`the ${node.status().role}'s keep-alive tag to be dropped`, async () => !(await node.libp2p.peerStore.get(peer)).tags.has(`${KEEP_ALIVE}-kad-dht`), WAIT_MS)
+      // the value tag stays: it ranks the peer when the budget picks what to keep
+      assert.equal((await node.libp2p.peerStore.get(peer)).tags.get('kad-close')?.value, 50)
+    }
   })
 })

@@ -1,14 +1,14 @@
 /**
  * The DHT's check of routing-table contacts (src/core/contact-check.ts): a
- * peer we are or just were connected to is alive without a dial; any other
- * is pinged. The routing table of a real node uses it.
+ * peer we are or were recently connected to is alive without a dial; any
+ * other is refused without a dial. The routing table of a real node uses it.
  */
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
-import { ContactCheck } from '../../src/core/contact-check.js'
+import { ContactCheck, UnknownContactError } from '../../src/core/contact-check.js'
 import { createStack } from '../../src/core/libp2p-stack.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -16,16 +16,17 @@ async function newPeerId (): Promise<PeerId> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 }
 
-/** A ContactCheck over a ping that counts its calls and a connection list the test sets. */
+/** A ContactCheck over a connection list the test sets, and a ping service that must never be called. */
 function harness (freshMs = 60_000): { check: ContactCheck, pinged: unknown[], connected: Set<string>, close: (peer: PeerId) => void } {
   const pinged: unknown[] = []
   const connected = new Set<string>()
   const events = new TypedEventEmitter<any>()
   const check = new ContactCheck({
+    // the node's ping service sits beside it in the components: a dial would go through it
     ping: { ping: async (peer: unknown) => { pinged.push(peer); return 7 } },
     connectionManager: { getConnections: (peer: PeerId) => connected.has(peer.toString()) ? [{}] : [] } as any,
     events
-  }, freshMs)
+  } as any, freshMs)
   const close = (peer: PeerId): void => {
     connected.delete(peer.toString())
     events.safeDispatchEvent('connection:close', { detail: { remotePeer: peer } })
@@ -39,37 +40,36 @@ describe('ContactCheck', () => {
     const peer = await newPeerId()
     h.connected.add(peer.toString())
     assert.equal(await h.check.ping(peer), 0)
-    assert.equal(h.pinged.length, 0)
+    assert.deepEqual(h.pinged, [])
   })
 
-  it('a peer whose connection closed a moment ago is alive without a dial; after the fresh window it is pinged', async () => {
+  it('a peer whose connection closed a moment ago is alive without a dial; after the fresh window it is refused, still without one', async () => {
     const h = harness(200)
     const peer = await newPeerId()
     h.connected.add(peer.toString())
     h.close(peer)
     assert.equal(await h.check.ping(peer), 0)
-    assert.equal(h.pinged.length, 0)
     await new Promise(resolve => setTimeout(resolve, 250))
-    assert.equal(await h.check.ping(peer), 7)
-    assert.deepEqual(h.pinged, [peer])
+    await assert.rejects(h.check.ping(peer), UnknownContactError)
+    assert.deepEqual(h.pinged, [], 'never dialled')
   })
 
-  it('a peer never connected, or a multiaddr, is pinged for real', async () => {
+  it('a peer never connected is refused without a dial; a multiaddr is refused as a bad argument', async () => {
     const h = harness()
-    const stranger = await newPeerId()
-    assert.equal(await h.check.ping(stranger), 7)
-    const addr = multiaddr('/ip4/127.0.0.1/tcp/1')
-    assert.equal(await h.check.ping(addr), 7)
-    assert.deepEqual(h.pinged, [stranger, addr])
+    await assert.rejects(h.check.ping(await newPeerId()), UnknownContactError)
+    await assert.rejects(h.check.ping(multiaddr('/ip4/127.0.0.1/tcp/1')), TypeError)
+    assert.deepEqual(h.pinged, [])
   })
 
   it('forgets the oldest peers past 4,096, so its memory is bounded', async () => {
     const h = harness()
     const first = await newPeerId()
     h.close(first)
-    for (let i = 0; i < 4_096; i++) h.close(await newPeerId())
-    await h.check.ping(first)
-    assert.deepEqual(h.pinged, [first], 'the oldest peer was forgotten, so it is pinged')
+    const last = await newPeerId()
+    for (let i = 0; i < 4_095; i++) h.close(await newPeerId())
+    h.close(last)
+    await assert.rejects(h.check.ping(first), UnknownContactError, 'the oldest peer was forgotten')
+    assert.equal(await h.check.ping(last), 0, 'the newest is remembered')
   })
 
   it('is what the routing table of a real node checks contacts with', async () => {
