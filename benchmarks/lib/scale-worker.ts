@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
 import { serveParent } from './proc.js'
+import { DIAG_ENABLED, diagCounts, watchNode } from './scale-diag.js'
 import { countSearchDials, searchTiers, searchDhtOnly, type Hosted, type ScaleSearchCommand } from './scale-search.js'
 import type { ScalePeerPlan } from './scale-plan.js'
-import { DIAG_ENABLED, diagCounts, watchNode } from './scale-diag.js'
 
 /** What the benchmark reads of each hosted peer. */
 export interface ScalePeerState {
