@@ -472,7 +472,8 @@ async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedS
     },
     resultTiers: sumRecords(outcomes.map(o => o.tiers)),
     searcherRoles: Object.fromEntries(countBy(outcomes, o => o.role)),
-    searchesWithoutDirectory: ran.filter(o => !o.hadDirectory).length,
+    // members route through their virtual server and never follow the directory
+    searchesWithoutDirectory: ran.filter(o => o.role !== 'member' && !o.hadDirectory).length,
     latencyMs: {
       toTarget: summarize(found.map(o => o.targetMs!)),
       toTargetByKind: {
@@ -514,14 +515,16 @@ function missCause (o: Outcome, indexed: Set<number>): string {
 /**
  * Why the bootstrap was asked, per search: from the search streams each
  * search opened (the worker wraps libp2p.dialProtocol) and the product's
- * rules (src/sharing/search.ts): a node without the directory asks the
- * bootstrap for it first; a node with one asks the central index only when
- * no network tier (its virtual server, the other virtual servers) returned anything.
+ * rules (src/sharing/search.ts): a virtual server or central client without
+ * the directory asks the bootstrap for it first (a member asks its virtual
+ * server, which routes for it); otherwise the central index is asked only
+ * when no network tier (its virtual server, the other virtual servers)
+ * returned anything.
  */
 function whyCentral (ran: Outcome[], measured: number, indexed: Set<number>): Record<string, any> {
   const asked = ran.filter(o => o.dials.some(d => d.to === 'bootstrap'))
   const cause = (o: Outcome): string => {
-    if (!o.hadDirectory) return 'no directory yet: asked the bootstrap for it (and the central index) first'
+    if (o.role !== 'member' && !o.hadDirectory) return 'no directory yet: asked the bootstrap for it (and the central index) first'
     if (o.role === 'central-client') return 'central client: no virtual server, its searches go to the central index'
     if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'member could not open a stream to its own virtual server, and no other virtual server had the file'
     if (!indexed.has(o.target)) return 'the target\'s index was not yet at its virtual server when the phase began (its pushes were still failing), so no virtual server found it'
@@ -729,7 +732,7 @@ function addNotes (): void {
     const sp = result.modes[name].searchPhase
     if (sp == null) continue
     if (sp.misses > 0) notes.push(`mode ${name}: ${sp.misses} of ${sp.searches} searches did not find their target (see modes.${name}.searchPhase.missList)`)
-    if (sp.searchesWithoutDirectory > 0) notes.push(`mode ${name}: ${sp.searchesWithoutDirectory} searches started before the searcher held the directory, so each asked the bootstrap first`)
+    if (sp.searchesWithoutDirectory > 0) notes.push(`mode ${name}: ${sp.searchesWithoutDirectory} searches by a virtual server or central client started before it held the directory, so each asked the bootstrap first`)
     if (sp.tableStable !== true) notes.push(`mode ${name}: the bootstrap's table changed during the search phase`)
     const log = result.modes[name].productLog
     const indexedMs = result.modes[name].setup?.msFromFirstArrival?.indexed
