@@ -341,7 +341,8 @@ describe('provider runtime (real libp2p nodes, a work server on /peerhive/work/1
     await server.start()
     stops.push(async () => { await server.stop(); await back.stop() })
     await waitUntil('the output to arrive', async () => late.has('late-job', 1, expected[1]), 20_000, 100)
-    assert.ok(p.events.includes('output:delivered'))
+    // the owner stores the output before its acknowledgement reaches the provider
+    await waitUntil('the provider to see it delivered', () => p.events.includes('output:delivered'), 10_000, 20)
     assert.equal(p.provider.status().outbox.undelivered, 0)
   })
 
