@@ -9,7 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
-import { serveParent } from './proc.js'
+import { serveParent, stopPeers } from './proc.js'
 
 const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 
@@ -174,9 +174,7 @@ serveParent({
     stopping = true
     for (const t of timers) clearTimeout(t)
     timers.clear()
-    const all = Promise.allSettled([...hosted.values()].map(async h => h.node?.stop()))
-    const ok = await Promise.race([all.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), 8_000))])
-    return { stoppedCleanly: ok }
+    return stopPeers([...hosted.values()].map(h => async () => h.node?.stop()))
   }
 })
 

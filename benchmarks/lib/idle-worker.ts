@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { searchDht } from '../../src/sharing/dht/index.js'
 import { now } from './clock.js'
-import { serveParent } from './proc.js'
+import { serveParent, stopPeers } from './proc.js'
 
 export interface IdlePeerPlan {
   idx: number
@@ -85,9 +85,7 @@ serveParent({
     stopping = true
     for (const t of timers) clearTimeout(t)
     timers.clear()
-    const all = Promise.allSettled([...hosted.values()].map(async h => h.node?.stop()))
-    const ok = await Promise.race([all.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), 8_000))])
-    return { stoppedCleanly: ok }
+    return stopPeers([...hosted.values()].map(h => async () => h.node?.stop()))
   }
 }, 600_000)
 

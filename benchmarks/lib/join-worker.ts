@@ -7,7 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
-import { serveParent } from './proc.js'
+import { serveParent, stopPeers } from './proc.js'
 
 /** One peer to start: its index in the arrival order, its address, when to start it (wall-clock ms). */
 export interface PeerPlan {
@@ -88,9 +88,7 @@ const parent = serveParent({
     stopping = true
     for (const t of timers) clearTimeout(t)
     timers.clear()
-    const all = Promise.allSettled([...hosted.values()].map(async h => h.node?.stop()))
-    const ok = await Promise.race([all.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), 8_000))])
-    return { stoppedCleanly: ok }
+    return stopPeers([...hosted.values()].map(h => async () => h.node?.stop()))
   }
 })
 

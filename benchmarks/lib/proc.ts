@@ -248,3 +248,17 @@ export function serveParent (handlers: Record<string, (args: any) => unknown>, m
   setImmediate(() => { emit('ready', { pid: process.pid }) })
   return { emit }
 }
+
+/** How long a child gives its peers to stop before it answers without them. */
+const PEERS_STOP_MS = 8_000
+
+/**
+ * The child side of a 'stop' request: stops every hosted peer at once and
+ * answers whether all of them stopped within PEERS_STOP_MS (the parent then
+ * kills the process either way).
+ */
+export async function stopPeers (stops: Array<() => Promise<unknown>>): Promise<{ stoppedCleanly: boolean }> {
+  const all = Promise.allSettled(stops.map(async stop => stop()))
+  const stoppedCleanly = await Promise.race([all.then(() => true), new Promise<boolean>(resolve => setTimeout(() => resolve(false), PEERS_STOP_MS))])
+  return { stoppedCleanly }
+}

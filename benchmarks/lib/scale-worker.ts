@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
-import { serveParent } from './proc.js'
+import { serveParent, stopPeers } from './proc.js'
 import { DIAG_ENABLED, diagCounts, watchNode } from './scale-diag.js'
 import { countSearchDials, searchTiers, searchDhtOnly, type Hosted, type ScaleSearchCommand } from './scale-search.js'
 import type { ScalePeerPlan } from './scale-plan.js'
@@ -130,9 +130,7 @@ serveParent({
     clearInterval(syncWatch)
     for (const t of timers) clearTimeout(t)
     timers.clear()
-    const all = Promise.allSettled([...hosted.values()].map(async h => h.node?.stop()))
-    const ok = await Promise.race([all.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), 8_000))])
-    return { stoppedCleanly: ok }
+    return stopPeers([...hosted.values()].map(h => async () => h.node?.stop()))
   }
 }, MAX_LIFETIME_MS)
 

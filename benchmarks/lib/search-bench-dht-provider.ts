@@ -12,7 +12,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createStack } from '../../src/core/index.js'
 import { DhtAnnouncer, ShareStore, peerhiveSelectors, peerhiveValidators, searchDht, type AnnounceReport, type IndexEntry } from '../../src/sharing/index.js'
 import { now, sleep } from './clock.js'
-import { serveParent } from './proc.js'
+import { serveParent, stopPeers } from './proc.js'
 import type { Libp2p } from 'libp2p'
 
 /** One DHT-only provider to host. */
@@ -76,13 +76,11 @@ serveParent({
   },
   stop: async () => {
     stopping = true
-    const all = Promise.allSettled([...hosted.values()].map(async h => {
+    return stopPeers([...hosted.values()].map(h => async () => {
       await h.announcer?.stop()
       await h.libp2p?.stop()
       await h.store?.close()
     }))
-    const ok = await Promise.race([all.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), 8_000))])
-    return { stoppedCleanly: ok }
   }
 })
 
