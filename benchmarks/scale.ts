@@ -42,7 +42,7 @@ import { Harness } from './lib/harness.js'
 import { ROOT, type CliBootstrap } from './lib/cli-bootstrap.js'
 import { round } from './lib/stats.js'
 import { HOSTS_PER_SUBNET, peerPlans, subnetsFor, workload, writeFiles, type WorkloadSize } from './lib/scale-plan.js'
-import { runMode, type ModeSpec } from './lib/scale-mode.js'
+import { WORKER_NICE, runMode, type ModeSpec } from './lib/scale-mode.js'
 import { plannedCounts } from './lib/scale-measure.js'
 import { growthRow, headline, otherGoals, previousGrowth, sectionZero } from './lib/scale-report.js'
 
@@ -125,7 +125,7 @@ async function run (): Promise<void> {
     bootstrap: 'node bin/peerhive.js bootstrap --listen /ip4/127.0.0.1/tcp/0 --vs-limit N --metrics 127.0.0.1:0 (own process, socket-counter preload); a fresh one (new data directory) per mode',
     modes: Object.fromEntries(MODES.map(m => [m.name, { vsLimit: m.vsLimit, peers: m.name === 'off' ? OFF_PEERS : PEERS, idleWindow: m.idle, dhtSearches: m.dht }])),
     addresses: `127.0.S.H, S = 100..${100 + subnets - 1}, H = 1..${HOSTS_PER_SUBNET}; each peer listens on and dials from its address`,
-    peerProcesses: `${WORKERS} worker processes per mode, peer i in worker i mod ${WORKERS} (createNode, ${DATA_DIRS ? 'a data directory per peer' : 'no data directory: in-memory share store'})`,
+    peerProcesses: `${WORKERS} worker processes per mode, peer i in worker i mod ${WORKERS} (createNode, ${DATA_DIRS ? 'a data directory per peer' : 'no data directory: in-memory share store'}), at nice ${WORKER_NICE} (modes.<mode>.workerNice says whether that was allowed): the bootstrap, which in a deployment has a host of its own, keeps its share of the CPU`,
     arrival: `${RATE_PER_SEC} peers/s, subnets interleaved (peer k is host 1 + k div ${subnets} of subnet 100 + k mod ${subnets}: host 1 of every subnet first)`,
     files: `${FILES_PER_PEER} file(s) of ${FILE_BYTES} bytes per peer named sc<S>h<H>f<k>: one word no other file has, so every search has exactly one target`,
     peerTimeoutMs: PEER_TIMEOUT_MS ?? 'product default',

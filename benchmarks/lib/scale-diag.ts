@@ -13,7 +13,7 @@ export const DIAG_ENABLED = process.env.BENCH_SCALE_DIAG === '1'
 const counts = new Map<string, number>()
 const filterIds = new Set<string>()
 
-function bump (key: string): void {
+export function bump (key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1)
 }
 

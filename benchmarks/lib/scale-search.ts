@@ -9,6 +9,9 @@
  *   the query events of the peer's DHT service.
  */
 import { searchDht } from '../../src/sharing/dht/index.js'
+import { findProviders, getKeywordRecord } from '../../src/sharing/dht/dht-ops.js'
+import { keywordKey, wordCid } from '../../src/sharing/dht/keys.js'
+import { DIAG_ENABLED, bump } from './scale-diag.js'
 import { now } from './clock.js'
 import type { PeerhiveNode } from '../../src/index.js'
 import type { ScalePeerPlan, SearchKind } from './scale-plan.js'
@@ -141,5 +144,18 @@ export async function searchDhtOnly (h: Hosted, cmd: ScaleSearchCommand): Promis
     out.error = `${err.name}: ${err.message}`.slice(0, 200)
   }
   out.totalMs = now() - t0
+  if (!out.found && DIAG_ENABLED) await classifyMiss(dht, cmd)
   return out
+}
+
+/** Why a DHT search missed: were the target's word provider record and keyword record findable afterwards? */
+async function classifyMiss (dht: any, cmd: ScaleSearchCommand): Promise<void> {
+  const signal = AbortSignal.timeout(10_000)
+  let publisher = false
+  let publishers = 0
+  try {
+    for await (const p of findProviders(dht, wordCid(cmd.target), { signal, limit: 20 })) { publishers++; if (p.id.toString() === cmd.provider) publisher = true }
+  } catch {}
+  const record = await getKeywordRecord(dht, keywordKey(cmd.target, cmd.provider), { signal: AbortSignal.timeout(10_000), quorum: 1 }).catch(() => undefined)
+  bump(`dht miss: word publishers found ${publishers > 0 ? (publisher ? 'with the target' : 'without the target') : 'none'}, keyword record ${record != null ? 'found' : 'not found'}`)
 }
