@@ -13,7 +13,7 @@ import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
 import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
-import { ConnectionBudget, DHT_MODE_OPTIONS, DhtRole, TopologyClient, dhtModeFor, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
+import { ConnectionBudget, DHT_MODE_OPTIONS, DhtRole, GossipPace, TopologyClient, dhtModeFor, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
 import type { Libp2p } from 'libp2p'
@@ -46,6 +46,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly dhtRole: DhtRole
   /** closes idle connections over the role's budget */
   private readonly connectionBudget: ConnectionBudget
+  /** gossipsub's heartbeat by role */
+  readonly gossipPace: GossipPace
 
   /**
    * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
@@ -62,6 +64,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     }, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
     this.dhtRole = new DhtRole(libp2p, topology, options.dhtMode ?? 'auto')
     this.connectionBudget = new ConnectionBudget(libp2p, topology)
+    this.gossipPace = new GossipPace(libp2p, topology)
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })
@@ -201,6 +204,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     await this.sharing.start()
     this.dhtRole.start()
     this.connectionBudget.start()
+    this.gossipPace.start()
     await this.topology.start()
     await this.provider?.start()
   }
@@ -210,6 +214,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     await this.outputServer.stop()
     await this.topology.stop()
     this.connectionBudget.stop()
+    this.gossipPace.stop()
     await this.dhtRole.stop()
     await this.sharing.stop()
     await this.local?.stop()
