@@ -154,8 +154,13 @@ async function classifyMiss (dht: any, cmd: ScaleSearchCommand): Promise<void> {
   let publisher = false
   let publishers = 0
   try {
-    for await (const p of findProviders(dht, wordCid(cmd.target), { signal, limit: 20 })) { publishers++; if (p.id.toString() === cmd.provider) publisher = true }
-  } catch {}
+    for await (const p of findProviders(dht, wordCid(cmd.target), { signal, limit: 20 })) {
+      publishers++
+      if (p.id.toString() === cmd.provider) publisher = true
+    }
+  } catch {
+    // the lookup failed: the publishers found so far stand
+  }
   const record = await getKeywordRecord(dht, keywordKey(cmd.target, cmd.provider), { signal: AbortSignal.timeout(10_000), quorum: 1 }).catch(() => undefined)
   bump(`dht miss: word publishers found ${publishers > 0 ? (publisher ? 'with the target' : 'without the target') : 'none'}, keyword record ${record != null ? 'found' : 'not found'}`)
 }

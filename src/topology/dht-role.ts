@@ -31,9 +31,21 @@ export function dhtModeFor (role: PeerRole, option: DhtModeOption = 'auto'): Dht
  * minutes is some 280 requests a second, most of them to servers the
  * member has to dial. A client's own lookups (announcing,
  * searching) keep its table fresh enough to start the next one; servers,
- * which others route through, keep kad-dht's 5 minutes.
+ * which others route through, walk more often (SERVER_DHT_UPKEEP_MS).
  */
 export const CLIENT_DHT_UPKEEP_MS = 60 * 60_000
+
+/**
+ * How often a DHT server walks the network: go-libp2p-kad-dht's 10 minutes
+ * (js kad-dht's default is 5), each server at its own pace within
+ * SERVER_UPKEEP_JITTER of it. Servers elected together (the first minute of
+ * a network, a bootstrap restart) otherwise walked together: at 1,000 peers
+ * the 100 servers refreshed within seconds of each other 5 minutes after
+ * their election, the workers' event loops stalled for 5 to 13 s, and the
+ * searches running then missed one in six.
+ */
+export const SERVER_DHT_UPKEEP_MS = 10 * 60_000
+export const SERVER_UPKEEP_JITTER = 0.25
 
 interface ModalDht {
   getMode: () => DhtMode
@@ -44,24 +56,22 @@ interface ModalDht {
   querySelf?: { interval?: number }
 }
 
-/** kad-dht's intervals, as it sets them when constructed; a server returns to them. */
-interface Upkeep { refreshMs: number, querySelfMs: number }
-
 /** Switches the node's DHT between client and server as its placement changes. */
 export class DhtRole {
   private readonly log: Logger
   /** mode changes run one after another, in placement order */
   private chain: Promise<void> = Promise.resolve()
   private running = false
-  private readonly serverUpkeep?: Upkeep
+  /** this node's walk interval as a server; undefined when kad-dht does not expose its schedule */
+  private readonly serverUpkeepMs?: number
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement'>, private readonly option: DhtModeOption) {
     this.log = libp2p.logger.forComponent('peerhive:dht-role')
     const dht = this.dht()
-    const refreshMs = dht.routingTableRefresh?.refreshInterval
-    const querySelfMs = dht.querySelf?.interval
     // a kad-dht without these fields keeps its own schedule (test/integration/dht-role.spec.ts notices the change)
-    if (typeof refreshMs === 'number' && typeof querySelfMs === 'number') this.serverUpkeep = { refreshMs, querySelfMs }
+    if (typeof dht.routingTableRefresh?.refreshInterval === 'number' && typeof dht.querySelf?.interval === 'number') {
+      this.serverUpkeepMs = Math.round(SERVER_DHT_UPKEEP_MS * (1 - SERVER_UPKEEP_JITTER + 2 * SERVER_UPKEEP_JITTER * Math.random()))
+    }
     this.setUpkeep(dht.getMode())
   }
 
@@ -113,13 +123,14 @@ export class DhtRole {
     })
   }
 
-  /** Walks seldom as a client, every 5 minutes as a server; the next scheduled walk runs at the new pace. */
+  /** Walks hourly as a client, every 10 minutes or so as a server; the next scheduled walk runs at the new pace. */
   private setUpkeep (mode: DhtMode): void {
-    const upkeep = this.serverUpkeep
+    const serverMs = this.serverUpkeepMs
     const dht = this.dht()
-    if (upkeep == null || dht.routingTableRefresh == null || dht.querySelf == null) return
-    dht.routingTableRefresh.refreshInterval = mode === 'client' ? Math.max(CLIENT_DHT_UPKEEP_MS, upkeep.refreshMs) : upkeep.refreshMs
-    dht.querySelf.interval = mode === 'client' ? Math.max(CLIENT_DHT_UPKEEP_MS, upkeep.querySelfMs) : upkeep.querySelfMs
+    if (serverMs == null || dht.routingTableRefresh == null || dht.querySelf == null) return
+    const ms = mode === 'client' ? CLIENT_DHT_UPKEEP_MS : serverMs
+    dht.routingTableRefresh.refreshInterval = ms
+    dht.querySelf.interval = ms
   }
 
   private dht (): ModalDht {
