@@ -1,10 +1,10 @@
-import { setPriority } from 'node:os'
 /**
  * One mode of the "scale" benchmark (virtual servers off or on): a fresh
  * bootstrap (the real CLI) and fresh workers; the peers arrive; the
  * benchmark waits for their indexes; an idle window; then the seeded
  * searches. Every wait ends at a deadline derived from the run's watchdog.
  */
+import { setPriority } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './clock.js'
 import { CliBootstrap } from './cli-bootstrap.js'
