@@ -3,8 +3,10 @@
  * hosted peers did on the network, summed over the worker. They told where
  * the load of the on mode came from (issue 9): connections by role and by
  * the first protocol opened on them, DHT requests by type and operation,
- * announce rounds and their errors, index-push failures, gossip messages by
- * topic. Off by default: the wrappers cost a little CPU.
+ * announce rounds and their errors, index-push failures (how long each took),
+ * inbound connections libp2p accepted (most of a virtual server's never
+ * finish their handshake), gossip messages by topic. Off by default: the
+ * wrappers cost a little CPU.
  */
 import type { PeerhiveNode } from '../../src/index.js'
 
@@ -66,6 +68,8 @@ export function watchNode (node: PeerhiveNode): void {
   wrapLog(sharing.announcer, (format, args) => {
     if (format.startsWith('could not announce')) bump(`announce error ${errorText(args[1])}`)
   })
+  wrapPush(sharing.sync, libp2p)
+  wrapAccept(libp2p.components?.connectionManager, role)
   wrapLog(sharing.sync, (format, args) => {
     if (format.startsWith('index update to')) bump(`index push error ${errorText(args[2])}`)
   })
@@ -117,4 +121,34 @@ function wrapLog (part: any, see: (format: string, args: any[]) => void): void {
 
 function errorText (err: any): string {
   return `${String(err?.name)}: ${String(err?.message ?? '').replace(/"[^"]*"|\b[a-zA-Z0-9]{40,}\b/g, '…').slice(0, 80)}`
+}
+
+/** Times each failed index push, and says whether the node was connected to its virtual server when it failed. */
+function wrapPush (sync: any, libp2p: any): void {
+  if (typeof sync?.sendAll !== 'function') return
+  const send = sync.sendAll.bind(sync)
+  sync.sendAll = async (target: string, ...rest: unknown[]) => {
+    const t0 = Date.now()
+    const before = libp2p.getConnections().some((c: any) => c.remotePeer.toString() === target)
+    try {
+      return await send(target, ...rest)
+    } catch (err) {
+      const s = (Date.now() - t0) / 1000
+      const after = libp2p.getConnections().some((c: any) => c.remotePeer.toString() === target)
+      bump(`index push failed after ${s < 1 ? '<1' : s < 5 ? '1-5' : s < 7 ? '5-7' : s < 15 ? '7-15' : '15+'} s, connected before ${before ? 'yes' : 'no'}, after ${after ? 'yes' : 'no'}`)
+      throw err
+    }
+  }
+}
+
+/** Counts inbound connections by role, by whether libp2p accepted them and by how many upgrades were pending then. */
+function wrapAccept (manager: any, role: () => string): void {
+  if (typeof manager?.acceptIncomingConnection !== 'function') return
+  const accept = manager.acceptIncomingConnection.bind(manager)
+  manager.acceptIncomingConnection = (maConn: unknown) => {
+    const pending: number = manager.incomingPendingConnections ?? -1
+    const ok = accept(maConn)
+    bump(`inbound accept by ${role()}: ${ok ? 'accepted' : 'refused'} with ${pending < 3 ? pending : pending < 10 ? '3-9' : '10+'} upgrades pending`)
+    return ok
+  }
 }
