@@ -33,9 +33,10 @@ import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
-import { round, summarize, type Summary } from './lib/stats.js'
+import { countBy, round, sumRecords, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
 import { ProductLogTally, deltaOf, fraction, prng, shuffle, snapshotBootstrap, type BootstrapDelta } from './lib/central-load-measure.js'
+import { diagnosisFigures, dialFigures, missCause, whyCentral, type Kind, type Outcome, type PlannedSearch } from './lib/central-load-figures.js'
 import type { HostedPeerPlan, HostedPeerState, MemberDiagnosis, SearchOutcome } from './lib/central-load-worker.js'
 import type { Libp2p } from 'libp2p'
 
@@ -90,10 +91,7 @@ const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'central-load.json')
 const ECHO_PAYLOAD_BYTES = 64
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
 
-type Kind = 'subnet' | 'remote'
 interface Mode { name: 'on' | 'off', vsLimit: number }
-interface PlannedSearch { n: number, searcher: number, kind: Kind, target: number, filename: string }
-type Outcome = SearchOutcome & { n: number, kind: Kind, filename: string, target: number, failed?: string }
 
 /** off first (the yardstick), then on; BENCH_CENTRAL_LOAD_MODES=on (or off) runs one mode alone, for diagnosis (no ratio then) */
 const MODES: Mode[] = ([{ name: 'off', vsLimit: 0 }, { name: 'on', vsLimit: VS_LIMIT_ON }] satisfies Mode[])
@@ -504,72 +502,6 @@ async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedS
   }
 }
 
-function missCause (o: Outcome, indexed: Set<number>): string {
-  if (o.failed != null) return 'the search call failed'
-  if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'the searcher could not open a stream to its own virtual server'
-  if (!indexed.has(o.target)) return 'the target\'s index was not at its virtual server / the bootstrap'
-  if (o.error != null) return 'the search threw'
-  return 'other'
-}
-
-/**
- * Why the bootstrap was asked, per search: from the search streams each
- * search opened (the worker wraps libp2p.dialProtocol) and the product's
- * rules (src/sharing/search.ts): a virtual server or central client without
- * the directory asks the bootstrap for it first (a member asks its virtual
- * server, which routes for it); otherwise the central index is asked only
- * when no network tier (its virtual server, the other virtual servers)
- * returned anything.
- */
-function whyCentral (ran: Outcome[], measured: number, indexed: Set<number>): Record<string, any> {
-  const asked = ran.filter(o => o.dials.some(d => d.to === 'bootstrap'))
-  const cause = (o: Outcome): string => {
-    if (o.role !== 'member' && !o.hadDirectory) return 'no directory yet: asked the bootstrap for it (and the central index) first'
-    if (o.role === 'central-client') return 'central client: no virtual server, its searches go to the central index'
-    if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'member could not open a stream to its own virtual server, and no other virtual server had the file'
-    if (!indexed.has(o.target)) return 'the target\'s index was not yet at its virtual server when the phase began (its pushes were still failing), so no virtual server found it'
-    return 'nothing found at the virtual servers (other reason)'
-  }
-  return {
-    searchesThatAskedTheBootstrap: asked.length,
-    bootstrapStreamsOpened: ran.reduce((n, o) => n + o.dials.filter(d => d.to === 'bootstrap').length, 0),
-    measuredRequests: measured,
-    byCause: Object.fromEntries(countBy(asked, cause)),
-    bySearcherRole: Object.fromEntries(countBy(asked, o => o.role)),
-    byKind: Object.fromEntries(countBy(asked, o => o.kind)),
-    rule: 'src/sharing/search.ts: local files, then the own virtual server (a failed ask is swallowed), then the other virtual servers from the directory (or, without a directory, the bootstrap first), then the central index only if no network tier returned anything'
-  }
-}
-
-function dialFigures (ran: Outcome[]): Record<string, any> {
-  const out: Record<string, any> = {}
-  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap'] as const) {
-    const ds = ran.flatMap(o => o.dials.filter(d => d.to === to))
-    out[to] = { opened: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length, errors: Object.fromEntries(countBy(ds.filter(d => !d.ok), d => d.error ?? '?')) }
-  }
-  out.what = 'search streams the product opened during the phase (libp2p.dialProtocol for /peerhive/search/1.0.0, wrapped in the worker), by destination; "failed" = the dial or protocol select failed'
-  return out
-}
-
-function diagnosisFigures (diag: MemberDiagnosis[]): Record<string, any> {
-  const group = (xs: MemberDiagnosis[]): Record<string, any> => ({
-    members: xs.length,
-    withAConnectionToTheirVirtualServer: xs.filter(d => d.connectionsToVirtualServer > 0).length,
-    withItsAddressesInTheirPeerStore: xs.filter(d => d.virtualServerAddrsInPeerStore > 0).length,
-    withItsAddressesInTheDirectory: xs.filter(d => d.virtualServerAddrsInDirectory > 0).length
-  })
-  const unsynced = diag.filter(d => !d.synced)
-  return {
-    summary: { members: diag.length, indexAtVirtualServer: diag.length - unsynced.length, indexNotAtVirtualServer: unsynced.length },
-    indexAtVirtualServer: group(diag.filter(d => d.synced)),
-    indexNotAtVirtualServer: {
-      ...group(unsynced),
-      dialByPeerIdNow: Object.fromEntries(countBy(unsynced, d => d.dialByPeerId ?? 'not tried'))
-    },
-    when: 'after the search phase; a member\'s index is "at its virtual server" when node.sharing.indexSynced() is true; dialByPeerIdNow = libp2p.dial(PeerId of its virtual server), 3 s limit, for the members whose index is not there'
-  }
-}
-
 // ---------------------------------------------------------------- plan and workload
 
 function peerPlans (): HostedPeerPlan[] {
@@ -667,18 +599,6 @@ function emptyOutcome (idx: number): SearchOutcome {
 
 function perSearch (x: number, n: number, digits = 1): number | null {
   return n > 0 ? round(x / n, digits) : null
-}
-
-function countBy<T> (xs: T[], key: (x: T) => string | number): Map<string | number, number> {
-  const m = new Map<string | number, number>()
-  for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1)
-  return m
-}
-
-function sumRecords (rs: Array<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v
-  return out
 }
 
 function sumValues (r: Record<string, number>): number {

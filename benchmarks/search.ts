@@ -38,7 +38,7 @@ import { CliBootstrap, ROOT } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
-import { round, summarize, type Summary } from './lib/stats.js'
+import { countBy, round, sumRecords, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
 import { ProductLogTally, fraction, prng, shuffle } from './lib/central-load-measure.js'
 import type { HostedPeerPlan, HostedPeerState, SearchOutcome } from './lib/central-load-worker.js'
@@ -432,18 +432,6 @@ function dialFigures (outcomes: Outcome[]): Record<string, any> {
 
 function emptyOutcome (idx: number): SearchOutcome {
   return { idx, role: '?', hadDirectory: false, directorySize: null, found: false, totalMs: NaN, results: 0, tiers: {}, networkResults: 0, dials: [] }
-}
-
-function countBy<T> (xs: T[], key: (x: T) => string): Map<string, number> {
-  const m = new Map<string, number>()
-  for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1)
-  return m
-}
-
-function sumRecords (rs: Array<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v
-  return out
 }
 
 async function sampleMany (fn: () => Promise<number>, count: number, maxMs: number): Promise<{ ms: number[], failures: number }> {

@@ -40,3 +40,20 @@ export function ratio (a: number | undefined, b: number | undefined): number | n
   if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null
   return round(a / b, 1)
 }
+
+/** How many of `xs` fall under each key. */
+export function countBy<T> (xs: T[], key: (x: T) => string | number): Map<string | number, number> {
+  const m = new Map<string | number, number>()
+  for (const x of xs) {
+    const k = key(x)
+    m.set(k, (m.get(k) ?? 0) + 1)
+  }
+  return m
+}
+
+/** Adds up records of counts key by key. */
+export function sumRecords (rs: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v
+  return out
+}
