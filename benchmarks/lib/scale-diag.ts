@@ -30,6 +30,7 @@ export function watchNode (node: PeerhiveNode): void {
   const role = (): string => node.topology.placement().role
   const libp2p: any = node.libp2p
   libp2p.addEventListener('connection:open', (evt: any) => countStreams(node, evt.detail, role()))
+  timeJoinPhases(node)
   const dht = libp2p.services.dht
   const network = dht.network
   if (network != null) {
@@ -152,4 +153,37 @@ function wrapAccept (manager: any, role: () => string): void {
     bump(`inbound accept by ${role()}: ${ok ? 'accepted' : 'refused'} with ${pending < 3 ? pending : pending < 10 ? '3-9' : '10+'} upgrades pending`)
     return ok
   }
+}
+
+/** Where a join's time goes: from the topology's start (its first join attempt) until the connection to the bootstrap is open, then until the first placement. */
+function timeJoinPhases (node: PeerhiveNode): void {
+  let started = performance.now()
+  const topology: any = node.topology
+  const start = topology.start.bind(topology)
+  topology.start = async () => {
+    started = performance.now()
+    return start()
+  }
+  let connectedAt: number | undefined
+  const onOpen = (evt: any): void => {
+    if (connectedAt != null || !evt.detail.remotePeer.equals(node.topology.bootstrapId)) return
+    connectedAt = performance.now()
+    bump(`join phase: bootstrap connection open ${msBucket(connectedAt - started)} after the first join attempt began`)
+  }
+  node.libp2p.addEventListener('connection:open', onOpen)
+  const onPlaced = (): void => {
+    node.removeEventListener('placement', onPlaced)
+    node.libp2p.removeEventListener('connection:open', onOpen)
+    if (connectedAt != null) bump(`join phase: placed ${msBucket(performance.now() - connectedAt)} after the bootstrap connection opened`)
+  }
+  node.addEventListener('placement', onPlaced)
+}
+
+function msBucket (ms: number): string {
+  const edges = [100, 300, 1_000, 3_000, 10_000]
+  const i = edges.findIndex(e => ms < e)
+  if (i === 0) return '<100 ms'
+  if (i === -1) return '10+ s'
+  const f = (n: number): string => n >= 1000 ? `${n / 1000} s` : `${n} ms`
+  return `${f(edges[i - 1])}-${f(edges[i])}`
 }

@@ -106,6 +106,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   })
   const lastArrival = epoch + (peers - 1) * intervalMs
   const arrivalStart = await snap('before the first arrival')
+  const arrivalLoads = await loads()
+  const arrivalT0 = now()
   await Promise.all(workers.map(async (w, i) => w.call('plan', {
     bootstrap: boot.multiaddr, peers: perWorker[i], peerTimeoutMs: ctx.peerTimeoutMs, dataRoot: ctx.dataDirs ? join(ctx.tmp, mode.name, 'peers') : undefined
   }, 30_000)))
@@ -123,6 +125,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const placed = st.filter(s => s.tPlaced != null).length
   const lastPlaced = Math.max(0, ...st.map(s => s.tPlaced ?? 0))
   const arrivalEnd = await snap('all placed')
+  const arrivalCpu = workersCpu(arrivalLoads, await loads(), now() - arrivalT0, baseCpuMsPerSec, placed)
   out.arrival = {
     ratePerSec: ctx.ratePerSec,
     allPlaced: placedAll === true,
@@ -131,6 +134,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     ...joinFigures(st, peers)
   }
   out.bootstrapPerJoin = perJoinFigures(delta(arrivalStart, arrivalEnd), placed)
+  out.workersPerJoin = arrivalCpu
   mark('arrivedAndPlaced')
   ctx.progress(`${tag} ${placed}/${peers} placed; join p50 ${out.arrival.joinMs.p50} ms, p99 ${out.arrival.joinMs.p99} ms; ${out.arrival.joinTimeouts} peers saw a join timeout; bootstrap ${out.bootstrapPerJoin.cpuMsPerJoin} ms CPU and ${out.bootstrapPerJoin.bytesPerJoin} B per join`)
 
@@ -281,4 +285,23 @@ function sumCounts (parts: Array<Record<string, number>>): Record<string, number
   const total = new Map<string, number>()
   for (const part of parts) for (const [k, v] of Object.entries(part)) total.set(k, (total.get(k) ?? 0) + v)
   return Object.fromEntries([...total].sort((a, b) => b[1] - a[1]))
+}
+
+/**
+ * The peers' CPU while the network fills: what an arrival costs the
+ * workers (its own start and join, and what it makes the others do), and
+ * how much of the machine the workers got. Joins slow down once the
+ * workers ask for more than the cores left to them.
+ */
+function workersCpu (a: ScaleWorkerLoad[], b: ScaleWorkerLoad[], windowMs: number, baseCpuMsPerSec: number, placed: number): Record<string, unknown> {
+  const cpuMs = b.reduce((n, l, i) => n + (l.cpuUs - a[i].cpuUs) / 1000, 0) - baseCpuMsPerSec * windowMs / 1000
+  return {
+    cpuMsPerJoin: placed > 0 ? round(cpuMs / placed, 1) : null,
+    cpuMsPerSec: round(cpuMs / (windowMs / 1000)),
+    seconds: round(windowMs / 1000, 1),
+    definitions: {
+      cpuMsPerJoin: 'CPU (user + system, process.cpuUsage) of all worker processes from just before the first arrival to the last placement, less the empty workers\' own, / peers placed',
+      cpuMsPerSec: 'the same CPU per second of that window (2,000 is both cores)'
+    }
+  }
 }

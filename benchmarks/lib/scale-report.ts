@@ -20,6 +20,7 @@ export function headline (mode: Record<string, any>): Record<string, any> {
     connectionsPerPeer: mode.idle == null ? null : { p50: mode.idle.connectionsPerPeer.p50, max: mode.idle.connectionsPerPeer.max },
     cpuMsPerJoin: mode.bootstrapPerJoin?.cpuMsPerJoin ?? null,
     bytesPerJoin: mode.bootstrapPerJoin?.bytesPerJoin ?? null,
+    workersCpuMsPerJoin: mode.workersPerJoin?.cpuMsPerJoin ?? null,
     idleBytesPerPeerPerSec: mode.idle?.bootstrap?.idleBytesPerPeerPerSec ?? null,
     indexConvergence: mode.indexConvergence == null ? null : { members: mode.indexConvergence.members, atVirtualServer: mode.indexConvergence.atVirtualServer, p99Ms: mode.indexConvergence.p99Ms },
     search: { subnet: pick(mode.search?.subnet), remote: pick(mode.search?.remote), dht: pick(mode.search?.dht) }

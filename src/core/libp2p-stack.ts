@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, DHT_K, DHT_PROTOCOL } from './constants.js'
 import { withContactCheck } from './contact-check.js'
+import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -82,7 +83,9 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
         floodPublish: true,
         // Peers of one subnet share an address by design, and on loopback every node does.
         scoreParams: { IPColocationFactorWeight: 0 },
-        maxInboundDataLength: 512 * 1024
+        maxInboundDataLength: 512 * 1024,
+        // copies of a message are recognised before their signature is checked again
+        fastMsgIdFn: fastMessageId
       }),
       ...(init.services ?? {})
     }

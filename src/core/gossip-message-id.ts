@@ -1,0 +1,37 @@
+/**
+ * gossipsub checks a message's signature before it looks the message up in
+ * its seen-cache, so every copy a peer receives (one from each mesh peer,
+ * and the bootstrap's flood) costs an Ed25519 verification: 6 % of the
+ * peers' CPU while a network of 250 filled (issue 9). Its `fastMsgIdFn`
+ * recognises copies first. The id hashes the whole signed message, so a
+ * forged or altered message never passes for a real one: only the same
+ * bytes, signature included, give the same id.
+ */
+import { createHash } from 'node:crypto'
+
+/** What gossipsub hands `fastMsgIdFn`: a message as received (RPC.Message). */
+export interface ReceivedGossipMessage {
+  topic: string
+  from?: Uint8Array
+  seqno?: Uint8Array
+  data?: Uint8Array
+  signature?: Uint8Array
+  key?: Uint8Array
+}
+
+export function fastMessageId (msg: ReceivedGossipMessage): string {
+  const hash = createHash('sha256')
+  const field = (bytes: Uint8Array | undefined): void => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(bytes?.byteLength ?? 0)
+    hash.update(length)
+    if (bytes != null) hash.update(bytes)
+  }
+  field(Buffer.from(msg.topic, 'utf8'))
+  field(msg.from)
+  field(msg.seqno)
+  field(msg.data)
+  field(msg.signature)
+  field(msg.key)
+  return hash.digest('base64')
+}
