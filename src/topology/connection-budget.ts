@@ -80,7 +80,7 @@ export class ConnectionBudget {
   private tagged = new Set<string>()
   private running = false
 
-  constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement' | 'bootstrapId' | 'directory'>, private readonly budgets: ConnectionBudgets = {}) {
+  constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement' | 'bootstrapId'>, private readonly budgets: ConnectionBudgets = {}) {
     this.log = libp2p.logger.forComponent('peerhive:connection-budget')
     this.checkDelayMs = budgets.checkDelayMs ?? DEFAULT_BUDGET_CHECK_DELAY_MS
   }
@@ -108,8 +108,6 @@ export class ConnectionBudget {
   async trim (): Promise<number> {
     const placement = this.topology.placement()
     const needed = neededPeers(placement, this.topology.bootstrapId.toString())
-    // virtual servers keep their links to each other: they store their members' DHT records and answer lookups over them
-    if (placement.role === 'virtual-server') for (const s of this.topology.directory() ?? []) needed.add(s.peerId)
     const connections = this.libp2p.getConnections()
     const budget = budgetFor(placement.role, this.budgets) + connections.filter(c => needed.has(c.remotePeer.toString())).length
     if (connections.length <= budget) return 0
