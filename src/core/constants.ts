@@ -42,16 +42,6 @@ export const DHT_ALPHA = 3
  */
 export const DHT_DISJOINT_PATHS = 1
 /**
- * When a node's first DHT self-query runs: kad-dht's is one second after
- * start, in either mode, and every query waits for it. A joining node then
- * walked to the servers nearest its own key, dialling about one and a half
- * of them, though as a client it is in no routing table and, as a member,
- * hands its records to its virtual server. Nodes therefore query themselves
- * only on their upkeep schedule (src/topology/dht-role.ts: a new server
- * walks at once), and queries do not wait for a first self-query.
- */
-export const DHT_INITIAL_SELF_QUERY_MS = 60 * 60_000
-/**
  * Closest servers a record goes to, and the k-bucket size: 5 copies among
  * the virtual servers, not kad-dht's 20. A lookup asks about k servers and
  * a store writes to k, so every announcement costs about 2k requests, most

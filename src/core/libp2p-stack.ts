@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
-import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_INITIAL_SELF_QUERY_MS, DHT_K, DHT_PROTOCOL } from './constants.js'
+import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL } from './constants.js'
 import { withContactCheck } from './contact-check.js'
 import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
@@ -70,8 +70,6 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
         disjointPaths: DHT_DISJOINT_PATHS,
         kBucketSize: DHT_K,
         clientMode: init.dhtMode === 'client',
-        initialQuerySelfInterval: DHT_INITIAL_SELF_QUERY_MS,
-        allowQueryWithZeroPeers: true,
         peerInfoMapper: passthroughMapper,
         logPrefix: 'peerhive:dht',
         validators: init.dhtValidators,

@@ -22,6 +22,15 @@ import type { Libp2p } from 'libp2p'
 
 export const SHARES_FILE = 'shares.db'
 
+/**
+ * A placed node's first DHT announcement waits up to this long, at random:
+ * peers that join together (a network filling, every peer rejoining after
+ * a bootstrap restart) would otherwise ask their virtual servers for all
+ * their lookups at once, while the servers take their index snapshots.
+ * The DHT is the last search tier; the index is at the virtual server first.
+ */
+export const FIRST_ANNOUNCE_SPREAD_MS = 60_000
+
 /** What the sharing layer needs to know of the node's place in the network. */
 export interface PlaceSource {
   placement: () => { role: string, subnet?: string | null, virtualServer: string | null, virtualServerAddrs: string[], members: string[], userSerialId: number | null }
@@ -80,6 +89,7 @@ export class SharingService {
   private recordsTo = ''
   private publisher?: RecordPublisher
   private joining = true
+  private firstAnnounce?: ReturnType<typeof setTimeout>
   /** a virtual server's keyword filter of its group index, published for the other servers' routing */
   readonly filterPublisher: FilterPublisher
   /** a virtual server's book of the other servers' filters (and the central index's) */
@@ -158,6 +168,7 @@ export class SharingService {
 
   async stop (): Promise<void> {
     this.place.removeEventListener('placement', this.onPlacement)
+    clearTimeout(this.firstAnnounce)
     this.shares.removeEventListener('change', this.onChange)
     this.filterPublisher.stop()
     this.filters.stop()
@@ -254,8 +265,12 @@ export class SharingService {
 
   private readonly onPlacement = (): void => {
     const p = this.place.placement()
-    // records held back while the node was joining go out now
-    if (this.joining && p.role !== 'joining') void this.announcer.refresh().catch(() => {})
+    // records held back while the node was joining go out once its place settles, each node at its own time
+    if (this.joining && p.role !== 'joining') {
+      clearTimeout(this.firstAnnounce)
+      this.firstAnnounce = setTimeout(() => { void this.announcer.refresh().catch(() => {}) }, Math.random() * FIRST_ANNOUNCE_SPREAD_MS)
+      this.firstAnnounce.unref?.()
+    }
     this.joining = p.role === 'joining'
     if (p.role === 'virtual-server') {
       this.groupIndex.retain(new Set(p.members))

@@ -108,8 +108,8 @@ export class ConnectionBudget {
   async trim (): Promise<number> {
     const placement = this.topology.placement()
     const needed = neededPeers(placement, this.topology.bootstrapId.toString())
+    const budget = budgetFor(placement.role, this.budgets) + needed.size
     const connections = this.libp2p.getConnections()
-    const budget = budgetFor(placement.role, this.budgets) + connections.filter(c => needed.has(c.remotePeer.toString())).length
     if (connections.length <= budget) return 0
     const candidates = connections.filter(c => c.status === 'open' && !needed.has(c.remotePeer.toString()) && isIdle(c))
     const tags = new Map<string, Map<string, { value: number }>>()

@@ -87,8 +87,13 @@ export const DEFAULT_ANNOUNCE_CONCURRENCY = 4
 /** Longest one provide or put may take. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 30 * SECOND
 
-/** Delegated records a virtual server works on at once; more wait, up to DELEGATE_QUEUE. */
-export const DELEGATE_CONCURRENCY = 8
+/**
+ * Delegated records a virtual server works on at once; more wait, up to
+ * DELEGATE_QUEUE. Each is a lookup and k stores: at 1,000 peers, 8 at once
+ * kept the servers' workers so busy while the network filled that the
+ * bootstrap's pings timed out and most peers lost it.
+ */
+export const DELEGATE_CONCURRENCY = 2
 /** Delegated records a virtual server holds waiting; past this it answers BUSY. */
 export const DELEGATE_QUEUE = 64
 /** Delegated records one member may hand over per 10 s. */
