@@ -6,7 +6,7 @@ import {
   FILTER_TOPIC, InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
-import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, ProvideServer, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
+import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, type SubnetView } from './central-server.js'
 import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
@@ -26,8 +26,6 @@ export class Bootstrap {
   private readonly central: CentralServer
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
-  /** the bootstrap serves the DHT: virtual servers hand it their members' provider claims */
-  private readonly provideServer: ProvideServer
   /** the virtual servers' keyword filters, to route central clients' searches */
   readonly filters: FilterFollower
   /** the central index's keyword filter, so virtual servers ask it only when it may match */
@@ -70,7 +68,6 @@ export class Bootstrap {
       answer: (words, limit, requester, wantServers) => this.central.answerSearch(words, limit, wantServers, requester, this.filters.book),
       metrics: this.metrics
     })
-    this.provideServer = new ProvideServer(libp2p, this.metrics)
   }
 
   static async create (options: BootstrapOptions): Promise<Bootstrap> {
@@ -143,7 +140,6 @@ export class Bootstrap {
     await this.compute.start()
     await this.indexServer.start()
     await this.searchServer.start()
-    await this.provideServer.start()
     if (this.options.dashboard != null) {
       const log = this.libp2p.logger.forComponent('peerhive:dashboard')
       this.dashboard = new Dashboard(bootstrapSource(this), { at: this.options.dashboard, token: await loadOrCreateToken(this.options.dataDir), log })
@@ -184,7 +180,6 @@ export class Bootstrap {
   async stop (): Promise<void> {
     await this.dashboard?.stop()
     await this.local?.stop()
-    await this.provideServer.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)

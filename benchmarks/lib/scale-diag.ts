@@ -64,8 +64,7 @@ export function watchNode (node: PeerhiveNode): void {
   const sharing: any = node.sharing
   sharing.announcer?.addEventListener('announced', (evt: any) => {
     const r = evt.detail
-    const outcome = r.failed > 0 ? 'failed' : r.noPeers ? 'no DHT peers' : r.deferred ? 'deferred' : 'ok'
-    bump(`announce round (${r.full ? 'full' : 'change'}) by ${role()}: ${outcome}${r.delegatedTo != null ? ', delegated' : ''}`)
+    bump(`announce round (${r.full ? 'full' : 'change'}) by ${role()}: ${r.failed > 0 ? 'failed' : r.noPeers ? 'no DHT peers' : 'ok'}`)
   })
   wrapLog(sharing.announcer, (format, args) => {
     if (format.startsWith('could not announce')) bump(`announce error ${errorText(args[1])}`)

@@ -14,10 +14,6 @@ export const PROTOCOL_WORK = '/peerhive/work/1.0.0'
 export const PROTOCOL_JOBS = '/peerhive/jobs/1.0.0'
 /** A provider hands a unit's output to the job's owner, or the owner fetches it (protocols/unit-output.md). */
 export const PROTOCOL_UNIT_OUTPUT = '/peerhive/unit-output/1.0.0'
-/** A member hands its own DHT records to its virtual server, which stores them (protocols/dht-delegate.md). */
-export const PROTOCOL_DHT_DELEGATE = '/peerhive/dht-delegate/1.0.0'
-/** A provider's signed claim handed to a DHT server, which adds it to its provider records (protocols/dht-delegate.md). */
-export const PROTOCOL_DHT_PROVIDE = '/peerhive/dht-provide/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
 export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
 /** Every virtual server of the network, published by the bootstrap. */

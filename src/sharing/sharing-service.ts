@@ -12,24 +12,14 @@ import { getFile, type GetOptions, type GetResult } from './get-file.js'
 import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
-import { DelegateServer, DhtAnnouncer, ProvideServer, delegatedPublisher, directPublisher, findFileProviders, searchDht, type RecordPublisher } from './dht/index.js'
+import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
 import type { PeerhiveMetrics } from '../core/index.js'
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 
 export const SHARES_FILE = 'shares.db'
-
-/**
- * A placed node's first DHT announcement waits up to this long, at random:
- * peers that join together (a network filling, every peer rejoining after
- * a bootstrap restart) would otherwise ask their virtual servers for all
- * their lookups at once, while the servers take their index snapshots.
- * The DHT is the last search tier; the index is at the virtual server first.
- */
-export const FIRST_ANNOUNCE_SPREAD_MS = 60_000
 
 /** What the sharing layer needs to know of the node's place in the network. */
 export interface PlaceSource {
@@ -81,15 +71,7 @@ export class SharingService {
   private readonly indexServer: IndexServer
   private readonly searchServer: SearchServer
   private readonly transferServer: TransferServer
-  /** keeps this node's files in the DHT; its `announced` events say what each round did and where the records went */
-  readonly announcer: DhtAnnouncer
-  private readonly delegateServer: DelegateServer
-  private readonly provideServer: ProvideServer
-  /** where this node's DHT records went last: the virtual server's PeerId, '' for the DHT itself */
-  private recordsTo = ''
-  private publisher?: RecordPublisher
-  private joining = true
-  private firstAnnounce?: ReturnType<typeof setTimeout>
+  private readonly announcer: DhtAnnouncer
   /** a virtual server's keyword filter of its group index, published for the other servers' routing */
   readonly filterPublisher: FilterPublisher
   /** a virtual server's book of the other servers' filters (and the central index's) */
@@ -102,13 +84,12 @@ export class SharingService {
     this.shares = new ShareStore(init.dataDir == null ? ':memory:' : join(init.dataDir, SHARES_FILE), { dataDir: init.dataDir })
     this.watcher = new FolderWatcher(this.shares, init.folders, err => { log.error('watching shared folders failed - %e', err) }, { hidden: init.shareHidden === true })
     this.sync = new IndexSync(libp2p, this.shares, () => ({ userSerialId: place.placement().userSerialId ?? 0, userid: libp2p.peerId.toString() }), log)
-    const refuseNonMember = (peerId: string): string | undefined => {
-      const p = place.placement()
-      if (p.role !== 'virtual-server') return 'this node is not a virtual server'
-      return p.members.includes(peerId) ? undefined : 'the sender is not a member of this virtual server\'s group'
-    }
     this.indexServer = new IndexServer(libp2p, {
-      refuse: refuseNonMember,
+      refuse: peerId => {
+        const p = place.placement()
+        if (p.role !== 'virtual-server') return 'this node is not a virtual server'
+        return p.members.includes(peerId) ? undefined : 'the sender is not a member of this virtual server\'s group'
+      },
       holder: {
         apply: (provider, update) => {
           const n = this.groupIndex.apply(provider, update)
@@ -128,9 +109,7 @@ export class SharingService {
       answer: async (words, limit, _requester, wantServers) => this.answer(words, limit, wantServers),
       metrics: init.metrics
     })
-    this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries(), publisher: () => this.recordPublisher(init.privateKey) })
-    this.delegateServer = new DelegateServer(libp2p, { refuse: refuseNonMember, metrics: init.metrics })
-    this.provideServer = new ProvideServer(libp2p, init.metrics)
+    this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
     this.transferServer = new TransferServer(libp2p, this.shares.serving, {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
@@ -157,8 +136,6 @@ export class SharingService {
     await this.transferServer.start()
     await this.indexServer.start()
     await this.searchServer.start()
-    await this.delegateServer.start()
-    await this.provideServer.start()
     await this.purgeForbidden()
     await this.watcher.start()
     this.shares.addEventListener('change', this.onChange)
@@ -168,15 +145,12 @@ export class SharingService {
 
   async stop (): Promise<void> {
     this.place.removeEventListener('placement', this.onPlacement)
-    clearTimeout(this.firstAnnounce)
     this.shares.removeEventListener('change', this.onChange)
     this.filterPublisher.stop()
     this.filters.stop()
     await this.announcer.stop()
     await this.watcher.stop()
     this.sync.stop()
-    await this.provideServer.stop()
-    await this.delegateServer.stop()
     await this.searchServer.stop()
     await this.indexServer.stop()
     await this.transferServer.stop()
@@ -246,32 +220,8 @@ export class SharingService {
     return this.shares.list().map(f => indexEntryOf(f, self, userSerialId, self))
   }
 
-  /**
-   * Where this node's DHT records go now: a member hands them to its
-   * virtual server, which stores them over connections it already holds;
-   * a virtual server or central client stores them itself; a joining node
-   * waits for its place (its records then go out at once, see onPlacement).
-   */
-  private recordPublisher (privateKey: PrivateKey): RecordPublisher | undefined {
-    const p = this.place.placement()
-    if (p.role === 'joining') return undefined
-    const to = p.role === 'member' && p.virtualServer != null ? p.virtualServer : ''
-    if (this.publisher == null || to !== this.recordsTo) {
-      this.publisher = to === '' ? directPublisher(this.libp2p.services.dht) : delegatedPublisher(this.libp2p, privateKey, peerIdFromString(to))
-      this.recordsTo = to
-    }
-    return this.publisher
-  }
-
   private readonly onPlacement = (): void => {
     const p = this.place.placement()
-    // records held back while the node was joining go out once its place settles, each node at its own time
-    if (this.joining && p.role !== 'joining') {
-      clearTimeout(this.firstAnnounce)
-      this.firstAnnounce = setTimeout(() => { void this.announcer.refresh().catch(() => {}) }, Math.random() * FIRST_ANNOUNCE_SPREAD_MS)
-      this.firstAnnounce.unref?.()
-    }
-    this.joining = p.role === 'joining'
     if (p.role === 'virtual-server') {
       this.groupIndex.retain(new Set(p.members))
       this.filters.start()

@@ -22,7 +22,7 @@ export function entry (provider: string, filename: string, over: Partial<IndexEn
 }
 
 /** A signed keyword record value, valid for a day unless times are given. */
-export async function signed (key: PrivateKey, word: string, entries: IndexEntry[], times: { issuedAt?: number, expiresAt?: number } = {}): Promise<Uint8Array<ArrayBuffer>> {
+export async function signed (key: PrivateKey, word: string, entries: IndexEntry[], times: { issuedAt?: number, expiresAt?: number } = {}): Promise<Uint8Array> {
   const issuedAt = times.issuedAt ?? Date.now()
   const { record } = buildKeywordRecord({
     word, entries, userSerialId: entries[0]?.userSerialId ?? 0, userid: entries[0]?.userid ?? '', issuedAt, expiresAt: times.expiresAt ?? issuedAt + DAY_MS

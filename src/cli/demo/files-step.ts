@@ -92,10 +92,9 @@ async function runSearch (ctx: DemoContext, words: string[], exhaustive: boolean
  * Step 6: the DHT tier on its own. A search asks the DHT last and reports
  * only what the nearer tiers did not find, and here every file is in an
  * index too; so the user's peer asks the DHT alone, until it knows every
- * other peer's file with the search word. (Each peer announces the files
- * it shared at start within a minute of being placed, at a random moment
- * so that peers joining together do not all load their virtual servers at
- * once: the DHT may know only some of them by now.)
+ * other peer's file with the search word. (The peers announce their files a
+ * few seconds after they start; thirteen nodes in one process take a few
+ * more seconds to store the records.)
  */
 export async function dhtStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal, files } = ctx

@@ -15,11 +15,10 @@ import {
   DEFAULT_ANNOUNCE_CONCURRENCY, DEFAULT_MAX_WORDS, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_REANNOUNCE_INTERVAL_MS,
   DEFAULT_RECORD_TTL_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_RETRY_MIN_MS, MAX_RECORD_TTL_MS, MAX_WORDS_PER_FILE
 } from './constants.js'
-import type { DhtHost } from './dht-ops.js'
+import { provideCid, putValue, type DhtHost } from './dht-ops.js'
 import { NotAnnouncedError } from './errors.js'
 import { keywordKey, wordCid } from './keys.js'
 import { buildKeywordRecord, signKeywordRecord } from './record.js'
-import { directPublisher, type RecordPublisher } from './record-publisher.js'
 import { indexWords } from './words.js'
 import type { IndexEntry } from '../types.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
@@ -84,14 +83,6 @@ export interface DhtAnnouncerInit {
    * @default 32
    */
   maxWordsPerFile?: number
-  /**
-   * Where each round's records go, asked at the start of the round: the
-   * node's virtual server (delegatedPublisher), the DHT itself
-   * (directPublisher), or undefined while the node cannot tell yet (it is
-   * joining), which defers the round.
-   * @default the DHT itself, always
-   */
-  publisher?: () => RecordPublisher | undefined
 }
 
 /** What one round did. */
@@ -108,10 +99,6 @@ export interface AnnounceReport {
   failed: number
   /** the round did nothing: the DHT knows no peers yet */
   noPeers: boolean
-  /** the round did nothing: the node does not know yet where its records go (`publisher` answered undefined) */
-  deferred: boolean
-  /** the virtual server the round's records were handed to; undefined: the node stored them itself */
-  delegatedTo?: string
   ms: number
 }
 
@@ -158,9 +145,6 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
   /** counts schedule() calls, so a timer round knows whether a later round rescheduled */
   private timerGeneration = 0
   private lastReport?: AnnounceReport
-  private readonly direct: RecordPublisher
-  /** where the running round's records go */
-  private via: RecordPublisher
 
   constructor (private readonly host: DhtHost, private readonly init: DhtAnnouncerInit) {
     super()
@@ -173,8 +157,6 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     this.retryMax = init.retryMaxMs ?? DEFAULT_RETRY_MAX_MS
     this.maxWords = init.maxWords ?? DEFAULT_MAX_WORDS
     this.maxWordsPerFile = init.maxWordsPerFile ?? MAX_WORDS_PER_FILE
-    this.direct = directPublisher(host.services.dht)
-    this.via = this.direct
     if (this.interval >= this.ttl) this.log.error('re-announcing every %d ms lets records expire after %d ms', this.interval, this.ttl)
   }
 
@@ -260,12 +242,11 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
       report = await this.round(full)
     } catch (err) {
       this.log.error('announce round failed - %e', err)
-      report = { full, provided: 0, published: 0, withdrawn: 0, failed: 1, noPeers: false, deferred: false, ms: 0 }
+      report = { full, provided: 0, published: 0, withdrawn: 0, failed: 1, noPeers: false, ms: 0 }
     }
-    this.log('%s round: %d provided, %d published, %d withdrawn, %d failed%s%s in %d ms', full ? 'full' : 'change',
-      report.provided, report.published, report.withdrawn, report.failed, report.noPeers ? ' (no DHT peers)' : '',
-      report.deferred ? ' (deferred)' : report.delegatedTo != null ? ` (through ${report.delegatedTo})` : '', report.ms)
-    if (report.failed > 0 || report.noPeers || report.deferred) {
+    this.log('%s round: %d provided, %d published, %d withdrawn, %d failed%s in %d ms', full ? 'full' : 'change',
+      report.provided, report.published, report.withdrawn, report.failed, report.noPeers ? ' (no DHT peers)' : '', report.ms)
+    if (report.failed > 0 || report.noPeers) {
       this.retryMs = Math.min(this.retryMs === 0 ? this.retryMin : this.retryMs * 2, this.retryMax)
       if (full || Date.now() + this.retryMs < this.nextRoundAt) this.schedule(this.retryMs)
     } else if (full || this.retryMs > 0) {
@@ -280,16 +261,9 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
 
   private async round (full: boolean): Promise<AnnounceReport> {
     const started = Date.now()
-    const report: AnnounceReport = { full, provided: 0, published: 0, withdrawn: 0, failed: 0, noPeers: false, deferred: false, ms: 0 }
+    const report: AnnounceReport = { full, provided: 0, published: 0, withdrawn: 0, failed: 0, noPeers: false, ms: 0 }
     const done = (): AnnounceReport => ({ ...report, ms: Date.now() - started })
-    const via = this.init.publisher == null ? this.direct : this.init.publisher()
-    if (via == null) {
-      report.deferred = true
-      return done()
-    }
-    this.via = via
-    report.delegatedTo = via.server?.toString()
-    if (via.server == null && (this.host.services.dht as Partial<SingleKadDHT>).routingTable?.size === 0) {
+    if ((this.host.services.dht as Partial<SingleKadDHT>).routingTable?.size === 0) {
       report.noPeers = true
       return done()
     }
@@ -425,7 +399,7 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
     const { record, omitted } = buildKeywordRecord({ word, entries, ...this.identity, issuedAt, expiresAt })
     if (omitted > 0) this.log('%d files left out of the record for "%s"', omitted, word)
     const value = await signKeywordRecord(this.init.privateKey, record)
-    const stored = await this.via.put(keywordKey(word, this.host.peerId), value, signal)
+    const stored = await putValue(this.host.services.dht, keywordKey(word, this.host.peerId), value, signal)
     if (stored === 0) throw new NotAnnouncedError(`no peer stored the record for "${word}"`)
     const state = this.words.get(word)
     if (state == null) return
@@ -434,7 +408,7 @@ export class DhtAnnouncer extends TypedEventEmitter<DhtAnnouncerEvents> {
   }
 
   private async provide (cid: CID, signal: AbortSignal): Promise<void> {
-    const sent = await this.via.provide(cid, signal)
+    const sent = await provideCid(this.host.services.dht, cid, signal)
     if (sent === 0) throw new NotAnnouncedError(`no peer took the provider record for ${cid.toString()}`)
   }
 

@@ -40,27 +40,6 @@ export const MAX_RECORD_TTL_MS = 48 * HOUR
 /** How far in the future a record's issued_at may lie: clocks of peers differ. */
 export const MAX_CLOCK_SKEW_MS = 10 * MINUTE
 
-/** Domain prefix of a provider claim's signed bytes (protocols/dht-delegate.md). */
-export const CLAIM_SIGNATURE_PREFIX = 'peerhive/dht-provider-claim/1:'
-export const PROVIDER_CLAIM_VERSION = 1
-/** A claim older than this is refused: virtual servers pass claims on at once, so only replays are older. */
-export const MAX_CLAIM_AGE_MS = HOUR
-/** Addresses a claim may name. */
-export const MAX_CLAIM_ADDRS = 16
-/** Largest multiaddr a claim may name, in bytes. */
-export const MAX_CLAIM_ADDR_BYTES = 256
-/** Largest DelegateRequest or ProvideRequest: a keyword record, its key and framing. */
-export const MAX_DELEGATE_REQUEST_BYTES = MAX_KEYWORD_RECORD_BYTES + 8 * 1024
-export const MAX_DELEGATE_RESPONSE_BYTES = 1024
-/**
- * Longest a virtual server works on one delegated record. Below the
- * member's own deadline for the operation (DEFAULT_OPERATION_TIMEOUT_MS),
- * so the member hears the answer rather than its own timeout.
- */
-export const DELEGATE_TIMEOUT_MS = 25 * SECOND
-/** Longest a DHT server takes to answer a ProvideRequest. */
-export const PROVIDE_TIMEOUT_MS = 5 * SECOND
-
 // ---- local defaults, not part of the wire contract ----
 
 /** Words indexed per file, keywords first, then title, then filename. */
@@ -86,20 +65,6 @@ export const DEFAULT_RETRY_MAX_MS = 5 * MINUTE
 export const DEFAULT_ANNOUNCE_CONCURRENCY = 4
 /** Longest one provide or put may take. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 30 * SECOND
-
-/**
- * Delegated records a virtual server works on at once; more wait, up to
- * DELEGATE_QUEUE. Each is a lookup and k stores: at 1,000 peers, 8 at once
- * kept the servers' workers so busy while the network filled that the
- * bootstrap's pings timed out and most peers lost it.
- */
-export const DELEGATE_CONCURRENCY = 2
-/** Delegated records a virtual server holds waiting; past this it answers BUSY. */
-export const DELEGATE_QUEUE = 64
-/** Delegated records one member may hand over per 10 s. */
-export const DELEGATE_REQUESTS_PER_MEMBER = 100
-/** Provider claims one peer may hand a DHT server per 10 s. */
-export const PROVIDE_REQUESTS_PER_PEER = 200
 
 /** Deadline of a DHT search when the caller gives none. */
 export const DEFAULT_SEARCH_TIMEOUT_MS = 15 * SECOND

@@ -32,17 +32,3 @@ export class KeywordRecordBuildError extends PeerhiveError {
 export class NotAnnouncedError extends PeerhiveError {
   constructor (message: string) { super(message, 'NotAnnouncedError') }
 }
-
-/** A provider claim that DHT servers refuse (protocols/dht-delegate.md); `message` says why. */
-export class InvalidProviderClaimError extends PeerhiveError {
-  constructor (message: string) { super(message, 'InvalidProviderClaimError') }
-}
-
-/** A virtual server refused or failed a record handed to it; `code` is its DelegateError. */
-export class DelegationError extends PeerhiveError {
-  readonly code: string
-  constructor (code: string, message: string) {
-    super(`${code}: ${message}`, 'DelegationError')
-    this.code = code
-  }
-}

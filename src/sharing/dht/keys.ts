@@ -31,7 +31,7 @@ export function wordCid (word: string): CID {
 }
 
 /** `/phkw/<hex sha2-256 of the word>/<provider PeerId>`: one key per (word, provider), so publishers never overwrite each other. */
-export function keywordKey (word: string, provider: PeerId | string): Uint8Array<ArrayBuffer> {
+export function keywordKey (word: string, provider: PeerId | string): Uint8Array {
   return encoder.encode(`/${KEYWORD_NAMESPACE}/${wordHashHex(word)}/${provider.toString()}`)
 }
 

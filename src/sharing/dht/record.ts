@@ -64,7 +64,7 @@ export function buildKeywordRecord (init: KeywordRecordInit): BuiltKeywordRecord
 }
 
 /** The DHT value: the record's bytes signed with the provider's libp2p key. */
-export async function signKeywordRecord (privateKey: PrivateKey, record: KeywordRecord): Promise<Uint8Array<ArrayBuffer>> {
+export async function signKeywordRecord (privateKey: PrivateKey, record: KeywordRecord): Promise<Uint8Array> {
   const bytes = KeywordRecord.encode(record)
   if (bytes.byteLength > MAX_KEYWORD_RECORD_BYTES - SIGNATURE_ROOM) {
     throw new KeywordRecordBuildError(`a keyword record of ${bytes.byteLength} bytes does not fit in ${MAX_KEYWORD_RECORD_BYTES}`)
