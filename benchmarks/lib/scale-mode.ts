@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { now, pollUntil, sleep } from './clock.js'
 import { CliBootstrap } from './cli-bootstrap.js'
 import { Child } from './proc.js'
-import { round } from './stats.js'
+import { round, sumRecords } from './stats.js'
 import { deltaOf, snapshotBootstrap, type BootstrapDelta, type BootstrapSnapshot } from './central-load-measure.js'
 import {
   convergenceFigures, idleBootstrapFigures, idleFigures, joinFigures, perJoinFigures, searchFigures, tieredFigures, type Outcome
@@ -282,9 +282,7 @@ function yieldToBootstrap (pid: number | undefined): boolean {
 
 /** The workers' diagnosis counters, added up, largest first. */
 function sumCounts (parts: Array<Record<string, number>>): Record<string, number> {
-  const total = new Map<string, number>()
-  for (const part of parts) for (const [k, v] of Object.entries(part)) total.set(k, (total.get(k) ?? 0) + v)
-  return Object.fromEntries([...total].sort((a, b) => b[1] - a[1]))
+  return Object.fromEntries(Object.entries(sumRecords(parts)).sort((a, b) => b[1] - a[1]))
 }
 
 /**

@@ -20,18 +20,11 @@ export interface ReceivedGossipMessage {
 }
 
 export function fastMessageId (msg: ReceivedGossipMessage): string {
-  const hash = createHash('sha256')
-  const field = (bytes: Uint8Array | undefined): void => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(bytes?.byteLength ?? 0)
-    hash.update(length)
-    if (bytes != null) hash.update(bytes)
-  }
-  field(Buffer.from(msg.topic, 'utf8'))
-  field(msg.from)
-  field(msg.seqno)
-  field(msg.data)
-  field(msg.signature)
-  field(msg.key)
+  const fields = [Buffer.from(msg.topic, 'utf8'), msg.from, msg.seqno, msg.data, msg.signature, msg.key]
+  // every field's length first, then the fields: no two messages give the same bytes
+  const lengths = Buffer.alloc(4 * fields.length)
+  fields.forEach((f, i) => lengths.writeUInt32BE(f?.byteLength ?? 0, 4 * i))
+  const hash = createHash('sha256').update(lengths)
+  for (const f of fields) if (f != null) hash.update(f)
   return hash.digest('base64')
 }
