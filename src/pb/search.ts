@@ -7,6 +7,8 @@ export interface SearchRequest {
   words: string[]
   limit: number
   wantServers: boolean
+  forward: boolean
+  forwardTimeoutMs: number
 }
 
 export namespace SearchRequest {
@@ -41,6 +43,16 @@ export namespace SearchRequest {
           w.bool(obj.wantServers)
         }
 
+        if ((obj.forward != null && obj.forward !== false)) {
+          w.uint32(40)
+          w.bool(obj.forward)
+        }
+
+        if ((obj.forwardTimeoutMs != null && obj.forwardTimeoutMs !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.forwardTimeoutMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -49,7 +61,9 @@ export namespace SearchRequest {
           version: 0,
           words: [],
           limit: 0,
-          wantServers: false
+          wantServers: false,
+          forward: false,
+          forwardTimeoutMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -80,6 +94,14 @@ export namespace SearchRequest {
             }
             case 4: {
               obj.wantServers = reader.bool()
+              break
+            }
+            case 5: {
+              obj.forward = reader.bool()
+              break
+            }
+            case 6: {
+              obj.forwardTimeoutMs = reader.uint32()
               break
             }
             default: {
@@ -141,6 +163,20 @@ export namespace SearchRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.forward`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.forwardTimeoutMs`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -174,6 +210,16 @@ export namespace SearchRequest {
     value: boolean
   }
 
+  export interface SearchRequestForwardFieldEvent {
+    field: '$.forward'
+    value: boolean
+  }
+
+  export interface SearchRequestForwardTimeoutMsFieldEvent {
+    field: '$.forwardTimeoutMs'
+    value: number
+  }
+
   export function encode (obj: Partial<SearchRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchRequest.codec())
   }
@@ -182,7 +228,7 @@ export namespace SearchRequest {
     return decodeMessage(buf, SearchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchRequest>): Generator<SearchRequestVersionFieldEvent | SearchRequestWordsFieldEvent | SearchRequestLimitFieldEvent | SearchRequestWantServersFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchRequest>): Generator<SearchRequestVersionFieldEvent | SearchRequestWordsFieldEvent | SearchRequestLimitFieldEvent | SearchRequestWantServersFieldEvent | SearchRequestForwardFieldEvent | SearchRequestForwardTimeoutMsFieldEvent> {
     return streamMessage(buf, SearchRequest.codec(), opts)
   }
 }
@@ -580,6 +626,10 @@ export interface SearchResponse {
   servers: ServerRef[]
   serversRouted: boolean
   centralMayMatch: boolean
+  forwarded: boolean
+  remoteHits: SearchHit[]
+  serversAsked: number
+  serversAnswered: number
 }
 
 export namespace SearchResponse {
@@ -631,6 +681,28 @@ export namespace SearchResponse {
           w.bool(obj.centralMayMatch)
         }
 
+        if ((obj.forwarded != null && obj.forwarded !== false)) {
+          w.uint32(64)
+          w.bool(obj.forwarded)
+        }
+
+        if (obj.remoteHits != null && obj.remoteHits.length > 0) {
+          for (const value of obj.remoteHits) {
+            w.uint32(74)
+            SearchHit.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.serversAsked != null && obj.serversAsked !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.serversAsked)
+        }
+
+        if ((obj.serversAnswered != null && obj.serversAnswered !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.serversAnswered)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -642,7 +714,11 @@ export namespace SearchResponse {
           hits: [],
           servers: [],
           serversRouted: false,
-          centralMayMatch: false
+          centralMayMatch: false,
+          forwarded: false,
+          remoteHits: [],
+          serversAsked: 0,
+          serversAnswered: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -699,6 +775,32 @@ export namespace SearchResponse {
               obj.centralMayMatch = reader.bool()
               break
             }
+            case 8: {
+              obj.forwarded = reader.bool()
+              break
+            }
+            case 9: {
+              if (opts.limits?.remoteHits != null && obj.remoteHits.length === opts.limits.remoteHits) {
+                throw new MaxLengthError('Decode error - repeated field "remoteHits" had too many elements')
+              }
+
+              if (obj.remoteHits.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "remoteHits" had too many elements')
+              }
+
+              obj.remoteHits.push(SearchHit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.remoteHits$
+              }))
+              break
+            }
+            case 10: {
+              obj.serversAsked = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.serversAnswered = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -710,7 +812,8 @@ export namespace SearchResponse {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           hits: 256,
-          servers: 1024
+          servers: 1024,
+          remoteHits: 256
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -795,6 +898,49 @@ export namespace SearchResponse {
               yield {
                 field: `${prefix}.centralMayMatch`,
                 value: reader.bool()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.forwarded`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 9: {
+              if (opts.limits?.remoteHits != null && obj.remoteHits === opts.limits.remoteHits) {
+                throw new MaxLengthError('Streaming decode error - repeated field "remoteHits" had too many elements')
+              }
+
+              if (obj.remoteHits === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "remoteHits" had too many elements')
+              }
+
+              for (const evt of SearchHit.codec().stream(reader, reader.uint32(), `${prefix}.remoteHits[]`, {
+                limits: opts.limits?.remoteHits$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.remoteHits
+                }
+              }
+
+              obj.remoteHits++
+
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.serversAsked`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.serversAnswered`,
+                value: reader.uint32()
               }
               break
             }
@@ -913,6 +1059,81 @@ export namespace SearchResponse {
     value: boolean
   }
 
+  export interface SearchResponseForwardedFieldEvent {
+    field: '$.forwarded'
+    value: boolean
+  }
+
+  export interface SearchResponseRemoteHitsEntryCidFieldEvent {
+    field: '$.remoteHits[].entry.cid'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntryFilenameFieldEvent {
+    field: '$.remoteHits[].entry.filename'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntryDirectoryFieldEvent {
+    field: '$.remoteHits[].entry.directory'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntrySizeFieldEvent {
+    field: '$.remoteHits[].entry.size'
+    value: number
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntryTitleFieldEvent {
+    field: '$.remoteHits[].entry.title'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntryKeywordsFieldEvent {
+    field: '$.remoteHits[].entry.keywords[]'
+    index: number
+    value: string
+  }
+
+  export interface SearchResponseRemoteHitsEntryUserSerialIdFieldEvent {
+    field: '$.remoteHits[].entry.userSerialId'
+    value: number
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsEntryUseridFieldEvent {
+    field: '$.remoteHits[].entry.userid'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsProviderFieldEvent {
+    field: '$.remoteHits[].provider'
+    value: string
+    index: number
+  }
+
+  export interface SearchResponseRemoteHitsProviderAddrsFieldEvent {
+    field: '$.remoteHits[].providerAddrs[]'
+    index: number
+    value: string
+  }
+
+  export interface SearchResponseServersAskedFieldEvent {
+    field: '$.serversAsked'
+    value: number
+  }
+
+  export interface SearchResponseServersAnsweredFieldEvent {
+    field: '$.serversAnswered'
+    value: number
+  }
+
   export function encode (obj: Partial<SearchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchResponse.codec())
   }
@@ -921,7 +1142,7 @@ export namespace SearchResponse {
     return decodeMessage(buf, SearchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent | SearchResponseForwardedFieldEvent | SearchResponseRemoteHitsEntryCidFieldEvent | SearchResponseRemoteHitsEntryFilenameFieldEvent | SearchResponseRemoteHitsEntryDirectoryFieldEvent | SearchResponseRemoteHitsEntrySizeFieldEvent | SearchResponseRemoteHitsEntryTitleFieldEvent | SearchResponseRemoteHitsEntryKeywordsFieldEvent | SearchResponseRemoteHitsEntryUserSerialIdFieldEvent | SearchResponseRemoteHitsEntryUseridFieldEvent | SearchResponseRemoteHitsProviderFieldEvent | SearchResponseRemoteHitsProviderAddrsFieldEvent | SearchResponseServersAskedFieldEvent | SearchResponseServersAnsweredFieldEvent> {
     return streamMessage(buf, SearchResponse.codec(), opts)
   }
 }

@@ -14,6 +14,8 @@ export interface SearchAnswer {
   serversRouted?: boolean
   /** with serversRouted: whether the central index may hold a match */
   centralMayMatch?: boolean
+  /** this node asked the routed servers for the requester (forwarding): their hits, and how many were asked and answered */
+  forwarded?: { hits: SearchHit[], asked: number, answered: number }
 }
 
 export interface SearchServerInit {
@@ -23,10 +25,11 @@ export interface SearchServerInit {
    */
   refuse: () => string | undefined
   /**
-   * Answers one search: the matching entries of the subnet index, at most `limit`, and, when `wantServers`, the other subnets' virtual servers.
+   * Answers one search: the matching entries of the subnet index, at most `limit`, and, when `wantServers`, the other subnets' virtual servers;
+   * with `forwardTimeoutMs`, it may also ask those servers for the requester within that time
    * @default none (required)
    */
-  answer: (words: string[], limit: number, requester: string, wantServers: boolean) => Promise<SearchAnswer> | SearchAnswer
+  answer: (words: string[], limit: number, requester: string, wantServers: boolean, forwardTimeoutMs?: number) => Promise<SearchAnswer> | SearchAnswer
   /**
    * Prometheus metrics to count searches in.
    * @default none (no metrics)
@@ -101,14 +104,30 @@ export class SearchServer {
     const words = queryWords(req.words)
     if (words.length === 0) return response(SearchError.MALFORMED_MESSAGE, 'a search needs at least one word')
     const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, req.limit))
-    const { hits, servers, serversRouted, centralMayMatch } = await this.init.answer(words, limit, requester, req.wantServers)
-    return { ...response(SearchError.NONE, ''), hits: hits.slice(0, limit), servers: servers.slice(0, MAX_SERVERS), serversRouted: serversRouted === true, centralMayMatch: centralMayMatch === true }
+    const forwardMs = req.forward && req.wantServers ? Math.min(MAX_FORWARD_MS, req.forwardTimeoutMs === 0 ? DEFAULT_FORWARD_MS : req.forwardTimeoutMs) : undefined
+    const { hits, servers, serversRouted, centralMayMatch, forwarded } = await this.init.answer(words, limit, requester, req.wantServers, forwardMs)
+    return {
+      ...response(SearchError.NONE, ''),
+      hits: hits.slice(0, limit),
+      servers: servers.slice(0, MAX_SERVERS),
+      serversRouted: serversRouted === true,
+      centralMayMatch: centralMayMatch === true,
+      forwarded: forwarded != null,
+      remoteHits: forwarded?.hits.slice(0, limit) ?? [],
+      serversAsked: forwarded?.asked ?? 0,
+      serversAnswered: forwarded?.answered ?? 0
+    }
   }
 }
+
+/** Longest a virtual server spends asking the routed servers for a member, whatever the member asks (the exchange itself ends at SEARCH_TIMEOUT_MS). */
+export const MAX_FORWARD_MS = 4_000
+/** ... when the member does not say */
+const DEFAULT_FORWARD_MS = 2_000
 
 /** servers per answer (search.proto's limit) */
 const MAX_SERVERS = 1024
 
 function response (error: SearchError, message: string): SearchResponse {
-  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false }
+  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false, forwarded: false, remoteHits: [], serversAsked: 0, serversAnswered: 0 }
 }

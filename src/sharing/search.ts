@@ -1,10 +1,7 @@
-import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
-import {
-  MAX_SEARCH_HITS, MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, InvalidOptionError, requestResponse
-} from '../core/index.js'
-import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
+import { MAX_SEARCH_HITS, SEARCH_TIMEOUT_MS, InvalidOptionError } from '../core/index.js'
+import type { SearchHit, SearchResponse, ServerRef } from '../pb/search.js'
 import { matches, queryWords } from './matching.js'
+import { askIndex, askRounds } from './search-ask.js'
 import { fromWire } from './wire.js'
 import { byNearness } from './routing/index.js'
 import type { SubnetIndex } from './subnet-index.js'
@@ -101,11 +98,11 @@ export interface SearchContext {
   dht?: (words: string[], opts: { signal: AbortSignal, limit: number }) => AsyncIterable<IndexEntry>
 }
 
-/** Routed servers asked at once, nearest first: a round that finds results ends the remote tier. */
-const FAN_OUT = 4
 /** One index may take at most this share of the search's time, so a hung one leaves the farther tiers theirs. */
 const ASK_SHARE = 0.5
 const MIN_ASK_MS = 250
+/** Of one exchange's time, the share a member's virtual server may spend asking the routed servers for it (forwarding). */
+const FORWARD_SHARE = 0.8
 
 /**
  * Nearest-first search (SHARE-3): the node's own files, then its virtual
@@ -121,8 +118,8 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   const budgetMs = opts.timeoutMs ?? SEARCH_TIMEOUT_MS
   const deadline = AbortSignal.any([AbortSignal.timeout(budgetMs), ...(opts.signal != null ? [opts.signal] : [])])
   const askMs = Math.min(SEARCH_TIMEOUT_MS, Math.max(MIN_ASK_MS, Math.floor(budgetMs * ASK_SHARE)))
-  const ask = async (peerId: string, wantServers: boolean, ref?: ServerRef): Promise<SearchResponse> =>
-    askIndex(ctx, peerId, words, limit, wantServers, AbortSignal.any([deadline, AbortSignal.timeout(askMs)]), ref)
+  const ask = async (peerId: string, wantServers: boolean, ref?: ServerRef, forwardTimeoutMs?: number): Promise<SearchResponse> =>
+    askIndex(ctx.libp2p, peerId, words, { limit, wantServers, forwardTimeoutMs }, AbortSignal.any([deadline, AbortSignal.timeout(askMs)]), ref)
   const started = performance.now()
   const seen = new Set<string>()
   const self = ctx.libp2p.peerId.toString()
@@ -180,9 +177,11 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   yield * emit('local', local)
 
   // 2. the subnet: this node's virtual server, or its own group index when it is one.
-  // A member's request also asks its virtual server to route the remote tier (want_servers).
+  // A member's request also asks its virtual server to route the remote tier (want_servers) and, unless the
+  // search is exhaustive, to ask the routed servers itself when its group has no match (forward).
   const place = ctx.place()
   let routed: { servers: ServerRef[], centralMayMatch: boolean } | undefined
+  let forwarded = false
   if (place.role === 'virtual-server') {
     asking('subnet')
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
@@ -190,9 +189,15 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   } else if (place.role === 'member' && place.virtualServer != null) {
     asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const res = await ask(place.virtualServer, true, ref).catch(skip('subnet', place.virtualServer))
+    const forwardMs = opts.exhaustive === true ? undefined : Math.floor(askMs * FORWARD_SHARE)
+    const res = await ask(place.virtualServer, true, ref, forwardMs).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
     if (res?.serversRouted === true) routed = { servers: res.servers, centralMayMatch: res.centralMayMatch }
+    if (res?.serversRouted === true && res.forwarded) {
+      forwarded = true
+      asking('remote')
+      yield * emit('remote', hitsOf(res.remoteHits))
+    }
   }
   if (done()) return
 
@@ -212,16 +217,11 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     servers = central?.servers ?? ctx.directory?.() ?? []
     if (central?.serversRouted !== true) servers = byNearness(place.subnet ?? '', servers)
   }
-  const targets = others(servers)
-  for (let i = 0; i < targets.length && found < limit && !deadline.aborted; i += FAN_OUT) {
-    // a nearer round found results: the farther servers are not asked (unless exhaustive)
-    if (networkFound > 0 && opts.exhaustive !== true) break
-    asking('remote')
-    const round = targets.slice(i, i + FAN_OUT)
-    // addresses first, so the round's requests then start nearest first, in order
-    await Promise.all(round.map(async s => { await rememberAddrs(ctx, s) }))
-    const answers = await Promise.all(round.map(async s => ask(s.peerId, false).catch(skip('remote', s.peerId))))
-    for (const res of answers) if (res != null) yield * emit('remote', hitsOf(res.hits))
+  // the virtual server asked them for this node (forwarded); otherwise this node asks them itself
+  const targets = forwarded ? [] : others(servers)
+  // a nearer round found results: the farther servers are not asked (unless exhaustive)
+  for await (const { res } of askRounds(ctx.libp2p, targets, async s => ask(s.peerId, false).catch(skip('remote', s.peerId)), done)) {
+    if (res != null) yield * emit('remote', hitsOf(res.hits))
   }
   // central clients' files are only in the central index; its filter tells whether it may hold a match
   // (an exhaustive search asks every tier: it is asked all the same)
@@ -241,25 +241,6 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
       yield * emit('dht', [{ entry, addrs: [] }])
       if (found >= limit) return
     }
-  }
-}
-
-async function askIndex (ctx: SearchContext, peerId: string, words: string[], limit: number, wantServers: boolean, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
-  const peer = peerIdFromString(peerId)
-  if (ref != null) await rememberAddrs(ctx, ref)
-  const stream = await ctx.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
-  const res = await requestResponse(stream, { version: WIRE_VERSION, words, limit, wantServers }, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
-  if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
-  return res
-}
-
-/** Tells the peer store where a server is: the directory or a routed answer may know it before libp2p does. */
-async function rememberAddrs (ctx: SearchContext, ref: ServerRef): Promise<void> {
-  if (ref.addrs.length === 0) return
-  try {
-    await ctx.libp2p.peerStore.merge(peerIdFromString(ref.peerId), { multiaddrs: ref.addrs.map(a => multiaddr(a)) })
-  } catch {
-    // a malformed address or PeerId from the network: the request to that server then fails and is skipped
   }
 }
 

@@ -4,6 +4,7 @@ import { IndexServer } from './index-server.js'
 import { IndexSync } from './index-sync.js'
 import { search, type SearchOptions, type SearchResult } from './search.js'
 import { SearchServer, type SearchAnswer } from './search-server.js'
+import { SearchForwarder } from './search-forward.js'
 import { ShareStore } from './share-store.js'
 import type { SkippedPath } from './share-policy.js'
 import { SubnetIndex } from './subnet-index.js'
@@ -72,6 +73,7 @@ export class SharingService {
   private readonly searchServer: SearchServer
   private readonly transferServer: TransferServer
   private readonly announcer: DhtAnnouncer
+  private readonly forwarder: SearchForwarder
   /** a virtual server's keyword filter of its group index, published for the other servers' routing */
   readonly filterPublisher: FilterPublisher
   /** a virtual server's book of the other servers' filters (and the central index's) */
@@ -106,10 +108,11 @@ export class SharingService {
     this.filters = new FilterFollower(libp2p, peerId => this.isServer(peerId), log)
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
-      answer: async (words, limit, _requester, wantServers) => this.answer(words, limit, wantServers),
+      answer: async (words, limit, requester, wantServers, forwardMs) => this.answer(words, limit, requester, wantServers, forwardMs),
       metrics: init.metrics
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
+    this.forwarder = new SearchForwarder(libp2p)
     this.transferServer = new TransferServer(libp2p, this.shares.serving, {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
@@ -236,8 +239,11 @@ export class SharingService {
     else this.sync.setTarget(p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
   }
 
-  /** A virtual server's answer: its group's entries and its own files; with wantServers, the other servers its filters route to. */
-  private async answer (words: string[], limit: number, wantServers: boolean): Promise<SearchAnswer> {
+  /**
+   * A virtual server's answer: its group's entries and its own files; with wantServers, the other servers its filters route to.
+   * With forwardMs, a member whose search its group cannot answer also gets those servers' hits, asked by this node.
+   */
+  private async answer (words: string[], limit: number, requester: string, wantServers: boolean, forwardMs?: number): Promise<SearchAnswer> {
     const self = this.libp2p.peerId.toString()
     const userSerialId = this.place.placement().userSerialId ?? 0
     const own = this.shares.list().filter(f => matches(words, f)).map(f => indexEntryOf(f, self, userSerialId, self))
@@ -250,6 +256,11 @@ export class SharingService {
     })))
     const routed = wantServers ? this.route(words) : undefined
     if (routed == null) return { hits, servers: [] }
-    return { hits, servers: routed.servers.map(s => ({ ...s, addrs: s.addrs.slice(0, 8) })), serversRouted: true, centralMayMatch: routed.centralMayMatch }
+    const answer = { hits, servers: routed.servers.map(s => ({ ...s, addrs: s.addrs.slice(0, 8) })), serversRouted: true, centralMayMatch: routed.centralMayMatch }
+    // the requester's own files do not answer its search (it has them already)
+    const groupAnswers = hits.some(h => h.provider !== requester)
+    if (forwardMs == null || groupAnswers || !this.place.placement().members.includes(requester)) return answer
+    const targets = routed.servers.filter(s => s.peerId !== requester)
+    return { ...answer, forwarded: await this.forwarder.forward(targets, words, limit, forwardMs) }
   }
 }

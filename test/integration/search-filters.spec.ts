@@ -4,7 +4,9 @@
  * the servers whose filters may match, nearest first, and the central index
  * only when its filter may match. Members do not follow the directory, a
  * filter from a peer that is no server is never used, and a server whose
- * filter is not known is still asked (no miss).
+ * filter is not known is still asked (no miss). A member's virtual server
+ * asks the routed servers for it (forwarding), so the member opens no
+ * connection to another subnet.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -12,6 +14,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DIRECTORY_TOPIC, FILTER_TOPIC, PROTOCOL_SEARCH } from '../../src/core/index.js'
 import { KeywordFilter } from '../../src/sharing/index.js'
+import { askIndex } from '../../src/sharing/search-ask.js'
+import { MAX_FORWARDS_IN_FLIGHT } from '../../src/sharing/search-forward.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -112,11 +116,37 @@ describe('integration: remote search routed by keyword filters', function () {
     assert.ok(net.bootstrap.libp2p.services.pubsub.getTopics().includes(FILTER_TOPIC))
   })
 
-  it('a remote search asks only the server whose filter matches: its virtual server, then that server; not the bootstrap', async () => {
+  it('a member\'s remote search is one request to its virtual server, which asks only the server whose filter matches; not the bootstrap', async () => {
     dials.length = 0
+    homeDials.length = 0
     const results = await collect(member, ['Quetzal', 'feather'])
     assert.deepEqual(results.map(r => [r.filename, r.tier, r.providers]), [['quetzal-feather.txt', 'remote', [near.peerId]]])
-    assert.deepEqual(dials, [home.peerId, near.peerId], 'search requests: the virtual server (which routed), then the one server that may match')
+    assert.deepEqual(dials, [home.peerId], 'the member asks its virtual server only')
+    assert.deepEqual(homeDials, [near.peerId], 'the virtual server forwards to the one server that may match')
+  })
+
+  it('a virtual server that does not forward (busy, or an older version) leaves the member to ask the routed servers itself', async () => {
+    const forwarder = (home.sharing as any).forwarder
+    forwarder.maxInFlight = 0
+    try {
+      dials.length = 0
+      homeDials.length = 0
+      const results = await collect(member, ['Quetzal', 'feather'])
+      assert.deepEqual(results.map(r => [r.filename, r.tier, r.providers]), [['quetzal-feather.txt', 'remote', [near.peerId]]])
+      assert.deepEqual(dials, [home.peerId, near.peerId])
+      assert.deepEqual(homeDials, [])
+    } finally {
+      forwarder.maxInFlight = MAX_FORWARDS_IN_FLIGHT
+    }
+  })
+
+  it('a virtual server forwards only for its own members', async () => {
+    homeDials.length = 0
+    const res = await askIndex(mid.libp2p, home.peerId, ['quetzal', 'feather'], { limit: 10, wantServers: true, forwardTimeoutMs: 2_000 }, AbortSignal.timeout(10_000))
+    assert.equal(res.forwarded, false)
+    assert.deepEqual(res.remoteHits, [])
+    assert.deepEqual(res.servers.map(s => s.peerId), [near.peerId], 'it still routes')
+    assert.deepEqual(homeDials, [])
   })
 
   it('servers that may match are asked nearest first (own router band, then the longest shared IP prefix)', async () => {
@@ -170,16 +200,16 @@ describe('integration: remote search routed by keyword filters', function () {
     assert.deepEqual(await collect(home, ['nothingmatcheszqx'], { timeoutMs: 3_000 }), [])
     assert.deepEqual(homeDials, [], 'the forger was asked')
     // the home server still routes and answers
-    dials.length = 0
+    homeDials.length = 0
     assert.deepEqual((await collect(member, ['quetzal', 'feather'])).map(r => r.filename), ['quetzal-feather.txt'])
-    assert.deepEqual(dials, [home.peerId, near.peerId])
+    assert.deepEqual(homeDials, [near.peerId])
   })
 
   it('a new file reaches the filters: the next search for it is routed to its server', async () => {
     await mid.share([file('mid/late-arrival.txt')])
     await waitUntil('the home server to get mid\'s new filter', () => knows(home, mid.peerId, ['late-arrival']), WAIT_MS)
-    dials.length = 0
+    homeDials.length = 0
     assert.deepEqual((await collect(member, ['late-arrival'])).map(r => [r.filename, r.providers]), [['late-arrival.txt', [mid.peerId]]])
-    assert.deepEqual(dials, [home.peerId, mid.peerId])
+    assert.deepEqual(homeDials, [mid.peerId])
   })
 })

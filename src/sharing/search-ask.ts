@@ -1,0 +1,59 @@
+/**
+ * Asking indexes for a search (protocols/search.md): one request to one
+ * index, and the remote tier's rounds over the routed servers, nearest
+ * first. A searcher uses both, and so does a virtual server that asks the
+ * routed servers for one of its members (forwarding).
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, WIRE_VERSION, requestResponse } from '../core/index.js'
+import { SearchError, SearchRequest, SearchResponse, type ServerRef } from '../pb/search.js'
+import type { Libp2p } from 'libp2p'
+
+/** Routed servers asked at once, nearest first: a round that finds results ends the remote tier. */
+export const FAN_OUT = 4
+
+/** What one search request asks, besides its words. */
+export interface AskFields {
+  limit: number
+  wantServers: boolean
+  /** ask a member's virtual server to ask the routed servers itself, within this many ms */
+  forwardTimeoutMs?: number
+}
+
+export async function askIndex (libp2p: Libp2p<any>, peerId: string, words: string[], fields: AskFields, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
+  const peer = peerIdFromString(peerId)
+  if (ref != null) await rememberAddrs(libp2p, ref)
+  const stream = await libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
+  const forward = fields.forwardTimeoutMs != null
+  const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0 }
+  const res = await requestResponse(stream, req, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
+  if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
+  return res
+}
+
+/** Tells the peer store where a server is: the directory or a routed answer may know it before libp2p does. */
+export async function rememberAddrs (libp2p: Libp2p<any>, ref: ServerRef): Promise<void> {
+  if (ref.addrs.length === 0) return
+  try {
+    await libp2p.peerStore.merge(peerIdFromString(ref.peerId), { multiaddrs: ref.addrs.map(a => multiaddr(a)) })
+  } catch {
+    // a malformed address or PeerId from the network: the request to that server then fails and is skipped
+  }
+}
+
+/**
+ * Asks `servers` FAN_OUT at a time, in their order (nearest first), and
+ * yields each server's answer (undefined: it failed) once its round is in.
+ * `stop` is asked before each round: a round that found what was wanted
+ * ends the tier.
+ */
+export async function * askRounds (libp2p: Libp2p<any>, servers: ServerRef[], ask: (server: ServerRef) => Promise<SearchResponse | undefined>, stop: () => boolean): AsyncGenerator<{ server: ServerRef, res?: SearchResponse }> {
+  for (let i = 0; i < servers.length && !stop(); i += FAN_OUT) {
+    const round = servers.slice(i, i + FAN_OUT)
+    // addresses first, so the round's requests then start nearest first, in order
+    await Promise.all(round.map(async s => { await rememberAddrs(libp2p, s) }))
+    const answers = await Promise.all(round.map(async s => ask(s)))
+    for (let j = 0; j < round.length; j++) yield { server: round[j], res: answers[j] }
+  }
+}
