@@ -17,7 +17,8 @@
  * one virtual server each (127.1.S.1, 10 files each) and one member in the
  * first subnet (the searcher). Searches for two words of a random file;
  * requestsPerSearch counts the search streams the member opened (its
- * virtual server, then the routed servers, then the central index), and
+ * virtual server, then the central index) plus the routed servers its
+ * virtual server asked for it (forwarding: the product's onForwarded), and
  * holders the servers that really hold a match. Goal: requests < 3 +
  * holders. Yardstick: the flood (before filters), one request to every
  * virtual server of the network, N.
@@ -31,7 +32,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PROTOCOL_SEARCH, FILTER_TOPIC } from '../src/core/index.js'
-import { createBootstrap, createNode, type PeerhiveNode } from '../src/index.js'
+import { createBootstrap, createNode, type ForwardReport, type PeerhiveNode } from '../src/index.js'
 import { FilterBook, KeywordFilter, gramsOf } from '../src/sharing/routing/index.js'
 import { matches, normalize, queryWords, searchText } from '../src/sharing/index.js'
 import { HELD_OUT, Rng, WORDS, fileName } from './lib/filenames.js'
@@ -246,8 +247,10 @@ async function network (subnets: number, dir: string): Promise<any> {
       // a hit: a result from a server that really holds a match (the nearest holder answers; farther ones need not)
       const holderCids = new Set(holders.flatMap(id => (held.get(id) ?? []).filter(x => matches(query, x)).map(x => x.cid)))
       let found = false
-      for await (const r of member.search(query, { timeoutMs: 10_000, dhtWhenFound: false })) if (r.tier !== 'dht' && holderCids.has(r.cid)) found = true
-      rows.push({ query, holders: holders.length, holderIsHome: holders.includes(home.peerId), requests: dials.length, askedBootstrap: dials.includes(bootstrap.peerId), found, ms: now() - t0 })
+      let forwarded = 0
+      const onForwarded = (f: ForwardReport): void => { forwarded += f.asked }
+      for await (const r of member.search(query, { timeoutMs: 10_000, dhtWhenFound: false, onForwarded })) if (r.tier !== 'dht' && holderCids.has(r.cid)) found = true
+      rows.push({ query, holders: holders.length, holderIsHome: holders.includes(home.peerId), requests: dials.length + forwarded, forwarded, askedBootstrap: dials.includes(bootstrap.peerId), found, ms: now() - t0 })
     }
     const remote = rows.filter(r => !r.holderIsHome)
     const over = remote.filter(r => r.requests >= 3 + r.holders)

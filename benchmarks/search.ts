@@ -423,7 +423,7 @@ function pick (s: Summary | null): Record<string, number> | null {
 
 function dialFigures (outcomes: Outcome[]): Record<string, any> {
   const out: Record<string, any> = {}
-  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap'] as const) {
+  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap', 'forwarded'] as const) {
     const ds = outcomes.flatMap(o => o.dials.filter(d => d.to === to))
     out[to] = { opened: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length }
   }

@@ -22,7 +22,7 @@ export type { PeerhiveNodeEvents } from './node.js'
 export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { JoinFailure, Placement, PeerRole, DhtMode, DhtModeOption } from './topology/index.js'
-export type { SearchOptions, SearchResult, SearchTier, UnreachableTier, SharedFile, ShareMeta, ShareOptions, ShareReport, SkippedPath, SkipReason, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
+export type { ForwardReport, SearchOptions, SearchResult, SearchTier, UnreachableTier, SharedFile, ShareMeta, ShareOptions, ShareReport, SkippedPath, SkipReason, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
 export { ForbiddenShareError } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it

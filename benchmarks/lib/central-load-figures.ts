@@ -50,11 +50,11 @@ export function whyCentral (ran: Outcome[], measured: number, indexed: Set<numbe
 
 export function dialFigures (ran: Outcome[]): Record<string, any> {
   const out: Record<string, any> = {}
-  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap'] as const) {
+  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap', 'forwarded'] as const) {
     const ds = ran.flatMap(o => o.dials.filter(d => d.to === to))
     out[to] = { opened: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length, errors: Object.fromEntries(countBy(ds.filter(d => !d.ok), d => d.error ?? '?')) }
   }
-  out.what = 'search streams the product opened during the phase (libp2p.dialProtocol for /peerhive/search/1.0.0, wrapped in the worker), by destination; "failed" = the dial or protocol select failed'
+  out.what = 'search streams the product opened during the phase (libp2p.dialProtocol for /peerhive/search/1.0.0, wrapped in the worker), by destination; "forwarded": the routed servers a searcher\'s virtual server asked for it (the product\'s onForwarded), "failed" for those = no answer in time; "failed" otherwise = the dial or protocol select failed'
   return out
 }
 

@@ -7,7 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createNode, type PeerhiveNode } from '../../src/index.js'
+import { createNode, type ForwardReport, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
 import { serveParent, stopPeers } from './proc.js'
 
@@ -53,9 +53,9 @@ export interface SearchCommand {
   timeoutMs: number
 }
 
-/** One search stream the product opened during a search (seen by wrapping the peer's libp2p.dialProtocol). */
+/** One search stream the product opened during a search (seen by wrapping the peer's libp2p.dialProtocol), or one its virtual server opened for it (forwarded, told by onForwarded). */
 export interface SearchDial {
-  to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap'
+  to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap' | 'forwarded'
   ok: boolean
   /** error name and message when the dial (connection + protocol select) failed */
   error?: string
@@ -266,7 +266,10 @@ async function searchOnce (h: Hosted, cmd: SearchCommand): Promise<SearchOutcome
   h.dials = out.dials
   const t0 = now()
   try {
-    for await (const r of node.search(cmd.words, { limit: cmd.limit, timeoutMs: cmd.timeoutMs })) {
+    const onForwarded = (f: ForwardReport): void => {
+      for (let i = 0; i < f.asked; i++) out.dials.push({ to: 'forwarded', ok: i < f.answered, ...(i < f.answered ? {} : { error: 'no answer in time' }) })
+    }
+    for await (const r of node.search(cmd.words, { limit: cmd.limit, timeoutMs: cmd.timeoutMs, onForwarded })) {
       out.results++
       out.tiers[r.tier] = (out.tiers[r.tier] ?? 0) + 1
       if (r.tier !== 'local') out.networkResults++

@@ -13,7 +13,7 @@ import { findProviders, getKeywordRecord } from '../../src/sharing/dht/dht-ops.j
 import { keywordKey, wordCid } from '../../src/sharing/dht/keys.js'
 import { DIAG_ENABLED, bump } from './scale-diag.js'
 import { now } from './clock.js'
-import type { PeerhiveNode } from '../../src/index.js'
+import type { ForwardReport, PeerhiveNode } from '../../src/index.js'
 import type { ScalePeerPlan, SearchKind } from './scale-plan.js'
 
 const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
@@ -38,7 +38,8 @@ export interface ScaleSearchCommand {
 }
 
 export interface SearchDial {
-  to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap'
+  /** forwarded: a routed server the searcher's virtual server asked for it (the product's onForwarded) */
+  to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap' | 'forwarded'
   ok: boolean
 }
 
@@ -51,7 +52,7 @@ export interface ScaleSearchOutcome {
   /** from the call to the end of the result stream */
   totalMs: number
   results: number
-  /** tiered: search streams opened (dialProtocol calls for the search protocol, failed ones included) */
+  /** tiered: search streams opened (dialProtocol calls for the search protocol, failed ones included), and the ones the searcher's virtual server opened for it */
   searchStreams: number
   streamsTo: Record<string, number>
   failedStreams: number
@@ -88,7 +89,10 @@ export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<
   h.dials = dials
   const t0 = now()
   try {
-    for await (const r of node.search([cmd.target], { limit: cmd.limit, timeoutMs: cmd.timeoutMs })) {
+    const onForwarded = (f: ForwardReport): void => {
+      for (let i = 0; i < f.asked; i++) dials.push({ to: 'forwarded', ok: i < f.answered })
+    }
+    for await (const r of node.search([cmd.target], { limit: cmd.limit, timeoutMs: cmd.timeoutMs, onForwarded })) {
       out.results++
       if (!out.found && r.filename === cmd.target && r.providers.includes(cmd.provider)) {
         out.found = true

@@ -40,17 +40,29 @@ export interface SearchServerInit {
    * @default 200
    */
   requestsPerPeer?: number
+  /**
+   * Whether a peer is another virtual server: it forwards its members'
+   * searches, so it may ask SERVER_ALLOWANCE times as many.
+   * @default none (every peer gets requestsPerPeer)
+   */
+  isServer?: (peerId: string) => boolean
 }
+
+/** How many members' worth of searches a forwarding virtual server may ask (DEFAULT_VS_LIMIT members each). */
+export const SERVER_ALLOWANCE = 8
 
 /** Answers /peerhive/search/1.0.0 from this node's index (a virtual server's group, or the bootstrap's central index). */
 export class SearchServer {
   private readonly log: Logger
   /** requests per peer per 10 s; more are answered RATE_LIMITED */
   private readonly limiter: RateLimiter
+  /** the same for other virtual servers, which forward their members' searches */
+  private readonly serverLimiter: RateLimiter
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly init: SearchServerInit) {
     this.log = libp2p.logger.forComponent('peerhive:search')
     this.limiter = new RateLimiter({ points: init.requestsPerPeer ?? 200, duration: 10 })
+    this.serverLimiter = new RateLimiter({ points: (init.requestsPerPeer ?? 200) * SERVER_ALLOWANCE, duration: 10 })
   }
 
   async start (): Promise<void> {
@@ -95,7 +107,8 @@ export class SearchServer {
   private async answer (req: SearchRequest, requester: string): Promise<SearchResponse> {
     if (req.version !== WIRE_VERSION) return response(SearchError.UNSUPPORTED_VERSION, `search version ${req.version} is not supported; this node speaks ${WIRE_VERSION}`)
     try {
-      this.limiter.consume(requester)
+      const limiter = this.init.isServer?.(requester) === true ? this.serverLimiter : this.limiter
+      limiter.consume(requester)
     } catch {
       return response(SearchError.RATE_LIMITED, 'too many searches from this peer; retry in a few seconds')
     }

@@ -72,6 +72,20 @@ export interface SearchOptions {
    * @default none
    */
   onUnreachable?: (report: UnreachableTier) => void
+  /**
+   * Told when this node's virtual server asked the routed servers for it
+   * (forwarding, protocols/search.md): how many it asked, and how many answered.
+   * @default none
+   */
+  onForwarded?: (report: ForwardReport) => void
+}
+
+/** What a member's virtual server did for its search in the remote tier. */
+export interface ForwardReport {
+  /** the virtual server that asked */
+  via: string
+  asked: number
+  answered: number
 }
 
 /** An index that did not answer a search. */
@@ -195,6 +209,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     if (res?.serversRouted === true) routed = { servers: res.servers, centralMayMatch: res.centralMayMatch }
     if (res?.serversRouted === true && res.forwarded) {
       forwarded = true
+      opts.onForwarded?.({ via: place.virtualServer, asked: res.serversAsked, answered: res.serversAnswered })
       asking('remote')
       yield * emit('remote', hitsOf(res.remoteHits))
     }

@@ -109,6 +109,7 @@ export class SharingService {
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
       answer: async (words, limit, requester, wantServers, forwardMs) => this.answer(words, limit, requester, wantServers, forwardMs),
+      isServer: peerId => this.isServer(peerId),
       metrics: init.metrics
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })

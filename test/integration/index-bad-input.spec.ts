@@ -32,7 +32,7 @@ function update (over: Partial<IndexUpdate> = {}): Uint8Array {
 }
 
 function searchRequest (over: Partial<SearchRequest> = {}): Uint8Array {
-  return frame(SearchRequest.encode({ version: WIRE_VERSION, words: ['forged'], limit: 10, wantServers: false, ...over }))
+  return frame(SearchRequest.encode({ version: WIRE_VERSION, words: ['forged'], limit: 10, wantServers: false, forward: false, forwardTimeoutMs: 0, ...over }))
 }
 
 describe('bad input on the index and search protocols', function () {
@@ -229,6 +229,21 @@ describe('bad input on the index and search protocols', function () {
       assert.equal(errors.slice(0, 200).filter(e => e !== SearchError.NONE).length, 0, 'the first 200 searches in 10 s are answered')
       assert.ok(errors.slice(200).every(e => e === SearchError.RATE_LIMITED), `then RATE_LIMITED: ${errors.slice(200).join(', ')}`)
       assert.equal((await searchAt(raw, net.bootstrapAddr(), searchRequest({ words: ['realfile'] }))).error, SearchError.NONE, 'another peer is still served')
+    })
+
+    it('another virtual server of the directory may ask 8 times as many: it forwards its members\' searches', async () => {
+      await waitUntil('v1 to have v2 in its directory', () => v1.topology.directory()?.some(d => d.peerId === v2.peerId) === true, WAIT_MS)
+      const errors: string[] = []
+      for (let i = 0; i < 260; i++) errors.push((await searchAt(v2.libp2p, v1.multiaddrs()[0], searchRequest({ words: ['realfile'] }))).error)
+      assert.deepEqual(errors.filter(e => e !== SearchError.NONE), [], 'past 200 in 10 s, a server is still answered')
+    })
+
+    it('a forward asked by a peer that is no member of the server is not forwarded (it still routes)', async () => {
+      const res = await searchAt(raw, v1.multiaddrs()[0], searchRequest({ words: ['nomatchanywherezq'], wantServers: true, forward: true, forwardTimeoutMs: 4_000_000_000 }))
+      assert.equal(res.error, SearchError.NONE, res.message)
+      assert.equal(res.forwarded, false)
+      assert.deepEqual(res.remoteHits, [])
+      assert.equal(res.serversRouted, true)
     })
 
     it('MESSAGE_TOO_LARGE to a request over 4 KiB or with more than 16 words', async () => {

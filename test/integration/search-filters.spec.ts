@@ -19,7 +19,7 @@ import { MAX_FORWARDS_IN_FLIGHT } from '../../src/sharing/search-forward.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { PeerhiveNode, SearchOptions, SearchResult } from '../../src/index.js'
+import type { ForwardReport, PeerhiveNode, SearchOptions, SearchResult } from '../../src/index.js'
 
 const HOME = 120
 const NEAR = 121
@@ -119,9 +119,11 @@ describe('integration: remote search routed by keyword filters', function () {
   it('a member\'s remote search is one request to its virtual server, which asks only the server whose filter matches; not the bootstrap', async () => {
     dials.length = 0
     homeDials.length = 0
-    const results = await collect(member, ['Quetzal', 'feather'])
+    const reports: ForwardReport[] = []
+    const results = await collect(member, ['Quetzal', 'feather'], { onForwarded: r => reports.push(r) })
     assert.deepEqual(results.map(r => [r.filename, r.tier, r.providers]), [['quetzal-feather.txt', 'remote', [near.peerId]]])
     assert.deepEqual(dials, [home.peerId], 'the member asks its virtual server only')
+    assert.deepEqual(reports, [{ via: home.peerId, asked: 1, answered: 1 }])
     assert.deepEqual(homeDials, [near.peerId], 'the virtual server forwards to the one server that may match')
   })
 
