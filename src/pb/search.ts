@@ -630,6 +630,7 @@ export interface SearchResponse {
   remoteHits: SearchHit[]
   serversAsked: number
   serversAnswered: number
+  serversDone: number
 }
 
 export namespace SearchResponse {
@@ -703,6 +704,11 @@ export namespace SearchResponse {
           w.uint32(obj.serversAnswered)
         }
 
+        if ((obj.serversDone != null && obj.serversDone !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.serversDone)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -718,7 +724,8 @@ export namespace SearchResponse {
           forwarded: false,
           remoteHits: [],
           serversAsked: 0,
-          serversAnswered: 0
+          serversAnswered: 0,
+          serversDone: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -799,6 +806,10 @@ export namespace SearchResponse {
             }
             case 11: {
               obj.serversAnswered = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.serversDone = reader.uint32()
               break
             }
             default: {
@@ -940,6 +951,13 @@ export namespace SearchResponse {
             case 11: {
               yield {
                 field: `${prefix}.serversAnswered`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.serversDone`,
                 value: reader.uint32()
               }
               break
@@ -1134,6 +1152,11 @@ export namespace SearchResponse {
     value: number
   }
 
+  export interface SearchResponseServersDoneFieldEvent {
+    field: '$.serversDone'
+    value: number
+  }
+
   export function encode (obj: Partial<SearchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchResponse.codec())
   }
@@ -1142,7 +1165,7 @@ export namespace SearchResponse {
     return decodeMessage(buf, SearchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent | SearchResponseForwardedFieldEvent | SearchResponseRemoteHitsEntryCidFieldEvent | SearchResponseRemoteHitsEntryFilenameFieldEvent | SearchResponseRemoteHitsEntryDirectoryFieldEvent | SearchResponseRemoteHitsEntrySizeFieldEvent | SearchResponseRemoteHitsEntryTitleFieldEvent | SearchResponseRemoteHitsEntryKeywordsFieldEvent | SearchResponseRemoteHitsEntryUserSerialIdFieldEvent | SearchResponseRemoteHitsEntryUseridFieldEvent | SearchResponseRemoteHitsProviderFieldEvent | SearchResponseRemoteHitsProviderAddrsFieldEvent | SearchResponseServersAskedFieldEvent | SearchResponseServersAnsweredFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent | SearchResponseForwardedFieldEvent | SearchResponseRemoteHitsEntryCidFieldEvent | SearchResponseRemoteHitsEntryFilenameFieldEvent | SearchResponseRemoteHitsEntryDirectoryFieldEvent | SearchResponseRemoteHitsEntrySizeFieldEvent | SearchResponseRemoteHitsEntryTitleFieldEvent | SearchResponseRemoteHitsEntryKeywordsFieldEvent | SearchResponseRemoteHitsEntryUserSerialIdFieldEvent | SearchResponseRemoteHitsEntryUseridFieldEvent | SearchResponseRemoteHitsProviderFieldEvent | SearchResponseRemoteHitsProviderAddrsFieldEvent | SearchResponseServersAskedFieldEvent | SearchResponseServersAnsweredFieldEvent | SearchResponseServersDoneFieldEvent> {
     return streamMessage(buf, SearchResponse.codec(), opts)
   }
 }

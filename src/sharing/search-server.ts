@@ -15,7 +15,7 @@ export interface SearchAnswer {
   /** with serversRouted: whether the central index may hold a match */
   centralMayMatch?: boolean
   /** this node asked the routed servers for the requester (forwarding): their hits, and how many were asked and answered */
-  forwarded?: { hits: SearchHit[], asked: number, answered: number }
+  forwarded?: { hits: SearchHit[], asked: number, answered: number, done: number }
 }
 
 export interface SearchServerInit {
@@ -128,19 +128,20 @@ export class SearchServer {
       forwarded: forwarded != null,
       remoteHits: forwarded?.hits.slice(0, limit) ?? [],
       serversAsked: forwarded?.asked ?? 0,
-      serversAnswered: forwarded?.answered ?? 0
+      serversAnswered: forwarded?.answered ?? 0,
+      serversDone: forwarded?.done ?? 0
     }
   }
 }
 
 /** Longest a virtual server spends asking the routed servers for a member, whatever the member asks (the exchange itself ends at SEARCH_TIMEOUT_MS). */
 export const MAX_FORWARD_MS = 4_000
-/** ... when the member does not say */
+/** Forwarding time when the request says 0 */
 const DEFAULT_FORWARD_MS = 2_000
 
 /** servers per answer (search.proto's limit) */
 const MAX_SERVERS = 1024
 
 function response (error: SearchError, message: string): SearchResponse {
-  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false, forwarded: false, remoteHits: [], serversAsked: 0, serversAnswered: 0 }
+  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false, forwarded: false, remoteHits: [], serversAsked: 0, serversAnswered: 0, serversDone: 0 }
 }

@@ -115,8 +115,13 @@ export interface SearchContext {
 /** One index may take at most this share of the search's time, so a hung one leaves the farther tiers theirs. */
 const ASK_SHARE = 0.5
 const MIN_ASK_MS = 250
-/** Of one exchange's time, the share a member's virtual server may spend asking the routed servers for it (forwarding). */
-const FORWARD_SHARE = 0.8
+/**
+ * Of one exchange's time, the share a member's virtual server may spend
+ * asking the routed servers for it (forwarding); the rest covers the
+ * exchange itself on loaded peers, and the member asks the servers the
+ * forward did not reach.
+ */
+const FORWARD_SHARE = 0.5
 
 /**
  * Nearest-first search (SHARE-3): the node's own files, then its virtual
@@ -195,7 +200,8 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   // search is exhaustive, to ask the routed servers itself when its group has no match (forward).
   const place = ctx.place()
   let routed: { servers: ServerRef[], centralMayMatch: boolean } | undefined
-  let forwarded = false
+  /** routed servers the virtual server asked for this node (forwarding), nearest first */
+  let forwardedTo = 0
   if (place.role === 'virtual-server') {
     asking('subnet')
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
@@ -208,7 +214,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
     if (res?.serversRouted === true) routed = { servers: res.servers, centralMayMatch: res.centralMayMatch }
     if (res?.serversRouted === true && res.forwarded) {
-      forwarded = true
+      forwardedTo = res.serversDone
       opts.onForwarded?.({ via: place.virtualServer, asked: res.serversAsked, answered: res.serversAnswered })
       asking('remote')
       yield * emit('remote', hitsOf(res.remoteHits))
@@ -232,8 +238,8 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
     servers = central?.servers ?? ctx.directory?.() ?? []
     if (central?.serversRouted !== true) servers = byNearness(place.subnet ?? '', servers)
   }
-  // the virtual server asked them for this node (forwarded); otherwise this node asks them itself
-  const targets = forwarded ? [] : others(servers)
+  // the ones the virtual server did not ask for this node before its time was up (forwarding), or all of them
+  const targets = others(servers).slice(forwardedTo)
   // a nearer round found results: the farther servers are not asked (unless exhaustive)
   for await (const { res } of askRounds(ctx.libp2p, targets, async s => ask(s.peerId, false).catch(skip('remote', s.peerId)), done)) {
     if (res != null) yield * emit('remote', hitsOf(res.hits))

@@ -261,7 +261,7 @@ export class SharingService {
     // the requester's own files do not answer its search (it has them already)
     const groupAnswers = hits.some(h => h.provider !== requester)
     if (forwardMs == null || groupAnswers || !this.place.placement().members.includes(requester)) return answer
-    const targets = routed.servers.filter(s => s.peerId !== requester)
-    return { ...answer, forwarded: await this.forwarder.forward(targets, words, limit, forwardMs) }
+    // in the routed order, so the member can go on where the forward stopped (a member is never a routed server)
+    return { ...answer, forwarded: await this.forwarder.forward(routed.servers, words, limit, forwardMs) }
   }
 }

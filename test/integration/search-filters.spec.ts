@@ -142,6 +142,24 @@ describe('integration: remote search routed by keyword filters', function () {
     }
   })
 
+  it('when the forward runs out of time, the member asks the servers of the round it cut short itself', async () => {
+    // near, the one server that may match, accepts search streams but never answers
+    await near.libp2p.unhandle(PROTOCOL_SEARCH)
+    await near.libp2p.handle(PROTOCOL_SEARCH, () => {})
+    try {
+      dials.length = 0
+      homeDials.length = 0
+      const reports: ForwardReport[] = []
+      assert.deepEqual(await collect(member, ['quetzal', 'feather'], { timeoutMs: 6_000, onForwarded: r => reports.push(r) }), [])
+      assert.deepEqual(homeDials, [near.peerId])
+      assert.deepEqual(reports, [{ via: home.peerId, asked: 1, answered: 0 }])
+      assert.deepEqual(dials, [home.peerId, near.peerId], 'the member asked near again, within its own deadline')
+    } finally {
+      await near.libp2p.unhandle(PROTOCOL_SEARCH)
+      await (near.sharing as any).searchServer.start()
+    }
+  })
+
   it('a virtual server forwards only for its own members', async () => {
     homeDials.length = 0
     const res = await askIndex(mid.libp2p, home.peerId, ['quetzal', 'feather'], { limit: 10, wantServers: true, forwardTimeoutMs: 2_000 }, AbortSignal.timeout(10_000))
