@@ -129,7 +129,8 @@ export function idleFigures (base: ScaleWorkerLoad[], a: ScaleWorkerLoad[], b: S
       workersRssMb: round(rss),
       emptyWorkersRssMb: round(baseRss),
       workersHeapUsedMb: round(b.reduce((n, l) => n + l.heapUsedMb, 0)),
-      eventLoopDelayMsByWorker: b.map(l => ({ p50: round(l.eventLoopDelayMs.p50), p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) }))
+      eventLoopDelayMsByWorker: b.map(l => ({ p50: round(l.eventLoopDelayMs.p50), p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) })),
+      gcPausesMsByWorker: b.map(l => gcFigures(l.gcPausesMs))
     },
     baselineSubtracted: 'yes: idleCpuMsPerPeerPerSec and rssMbPerPeer subtract what the same worker processes used before they hosted any peer (CPU rate measured over a short window, RSS at that moment); raw holds both',
     definitions: {
@@ -170,4 +171,8 @@ export function countBy<T> (xs: T[], key: (x: T) => string): Record<string, numb
   const out: Record<string, number> = {}
   for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1
   return out
+}
+
+export function gcFigures (g: ScaleWorkerLoad['gcPausesMs']): Record<string, number> {
+  return { count: g.count, totalMs: round(g.totalMs), maxMs: round(g.maxMs), over100Ms: g.over100Ms }
 }

@@ -12,7 +12,7 @@ import { Child } from './proc.js'
 import { round, sumRecords } from './stats.js'
 import { deltaOf, snapshotBootstrap, type BootstrapDelta, type BootstrapSnapshot } from './central-load-measure.js'
 import {
-  convergenceFigures, idleBootstrapFigures, idleFigures, joinFigures, perJoinFigures, searchFigures, tieredFigures, type Outcome
+  convergenceFigures, gcFigures, idleBootstrapFigures, idleFigures, joinFigures, perJoinFigures, searchFigures, tieredFigures, type Outcome
 } from './scale-measure.js'
 import type { PlannedSearch, ScalePeerPlan } from './scale-plan.js'
 import type { ScalePeerState, ScaleWorkerLoad } from './scale-worker.js'
@@ -221,7 +221,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   st = await states()
   out.indexConvergence = convergenceFigures(st)
   const lastLoads = await Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 5_000).catch(() => undefined)))
-  out.processes = { workerLoads: lastLoads.filter((l): l is ScaleWorkerLoad => l != null).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })) }
+  out.processes = { workerLoads: lastLoads.filter((l): l is ScaleWorkerLoad => l != null).map(l => ({ rssMb: round(l.rssMb), eventLoopDelayMs: { p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) }, gcPausesMs: gcFigures(l.gcPausesMs) })) }
   const diagnoses = lastLoads.flatMap(l => l?.diagnosis == null ? [] : [l.diagnosis])
   if (diagnoses.length > 0) out.diagnosis = sumCounts(diagnoses)
   if (!ctx.last) {

@@ -6,7 +6,7 @@
  * benchmark reads that state, this process's CPU and memory, and asks the
  * peers to search (scale-search.ts).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
@@ -53,6 +53,8 @@ export interface ScaleWorkerLoad {
   rssMb: number
   heapUsedMb: number
   eventLoopDelayMs: { p50: number, p99: number, max: number }
+  /** garbage-collection pauses since the last resetLoopDelay: a stalled event loop is often a major GC of a large heap */
+  gcPausesMs: GcPauses
   /** BENCH_SCALE_DIAG=1: what this worker's peers did on the network (scale-diag.ts) */
   diagnosis?: Record<string, number>
 }
@@ -71,6 +73,17 @@ const SYNC_POLL_MS = 100
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 })
 loopDelay.enable()
+
+interface GcPauses { count: number, totalMs: number, maxMs: number, over100Ms: number }
+let gc: GcPauses = { count: 0, totalMs: 0, maxMs: 0, over100Ms: 0 }
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) {
+    gc.count++
+    gc.totalMs += e.duration
+    gc.maxMs = Math.max(gc.maxMs, e.duration)
+    if (e.duration > 100) gc.over100Ms++
+  }
+}).observe({ entryTypes: ['gc'] })
 const hosted = new Map<number, Hosted & { state: ScalePeerState }>()
 const timers = new Set<ReturnType<typeof setTimeout>>()
 let stopping = false
@@ -113,10 +126,14 @@ serveParent({
       rssMb: mem.rss / 1048576,
       heapUsedMb: mem.heapUsed / 1048576,
       eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+      gcPausesMs: { ...gc },
       ...(DIAG_ENABLED ? { diagnosis: diagCounts() } : {})
     }
   },
-  resetLoopDelay: () => { loopDelay.reset() },
+  resetLoopDelay: () => {
+    loopDelay.reset()
+    gc = { count: 0, totalMs: 0, maxMs: 0, over100Ms: 0 }
+  },
   search: async (cmd: ScaleSearchCommand) => {
     const h = hosted.get(cmd.idx)
     if (h?.node == null) throw new Error(`peer #${cmd.idx} is not running here`)
