@@ -5,6 +5,13 @@ import type { Libp2p } from 'libp2p'
 
 /** Other virtual servers each virtual server keeps a connection to, so the filter topic has a mesh beyond the bootstrap. */
 export const SERVER_LINKS = 4
+/**
+ * Up to this many servers in the directory, each links to every other: the
+ * whole mesh is at most 120 connections, and every search a server forwards
+ * for its members then rides an open link. A 100-server mesh of 12 links
+ * each slowed the joins of a 1,000-peer network (issue 9).
+ */
+export const FULL_MESH_UP_TO = 16
 const LINK_DIAL_TIMEOUT_MS = 5_000
 
 /** A stable pseudo-random rank of `peer` as seen from `self` (FNV-1a), so each server links to different ones. */
@@ -16,13 +23,13 @@ function rank (self: string, peer: string): number {
 
 /**
  * Keeps this virtual server connected to a few other virtual servers of the
- * directory. Without these links the filter topic is a star around the
+ * directory (to all of them in a small network). Without these links the filter topic is a star around the
  * bootstrap, whose gossipsub mesh holds at most 12 peers: most servers
  * would get a filter only through lazy gossip. With them, the servers form
  * a random graph that gossipsub meshes over (about 4 links each, picked
  * pseudo-randomly per server so the graph is connected with high probability).
  */
-export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = SERVER_LINKS): void {
+export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? FULL_MESH_UP_TO : SERVER_LINKS): void {
   const self = libp2p.peerId.toString()
   const picked = servers.filter(s => s.peerId !== self).sort((a, b) => rank(self, a.peerId) - rank(self, b.peerId)).slice(0, links)
   for (const s of picked) {
