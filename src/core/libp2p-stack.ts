@@ -4,15 +4,16 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL } from './constants.js'
+import { coalescingTcp } from './coalescing-tcp.js'
 import { withContactCheck } from './contact-check.js'
 import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
+import { stackLogger } from './quiet-logger.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
@@ -41,16 +42,19 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   const localAddress = dialFromAddress(init.listen)
   const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
   const pingInterval = init.pingIntervalMs ?? half
+  const logger = stackLogger()
   return createLibp2p({
     // started by the node, once everything else is built and checked
     start: false,
     privateKey: init.privateKey,
+    ...(logger == null ? {} : { logger }),
     addresses: { listen: init.listen },
     ...(init.connectionGater == null ? {} : { connectionGater: init.connectionGater }),
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
-    transports: [tcp(localAddress == null ? {} : { dialOpts: { localAddress } as any })],
+    transports: [coalescingTcp(localAddress == null ? {} : { dialOpts: { localAddress } as any })],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // the connection monitor pings every connection already; yamux's own keep-alive pinged each one again every 30 s from both ends
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     connectionManager: init.isBootstrap
       ? { maxConnections: 10_000, inboundConnectionThreshold: 1_000, maxIncomingPendingConnections: 512, maxParallelDials: 100 }
       : { maxConnections: 128, inboundConnectionThreshold: 50 },
