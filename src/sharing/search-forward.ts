@@ -6,7 +6,7 @@
  * the node's own members, a few searches at once, and a deadline each.
  */
 import { FAN_OUT, askIndex, askRounds } from './search-ask.js'
-import type { SearchHit, ServerRef } from '../pb/search.js'
+import type { SearchHit, SearchResponse, ServerRef } from '../pb/search.js'
 import type { Libp2p } from 'libp2p'
 
 /**
@@ -41,7 +41,7 @@ export class SearchForwarder {
     try {
       const signal = AbortSignal.timeout(timeoutMs)
       const out: Forwarded = { hits: [], asked: 0, answered: 0, done: 0 }
-      const ask = async (s: ServerRef): Promise<any> => askIndex(this.libp2p, s.peerId, words, { limit, wantServers: false }, signal).catch(() => undefined)
+      const ask = async (s: ServerRef): Promise<SearchResponse | undefined> => askIndex(this.libp2p, s.peerId, words, { limit, wantServers: false }, signal).catch(() => undefined)
       const stop = (): boolean => out.hits.length > 0 || signal.aborted
       for await (const { res } of askRounds(this.libp2p, servers, ask, stop)) {
         out.asked++

@@ -3,6 +3,7 @@ import {
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { queryWords } from './matching.js'
+import type { Forwarded } from './search-forward.js'
 import { RateLimiter } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -14,8 +15,8 @@ export interface SearchAnswer {
   serversRouted?: boolean
   /** with serversRouted: whether the central index may hold a match */
   centralMayMatch?: boolean
-  /** this node asked the routed servers for the requester (forwarding): their hits, and how many were asked and answered */
-  forwarded?: { hits: SearchHit[], asked: number, answered: number, done: number }
+  /** this node asked the routed servers for the requester (forwarding) */
+  forwarded?: Forwarded
 }
 
 export interface SearchServerInit {

@@ -200,7 +200,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   // search is exhaustive, to ask the routed servers itself when its group has no match (forward).
   const place = ctx.place()
   let routed: { servers: ServerRef[], centralMayMatch: boolean } | undefined
-  /** routed servers the virtual server asked for this node (forwarding), nearest first */
+  /** how many of the routed servers, nearest first, the virtual server asked for this node and heard out (forwarding) */
   let forwardedTo = 0
   if (place.role === 'virtual-server') {
     asking('subnet')
