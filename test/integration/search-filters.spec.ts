@@ -150,7 +150,8 @@ describe('integration: remote search routed by keyword filters', function () {
       dials.length = 0
       homeDials.length = 0
       const reports: ForwardReport[] = []
-      assert.deepEqual(await collect(member, ['quetzal', 'feather'], { timeoutMs: 6_000, onForwarded: r => reports.push(r) }), [])
+      // the member gives each exchange 5 s, the forward half of it
+      assert.deepEqual(await collect(member, ['quetzal', 'feather'], { timeoutMs: 10_000, onForwarded: r => reports.push(r) }), [])
       assert.deepEqual(homeDials, [near.peerId])
       assert.deepEqual(reports, [{ via: home.peerId, asked: 1, answered: 0 }])
       assert.deepEqual(dials, [home.peerId, near.peerId], 'the member asked near again, within its own deadline')
