@@ -184,7 +184,7 @@ async function startPeer (args: PlanArgs, plan: ScalePeerPlan): Promise<void> {
       if (stopping) return
       const err: any = evt.detail.error
       const timeout = err?.name === 'TimeoutError' || err?.name === 'AbortError'
-      const text = `${err?.name}: ${evt.detail.reason}`.slice(0, 200)
+      const text = `${err?.name ?? err?.type}: ${evt.detail.reason}`.slice(0, 200)
       const later = state.tPlaced != null
       if (later) {
         state.laterJoinFailures++

@@ -24,6 +24,8 @@ const MAX_TEXT = 300
  */
 export function describeJoinFailure (err: any, bootstrap: Multiaddr, expected: PeerId, timeoutMs: number): string {
   const where = bootstrap.decapsulateCode(421).toString()
+  // a stream that closes under a read rejects with its close event, not an Error
+  if (err?.type === 'close' && err?.message == null) return `the connection to ${where} closed during the join${err?.error?.message != null ? ` (${printable(String(err.error.message).split('\n')[0])})` : ''}`
   // one line (a libp2p error's text may hold stacks), no terminal control characters, bounded
   const message = printable(String(err?.message ?? err).split('\n')[0])
   // Noise checks the PeerId; the upgrader rethrows its UnexpectedPeerError as an EncryptionFailedError with the same text

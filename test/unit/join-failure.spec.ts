@@ -48,6 +48,11 @@ describe('join failures, in words', () => {
     assert.equal(describe_(new JoinRejectedError('RATE_LIMITED', 'too many joins')), 'bootstrap refused the join (RATE_LIMITED): too many joins')
   })
 
+  it('a stream that closed under the join (libp2p rejects with the close event, not an Error)', () => {
+    assert.equal(describe_(new Event('close')), `the connection to ${where} closed during the join`)
+    assert.equal(describe_(Object.assign(new Event('close'), { error: new Error('stream reset\nat x') })), `the connection to ${where} closed during the join (stream reset)`)
+  })
+
   it('anything else: its first line and the address, never a stack', () => {
     assert.equal(describe_(new Error('odd failure\n    at x (y.js:1:1)')), `odd failure (${where})`)
   })
