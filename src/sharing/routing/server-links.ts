@@ -23,11 +23,12 @@ function rank (self: string, peer: string): number {
 
 /**
  * Keeps this virtual server connected to a few other virtual servers of the
- * directory (to all of them in a small network). Without these links the filter topic is a star around the
- * bootstrap, whose gossipsub mesh holds at most 12 peers: most servers
- * would get a filter only through lazy gossip. With them, the servers form
- * a random graph that gossipsub meshes over (about 4 links each, picked
- * pseudo-randomly per server so the graph is connected with high probability).
+ * directory (to all of them in a small network). Without these links the
+ * filter topic is a star around the bootstrap, whose gossipsub mesh holds
+ * at most 12 peers: most servers would get a filter only through lazy
+ * gossip. With them, the servers form a random graph that gossipsub meshes
+ * over (about 4 links each, picked pseudo-randomly per server so the graph
+ * is connected with high probability).
  */
 export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? FULL_MESH_UP_TO : SERVER_LINKS): void {
   const self = libp2p.peerId.toString()
