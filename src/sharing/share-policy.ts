@@ -102,8 +102,12 @@ export class SharePolicy {
    * or it is this node's identity.key or api.token under another name (a
    * hard link). A path that does not exist is not forbidden: there is
    * nothing to serve.
+   *
+   * @param folders what one pass over many files already learnt of their
+   * folders (real path → data directory or not), so each folder is looked at
+   * once per pass, not once per file below it
    */
-  async forbids (path: string): Promise<boolean> {
+  async forbids (path: string, folders?: Map<string, boolean>): Promise<boolean> {
     let real: string
     try {
       real = await realpath(path)
@@ -113,7 +117,12 @@ export class SharePolicy {
     const info = await stat(real).catch(() => undefined)
     if (info == null) return false
     for (let dir = info.isDirectory() ? real : dirname(real); ; dir = dirname(dir)) {
-      if (await this.isDataDir(dir)) return true
+      let held = folders?.get(dir)
+      if (held == null) {
+        held = await this.isDataDir(dir)
+        folders?.set(dir, held)
+      }
+      if (held) return true
       if (dirname(dir) === dir) break
     }
     return info.isFile() && (isOneOf(info, await this.ownSecretFiles()) || await isSecretContent(real, info))

@@ -197,8 +197,10 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
    */
   async purgeForbidden (): Promise<SharedFile[]> {
     const purged: SharedFile[] = []
+    // every 30 s (the folder watcher): each folder is looked at once, however many shared files it holds
+    const folders = new Map<string, boolean>()
     for (const file of this.list()) {
-      if (!(await this.policy.forbids(file.path)) || !this.db.isOpen) continue
+      if (!(await this.policy.forbids(file.path, folders)) || !this.db.isOpen) continue
       this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
       purged.push(file)
     }

@@ -232,6 +232,21 @@ describe('share policy: a node never shares its own secrets', () => {
     await assert.rejects(policy.check(join(data, 'identity.key')), { name: 'ForbiddenShareError' })
   })
 
+  it('one pass over many files looks at each folder once, and still finds every file inside a data directory', async () => {
+    mkdirSync(join(home, 'many'))
+    const files = Array.from({ length: 40 }, (_, i) => write(join(home, 'many', `f${i}.txt`), `file ${i}`))
+    const inData = write(join(data, 'jobs', 'j1', 'second.bin'), 'job output')
+    const policy = new SharePolicy(data)
+    const looked: string[] = []
+    const isDataDir = policy.isDataDir.bind(policy)
+    policy.isDataDir = async (dir: string, names?: Iterable<string>) => { looked.push(dir); return isDataDir(dir, names) }
+    const folders = new Map<string, boolean>()
+    for (const f of files) assert.equal(await policy.forbids(f, folders), false)
+    assert.equal(await policy.forbids(join(data, 'jobs', 'j1', 'out.bin'), folders), true)
+    assert.equal(await policy.forbids(inData, folders), true)
+    assert.equal(new Set(looked).size, looked.length, `a folder looked at twice: ${looked.length} looks at ${new Set(looked).size} folders`)
+  })
+
   it('the CLI summary line counts each reason and says how to include hidden files', () => {
     assert.equal(skippedSummary([]), undefined)
     assert.equal(skippedSummary([{ reason: 'data-directory' }, { reason: 'data-directory' }, { reason: 'hidden' }]),
