@@ -36,7 +36,8 @@ import { Child } from './lib/proc.js'
 import { countBy, round, sumRecords, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
 import { ProductLogTally, deltaOf, fraction, prng, shuffle, snapshotBootstrap, type BootstrapDelta } from './lib/central-load-measure.js'
-import { diagnosisFigures, dialFigures, missCause, whyCentral, type Kind, type Outcome, type PlannedSearch } from './lib/central-load-figures.js'
+import { diagnosisFigures, dialFigures, emptyOutcome, missCause, whyCentral, type Kind, type Outcome, type PlannedSearch } from './lib/central-load-figures.js'
+import { sampleMany, sampleWhile } from './lib/samplers.js'
 import type { HostedPeerPlan, HostedPeerState, MemberDiagnosis, SearchOutcome } from './lib/central-load-worker.js'
 import type { Libp2p } from 'libp2p'
 
@@ -168,7 +169,7 @@ async function run (): Promise<void> {
   const modes: Record<string, any> = result.modes = {}
   const echoUnderLoad: Record<string, Summary | null> = {}
   for (const mode of MODES) {
-    const m = await runMode(mode, plans, searches, async go => sampleWhile(go, async () => echoOnce(client!, echoAddr, payload), 100, SEARCH_PHASE_MAX_MS), part => { modes[mode.name] = part })
+    const m = await runMode(mode, plans, searches, async go => sampleWhile(go, async () => echoOnce(client!, echoAddr, payload), 100, SEARCH_PHASE_MAX_MS, 2_000), part => { modes[mode.name] = part })
     echoUnderLoad[mode.name] = m.echoUnderLoad
     delete m.echoUnderLoad
     modes[mode.name] = m
@@ -593,10 +594,6 @@ async function servedBy (workers: Child[]): Promise<{ byOutcome: Record<string, 
   }
 }
 
-function emptyOutcome (idx: number): SearchOutcome {
-  return { idx, role: '?', hadDirectory: false, directorySize: null, found: false, totalMs: NaN, results: 0, tiers: {}, networkResults: 0, dials: [] }
-}
-
 function perSearch (x: number, n: number, digits = 1): number | null {
   return n > 0 ? round(x / n, digits) : null
 }
@@ -612,35 +609,6 @@ function subtract (b: Record<string, number>, a: Record<string, number>): Record
     if (v !== 0) out[k] = v
   }
   return out
-}
-
-async function sampleMany (fn: () => Promise<number>, count: number, maxMs: number): Promise<{ ms: number[], failures: number }> {
-  const ms: number[] = []
-  let failures = 0
-  const deadline = now() + maxMs
-  for (let i = 0; i < count && now() < deadline; i++) {
-    try {
-      ms.push(await fn())
-    } catch {
-      failures++
-    }
-  }
-  return { ms, failures }
-}
-
-async function sampleWhile (go: () => boolean, fn: () => Promise<number>, everyMs: number, maxMs: number): Promise<{ ms: number[], failures: number }> {
-  const ms: number[] = []
-  let failures = 0
-  const deadline = now() + maxMs
-  for (let i = 0; go() && now() < deadline && i < 2_000; i++) {
-    try {
-      ms.push(await fn())
-    } catch {
-      failures++
-    }
-    await sleep(everyMs)
-  }
-  return { ms, failures }
 }
 
 function addNotes (): void {

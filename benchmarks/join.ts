@@ -24,6 +24,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:f
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
+import { sampleMany } from './lib/samplers.js'
 import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
@@ -295,20 +296,6 @@ async function snapshot (label: string): Promise<Snapshot> {
   }
   const childCpuS = [...childCpu.values()].reduce((a, b) => a + b, 0)
   return { label, t: now(), metrics, sockets, bootstrapCpuS: cpuSecondsOf(bootstrap!.pid), childCpuS }
-}
-
-async function sampleMany (fn: () => Promise<number>, count: number, maxMs: number): Promise<{ ms: number[], failures: number }> {
-  const ms: number[] = []
-  let failures = 0
-  const deadline = now() + maxMs
-  for (let i = 0; i < count && now() < deadline; i++) {
-    try {
-      ms.push(await fn())
-    } catch {
-      failures++
-    }
-  }
-  return { ms, failures }
 }
 
 interface LoadedSample { stream?: number, connect?: number, failed?: boolean }

@@ -34,25 +34,20 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
+import { dialFigures, emptyOutcome } from './lib/central-load-figures.js'
+import { sampleMany, sampleWhile } from './lib/samplers.js'
 import { CliBootstrap, ROOT } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
 import { countBy, round, sumRecords, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
-import { ProductLogTally, fraction, prng, shuffle } from './lib/central-load-measure.js'
+import { ProductLogTally, fraction } from './lib/central-load-measure.js'
 import type { HostedPeerPlan, HostedPeerState, SearchOutcome } from './lib/central-load-worker.js'
-import type { DhtProviderPlan, DhtProviderState } from './lib/search-bench-dht-provider.js'
+import type { DhtProviderState } from './lib/search-bench-dht-provider.js'
 import type { Libp2p } from 'libp2p'
+import { DHT_FILES_PER_PROVIDER, DHT_PROVIDERS, DHT_SUBNET, FIRST_SUBNET, HOSTS_PER_SUBNET, KINDS, PEERS, SUBNETS, dhtProviderPlans, peerPlans, workload, writeFiles, type Kind } from './lib/search-plan.js'
 
-const FIRST_SUBNET = 120
-const SUBNETS = 10
-const HOSTS_PER_SUBNET = 10
-const PEERS = SUBNETS * HOSTS_PER_SUBNET
-const DHT_SUBNET = 130
-const DHT_PROVIDERS = 4
-const DHT_FILES_PER_PROVIDER = 5
-const FILE_BYTES = 2_048
 const VS_LIMIT = 10
 const N_PER_KIND = Math.floor(positiveEnv('BENCH_SEARCH_N', 60))
 const CONCURRENCY = Math.floor(positiveEnv('BENCH_SEARCH_CONCURRENCY', 2))
@@ -83,10 +78,6 @@ const ECHO_PAYLOAD_BYTES = 64
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'search.json')
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
 
-type Kind = 'subnet' | 'remote' | 'dht'
-const KINDS: Kind[] = ['subnet', 'remote', 'dht']
-interface Target { file: string, word: string, worker: 'peers' | 'dht', idx: number }
-interface PlannedSearch { n: number, kind: Kind, searcher: number, target: Target }
 type Outcome = SearchOutcome & { n: number, kind: Kind, target: string, failed?: string }
 
 const started = now()
@@ -118,10 +109,10 @@ await harness.run(run)
 
 async function run (): Promise<void> {
   result.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1048576), node: process.version, loadavgAtStart: loadavg().map(x => round(x)) }
-  const plans = peerPlans()
-  const dhtPlans = dhtProviderPlans()
-  writeFiles([...plans.flatMap(p => p.files), ...dhtPlans.flatMap(p => p.files)])
-  const searches = workload(plans, dhtPlans)
+  const plans = peerPlans(tmp)
+  const dhtPlans = dhtProviderPlans(tmp)
+  writeFiles(tmp, [...plans.flatMap(p => p.files), ...dhtPlans.flatMap(p => p.files)], SEED)
+  const searches = workload(plans, dhtPlans, SEED, N_PER_KIND)
   result.setup = {
     nodes: 1 + PEERS + DHT_PROVIDERS,
     bootstrap: `node bin/peerhive.js bootstrap --listen /ip4/127.0.0.1/tcp/0 --vs-limit ${VS_LIMIT} --metrics 127.0.0.1:0 (own process)`,
@@ -234,7 +225,7 @@ async function run (): Promise<void> {
   let next = 0
   let searching = true
   const deadline = Math.min(now() + SEARCH_PHASE_MAX_MS, started + PHASE_END_BY_MS)
-  const echoLoad = sampleWhile(() => searching, async () => echoOnce(client!, echoAddr, payload), 100, SEARCH_PHASE_MAX_MS + 5_000)
+  const echoLoad = sampleWhile(() => searching, async () => echoOnce(client!, echoAddr, payload), 100, SEARCH_PHASE_MAX_MS + 5_000, 5_000)
   const tPhase = now()
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < searches.length && now() < deadline) {
@@ -357,61 +348,7 @@ async function run (): Promise<void> {
   result.durationS = round((now() - started) / 1000, 1)
 }
 
-// ---------------------------------------------------------------- plan and workload
-
-function peerPlans (): HostedPeerPlan[] {
-  const plans: HostedPeerPlan[] = []
-  for (let k = 0; k < PEERS; k++) {
-    // subnets interleaved: host 1 of every subnet arrives first and becomes its virtual server
-    const subnet = FIRST_SUBNET + (k % SUBNETS)
-    const host = 1 + Math.floor(k / SUBNETS)
-    plans.push({ idx: k, ip: `127.0.${subnet}.${host}`, subnet, host, at: 0, files: [join(tmp, 'files', `sb${subnet}h${host}f1.dat`)], title: '', keywords: [] })
-  }
-  return plans
-}
-
-function dhtProviderPlans (): DhtProviderPlan[] {
-  return Array.from({ length: DHT_PROVIDERS }, (_, i) => ({
-    idx: i,
-    ip: `127.0.${DHT_SUBNET}.${i + 1}`,
-    files: Array.from({ length: DHT_FILES_PER_PROVIDER }, (_, k) => join(tmp, 'files', `dhtonly${i + 1}f${k + 1}.dat`)),
-    title: '',
-    keywords: []
-  }))
-}
-
-function writeFiles (files: string[]): void {
-  const rand = prng(SEED ^ 0x5eed)
-  mkdirSync(join(tmp, 'files'), { recursive: true })
-  for (const f of files) {
-    const body = Buffer.alloc(FILE_BYTES)
-    body.write(`peerhive search benchmark ${f}\n`)
-    for (let i = 128; i < FILE_BYTES; i++) body[i] = Math.floor(rand() * 256)
-    writeFileSync(f, body)
-  }
-}
-
-function workload (plans: HostedPeerPlan[], dhtPlans: DhtProviderPlan[]): PlannedSearch[] {
-  const rand = prng(SEED)
-  const pickOne = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]
-  const kinds = shuffle(KINDS.flatMap(k => Array.from({ length: N_PER_KIND }, () => k)), rand)
-  const dhtTargets: Target[] = dhtPlans.flatMap(p => p.files.map(f => ({ file: baseName(f), word: baseName(f).replace(/\.dat$/, ''), worker: 'dht' as const, idx: p.idx })))
-  const target = (p: HostedPeerPlan): Target => ({ file: baseName(p.files[0]), word: baseName(p.files[0]).replace(/\.dat$/, ''), worker: 'peers', idx: p.idx })
-  return kinds.map((kind, n) => {
-    const searcher = pickOne(plans)
-    let t: Target
-    if (kind === 'subnet') t = target(pickOne(plans.filter(p => p.subnet === searcher.subnet && p.idx !== searcher.idx)))
-    else if (kind === 'remote') t = target(pickOne(plans.filter(p => p.subnet !== searcher.subnet)))
-    else t = pickOne(dhtTargets)
-    return { n, kind, searcher: searcher.idx, target: t }
-  })
-}
-
 // ---------------------------------------------------------------- helpers
-
-function baseName (path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
-}
 
 function withPeer (addr: string, peerId: string): string {
   return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
@@ -419,48 +356,6 @@ function withPeer (addr: string, peerId: string): string {
 
 function pick (s: Summary | null): Record<string, number> | null {
   return s == null ? null : { n: s.n, p50: s.p50, p99: s.p99, mean: s.mean, max: s.max }
-}
-
-function dialFigures (outcomes: Outcome[]): Record<string, any> {
-  const out: Record<string, any> = {}
-  for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap', 'forwarded'] as const) {
-    const ds = outcomes.flatMap(o => o.dials.filter(d => d.to === to))
-    out[to] = { opened: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length }
-  }
-  return out
-}
-
-function emptyOutcome (idx: number): SearchOutcome {
-  return { idx, role: '?', hadDirectory: false, directorySize: null, found: false, totalMs: NaN, results: 0, tiers: {}, networkResults: 0, dials: [] }
-}
-
-async function sampleMany (fn: () => Promise<number>, count: number, maxMs: number): Promise<{ ms: number[], failures: number }> {
-  const ms: number[] = []
-  let failures = 0
-  const deadline = now() + maxMs
-  for (let i = 0; i < count && now() < deadline; i++) {
-    try {
-      ms.push(await fn())
-    } catch {
-      failures++
-    }
-  }
-  return { ms, failures }
-}
-
-async function sampleWhile (go: () => boolean, fn: () => Promise<number>, everyMs: number, maxMs: number): Promise<{ ms: number[], failures: number }> {
-  const ms: number[] = []
-  let failures = 0
-  const deadline = now() + maxMs
-  for (let i = 0; go() && now() < deadline && i < 5_000; i++) {
-    try {
-      ms.push(await fn())
-    } catch {
-      failures++
-    }
-    await sleep(everyMs)
-  }
-  return { ms, failures }
 }
 
 function progress (line: string): void {

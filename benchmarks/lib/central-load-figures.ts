@@ -48,7 +48,7 @@ export function whyCentral (ran: Outcome[], measured: number, indexed: Set<numbe
   }
 }
 
-export function dialFigures (ran: Outcome[]): Record<string, any> {
+export function dialFigures (ran: Array<Pick<SearchOutcome, 'dials'>>): Record<string, any> {
   const out: Record<string, any> = {}
   for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap', 'forwarded'] as const) {
     const ds = ran.flatMap(o => o.dials.filter(d => d.to === to))
@@ -75,4 +75,9 @@ export function diagnosisFigures (diag: MemberDiagnosis[]): Record<string, any> 
     },
     when: 'after the search phase; a member\'s index is "at its virtual server" when node.sharing.indexSynced() is true; dialByPeerIdNow = libp2p.dial(PeerId of its virtual server), 3 s limit, for the members whose index is not there'
   }
+}
+
+/** A search that could not run: nothing found, nothing asked. */
+export function emptyOutcome (idx: number): SearchOutcome {
+  return { idx, role: '?', hadDirectory: false, directorySize: null, found: false, totalMs: NaN, results: 0, tiers: {}, networkResults: 0, dials: [] }
 }

@@ -5,7 +5,7 @@
  * subnet (as a Gnutella ultrapeer routes its leaves' queries). Bounded: only
  * the node's own members, a few searches at once, and a deadline each.
  */
-import { FAN_OUT, askIndex, askRounds } from './search-ask.js'
+import { askIndex, askRounds } from './search-ask.js'
 import type { SearchHit, SearchResponse, ServerRef } from '../pb/search.js'
 import type { Libp2p } from 'libp2p'
 
@@ -43,15 +43,14 @@ export class SearchForwarder {
       const out: Forwarded = { hits: [], asked: 0, answered: 0, done: 0 }
       const ask = async (s: ServerRef): Promise<SearchResponse | undefined> => askIndex(this.libp2p, s.peerId, words, { limit, wantServers: false }, signal).catch(() => undefined)
       const stop = (): boolean => out.hits.length > 0 || signal.aborted
-      for await (const { res } of askRounds(this.libp2p, servers, ask, stop)) {
+      for await (const { res, roundEnd } of askRounds(this.libp2p, servers, ask, stop)) {
         out.asked++
         if (res != null) {
           out.answered++
           out.hits.push(...res.hits)
         }
         // a round the deadline cut short is not done: the member asks its servers again
-        const roundEnded = out.asked % FAN_OUT === 0 || out.asked === servers.length
-        if (roundEnded && !signal.aborted) out.done = out.asked
+        if (roundEnd && !signal.aborted) out.done = out.asked
       }
       out.hits = out.hits.slice(0, limit)
       return out

@@ -24,7 +24,7 @@ const OPTION_INTERFACES: Record<string, string[]> = {
   'src/sharing/transfer/types.ts': ['DownloadOptions'],
   'src/sharing/transfer/server.ts': ['TransferServerInit'],
   'src/sharing/dht/search.ts': ['DhtSearchOptions', 'FindProvidersOptions'],
-  'src/sharing/dht/announcer.ts': ['DhtAnnouncerInit'],
+  'src/sharing/dht/announcer-options.ts': ['DhtAnnouncerInit'],
   'src/compute/types.ts': ['JobInput', 'UnitSpecInput'],
   'src/compute/job-spec.ts': ['ValidateOptions'],
   'src/compute/client/compute-client.ts': ['ComputeClientInit', 'WatchOptions', 'ResultsOptions', 'RetryOptions'],

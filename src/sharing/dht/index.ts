@@ -5,7 +5,7 @@
  * protocols/dht-records.md.
  */
 export { DhtAnnouncer } from './announcer.js'
-export type { AnnounceReport, DhtAnnouncerEvents, DhtAnnouncerInit } from './announcer.js'
+export type { AnnounceReport, DhtAnnouncerEvents, DhtAnnouncerInit } from './announcer-options.js'
 export { searchDht, findFileProviders } from './search.js'
 export type { DhtSearchOptions, FindProvidersOptions } from './search.js'
 export { peerhiveValidators, peerhiveSelectors, validateKeywordRecord, selectKeywordRecord } from './validators.js'

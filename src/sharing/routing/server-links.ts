@@ -30,7 +30,7 @@ function rank (self: string, peer: string): number {
  * over (about 4 links each, picked pseudo-randomly per server so the graph
  * is connected with high probability).
  */
-export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? FULL_MESH_UP_TO : SERVER_LINKS): void {
+export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? servers.length : SERVER_LINKS): void {
   const self = libp2p.peerId.toString()
   const picked = servers.filter(s => s.peerId !== self).sort((a, b) => rank(self, a.peerId) - rank(self, b.peerId)).slice(0, links)
   for (const s of picked) {
