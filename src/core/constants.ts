@@ -47,6 +47,14 @@ export const DHT_DISJOINT_PATHS = 1
  * 6 hours, so a lost copy comes back.
  */
 export const DHT_K = 5
+/**
+ * A join's or an index push's first connection gets its own deadline,
+ * apart from the exchange's: on a loaded machine the Noise handshake waits
+ * behind busy event loops, and a handshake abandoned with the exchange threw
+ * away the CPU both ends had spent on it, which the next attempt spent
+ * again. (libp2p still gives each address at most 6 s.)
+ */
+export const DIAL_TIMEOUT_MS = 30_000
 /** Ping for the connection monitor, under our own prefix. */
 export const PROTOCOL_PREFIX = 'peerhive'
 

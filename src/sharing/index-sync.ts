@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, requestResponse
+  DIAL_TIMEOUT_MS, INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, requestResponse
 } from '../core/index.js'
 import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
 import { toWire } from './wire.js'
@@ -19,13 +19,6 @@ export class IndexRejectedError extends Error {
 
 const RETRY_MIN_MS = 500
 const RETRY_MAX_MS = 10_000
-/**
- * A first connection to the target, on its own deadline: on a loaded machine
- * the Noise handshake waits behind busy event loops, and a dial that shares
- * the exchange's 10 s fails as EncryptionFailedError before any byte of the
- * update is sent. An open connection is reused without a dial.
- */
-const DIAL_TIMEOUT_MS = 30_000
 /**
  * How often an idle, synced node checks that its target still holds its
  * index (one empty change). A virtual server drops a member's entries when
@@ -226,6 +219,7 @@ export class IndexSync {
     }
     let held = 0
     for (const update of messages) {
+      // a first connection on its own deadline: a loaded target's handshake can outlast the exchange's
       if (this.libp2p.getConnections(peer).length === 0) {
         await this.libp2p.dial(peer, { signal: AbortSignal.any([aborted, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
       }

@@ -3,7 +3,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
-  ASSIGNMENT_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MAX_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
+  ASSIGNMENT_TIMEOUT_MS, DIAL_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MAX_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
   AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
   answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, pause, placeIn, requestResponse,
   type Directory, type SubnetTable
@@ -198,6 +198,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   }
 
   private async joinOnce (outer: AbortSignal): Promise<void> {
+    // the connection first, on the dial's own deadline: a join timeout that also covered a slow handshake threw the
+    // handshake away, and the next attempt paid for it again at both ends
+    if (this.libp2p.getConnections(this.bootstrapId).length === 0) {
+      await this.libp2p.dial(this.bootstrapAddr, { signal: AbortSignal.any([outer, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
+    }
     const signal = AbortSignal.any([outer, AbortSignal.timeout(this.joinTimeoutMs)])
     const stream = await this.libp2p.dialProtocol(this.bootstrapAddr, PROTOCOL_JOIN, { signal })
     const request: JoinRequest = {

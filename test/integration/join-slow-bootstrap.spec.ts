@@ -2,9 +2,11 @@
  * A bootstrap that answers joins slowly (overloaded) still gets its answers
  * through: each join attempt that times out makes the next one wait twice
  * as long (JOIN_TIMEOUT_MAX_MS), instead of asking again with the same
- * deadline forever.
+ * deadline forever. A slow secure handshake is waited for on the dial's own
+ * deadline, not abandoned with the join's.
  */
 import assert from 'node:assert/strict'
+import { createServer, connect, type Server, type Socket } from 'node:net'
 import { JOIN_TIMEOUT_MS, PROTOCOL_JOIN } from '../../src/core/index.js'
 import { TestNetwork } from '../helpers/network.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -47,4 +49,56 @@ describe('joining a slow bootstrap', function () {
     assert.equal(delayed, 2)
     assert.equal(node.status().role, 'virtual-server')
   })
+
+  it('a handshake slower than the join timeout is finished, not abandoned and started again', async () => {
+    // a bootstrap of its own: the first case's answers joins late
+    const net = new TestNetwork()
+    await net.startBootstrap()
+    const upstream = new URL(`tcp://${net.bootstrapAddr().split('/')[2]}:${net.bootstrapAddr().split('/')[4]}`)
+    const proxy = await slowHandshakeProxy(upstream.hostname, Number(upstream.port), HANDSHAKE_DELAY_MS)
+    try {
+      const node = await net.addPeer(SUBNET, 2, { start: false, bootstrap: `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${net.bootstrap.peerId}` })
+      const failures: JoinFailure[] = []
+      node.topology.addEventListener('join:failed', evt => { failures.push(evt.detail) })
+      const started = Date.now()
+      await node.start()
+      await waitUntil('the node to join through the slow proxy', () => node.status().role !== 'joining' ? true : undefined, 3 * JOIN_TIMEOUT_MS)
+      assert.ok(Date.now() - started >= HANDSHAKE_DELAY_MS, 'the handshake really was slow')
+      assert.deepEqual(failures.map(f => f.reason), [], 'no attempt timed out')
+      assert.equal(proxy.connections(), 1, 'one connection: the slow handshake was not thrown away')
+    } finally {
+      await proxy.close()
+      await net.stop()
+    }
+  })
 })
+
+/** Past the first attempt's join deadline, within libp2p's 6 s for one address. */
+const HANDSHAKE_DELAY_MS = JOIN_TIMEOUT_MS + 400
+
+/** A TCP relay to the bootstrap that holds the bootstrap's first bytes (its half of the Noise handshake) for `delayMs`. */
+async function slowHandshakeProxy (host: string, port: number, delayMs: number): Promise<{ port: number, connections: () => number, close: () => Promise<void> }> {
+  let accepted = 0
+  const sockets = new Set<Socket>()
+  const server: Server = createServer(client => {
+    accepted++
+    const bootstrap = connect({ host, port })
+    for (const s of [client, bootstrap]) {
+      sockets.add(s)
+      s.on('error', () => {})
+      s.on('close', () => { client.destroy(); bootstrap.destroy() })
+    }
+    client.pipe(bootstrap)
+    bootstrap.pause()
+    setTimeout(() => { bootstrap.pipe(client) }, delayMs)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => accepted,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>(resolve => server.close(() => { resolve() }))
+    }
+  }
+}
