@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
-  DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
+  DEFAULT_MAX_CONCURRENT_JOINS, DEFAULT_JOINS_PER_PEER, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS,
   DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT,
   FILTER_TOPIC, InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
@@ -80,6 +80,7 @@ export class Bootstrap {
     }
     if (options.dashboard != null) parseHostPort(options.dashboard, '--dashboard')
     const peerTimeoutMs = positive(options.peerTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS, '--peer-timeout')
+    const memberTimeoutMs = Math.max(peerTimeoutMs, positive(options.memberTimeoutMs ?? DEFAULT_MEMBER_TIMEOUT_MS, '--member-timeout'))
     const schedule = options.schedule ?? 'fcfs'
     if (schedule !== 'fcfs' && schedule !== 'priority') throw new InvalidOptionError(`--schedule must be fcfs or priority, got ${String(options.schedule)}`)
     for (const admin of options.admins ?? []) {
@@ -99,7 +100,8 @@ export class Bootstrap {
       privateKey: await loadOrCreateIdentity(options.dataDir),
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'],
       isBootstrap: true,
-      peerTimeoutMs,
+      // libp2p's connection monitor checks every peer at the member pace; CentralServer checks virtual servers at peerTimeoutMs
+      peerTimeoutMs: memberTimeoutMs,
       dhtValidators: peerhiveValidators,
       dhtSelectors: peerhiveSelectors,
       connectionGater: {

@@ -12,6 +12,7 @@ import { Republisher } from './republisher.js'
 import { AssignmentPusher } from './assignment-pusher.js'
 import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
+import { ServerLiveness } from './server-liveness.js'
 import { toWire, type FilterBook, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
 import type { CentralTables, PeerRecord } from './tables/index.js'
 import type { Connection, PeerId, Stream, Logger } from '@libp2p/interface'
@@ -63,6 +64,7 @@ export class CentralServer {
   private readonly republisher: Republisher
   private readonly pusher: AssignmentPusher
   private readonly directory: DirectoryPublisher
+  private readonly liveness: ServerLiveness
   private readonly log: Logger
   private graceUntil = 0
   private inFlight = 0
@@ -77,6 +79,7 @@ export class CentralServer {
     this.log = libp2p.logger.forComponent('peerhive:central')
     this.pusher = new AssignmentPusher(libp2p, metrics, this.log, id => this.addresses.get(id) ?? [])
     this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
+    this.liveness = new ServerLiveness(libp2p, () => this.election.table().flatMap(s => s.servers.map(g => this.peerIdOf(g.server))), init.peerTimeoutMs, this.log)
   }
 
   async start (): Promise<void> {
@@ -94,6 +97,7 @@ export class CentralServer {
     this.sweepTimer = setInterval(() => { this.sweep() }, SWEEP_INTERVAL_MS)
     this.republisher.start()
     this.directory.start()
+    this.liveness.start()
     this.updateGauges()
   }
 
@@ -104,6 +108,7 @@ export class CentralServer {
     this.republisher.stop()
     this.pusher.stop()
     this.directory.stop()
+    this.liveness.stop()
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     await this.libp2p.unhandle(PROTOCOL_JOIN)

@@ -35,12 +35,19 @@ export interface BootstrapOptions {
    */
   allowSubnetClaims?: boolean
   /**
-   * Failure-detection time in ms. A peer whose connection closes is dropped
-   * at once; one that stops answering pings is dropped after this long.
-   * `subnets` never lists a dead peer for longer.
+   * Failure-detection time of virtual servers in ms. A peer whose connection
+   * closes is dropped at once; a virtual server that stops answering pings
+   * is dropped after this long, and its group fails over.
    * @default 10000
    */
   peerTimeoutMs?: number
+  /**
+   * The same for members and central clients, which are pinged less often:
+   * one that stops answering pings is dropped after this long (at least
+   * `peerTimeoutMs`). `subnets` never lists a dead peer for longer.
+   * @default 60000
+   */
+  memberTimeoutMs?: number
   /**
    * After a restart, peers saved in the tables keep their places this long
    * while they reconnect; those that do not come back are dropped then.

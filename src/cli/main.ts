@@ -5,7 +5,7 @@ import { createBootstrap } from '../../bootstrap/index.js'
 import { callApi, callApiLines } from '../api/index.js'
 import { createNode } from '../node.js'
 import {
-  DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
+  DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
 import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
 import { SearchMerge } from './search-merge.js'
@@ -82,7 +82,8 @@ program.command('bootstrap')
   .option('--subnet-prefix <bits>', 'IPv4 prefix length that makes a subnet', integer('--subnet-prefix'), DEFAULT_SUBNET_PREFIX_V4)
   .option('--subnet-prefix-v6 <bits>', 'IPv6 prefix length that makes a subnet', integer('--subnet-prefix-v6'), DEFAULT_SUBNET_PREFIX_V6)
   .option('--allow-subnet-claims', 'accept the subnet a peer names itself (manual deployments)', false)
-  .option('--peer-timeout <ms>', 'failure-detection time: a silent peer is dropped after this long', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
+  .option('--peer-timeout <ms>', 'failure-detection time: a silent virtual server is dropped (and its group fails over) after this long', integer('--peer-timeout'), DEFAULT_PEER_TIMEOUT_MS)
+  .option('--member-timeout <ms>', 'the same for members and central clients, pinged less often (at least --peer-timeout)', integer('--member-timeout'), DEFAULT_MEMBER_TIMEOUT_MS)
   .option('--restart-grace <ms>', 'after a restart, how long saved peers have to come back', integer('--restart-grace'), DEFAULT_RESTART_GRACE_MS)
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
   .option('--api-port <port>', 'local API port on 127.0.0.1 (0: any free port)', integer('--api-port'), 0)
@@ -106,6 +107,7 @@ Examples:
       subnetPrefixV6: opts.subnetPrefixV6,
       allowSubnetClaims: opts.allowSubnetClaims,
       peerTimeoutMs: opts.peerTimeout,
+      memberTimeoutMs: opts.memberTimeout,
       restartGraceMs: opts.restartGrace,
       metrics: opts.metrics,
       apiPort: opts.apiPort,

@@ -83,8 +83,14 @@ export const MAX_CONCURRENT_PUSHES = 32
 export const DEFAULT_VS_LIMIT = 8
 export const DEFAULT_SUBNET_PREFIX_V4 = 24
 export const DEFAULT_SUBNET_PREFIX_V6 = 64
-/** Failure-detection time at the bootstrap: a silent peer is dropped from the table after this long. */
+/** Failure-detection time at the bootstrap: a silent virtual server is dropped from the table after this long. */
 export const DEFAULT_PEER_TIMEOUT_MS = 10_000
+/**
+ * The same for members and central clients: nobody waits on them, so the
+ * bootstrap pings them at this slower pace (bootstrap/server-liveness.ts).
+ * A peer whose process ends closes its sockets and is dropped at once.
+ */
+export const DEFAULT_MEMBER_TIMEOUT_MS = 60_000
 /**
  * A daemon checks its own connections more lazily: detecting dead peers is
  * the bootstrap's job, and every ping costs CPU on both ends.

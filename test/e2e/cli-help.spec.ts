@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/tmp-dir.js'
 
 /** Every command, with the options its help must list (besides --help). */
 const COMMANDS: Record<string, string[]> = {
-  bootstrap: ['--data', '--listen', '--vs-limit', '--subnet-prefix', '--subnet-prefix-v6', '--allow-subnet-claims', '--peer-timeout', '--restart-grace', '--metrics', '--api-port', '--dashboard', '--schedule', '--admin'],
+  bootstrap: ['--data', '--listen', '--vs-limit', '--subnet-prefix', '--subnet-prefix-v6', '--allow-subnet-claims', '--peer-timeout', '--member-timeout', '--restart-grace', '--metrics', '--api-port', '--dashboard', '--schedule', '--admin'],
   daemon: ['--data', '--bootstrap', '--listen', '--subnet', '--peer-timeout', '--dht-mode', '--metrics', '--api-port', '--share', '--provider', '--cpus', '--max-memory', '--apps'],
   status: ['--data', '--json'],
   subnets: ['--data', '--json'],
