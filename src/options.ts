@@ -46,11 +46,11 @@ export interface NodeOptions {
    */
   peerTimeoutMs?: number
   /**
-   * How this node takes part in the Kademlia DHT. `auto`: it serves the DHT
-   * while it is a virtual server and is a DHT client otherwise (a member, a
-   * central client, or while joining), which keeps an idle member's
-   * connections and CPU low; it still publishes and searches. `server`:
-   * always serve (a well-connected, long-lived node); `client`: never serve.
+   * How this node takes part in the Kademlia DHT. `auto` (today the same as
+   * `client`): it publishes and searches through the DHT's servers (the
+   * bootstrap and `server` nodes) without serving it, whatever its role,
+   * which keeps its connections and CPU for its own role. `server`: always
+   * serve (an operator's well-connected, long-lived seed node).
    * @default 'auto'
    */
   dhtMode?: DhtModeOption

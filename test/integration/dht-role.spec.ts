@@ -1,8 +1,9 @@
 /**
- * The DHT mode follows the role (issue 9, idle cost): virtual servers and
- * the bootstrap serve the DHT, members and central clients are DHT clients;
- * a promoted member starts serving; files of members are still found through
- * the DHT from another subnet; NodeOptions.dhtMode overrides the rule.
+ * Who serves the DHT (issue 9): the bootstrap and nodes run with dhtMode
+ * 'server'; under 'auto' every peer is a DHT client whatever its role,
+ * virtual servers included, and a promotion changes nothing. Files of
+ * members are still found through the DHT from another subnet. Clients walk
+ * hourly, servers every 10 minutes or so, each at its own pace.
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -47,6 +48,8 @@ describe('the DHT mode follows the role', function () {
   const a: PeerhiveNode[] = []
   /** subnet B: b1 virtual server, b2 member */
   const b: PeerhiveNode[] = []
+  /** subnet C: two nodes an operator runs as DHT servers (c1 the virtual server, c2 a member) */
+  const c: PeerhiveNode[] = []
 
   before(async () => {
     await net.startBootstrap({ vsLimit: 3 })
@@ -60,6 +63,11 @@ describe('the DHT mode follows the role', function () {
       await node.waitForPlacement(undefined, AbortSignal.timeout(WAIT_MS))
       b.push(node)
     }
+    for (let h = 1; h <= 2; h++) {
+      const node = await net.addPeer(C, h, { dhtMode: 'server' })
+      await node.waitForPlacement(undefined, AbortSignal.timeout(WAIT_MS))
+      c.push(node)
+    }
   })
 
   after(async () => {
@@ -67,20 +75,21 @@ describe('the DHT mode follows the role', function () {
     tmp.cleanup()
   })
 
-  it('a virtual server and the bootstrap serve the DHT; members are DHT clients that do not handle its protocol', async () => {
-    assert.deepEqual([...a, ...b].map(n => n.status().role), ['virtual-server', 'member', 'member', 'virtual-server', 'member'])
-    for (const vs of [a[0], b[0]]) {
-      await waitMode(vs, 'server')
-      assert.ok(serves(vs.libp2p), 'a virtual server handles the DHT protocol')
+  it('under auto every peer is a DHT client, virtual servers included; the bootstrap and "server" nodes serve it', async () => {
+    assert.deepEqual([...a, ...b, ...c].map(n => n.status().role), ['virtual-server', 'member', 'member', 'virtual-server', 'member', 'virtual-server', 'member'])
+    for (const node of [...a, ...b]) {
+      await waitMode(node, 'client')
+      assert.equal(serves(node.libp2p), false, `a ${node.status().role} does not handle the DHT protocol`)
     }
-    for (const member of [a[1], a[2], b[1]]) {
-      await waitMode(member, 'client')
-      assert.equal(serves(member.libp2p), false, 'a member does not handle the DHT protocol')
+    for (const node of c) {
+      await waitMode(node, 'server')
+      assert.ok(serves(node.libp2p), `a ${node.status().role} run as a DHT server handles the DHT protocol`)
     }
     assert.equal(net.bootstrap.libp2p.services.dht.getMode(), 'server')
     // other nodes put servers, never clients, into their routing tables
-    await waitUntil('the bootstrap to hold both virtual servers in its routing table', async () =>
-      await inRoutingTable(net.bootstrap.libp2p, a[0]) && await inRoutingTable(net.bootstrap.libp2p, b[0]), WAIT_MS)
+    await waitUntil('the bootstrap to hold both DHT servers in its routing table', async () =>
+      await inRoutingTable(net.bootstrap.libp2p, c[0]) && await inRoutingTable(net.bootstrap.libp2p, c[1]), WAIT_MS)
+    assert.equal(await inRoutingTable(net.bootstrap.libp2p, a[0]), false, 'a virtual server under auto is in no routing table')
     assert.equal(await inRoutingTable(net.bootstrap.libp2p, a[1]), false, 'a member is in no routing table')
   })
 
@@ -90,14 +99,14 @@ describe('the DHT mode follows the role', function () {
       return [n.dhtRole.upkeepMs(), dht.querySelf?.interval]
     }
     // if kad-dht renames these internals, DhtRole silently keeps kad-dht's pace: this fails first
-    for (const member of [a[1], a[2], b[1]]) assert.deepEqual(upkeep(member), [CLIENT_DHT_UPKEEP_MS, CLIENT_DHT_UPKEEP_MS])
-    const paces = [a[0], b[0]].map(vs => {
-      const [refresh, self] = upkeep(vs) as number[]
+    for (const client of [...a, ...b]) assert.deepEqual(upkeep(client), [CLIENT_DHT_UPKEEP_MS, CLIENT_DHT_UPKEEP_MS])
+    const paces = c.map(server => {
+      const [refresh, self] = upkeep(server) as number[]
       assert.equal(refresh, self, 'a server refreshes its table and queries itself at one pace')
       assert.ok(isServerPace(refresh), `a server walks every ${refresh} ms`)
       return refresh
     })
-    // servers elected together must not walk together: the chance of two equal draws is nil
+    // servers started together must not walk together: the chance of two equal draws is nil
     assert.notEqual(paces[0], paces[1], 'two servers walk at the same pace')
   })
 
@@ -116,26 +125,20 @@ describe('the DHT mode follows the role', function () {
     assert.equal(found.provider, a[1].peerId)
   })
 
-  it('when the virtual server goes, the promoted member starts serving the DHT and the other servers learn it', async () => {
+  it('when the virtual server goes, the promoted member stays a DHT client', async () => {
     const [old, ...rest] = a
     await old.stop()
     const promoted = await waitUntil('a member of A to be promoted', () => rest.find(n => n.status().role === 'virtual-server'), WAIT_MS)
-    await waitMode(promoted, 'server')
-    assert.ok(serves(promoted.libp2p))
-    const other = rest.find(n => n !== promoted)!
-    await waitMode(other, 'client')
-    assert.ok(isServerPace(promoted.dhtRole.upkeepMs()), 'a promoted server walks at a server\'s pace')
-    // the bootstrap was connected to it as a client: identify push tells it the new protocol list
-    await waitUntil('the bootstrap to put the promoted virtual server in its routing table', async () => inRoutingTable(net.bootstrap.libp2p, promoted), WAIT_MS)
+    await promoted.dhtRole.settled()
+    assert.equal(promoted.dhtRole.mode(), 'client')
+    assert.equal(serves(promoted.libp2p), false)
+    assert.deepEqual(promoted.dhtRole.upkeepMs(), CLIENT_DHT_UPKEEP_MS)
   })
 
-  it('dhtMode overrides the rule: a member with "server" serves, a virtual server with "client" does not', async () => {
-    const vsClient = await net.addPeer(C, 1, { dhtMode: 'client' })
-    const memberServer = await net.addPeer(C, 2, { dhtMode: 'server' })
+  it('"client" keeps a node out of the DHT\'s servers as "auto" does', async () => {
+    const vsClient = await net.addPeer(C + 1, 1, { dhtMode: 'client' })
     await vsClient.waitForPlacement(['virtual-server'], AbortSignal.timeout(WAIT_MS))
-    await memberServer.waitForPlacement(['member'], AbortSignal.timeout(WAIT_MS))
-    await waitMode(memberServer, 'server')
-    assert.ok(serves(memberServer.libp2p))
+    await vsClient.dhtRole.settled()
     assert.equal(vsClient.dhtRole.mode(), 'client')
     assert.equal(serves(vsClient.libp2p), false)
   })

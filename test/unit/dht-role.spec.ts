@@ -1,6 +1,7 @@
 /**
- * Which nodes serve the DHT (src/topology/dht-role.ts): only a virtual
- * server, unless the operator chose a fixed mode.
+ * Which nodes serve the DHT (src/topology/dht-role.ts): under auto no peer
+ * whatever its role (the bootstrap and `server` nodes serve), else the
+ * operator's fixed mode.
  */
 import assert from 'node:assert/strict'
 import { dhtModeFor } from '../../src/topology/dht-role.js'
@@ -9,9 +10,9 @@ import type { PeerRole } from '../../src/topology/index.js'
 const ROLES: PeerRole[] = ['joining', 'member', 'central-client', 'virtual-server']
 
 describe('dhtModeFor', () => {
-  it('auto: a virtual server serves the DHT; a member, a central client and a joining node are clients', () => {
-    assert.deepEqual(ROLES.map(r => dhtModeFor(r)), ['client', 'client', 'client', 'server'])
-    assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'auto')), ['client', 'client', 'client', 'server'])
+  it('auto: every role is a client, virtual servers included', () => {
+    assert.deepEqual(ROLES.map(r => dhtModeFor(r)), ['client', 'client', 'client', 'client'])
+    assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'auto')), ['client', 'client', 'client', 'client'])
   })
 
   it('a fixed mode holds whatever the role', () => {
