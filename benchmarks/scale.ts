@@ -30,7 +30,9 @@
  * BENCH_SCALE_DHT_MODE (auto, server or client: every peer's dhtMode, for
  * diagnosis), BENCH_SCALE_DIAG=1 (diagnosis counters of what the peers did on
  * the network, in modes.<mode>.diagnosis: benchmarks/lib/scale-diag.ts),
- * BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
+ * BENCH_SCALE_PROFILE_S, BENCH_SCALE_PROFILE_START_S and
+ * BENCH_SCALE_PROFILE_DIR (a V8 CPU profile of each worker:
+ * benchmarks/lib/cpu-profile.ts), BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the
  * result's notes, e.g. why a run is not the reference one), BENCH_KEEP_TMP=1.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'

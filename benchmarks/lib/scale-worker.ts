@@ -10,6 +10,7 @@ import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
+import { profileFromEnv } from './cpu-profile.js'
 import { serveParent, stopPeers } from './proc.js'
 import { DIAG_ENABLED, diagCounts, watchNode } from './scale-diag.js'
 import { countSearchDials, searchTiers, searchDhtOnly, type Hosted, type ScaleSearchCommand } from './scale-search.js'
@@ -85,6 +86,7 @@ new PerformanceObserver(list => {
   }
 }).observe({ entryTypes: ['gc'] })
 const hosted = new Map<number, Hosted & { state: ScalePeerState }>()
+profileFromEnv('scale-worker')
 const timers = new Set<ReturnType<typeof setTimeout>>()
 let stopping = false
 
