@@ -40,7 +40,7 @@ async function inRoutingTable (holder: Libp2p<any>, peer: PeerhiveNode): Promise
   return (await holder.services.dht.routingTable.find(peer.libp2p.peerId)) != null
 }
 
-describe('the DHT mode follows the role', function () {
+describe('who serves the DHT', function () {
   this.timeout(120_000)
   const net = new TestNetwork()
   const tmp = tempDir()
