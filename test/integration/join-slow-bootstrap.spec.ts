@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import { multiaddr } from '@multiformats/multiaddr'
 import { JOIN_TIMEOUT_MS, PROTOCOL_JOIN } from '../../src/core/index.js'
 import { TestNetwork } from '../helpers/network.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -55,8 +54,8 @@ describe('joining a slow bootstrap', function () {
     // a bootstrap of its own: the first case's answers joins late
     const net = new TestNetwork()
     await net.startBootstrap()
-    const { host, port } = multiaddr(net.bootstrapAddr()).toOptions()
-    const proxy = await slowHandshakeProxy(host, port, HANDSHAKE_DELAY_MS)
+    const [, , host, , port] = net.bootstrapAddr().split('/')
+    const proxy = await slowHandshakeProxy(host, Number(port), HANDSHAKE_DELAY_MS)
     try {
       const node = await net.addPeer(SUBNET, 2, { start: false, bootstrap: `/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${net.bootstrap.peerId}` })
       const failures: JoinFailure[] = []
