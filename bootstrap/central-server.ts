@@ -79,7 +79,7 @@ export class CentralServer {
     this.log = libp2p.logger.forComponent('peerhive:central')
     this.pusher = new AssignmentPusher(libp2p, metrics, this.log, id => this.addresses.get(id) ?? [])
     this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
-    this.liveness = new ServerLiveness(libp2p, () => this.election.table().flatMap(s => s.servers.map(g => this.peerIdOf(g.server))), init.peerTimeoutMs, this.log)
+    this.liveness = new ServerLiveness(libp2p, () => this.election.serverIds().map(id => this.peerIdOf(id)), init.peerTimeoutMs, this.log)
   }
 
   async start (): Promise<void> {

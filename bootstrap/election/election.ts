@@ -172,6 +172,13 @@ export class Election {
     return [...this.candidates.keys()]
   }
 
+  /** Every virtual server's PeerId, without copying the tables (the bootstrap pings them every few seconds). */
+  serverIds (): string[] {
+    const ids: string[] = []
+    for (const s of this.subnets.values()) for (const g of s.servers) ids.push(g.server)
+    return ids
+  }
+
   /** How many peers hold each role, without copying the tables (the bootstrap recounts at every join). */
   roleCounts (): Record<'virtual-server' | 'member' | 'central-client', number> {
     const counts = { 'virtual-server': 0, member: 0, 'central-client': 0 }
