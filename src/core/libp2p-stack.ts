@@ -14,6 +14,7 @@ import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
 import { stackLogger } from './quiet-logger.js'
+import { grantYamuxCreditAtHalfWindow } from './yamux-window.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
@@ -43,6 +44,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   const half = Math.max(250, Math.floor(init.peerTimeoutMs / 2))
   const pingInterval = init.pingIntervalMs ?? half
   const logger = stackLogger()
+  grantYamuxCreditAtHalfWindow()
   return createLibp2p({
     // started by the node, once everything else is built and checked
     start: false,
