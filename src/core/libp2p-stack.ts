@@ -7,7 +7,7 @@ import { ping } from '@libp2p/ping'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
-import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL, GOSSIP_MESH } from './constants.js'
+import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL, GOSSIP_HUB_MESH, GOSSIP_MESH } from './constants.js'
 import { coalescingTcp } from './coalescing-tcp.js'
 import { withContactCheck } from './contact-check.js'
 import { fastMessageId } from './gossip-message-id.js'
@@ -85,8 +85,8 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         floodPublish: true,
-        // a smaller mesh: fewer copies of every message (see GOSSIP_MESH)
-        ...GOSSIP_MESH,
+        // a smaller mesh: fewer copies of every message; the bootstrap's holds every peer (see GOSSIP_MESH and GOSSIP_HUB_MESH)
+        ...(init.isBootstrap ? GOSSIP_HUB_MESH : GOSSIP_MESH),
         // Peers of one subnet share an address by design, and on loopback every node does.
         scoreParams: { IPColocationFactorWeight: 0 },
         maxInboundDataLength: 512 * 1024,

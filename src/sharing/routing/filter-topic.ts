@@ -9,26 +9,25 @@ import type { Libp2p } from 'libp2p'
 export const FILTER_DEBOUNCE_MS = 1_000
 /**
  * The current filter goes out again this often, so a newly elected virtual server learns the others' (until then it
- * asks them: unknown counts as may-match). Not shorter: every server's filter crosses the bootstrap's mesh each time.
+ * asks them: unknown counts as may-match). Not shorter: every server's filter reaches every server each time.
  */
 export const FILTER_REPUBLISH_MS = 300_000
 /**
- * Filter bytes all the servers together may put on the topic per second.
- * Every server's new filter reaches every other server, about GOSSIP_COPIES
- * times over (gossipsub's mesh degree), so the topic's traffic grows with
+ * Filter bytes all the servers together may receive per second. Every
+ * server's new filter reaches every other server (once, through the
+ * bootstrap's mesh: GOSSIP_HUB_MESH), so the topic's traffic grows with
  * the square of the number of servers: at 1,000 peers, filters republished
  * at each member's arrival kept both cores busy and joins timed out. Each
  * server spaces its new filters by its share of this budget instead.
  */
-export const FILTER_NETWORK_BYTES_PER_SEC = 1024 * 1024
-const GOSSIP_COPIES = 6
+export const FILTER_NETWORK_BYTES_PER_SEC = 170 * 1024
 /** A new filter waits at most this long, however large the network. */
 export const FILTER_MAX_SPACING_MS = 60_000
 
 /** How long a server waits between two new filters of `bytes` in a network of `servers` servers. */
 export function filterSpacingMs (bytes: number, servers: number, debounceMs = FILTER_DEBOUNCE_MS): number {
   const n = Math.max(1, servers)
-  const ms = Math.ceil(bytes * n * n * GOSSIP_COPIES / FILTER_NETWORK_BYTES_PER_SEC * 1000)
+  const ms = Math.ceil(bytes * n * n / FILTER_NETWORK_BYTES_PER_SEC * 1000)
   return Math.min(FILTER_MAX_SPACING_MS, Math.max(debounceMs, ms))
 }
 
@@ -108,7 +107,7 @@ export class FilterPublisher {
     private readonly metrics?: PeerhiveMetrics,
     private readonly debounceMs = FILTER_DEBOUNCE_MS,
     private readonly republishMs = FILTER_REPUBLISH_MS,
-    /** run before each publication: a virtual server keeps its links to a few other servers then */
+    /** run before each publication: a virtual server of a small network keeps its links to the other servers then */
     private readonly beforePublish?: () => void,
     /** how many servers follow the topic (the directory's size): new filters are spaced by it */
     private readonly servers?: () => number

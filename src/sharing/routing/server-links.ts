@@ -3,13 +3,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
-/** Other virtual servers each virtual server keeps a connection to, so the filter topic has a mesh beyond the bootstrap. */
-export const SERVER_LINKS = 4
 /**
  * Up to this many servers in the directory, each links to every other: the
  * whole mesh is at most 120 connections, and every search a server forwards
- * for its members then rides an open link. A 100-server mesh of 12 links
- * each slowed the joins of a 1,000-peer network (issue 9).
+ * for its members then rides an open link. Beyond it, servers do not link:
+ * a 100-server mesh of 12 links each slowed the joins of a 1,000-peer
+ * network, and one of 4 links each still cost about 1.6 connections per
+ * arrival (issue 9). Filters need no links: the bootstrap's gossip mesh
+ * holds every server (GOSSIP_HUB_MESH).
  */
 export const FULL_MESH_UP_TO = 16
 const LINK_DIAL_TIMEOUT_MS = 5_000
@@ -22,15 +23,12 @@ function rank (self: string, peer: string): number {
 }
 
 /**
- * Keeps this virtual server connected to a few other virtual servers of the
- * directory (to all of them in a small network). Without these links the
- * filter topic is a star around the bootstrap, whose gossipsub mesh holds
- * at most 12 peers: most servers would get a filter only through lazy
- * gossip. With them, the servers form a random graph that gossipsub meshes
- * over (about 4 links each, picked pseudo-randomly per server so the graph
- * is connected with high probability).
+ * Keeps this virtual server connected to every other virtual server of the
+ * directory while the directory is small (FULL_MESH_UP_TO), and to none
+ * beyond: `links` picks pseudo-random ones instead, the same each time.
  */
-export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? servers.length : SERVER_LINKS): void {
+export function linkServers (libp2p: Libp2p<any>, servers: Array<{ peerId: string, addrs: string[] }>, log: Logger, links = servers.length <= FULL_MESH_UP_TO ? servers.length : 0): void {
+  if (links <= 0) return
   const self = libp2p.peerId.toString()
   const picked = servers.filter(s => s.peerId !== self).sort((a, b) => rank(self, a.peerId) - rank(self, b.peerId)).slice(0, links)
   for (const s of picked) {
