@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs } from '../../src/sharing/routing/index.js'
+import { FILTER_NETWORK_MESSAGES_PER_SEC } from '../../src/sharing/routing/filter-topic.js'
 
 const filterOf = (...names: string[]): KeywordFilter => KeywordFilter.of(names.map((filename, i) => ({ cid: `bafk${i}${filename}`, filename, title: '', keywords: [] })))
 const everyone = (): boolean => true
@@ -113,6 +114,13 @@ describe('routing by keyword filters', () => {
       // twice the servers: about four times the wait (each new filter reaches twice as many, from twice as many publishers)
       assert.ok(hundred >= 3.9 * fifty && hundred <= 4.1 * fifty, `${fifty} ${hundred}`)
       assert.equal(filterSpacingMs(30_000, 4_096, 1_000), 60_000)
+    })
+
+    it('counts messages as well as bytes: small filters of 100 servers still wait 20 s', () => {
+      // by bytes alone, 100-byte filters would go out every 5.7 s, each one checked by all 100 servers
+      assert.equal(filterSpacingMs(100, 100, 1_000), 100 * 100 / FILTER_NETWORK_MESSAGES_PER_SEC * 1000)
+      assert.equal(filterSpacingMs(100, 100, 1_000), 20_000)
+      assert.equal(filterSpacingMs(100, 20, 1_000), 1_000)
     })
   })
 })
