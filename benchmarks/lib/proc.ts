@@ -1,4 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /**
  * Child processes of a benchmark. Every child is registered here so that
@@ -6,12 +9,22 @@ import { fork, spawn, type ChildProcess } from 'node:child_process'
  * (normal end, error, signal, watchdog).
  */
 const children = new Set<ChildProcess>()
+/** forked children's temporary directories, removed when the child exits or, at the latest, with this process */
+const childTmpDirs = new Set<string>()
 let hooksInstalled = false
 
 function installHooks (): void {
   if (hooksInstalled) return
   hooksInstalled = true
-  process.once('exit', () => { killAll('SIGKILL') })
+  process.once('exit', () => {
+    killAll('SIGKILL')
+    for (const dir of childTmpDirs) removeTmp(dir)
+  })
+}
+
+function removeTmp (dir: string): void {
+  childTmpDirs.delete(dir)
+  try { rmSync(dir, { recursive: true, force: true }) } catch {}
 }
 
 function register (proc: ChildProcess): void {
@@ -85,14 +98,22 @@ export class Child {
     })
   }
 
-  /** Forks `modulePath` with an IPC channel and waits for its 'ready' event. */
+  /**
+   * Forks `modulePath` with an IPC channel and waits for its 'ready' event.
+   * The child gets a temporary directory of its own (TMPDIR), removed when
+   * it exits: peers without a data directory work in one each, and a child
+   * stopped with SIGKILL cannot remove them itself.
+   */
   static async fork (name: string, modulePath: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 30_000): Promise<Child> {
+    const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-child-'))
+    childTmpDirs.add(tmp)
     const proc = fork(modulePath, args, {
       execPath: process.execPath,
-      env: { ...process.env, ...env },
+      env: { ...process.env, TMPDIR: tmp, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced'
     })
+    proc.once('exit', () => { removeTmp(tmp) })
     const child = new Child(name, proc)
     await child.waitFor('ready', readyTimeoutMs)
     return child
