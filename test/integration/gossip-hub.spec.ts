@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createStack } from '../../src/core/libp2p-stack.js'
+import { rawClient } from '../helpers/raw-join.js'
 import type { Libp2p } from 'libp2p'
 
 const TOPIC = '/peerhive-test/hub/1'
@@ -23,8 +24,7 @@ describe('integration: the bootstrap\'s gossip mesh holds every subscriber', fun
     await hub.start()
     hub.services.pubsub.subscribe(TOPIC)
     for (let i = 0; i < SPOKES; i++) {
-      const node = await createStack({ privateKey: await generateKeyPair('Ed25519'), listen: [`/ip4/127.0.61.${i + 1}/tcp/0`], isBootstrap: false, peerTimeoutMs: 600_000 })
-      await node.start()
+      const node = await rawClient(`127.0.61.${i + 1}`)
       node.services.pubsub.subscribe(TOPIC)
       const id = node.peerId.toString()
       node.services.pubsub.addEventListener('message', (evt: any) => {

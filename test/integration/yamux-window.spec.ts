@@ -4,8 +4,7 @@
  * sent a window update back for each data frame it received.
  */
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createStack } from '../../src/core/libp2p-stack.js'
+import { rawClient } from '../helpers/raw-join.js'
 import type { Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -21,11 +20,7 @@ describe('integration: yamux credit at half the window', function () {
   let received: Received[] = []
 
   before(async () => {
-    for (const ip of ['127.0.58.1', '127.0.58.2']) {
-      const node = await createStack({ privateKey: await generateKeyPair('Ed25519'), listen: [`/ip4/${ip}/tcp/0`], isBootstrap: false, peerTimeoutMs: 600_000 })
-      await node.start()
-      nodes.push(node)
-    }
+    for (const ip of ['127.0.58.1', '127.0.58.2']) nodes.push(await rawClient(ip))
     await nodes[1].handle(PROTOCOL, (stream: Stream) => {
       const r: Received = { bytes: 0, frames: 0, windowUpdates: 0, done: Promise.resolve() }
       const s = stream as any

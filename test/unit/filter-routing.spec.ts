@@ -6,8 +6,7 @@
  * bytes that keeps the newest filter of each publisher.
  */
 import assert from 'node:assert/strict'
-import { FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs } from '../../src/sharing/routing/index.js'
-import { FILTER_NETWORK_MESSAGES_PER_SEC } from '../../src/sharing/routing/filter-topic.js'
+import { FILTER_NETWORK_MESSAGES_PER_SEC, FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs } from '../../src/sharing/routing/index.js'
 
 const filterOf = (...names: string[]): KeywordFilter => KeywordFilter.of(names.map((filename, i) => ({ cid: `bafk${i}${filename}`, filename, title: '', keywords: [] })))
 const everyone = (): boolean => true

@@ -1,6 +1,6 @@
 export { KeywordFilter, InvalidFilterError, decodeFilter, gramsOf, filterBytesFor, hashesFor, MIN_FILTER_BYTES, MAX_FILTER_BYTES, MAX_FILTER_MESSAGE_BYTES } from './keyword-filter.js'
 export { FilterBook, MAX_BOOK_FILTERS, MAX_BOOK_BYTES } from './filter-book.js'
 export type { Route, ServerLike } from './filter-book.js'
-export { FilterFollower, FilterPublisher, FILTER_DEBOUNCE_MS, FILTER_REPUBLISH_MS, filterSpacingMs } from './filter-topic.js'
+export { FilterFollower, FilterPublisher, FILTER_DEBOUNCE_MS, FILTER_NETWORK_MESSAGES_PER_SEC, FILTER_REPUBLISH_MS, filterSpacingMs } from './filter-topic.js'
 export { byNearness, commonPrefixBits } from './nearness.js'
 export { linkServers, FULL_MESH_UP_TO } from './server-links.js'
