@@ -16,7 +16,7 @@
  * Part 2, a network on loopback (one process): a bootstrap, N subnets with
  * one virtual server each (127.1.S.1, 10 files each) and one member in the
  * first subnet (the searcher). Searches for two words of a random file;
- * requestsPerSearch counts the search streams the member opened (its
+ * requestsPerSearch counts the search requests the member sent (its
  * virtual server, then the central index) plus the routed servers its
  * virtual server asked for it (forwarding: the product's onForwarded), and
  * holders the servers that really hold a match. Goal: requests < 3 +
@@ -31,7 +31,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PROTOCOL_SEARCH, FILTER_TOPIC } from '../src/core/index.js'
+import { FILTER_TOPIC } from '../src/core/index.js'
 import { createBootstrap, createNode, type ForwardReport, type PeerhiveNode } from '../src/index.js'
 import { FilterBook, KeywordFilter, gramsOf } from '../src/sharing/routing/index.js'
 import { matches, normalize, queryWords, searchText } from '../src/sharing/index.js'
@@ -39,6 +39,7 @@ import { HELD_OUT, Rng, WORDS, fileName } from './lib/filenames.js'
 import { now, pollUntil } from './lib/clock.js'
 import { ROOT } from './lib/cli-bootstrap.js'
 import { round, summarize } from './lib/stats.js'
+import { watchSearchRequests } from './lib/search-requests.js'
 
 const SEED = Number(process.env.BENCH_FILTERS_SEED ?? 7)
 const SUBNET_COUNTS = (process.env.BENCH_FILTERS_SUBNETS ?? '10,100').split(',').map(Number).filter(n => n > 0)
@@ -163,16 +164,11 @@ function routingAlone (servers: number, searches: number): any {
   }
 }
 
-/** Records the peers a node opens search streams to, in order. */
-function recordSearchDials (node: PeerhiveNode): string[] {
-  const dialed: string[] = []
-  const libp2p = node.libp2p as any
-  const original = libp2p.dialProtocol.bind(libp2p)
-  libp2p.dialProtocol = async (peer: any, protocols: string | string[], options?: any) => {
-    if ([protocols].flat().includes(PROTOCOL_SEARCH)) dialed.push(peer.toString())
-    return original(peer, protocols, options)
-  }
-  return dialed
+/** Records the peers a node sends search requests to, in order. */
+function recordSearchRequests (node: PeerhiveNode): string[] {
+  const asked: string[] = []
+  watchSearchRequests(node, peerId => { asked.push(peerId) })
+  return asked
 }
 
 async function network (subnets: number, dir: string): Promise<any> {
@@ -232,7 +228,7 @@ async function network (subnets: number, dir: string): Promise<any> {
     const knownAtStart = servers.slice(1).filter(n => home.sharing.filters.book.get(n.peerId) != null).length
 
     progress(`${subnets} subnets: filters ${filtersKnownIn == null ? 'NOT all known' : 'known'}; searching`)
-    const dials = recordSearchDials(member)
+    const dials = recordSearchRequests(member)
     const rows = []
     for (let q = 0; q < SEARCHES; q++) {
       const s = rng.int(subnets)

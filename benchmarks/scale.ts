@@ -144,7 +144,7 @@ async function run (): Promise<void> {
     remote: 'a file of a peer of another subnet, through node.search()',
     dht: 'a file of a peer of another subnet, through the product\'s DHT tier alone (searchDht, src/sharing/dht: what node.search() asks last); with virtual servers on only',
     found: 'a result whose file name is the target\'s and whose providers include the target peer',
-    requestsPerSearch: 'subnet/remote: search-protocol streams the searcher opened (libp2p.dialProtocol wrapped in the worker; failed ones included), plus the routed servers its virtual server asked for it (forwarding; the product\'s onForwarded); dht: Kademlia requests (DIAL_PEER query events of the searcher\'s DHT service during get/findProviders: one stream attempt each)'
+    requestsPerSearch: 'subnet/remote: search requests the searcher sent (on a new stream or a session\'s, benchmarks/lib/search-requests.ts; failed ones included), plus the routed servers its virtual server asked for it (forwarding; the product\'s onForwarded); dht: Kademlia requests (DIAL_PEER query events of the searcher\'s DHT service during get/findProviders: one stream attempt each)'
   }
   progress(`${PEERS} peers in ${subnets} subnets, ${WORKERS} workers, ${RATE_PER_SEC}/s; modes ${MODES.map(m => m.name).join(', ')}; searches ${JSON.stringify(result.workload.planned)}`)
 

@@ -283,7 +283,7 @@ async function run (): Promise<void> {
       tierOfTheMatch: Object.fromEntries(countBy(found, o => o.targetTier ?? '?')),
       resultTiers: sumRecords(all.map(o => o.tiers)),
       bySearcherRole: Object.fromEntries([...countBy(found, o => o.role).keys()].map(role => [role, summarize(found.filter(o => o.role === role).map(o => o.targetMs!))])),
-      searchStreams: dialFigures(all),
+      searchRequests: dialFigures(all),
       missesByTarget: Object.fromEntries(countBy(misses, o => o.target)),
       searchesOfTheMissedTargets: Object.fromEntries([...new Set(misses.map(o => o.target))].map(t => [t, { searches: all.filter(o => o.target === t).length, found: found.filter(o => o.target === t).length }])),
       missList: misses.slice(0, 10).map(o => ({ n: o.n, searcher: o.idx, role: o.role ?? roleOf.get(o.idx), target: o.target, targetIndexedAtStart: kind === 'dht' ? null : indexedAtStart.has(planOf.get(o.n)?.target.idx ?? -1), results: o.results, tiers: o.tiers, totalMs: round(o.totalMs, 0), dials: o.dials, error: o.error ?? o.failed }))

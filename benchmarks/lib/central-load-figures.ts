@@ -1,6 +1,6 @@
 /**
  * What the "central-load" benchmark reports about one search phase: why a
- * search missed, why the bootstrap was asked, which search streams opened,
+ * search missed, why the bootstrap was asked, which search requests went out,
  * and where the members' indexes stood. Pure functions of the outcomes the
  * workers sent back.
  */
@@ -13,15 +13,15 @@ export type Outcome = SearchOutcome & { n: number, kind: Kind, filename: string,
 
 export function missCause (o: Outcome, indexed: Set<number>): string {
   if (o.failed != null) return 'the search call failed'
-  if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'the searcher could not open a stream to its own virtual server'
+  if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'the searcher\'s own virtual server did not answer'
   if (!indexed.has(o.target)) return 'the target\'s index was not at its virtual server / the bootstrap'
   if (o.error != null) return 'the search threw'
   return 'other'
 }
 
 /**
- * Why the bootstrap was asked, per search: from the search streams each
- * search opened (the worker wraps libp2p.dialProtocol) and the product's
+ * Why the bootstrap was asked, per search: from the search requests each
+ * search sent (the worker watches them) and the product's
  * rules (src/sharing/search.ts): a virtual server or central client without
  * the directory asks the bootstrap for it first (a member asks its virtual
  * server, which routes for it); otherwise the central index is asked only
@@ -33,13 +33,13 @@ export function whyCentral (ran: Outcome[], measured: number, indexed: Set<numbe
   const cause = (o: Outcome): string => {
     if (o.role !== 'member' && !o.hadDirectory) return 'no directory yet: asked the bootstrap for it (and the central index) first'
     if (o.role === 'central-client') return 'central client: no virtual server, its searches go to the central index'
-    if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'member could not open a stream to its own virtual server, and no other virtual server had the file'
+    if (o.dials.some(d => d.to === 'own-virtual-server' && !d.ok)) return 'its own virtual server did not answer the member, and no other virtual server had the file'
     if (!indexed.has(o.target)) return 'the target\'s index was not yet at its virtual server when the phase began (its pushes were still failing), so no virtual server found it'
     return 'nothing found at the virtual servers (other reason)'
   }
   return {
     searchesThatAskedTheBootstrap: asked.length,
-    bootstrapStreamsOpened: ran.reduce((n, o) => n + o.dials.filter(d => d.to === 'bootstrap').length, 0),
+    bootstrapRequestsSent: ran.reduce((n, o) => n + o.dials.filter(d => d.to === 'bootstrap').length, 0),
     measuredRequests: measured,
     byCause: Object.fromEntries(countBy(asked, cause)),
     bySearcherRole: Object.fromEntries(countBy(asked, o => o.role)),
@@ -52,9 +52,9 @@ export function dialFigures (ran: Array<Pick<SearchOutcome, 'dials'>>): Record<s
   const out: Record<string, any> = {}
   for (const to of ['own-virtual-server', 'other-virtual-server', 'bootstrap', 'forwarded'] as const) {
     const ds = ran.flatMap(o => o.dials.filter(d => d.to === to))
-    out[to] = { opened: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length, errors: Object.fromEntries(countBy(ds.filter(d => !d.ok), d => d.error ?? '?')) }
+    out[to] = { answered: ds.filter(d => d.ok).length, failed: ds.filter(d => !d.ok).length, errors: Object.fromEntries(countBy(ds.filter(d => !d.ok), d => d.error ?? '?')) }
   }
-  out.what = 'search streams the product opened during the phase (libp2p.dialProtocol for /peerhive/search/1.0.0, wrapped in the worker), by destination; "forwarded": the routed servers a searcher\'s virtual server asked for it (the product\'s onForwarded), "failed" for those = no answer in time; "failed" otherwise = the dial or protocol select failed'
+  out.what = 'search requests the product sent during the phase (on a new stream or a session\'s; benchmarks/lib/search-requests.ts), by destination; "forwarded": the routed servers a searcher\'s virtual server asked for it (the product\'s onForwarded); "failed": no answer in time'
   return out
 }
 

@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { createNode, type ForwardReport, type PeerhiveNode } from '../../src/index.js'
 import { now } from './clock.js'
 import { serveParent, stopPeers } from './proc.js'
+import { watchSearchRequests } from './search-requests.js'
 
 const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 
@@ -53,11 +54,11 @@ export interface SearchCommand {
   timeoutMs: number
 }
 
-/** One search stream the product opened during a search (seen by wrapping the peer's libp2p.dialProtocol), or one its virtual server opened for it (forwarded, told by onForwarded). */
+/** One search request the product sent during a search (on a new stream or a session's), or one its virtual server sent for it (forwarded, told by onForwarded). */
 export interface SearchDial {
   to: 'own-virtual-server' | 'other-virtual-server' | 'bootstrap' | 'forwarded'
   ok: boolean
-  /** error name and message when the dial (connection + protocol select) failed */
+  /** error name and message when the request got no answer */
   error?: string
 }
 
@@ -89,7 +90,7 @@ export interface SearchOutcome {
   tiers: Record<string, number>
   /** results found outside the node itself */
   networkResults: number
-  /** search streams opened, in order */
+  /** search requests sent, in order */
   dials: SearchDial[]
   error?: string
 }
@@ -195,30 +196,18 @@ async function startPeer (bootstrap: string, plan: HostedPeerPlan, peerTimeoutMs
 }
 
 /**
- * Records the search streams the product opens, by wrapping this peer's
- * libp2p.dialProtocol (search.ts calls it for every tier it asks). Only
- * while one of the benchmark's searches runs, and only for the search protocol.
+ * Records the search requests the product sends (search.ts asks each tier
+ * through them), only while one of the benchmark's searches runs.
  */
 function watchSearchDials (h: Hosted, node: PeerhiveNode): void {
-  const libp2p = node.libp2p as any
-  const dialProtocol = libp2p.dialProtocol.bind(libp2p)
   const bootstrapId = node.topology.bootstrapId.toString()
-  libp2p.dialProtocol = async (peer: any, protocols: string | string[], options?: any) => {
-    const pending = dialProtocol(peer, protocols, options)
+  watchSearchRequests(node, (id, outcome) => {
     const dials = h.dials
-    if (dials == null || ![protocols].flat().includes(PROTOCOL_SEARCH)) return pending
-    const id = peer.toString()
+    if (dials == null) return
     const d: SearchDial = { to: id === bootstrapId ? 'bootstrap' : id === node.status().virtualServer ? 'own-virtual-server' : 'other-virtual-server', ok: false }
     dials.push(d)
-    try {
-      const stream = await pending
-      d.ok = true
-      return stream
-    } catch (err: any) {
-      d.error = `${err.name}: ${err.message}`.slice(0, 160)
-      throw err
-    }
-  }
+    outcome.then(() => { d.ok = true }, (err: any) => { d.error = `${err.name}: ${err.message}`.slice(0, 160) })
+  })
 }
 
 async function diagnose (dial: boolean, dialTimeoutMs: number): Promise<MemberDiagnosis[]> {

@@ -80,9 +80,9 @@ export function searchFigures (outcomes: Outcome[], kind: SearchKind): Record<st
   if (xs.length === 0) return null
   const found = xs.filter(o => o.found)
   const ran = xs.filter(o => o.failed == null)
-  const requests = kind === 'dht' ? ran.map(o => o.kadRequests ?? 0) : ran.map(o => o.searchStreams)
+  const requests = kind === 'dht' ? ran.map(o => o.kadRequests ?? 0) : ran.map(o => o.searchRequests)
   const to: Record<string, number> = {}
-  for (const o of ran) for (const [k, v] of Object.entries(o.streamsTo)) to[k] = (to[k] ?? 0) + v
+  for (const o of ran) for (const [k, v] of Object.entries(o.requestsTo)) to[k] = (to[k] ?? 0) + v
   return {
     searches: xs.length,
     found: found.length,
@@ -91,16 +91,16 @@ export function searchFigures (outcomes: Outcome[], kind: SearchKind): Record<st
     p99: p(found.map(o => o.targetMs!), 99),
     requestsPerSearch: ran.length === 0 ? null : round(requests.reduce((a, b) => a + b, 0) / ran.length, 2),
     requestsPerSearchMax: ran.length === 0 ? null : Math.max(...requests),
-    requestsPerHit: found.length === 0 ? null : round(found.map(o => kind === 'dht' ? o.kadRequests ?? 0 : o.searchStreams).reduce((a, b) => a + b, 0) / found.length, 2),
+    requestsPerHit: found.length === 0 ? null : round(found.map(o => kind === 'dht' ? o.kadRequests ?? 0 : o.searchRequests).reduce((a, b) => a + b, 0) / found.length, 2),
     ...(kind === 'dht'
       ? { kadAnsweredPerSearch: ran.length === 0 ? null : round(ran.reduce((n, o) => n + (o.kadAnswered ?? 0), 0) / ran.length, 2) }
-      : { streamsPerSearchByDestination: Object.fromEntries(Object.entries(to).map(([k, v]) => [k, round(v / Math.max(1, ran.length), 2)])), failedStreams: ran.reduce((n, o) => n + o.failedStreams, 0) }),
+      : { requestsPerSearchByDestination: Object.fromEntries(Object.entries(to).map(([k, v]) => [k, round(v / Math.max(1, ran.length), 2)])), failedRequests: ran.reduce((n, o) => n + o.failedRequests, 0) }),
     wholeSearchMs: { p50: p(ran.map(o => o.totalMs), 50), p99: p(ran.map(o => o.totalMs), 99) },
     targetTiers: countBy(found, o => o.targetTier ?? '?'),
     searcherRoles: countBy(xs, o => o.role ?? '?'),
     withoutDirectory: ran.filter(o => !o.hadDirectory).length,
     errors: xs.filter(o => o.error != null || o.failed != null).length,
-    firstMisses: xs.filter(o => !o.found).slice(0, 5).map(o => ({ n: o.n, role: o.role, results: o.results, streamsTo: o.streamsTo, kadRequests: o.kadRequests, error: o.error ?? o.failed }))
+    firstMisses: xs.filter(o => !o.found).slice(0, 5).map(o => ({ n: o.n, role: o.role, results: o.results, requestsTo: o.requestsTo, kadRequests: o.kadRequests, error: o.error ?? o.failed }))
   }
 }
 

@@ -243,7 +243,7 @@ async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerO
     while (next < searches.length && now() + timeoutMs + 2_000 < deadline) {
       const s = searches[next++]
       const provider = peerIdOf.get(s.target)
-      const empty: Outcome = { n: s.n, kind: s.kind, found: false, totalMs: NaN, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, hadDirectory: false }
+      const empty: Outcome = { n: s.n, kind: s.kind, found: false, totalMs: NaN, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, hadDirectory: false }
       if (provider == null || !peerIdOf.has(s.searcher)) {
         outcomes.push({ ...empty, failed: 'the searcher or the target peer is not running' })
         continue

@@ -2,8 +2,8 @@
  * Searches of the "scale" benchmark, run inside a worker, and the requests
  * each one cost:
  * - tiered searches (subnet, remote) through node.search(), counting the
- *   search-protocol streams the product opened by wrapping the peer's
- *   libp2p.dialProtocol (as central-load-worker.ts does);
+ *   search requests the product sent (search-requests.ts, as
+ *   central-load-worker.ts does);
  * - DHT searches through the product's DHT tier alone (searchDht, what
  *   node.search() asks last), counting the Kademlia requests it made from
  *   the query events of the peer's DHT service.
@@ -13,10 +13,10 @@ import { findProviders, getKeywordRecord } from '../../src/sharing/dht/dht-ops.j
 import { keywordKey, wordCid } from '../../src/sharing/dht/keys.js'
 import { DIAG_ENABLED, bump } from './scale-diag.js'
 import { now } from './clock.js'
+import { watchSearchRequests } from './search-requests.js'
 import type { ForwardReport, PeerhiveNode } from '../../src/index.js'
 import type { ScalePeerPlan, SearchKind } from './scale-plan.js'
 
-const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 
 export interface Hosted {
   plan: ScalePeerPlan
@@ -52,10 +52,10 @@ export interface ScaleSearchOutcome {
   /** from the call to the end of the result stream */
   totalMs: number
   results: number
-  /** tiered: search streams opened (dialProtocol calls for the search protocol, failed ones included), and the ones the searcher's virtual server opened for it */
-  searchStreams: number
-  streamsTo: Record<string, number>
-  failedStreams: number
+  /** tiered: search requests sent (failed ones included), and the ones the searcher's virtual server sent for it */
+  searchRequests: number
+  requestsTo: Record<string, number>
+  failedRequests: number
   /** dht: Kademlia requests (DIAL_PEER query events: one stream each) and the ones that got an answer */
   kadRequests?: number
   kadAnswered?: number
@@ -64,28 +64,22 @@ export interface ScaleSearchOutcome {
   error?: string
 }
 
-/** Wraps this peer's libp2p.dialProtocol to record the search streams a benchmark search opens (only while one runs). */
+/** Records the search requests a benchmark search sends (only while one runs), on new streams and sessions' alike. */
 export function countSearchDials (h: Hosted, node: PeerhiveNode): void {
-  const libp2p = node.libp2p as any
-  const dialProtocol = libp2p.dialProtocol.bind(libp2p)
   const bootstrapId = node.topology.bootstrapId.toString()
-  libp2p.dialProtocol = async (peer: any, protocols: string | string[], options?: any) => {
-    const pending = dialProtocol(peer, protocols, options)
+  watchSearchRequests(node, (id, outcome) => {
     const dials = h.dials
-    if (dials == null || ![protocols].flat().includes(PROTOCOL_SEARCH)) return pending
-    const id = peer.toString()
+    if (dials == null) return
     const d: SearchDial = { to: id === bootstrapId ? 'bootstrap' : id === node.status().virtualServer ? 'own-virtual-server' : 'other-virtual-server', ok: false }
     dials.push(d)
-    const stream = await pending
-    d.ok = true
-    return stream
-  }
+    outcome.then(() => { d.ok = true }, () => {})
+  })
 }
 
 export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
   const node = h.node!
   const dials: SearchDial[] = []
-  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
   h.dials = dials
   const t0 = now()
   try {
@@ -106,9 +100,9 @@ export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<
     h.dials = undefined
   }
   out.totalMs = now() - t0
-  out.searchStreams = dials.length
-  out.failedStreams = dials.filter(d => !d.ok).length
-  for (const d of dials) out.streamsTo[d.to] = (out.streamsTo[d.to] ?? 0) + 1
+  out.searchRequests = dials.length
+  out.failedRequests = dials.filter(d => !d.ok).length
+  for (const d of dials) out.requestsTo[d.to] = (out.requestsTo[d.to] ?? 0) + 1
   return out
 }
 
@@ -116,7 +110,7 @@ export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<
 export async function searchDhtOnly (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
   const node = h.node!
   const libp2p = node.libp2p as any
-  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchStreams: 0, streamsTo: {}, failedStreams: 0, kadRequests: 0, kadAnswered: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, kadRequests: 0, kadAnswered: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
   const dht = libp2p.services?.dht
   if (dht == null) return { ...out, error: 'the node has no DHT service' }
   const tally = async function * (events: AsyncIterable<any>): AsyncGenerator<any> {

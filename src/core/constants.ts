@@ -147,3 +147,10 @@ export const MAX_SEARCH_REQUEST_BYTES = 4 * 1024
 export const MAX_SEARCH_RESPONSE_BYTES = 1024 * 1024
 export const MAX_SEARCH_HITS = 256
 export const SEARCH_TIMEOUT_MS = 5_000
+/**
+ * How long a virtual server keeps an idle search session (protocols/search.md);
+ * an asker stops reusing its idle stream after SEARCH_SESSION_REUSE_MS, well
+ * before, so a request does not meet the server's close on the way.
+ */
+export const SEARCH_SESSION_IDLE_MS = 60_000
+export const SEARCH_SESSION_REUSE_MS = 40_000

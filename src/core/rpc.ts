@@ -21,50 +21,129 @@ export interface ExchangeOptions {
  * request/response helper every peerhive protocol uses on the asking side.
  */
 export async function requestResponse<Req, Res> (stream: Stream, request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
+  const response = await new RequestChannel(stream, opts.maxInboundBytes).exchange(request, req, res, opts)
   try {
-    const lp = boundedLpStream(stream, opts.maxInboundBytes)
-    await write(lp, req.encode(request), opts)
-    const response = res.decode(await read(lp, opts))
     await stream.close({ signal: opts.signal })
-    return response
   } catch (err: any) {
     stream.abort(err)
     throw err
   }
+  return response
+}
+
+/**
+ * The asking side of a session: requests one at a time over one stream,
+ * each answered before the next goes out (answerRequest with `session`).
+ * The channel keeps the stream's reader, so whatever the peer sends between
+ * two exchanges stays in order for the next one.
+ */
+export class RequestChannel {
+  private readonly lp: LpStream
+
+  constructor (readonly stream: Stream, maxInboundBytes: number) {
+    this.lp = boundedLpStream(stream, maxInboundBytes)
+  }
+
+  /** Whether another request may go out: neither side has closed or reset the stream. */
+  get open (): boolean {
+    return this.stream.status === 'open' && this.stream.writeStatus === 'writable' && this.stream.remoteWriteStatus === 'writable'
+  }
+
+  /** Sends `request` and reads its response; any failure aborts the stream. */
+  async exchange<Req, Res> (request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
+    try {
+      await write(this.lp, req.encode(request), opts)
+      return res.decode(await read(this.lp, opts))
+    } catch (err: any) {
+      this.stream.abort(err)
+      throw err
+    }
+  }
+}
+
+/** Keeping a stream for more requests, one at a time (a session). */
+export interface SessionOptions<Res> {
+  /** whether the stream stays open after this response (the response says so to the peer) */
+  keepOpen: (response: Res) => boolean
+  /** the longest wait for the next request; then the stream is closed */
+  idleMs: number
+  /** the deadline of each exchange after the first (the first has `signal`) */
+  exchangeMs: number
+}
+
+export interface AnswerOptions<Req, Res> extends ExchangeOptions {
+  handle: (request: Req) => Promise<Res> | Res
+  onBadRequest: (err: Error) => Res
+  /** told when a response of `handle` has been written */
+  onSent?: (response: Res) => void
+  /** without it, one request per stream */
+  session?: SessionOptions<Res>
 }
 
 /**
  * The answering side: reads one request, lets `handle` produce the response,
  * writes it and closes. A request that cannot be read (too large, malformed)
  * is answered with `onBadRequest(err)` when the stream still allows it, then
- * the stream is closed; the node keeps running.
+ * the stream is closed; the node keeps running. With `session`, it keeps
+ * reading requests after a response that `keepOpen` accepts, until the peer
+ * closes its side or `idleMs` pass without one.
  */
-export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions & {
-  handle: (request: Req) => Promise<Res> | Res
-  onBadRequest: (err: Error) => Res
-}): Promise<void> {
+export async function answerRequest<Req, Res> (stream: Stream, req: Codec<Req>, res: Codec<Res>, opts: AnswerOptions<Req, Res>): Promise<void> {
   const lp = boundedLpStream(stream, opts.maxInboundBytes)
-  // nothing more is expected after the request: whatever the peer leaves open goes at the deadline
-  releaseAtDeadline(stream, opts.signal)
-  let response: Res
-  try {
-    response = await opts.handle(req.decode(await read(lp, opts)))
-  } catch (err: any) {
-    if (opts.signal.aborted || stream.status !== 'open' || stream.writeStatus !== 'writable') {
-      // timed out, reset or closed by the peer: there is nobody to answer
-      stream.abort(err)
+  let signal = opts.signal
+  let request: Uint8ArrayList | undefined
+  while (true) {
+    // nothing more is expected after a request but the next one: whatever the peer leaves open goes at the deadline
+    const release = releaseAtDeadline(stream, signal)
+    let response: Res
+    try {
+      response = await opts.handle(req.decode(request ?? await read(lp, { ...opts, signal })))
+    } catch (err: any) {
+      await refuse(stream, lp, res, opts, signal, err)
       throw err
     }
+    await write(lp, res.encode(response), { ...opts, signal })
+    opts.onSent?.(response)
+    if (opts.session?.keepOpen(response) !== true) break
+    release()
+    const idle = AbortSignal.timeout(opts.session.idleMs)
     try {
-      await write(lp, res.encode(opts.onBadRequest(err)), opts)
-      await stream.close({ signal: opts.signal })
-    } catch {
-      stream.abort(err)
+      request = await read(lp, { ...opts, signal: idle })
+    } catch (err: any) {
+      // the peer is done with the session, or went quiet
+      if (idle.aborted || stream.status !== 'open' || stream.remoteWriteStatus !== 'writable') {
+        await closeOrAbort(stream, AbortSignal.timeout(opts.session.exchangeMs))
+        return
+      }
+      await refuse(stream, lp, res, opts, AbortSignal.timeout(opts.session.exchangeMs), err)
+      throw err
     }
-    throw err
+    signal = AbortSignal.timeout(opts.session.exchangeMs)
   }
-  await write(lp, res.encode(response), opts)
-  await stream.close({ signal: opts.signal })
+  await stream.close({ signal })
+}
+
+/** A request that could not be read or handled: answered with onBadRequest when the stream still allows it, then closed. */
+async function refuse<Res> (stream: Stream, lp: LpStream, res: Codec<Res>, opts: AnswerOptions<any, Res>, signal: AbortSignal, err: Error): Promise<void> {
+  if (signal.aborted || stream.status !== 'open' || stream.writeStatus !== 'writable') {
+    // timed out, reset or closed by the peer: there is nobody to answer
+    stream.abort(err)
+    return
+  }
+  try {
+    await write(lp, res.encode(opts.onBadRequest(err)), { ...opts, signal })
+    await stream.close({ signal })
+  } catch {
+    stream.abort(err)
+  }
+}
+
+async function closeOrAbort (stream: Stream, signal: AbortSignal): Promise<void> {
+  try {
+    await stream.close({ signal })
+  } catch (err: any) {
+    stream.abort(err)
+  }
 }
 
 /** Whether a read failed because the message was over its size or count limits (rather than malformed). */
@@ -97,13 +176,18 @@ async function write (lp: LpStream, bytes: Uint8Array, opts: ExchangeOptions): P
   opts.onBytes?.('out', bytes.byteLength)
 }
 
-/** Aborts the stream when `signal` fires, unless it has closed by then. */
-function releaseAtDeadline (stream: Stream, signal: AbortSignal): void {
+/** Aborts the stream when `signal` fires, unless it has closed by then; the returned function cancels that. */
+function releaseAtDeadline (stream: Stream, signal: AbortSignal): () => void {
   const onAbort = (): void => {
     if (stream.status !== 'closed' && stream.status !== 'aborted' && stream.status !== 'reset') {
       stream.abort(new Error('the exchange deadline passed'))
     }
   }
+  const cancel = (): void => {
+    signal.removeEventListener('abort', onAbort)
+    stream.removeEventListener('close', cancel)
+  }
   signal.addEventListener('abort', onAbort, { once: true })
-  stream.addEventListener('close', () => { signal.removeEventListener('abort', onAbort) }, { once: true })
+  stream.addEventListener('close', cancel, { once: true })
+  return cancel
 }

@@ -631,6 +631,7 @@ export interface SearchResponse {
   serversAsked: number
   serversAnswered: number
   serversDone: number
+  sessionOpen: boolean
 }
 
 export namespace SearchResponse {
@@ -709,6 +710,11 @@ export namespace SearchResponse {
           w.uint32(obj.serversDone)
         }
 
+        if ((obj.sessionOpen != null && obj.sessionOpen !== false)) {
+          w.uint32(104)
+          w.bool(obj.sessionOpen)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -725,7 +731,8 @@ export namespace SearchResponse {
           remoteHits: [],
           serversAsked: 0,
           serversAnswered: 0,
-          serversDone: 0
+          serversDone: 0,
+          sessionOpen: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -810,6 +817,10 @@ export namespace SearchResponse {
             }
             case 12: {
               obj.serversDone = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.sessionOpen = reader.bool()
               break
             }
             default: {
@@ -959,6 +970,13 @@ export namespace SearchResponse {
               yield {
                 field: `${prefix}.serversDone`,
                 value: reader.uint32()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.sessionOpen`,
+                value: reader.bool()
               }
               break
             }
@@ -1157,6 +1175,11 @@ export namespace SearchResponse {
     value: number
   }
 
+  export interface SearchResponseSessionOpenFieldEvent {
+    field: '$.sessionOpen'
+    value: boolean
+  }
+
   export function encode (obj: Partial<SearchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchResponse.codec())
   }
@@ -1165,7 +1188,7 @@ export namespace SearchResponse {
     return decodeMessage(buf, SearchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent | SearchResponseForwardedFieldEvent | SearchResponseRemoteHitsEntryCidFieldEvent | SearchResponseRemoteHitsEntryFilenameFieldEvent | SearchResponseRemoteHitsEntryDirectoryFieldEvent | SearchResponseRemoteHitsEntrySizeFieldEvent | SearchResponseRemoteHitsEntryTitleFieldEvent | SearchResponseRemoteHitsEntryKeywordsFieldEvent | SearchResponseRemoteHitsEntryUserSerialIdFieldEvent | SearchResponseRemoteHitsEntryUseridFieldEvent | SearchResponseRemoteHitsProviderFieldEvent | SearchResponseRemoteHitsProviderAddrsFieldEvent | SearchResponseServersAskedFieldEvent | SearchResponseServersAnsweredFieldEvent | SearchResponseServersDoneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchResponse>): Generator<SearchResponseVersionFieldEvent | SearchResponseErrorFieldEvent | SearchResponseMessageFieldEvent | SearchResponseHitsEntryCidFieldEvent | SearchResponseHitsEntryFilenameFieldEvent | SearchResponseHitsEntryDirectoryFieldEvent | SearchResponseHitsEntrySizeFieldEvent | SearchResponseHitsEntryTitleFieldEvent | SearchResponseHitsEntryKeywordsFieldEvent | SearchResponseHitsEntryUserSerialIdFieldEvent | SearchResponseHitsEntryUseridFieldEvent | SearchResponseHitsProviderFieldEvent | SearchResponseHitsProviderAddrsFieldEvent | SearchResponseServersPeerIdFieldEvent | SearchResponseServersAddrsFieldEvent | SearchResponseServersSubnetFieldEvent | SearchResponseServersRoutedFieldEvent | SearchResponseCentralMayMatchFieldEvent | SearchResponseForwardedFieldEvent | SearchResponseRemoteHitsEntryCidFieldEvent | SearchResponseRemoteHitsEntryFilenameFieldEvent | SearchResponseRemoteHitsEntryDirectoryFieldEvent | SearchResponseRemoteHitsEntrySizeFieldEvent | SearchResponseRemoteHitsEntryTitleFieldEvent | SearchResponseRemoteHitsEntryKeywordsFieldEvent | SearchResponseRemoteHitsEntryUserSerialIdFieldEvent | SearchResponseRemoteHitsEntryUseridFieldEvent | SearchResponseRemoteHitsProviderFieldEvent | SearchResponseRemoteHitsProviderAddrsFieldEvent | SearchResponseServersAskedFieldEvent | SearchResponseServersAnsweredFieldEvent | SearchResponseServersDoneFieldEvent | SearchResponseSessionOpenFieldEvent> {
     return streamMessage(buf, SearchResponse.codec(), opts)
   }
 }

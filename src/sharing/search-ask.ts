@@ -6,8 +6,9 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, WIRE_VERSION, requestResponse } from '../core/index.js'
-import { SearchError, SearchRequest, SearchResponse, type ServerRef } from '../pb/search.js'
+import { WIRE_VERSION } from '../core/index.js'
+import { SearchError, type SearchResponse, type ServerRef } from '../pb/search.js'
+import { SearchSessions } from './search-sessions.js'
 import type { Libp2p } from 'libp2p'
 
 /** Routed servers asked at once, nearest first: a round that finds results ends the remote tier. */
@@ -21,22 +22,36 @@ export interface AskFields {
   forwardTimeoutMs?: number
 }
 
+/** Each node's idle search streams, kept with the node itself (a node's searches and forwards share them). */
+const sessions = new WeakMap<Libp2p<any>, SearchSessions>()
+
 export async function askIndex (libp2p: Libp2p<any>, peerId: string, words: string[], fields: AskFields, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
   const peer = peerIdFromString(peerId)
   if (ref != null) await rememberAddrs(libp2p, ref)
-  const stream = await libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
   const forward = fields.forwardTimeoutMs != null
   const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0 }
-  const res = await requestResponse(stream, req, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
+  const res = await searchSessions(libp2p).ask(peer, req, signal)
   if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
   return res
+}
+
+export function searchSessions (libp2p: Libp2p<any>): SearchSessions {
+  let pool = sessions.get(libp2p)
+  if (pool == null) {
+    pool = new SearchSessions(libp2p)
+    sessions.set(libp2p, pool)
+  }
+  return pool
 }
 
 /** Tells the peer store where a server is: the directory or a routed answer may know it before libp2p does. */
 export async function rememberAddrs (libp2p: Libp2p<any>, ref: ServerRef): Promise<void> {
   if (ref.addrs.length === 0) return
   try {
-    await libp2p.peerStore.merge(peerIdFromString(ref.peerId), { multiaddrs: ref.addrs.map(a => multiaddr(a)) })
+    const peer = peerIdFromString(ref.peerId)
+    // a connected peer's addresses are known already: no peer-store write on every search
+    if (libp2p.getConnections(peer).length > 0) return
+    await libp2p.peerStore.merge(peer, { multiaddrs: ref.addrs.map(a => multiaddr(a)) })
   } catch {
     // a malformed address or PeerId from the network: the request to that server then fails and is skipped
   }

@@ -1,5 +1,5 @@
 import {
-  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics
+  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics, type SessionOptions
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { queryWords } from './matching.js'
@@ -47,6 +47,13 @@ export interface SearchServerInit {
    * @default none (every peer gets requestsPerPeer)
    */
   isServer?: (peerId: string) => boolean
+  /**
+   * Keep a stream open for the asker's next search (a session) for this many
+   * ms after an answer. The bootstrap keeps none: a stream per central
+   * client would cost it more than the round trip saves.
+   * @default none (one search per stream)
+   */
+  sessionIdleMs?: number
 }
 
 /** How many members' worth of searches a forwarding virtual server may ask (DEFAULT_VS_LIMIT members each). */
@@ -80,16 +87,29 @@ export class SearchServer {
 
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const requester = connection.remotePeer.toString()
-    let outcome = 'ok'
+    // the latest request's outcome: counted once its answer is out, or at the stream's end
+    let outcome: string | undefined
+    let answered = 0
+    const count = (): void => {
+      if (outcome != null) this.init.metrics?.requests.inc({ protocol: PROTOCOL_SEARCH, outcome })
+      outcome = undefined
+    }
+    const idleMs = this.init.sessionIdleMs
+    const session: SessionOptions<SearchResponse> | undefined = idleMs == null ? undefined : { idleMs, exchangeMs: SEARCH_TIMEOUT_MS, keepOpen: res => res.sessionOpen }
     try {
       await answerRequest(stream, SearchRequest, SearchResponse, {
         maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
         signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
         onBytes: (direction, n) => { this.init.metrics?.bytes.inc({ protocol: PROTOCOL_SEARCH, direction }, n) },
+        session,
         handle: async req => {
           const res = await this.answer(req, requester)
           outcome = res.error === SearchError.NONE ? 'ok' : res.error
-          return res
+          return { ...res, sessionOpen: session != null && res.error === SearchError.NONE }
+        },
+        onSent: () => {
+          answered++
+          count()
         },
         onBadRequest: err => {
           const code = isTooLargeError(err) ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE
@@ -99,9 +119,10 @@ export class SearchServer {
       })
     } catch (err: any) {
       this.log('search from %s failed - %e', requester, err)
-      if (outcome === 'ok') outcome = 'STREAM_ERROR'
+      // an answer that could not be sent, or a stream that failed before any request
+      if (outcome === 'ok' || (outcome == null && answered === 0)) outcome = 'STREAM_ERROR'
     } finally {
-      this.init.metrics?.requests.inc({ protocol: PROTOCOL_SEARCH, outcome })
+      count()
     }
   }
 
@@ -144,5 +165,5 @@ const DEFAULT_FORWARD_MS = 2_000
 const MAX_SERVERS = 1024
 
 function response (error: SearchError, message: string): SearchResponse {
-  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false, forwarded: false, remoteHits: [], serversAsked: 0, serversAnswered: 0, serversDone: 0 }
+  return { version: WIRE_VERSION, error, message, hits: [], servers: [], serversRouted: false, centralMayMatch: false, forwarded: false, remoteHits: [], serversAsked: 0, serversAnswered: 0, serversDone: 0, sessionOpen: false }
 }

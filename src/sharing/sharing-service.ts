@@ -15,7 +15,7 @@ import { matches } from './matching.js'
 import { knownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
-import type { PeerhiveMetrics } from '../core/index.js'
+import { SEARCH_SESSION_IDLE_MS, type PeerhiveMetrics } from '../core/index.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
@@ -110,6 +110,7 @@ export class SharingService {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
       answer: async (words, limit, requester, wantServers, forwardMs) => this.answer(words, limit, requester, wantServers, forwardMs),
       isServer: peerId => this.isServer(peerId),
+      sessionIdleMs: SEARCH_SESSION_IDLE_MS,
       metrics: init.metrics
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
@@ -249,11 +250,11 @@ export class SharingService {
     const userSerialId = this.place.placement().userSerialId ?? 0
     const own = this.shares.list().filter(f => matches(words, f)).map(f => indexEntryOf(f, self, userSerialId, self))
     const entries = [...own, ...this.groupIndex.search(words, limit)].slice(0, limit)
-    const selfAddrs = this.libp2p.getMultiaddrs().map(a => a.toString())
+    const selfAddrs = (): string[] => this.libp2p.getMultiaddrs().slice(0, 8).map(a => a.toString())
     const hits = await Promise.all(entries.map(async e => ({
       entry: toWire(e),
       provider: e.provider,
-      providerAddrs: e.provider === self ? selfAddrs.slice(0, 8) : await knownAddrs(this.libp2p, e.provider)
+      providerAddrs: e.provider === self ? selfAddrs() : await knownAddrs(this.libp2p, e.provider)
     })))
     const routed = wantServers ? this.route(words) : undefined
     if (routed == null) return { hits, servers: [] }

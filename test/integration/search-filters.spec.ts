@@ -12,10 +12,11 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DIRECTORY_TOPIC, FILTER_TOPIC, PROTOCOL_SEARCH } from '../../src/core/index.js'
+import { DIRECTORY_TOPIC, FILTER_TOPIC } from '../../src/core/index.js'
 import { KeywordFilter } from '../../src/sharing/index.js'
-import { askIndex } from '../../src/sharing/search-ask.js'
+import { askIndex, searchSessions } from '../../src/sharing/search-ask.js'
 import { MAX_FORWARDS_IN_FLIGHT } from '../../src/sharing/search-forward.js'
+import { hangSearchServer, resumeSearchServer } from '../helpers/hung-search.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -27,16 +28,16 @@ const MID = 122
 const FAR = 200
 const WAIT_MS = 30_000
 
-/** Records the peers a node opens search streams to, in order. */
-function recordSearchDials (node: PeerhiveNode): string[] {
-  const dialed: string[] = []
-  const libp2p = node.libp2p as any
-  const original = libp2p.dialProtocol.bind(libp2p)
-  libp2p.dialProtocol = async (peer: any, protocols: string | string[], options?: any) => {
-    if ([protocols].flat().includes(PROTOCOL_SEARCH)) dialed.push(peer.toString())
-    return original(peer, protocols, options)
+/** Records the peers a node sends search requests to, in order (on a new stream or a session's). */
+function recordSearchRequests (node: PeerhiveNode): string[] {
+  const asked: string[] = []
+  const sessions = searchSessions(node.libp2p) as any
+  const ask = sessions.ask.bind(sessions)
+  sessions.ask = async (peer: any, request: unknown, signal: AbortSignal) => {
+    asked.push(peer.toString())
+    return ask(peer, request, signal)
   }
-  return dialed
+  return asked
 }
 
 async function collect (node: PeerhiveNode, words: string[], opts: SearchOptions = {}): Promise<SearchResult[]> {
@@ -97,8 +98,8 @@ describe('integration: remote search routed by keyword filters', function () {
       knows(home, near.peerId, ['quetzal']) && knows(home, far.peerId, ['only-far']) && knows(home, mid.peerId, ['unrelated']), WAIT_MS)
     // the bootstrap's filter of its (empty) central index
     await waitUntil('the home server to know the central index\'s filter', () => home.sharing.filters.book.get(net.bootstrap.peerId) != null, WAIT_MS)
-    dials = recordSearchDials(member)
-    homeDials = recordSearchDials(home)
+    dials = recordSearchRequests(member)
+    homeDials = recordSearchRequests(home)
   })
 
   after(async () => {
@@ -144,8 +145,7 @@ describe('integration: remote search routed by keyword filters', function () {
 
   it('when the forward runs out of time, the member asks the servers of the round it cut short itself', async () => {
     // near, the one server that may match, accepts search streams but never answers
-    await near.libp2p.unhandle(PROTOCOL_SEARCH)
-    await near.libp2p.handle(PROTOCOL_SEARCH, () => {})
+    await hangSearchServer(near)
     try {
       dials.length = 0
       homeDials.length = 0
@@ -156,8 +156,7 @@ describe('integration: remote search routed by keyword filters', function () {
       assert.deepEqual(reports, [{ via: home.peerId, asked: 1, answered: 0 }])
       assert.deepEqual(dials, [home.peerId, near.peerId], 'the member asked near again, within its own deadline')
     } finally {
-      await near.libp2p.unhandle(PROTOCOL_SEARCH)
-      await (near.sharing as any).searchServer.start()
+      await resumeSearchServer(near)
     }
   })
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PROTOCOL_SEARCH } from '../../src/core/index.js'
+import { hangSearchServer } from '../helpers/hung-search.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -38,8 +38,7 @@ describe('integration: search past a virtual server that never answers', functio
       return false
     }, 15_000)
     // from now on the member's virtual server takes search streams and never answers
-    await hung.libp2p.unhandle(PROTOCOL_SEARCH)
-    await hung.libp2p.handle(PROTOCOL_SEARCH, () => {})
+    await hangSearchServer(hung)
   })
 
   after(async () => {

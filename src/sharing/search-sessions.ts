@@ -1,0 +1,106 @@
+/**
+ * The asking side of search sessions (protocols/search.md, Sessions): a
+ * stream whose server said `session_open` waits here for this node's next
+ * search to the same peer. Reusing it saves the new stream's protocol
+ * negotiation (a round trip) and most of a request's CPU, which is most of
+ * what a member's search of its virtual server costs.
+ */
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS } from '../core/index.js'
+import { SearchRequest, SearchResponse } from '../pb/search.js'
+import type { PeerId } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+/** Idle streams kept per peer: searches to one peer at once beyond it open streams that close after their answer. */
+const IDLE_PER_PEER = 2
+/** Peers with idle streams; past it, the longest idle peer's go. */
+const MAX_IDLE_PEERS = 32
+
+interface Idle {
+  channel: RequestChannel
+  since: number
+  /** drops the stream from the pool once the peer closes or resets it */
+  onClose: () => void
+}
+
+export class SearchSessions {
+  /** by PeerId, in the order their streams went idle (a Map keeps insertion order) */
+  private readonly idle = new Map<string, Idle[]>()
+
+  constructor (private readonly libp2p: Libp2p<any>) {}
+
+  /** Asks `peer` over an idle session stream when there is one (a stale one is replaced by a fresh stream), else a new stream. */
+  async ask (peer: PeerId, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
+    const reused = this.take(peer.toString())
+    if (reused != null) {
+      try {
+        return await this.exchange(peer, reused, request, signal)
+      } catch (err) {
+        // the server may have closed the idle stream as this request went out: one fresh stream is tried
+        if (signal.aborted) throw err
+      }
+    }
+    const stream = await this.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
+    return await this.exchange(peer, new RequestChannel(stream, MAX_SEARCH_RESPONSE_BYTES), request, signal)
+  }
+
+  /** Idle streams held now (for tests and diagnosis). */
+  get size (): number {
+    let n = 0
+    for (const list of this.idle.values()) n += list.length
+    return n
+  }
+
+  private async exchange (peer: PeerId, channel: RequestChannel, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
+    const res = await channel.exchange(request, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
+    if (res.sessionOpen && channel.open && this.put(peer.toString(), channel)) return res
+    try {
+      await channel.stream.close({ signal })
+    } catch (err: any) {
+      channel.stream.abort(err)
+    }
+    return res
+  }
+
+  private take (key: string): RequestChannel | undefined {
+    const list = this.idle.get(key)
+    while (list != null && list.length > 0) {
+      const entry = list.pop()!
+      entry.channel.stream.removeEventListener('close', entry.onClose)
+      entry.channel.stream.removeEventListener('remoteCloseWrite', entry.onClose)
+      if (list.length === 0) this.idle.delete(key)
+      if (entry.channel.open && performance.now() - entry.since < SEARCH_SESSION_REUSE_MS) return entry.channel
+      void entry.channel.stream.close().catch((err: Error) => { entry.channel.stream.abort(err) })
+    }
+    return undefined
+  }
+
+  /** Keeps the stream for the next search to `key`; false when the peer has enough idle streams already. */
+  private put (key: string, channel: RequestChannel): boolean {
+    const list = this.idle.get(key) ?? []
+    if (list.length >= IDLE_PER_PEER) return false
+    const onClose = (): void => { this.drop(key, entry) }
+    const entry: Idle = { channel, since: performance.now(), onClose }
+    channel.stream.addEventListener('close', onClose, { once: true })
+    channel.stream.addEventListener('remoteCloseWrite', onClose, { once: true })
+    // the peer moves to the end: the longest idle peer is first
+    this.idle.delete(key)
+    this.idle.set(key, [...list, entry])
+    if (this.idle.size > MAX_IDLE_PEERS) {
+      const [oldest] = this.idle.keys()
+      for (const e of this.idle.get(oldest) ?? []) this.drop(oldest, e)
+    }
+    return true
+  }
+
+  /** Removes an idle stream and closes our side: the server closed its side, or the pool is full. */
+  private drop (key: string, entry: Idle): void {
+    const list = this.idle.get(key)
+    const at = list?.indexOf(entry) ?? -1
+    if (list == null || at < 0) return
+    list.splice(at, 1)
+    if (list.length === 0) this.idle.delete(key)
+    entry.channel.stream.removeEventListener('close', entry.onClose)
+    entry.channel.stream.removeEventListener('remoteCloseWrite', entry.onClose)
+    if (entry.channel.stream.status === 'open') void entry.channel.stream.close().catch((err: Error) => { entry.channel.stream.abort(err) })
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Search sessions (protocols/search.md): a server that keeps sessions
+ * answers one asker's searches over one stream, which saves each search a
+ * new stream's negotiation; a server that keeps none (the bootstrap), an
+ * asker that closes after one answer (an older version), an idle session
+ * and a bad request in a session all end as they should.
+ */
+import assert from 'node:assert/strict'
+import { lpStream } from '@libp2p/utils'
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, WIRE_VERSION } from '../../src/core/index.js'
+import { SearchError, SearchRequest, SearchResponse } from '../../src/pb/search.js'
+import { SearchServer } from '../../src/sharing/index.js'
+import { askIndex, searchSessions } from '../../src/sharing/search-ask.js'
+import { counterSum } from '../helpers/raw-request.js'
+import { rawClient } from '../helpers/raw-join.js'
+import { waitUntil } from '../helpers/wait.js'
+import { PeerhiveMetrics } from '../../src/core/metrics.js'
+import type { Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+const HIT = { cid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku', filename: 'tide-table.txt', directory: '', size: 12, title: '', keywords: [], userSerialId: 0, userid: '' }
+
+describe('integration: search sessions', function () {
+  this.timeout(30_000)
+  let asker: Libp2p<any>
+  let server: Libp2p<any>
+  let searchServer: SearchServer
+  let metrics: PeerhiveMetrics
+  let dials: number
+
+  /** Serves searches from `server` with `sessionIdleMs` (undefined: one search per stream, as the bootstrap does). */
+  async function serve (sessionIdleMs?: number): Promise<void> {
+    await searchServer?.stop()
+    metrics = new PeerhiveMetrics()
+    searchServer = new SearchServer(server, {
+      refuse: () => undefined,
+      answer: words => ({ hits: words.includes('tide') ? [{ entry: HIT, provider: server.peerId.toString(), providerAddrs: [] }] : [], servers: [] }),
+      metrics,
+      sessionIdleMs
+    })
+    await searchServer.start()
+  }
+
+  async function ask (words: string[]): Promise<SearchResponse> {
+    return askIndex(asker, server.peerId.toString(), words, { limit: 10, wantServers: false }, AbortSignal.timeout(5_000))
+  }
+
+  /** Search streams open between the two, as the server sees them. */
+  function serverStreams (): Stream[] {
+    return server.getConnections(asker.peerId).flatMap(c => c.streams).filter(s => s.protocol === PROTOCOL_SEARCH)
+  }
+
+  before(async () => {
+    asker = await rawClient('127.0.59.1')
+    server = await rawClient('127.0.59.2')
+    await asker.dial(server.getMultiaddrs()[0])
+    const dialProtocol = asker.dialProtocol.bind(asker)
+    asker.dialProtocol = async (...args: Parameters<typeof dialProtocol>) => {
+      if ([args[1]].flat().includes(PROTOCOL_SEARCH)) dials++
+      return dialProtocol(...args)
+    }
+  })
+
+  // each case starts with no search stream between the two
+  beforeEach(async () => {
+    for (const stream of serverStreams()) stream.abort(new Error('the next case'))
+    await waitUntil('the asker to drop its idle streams', () => searchSessions(asker).size === 0, 5_000)
+    dials = 0
+  })
+
+  after(async () => {
+    await searchServer?.stop()
+    await asker?.stop()
+    await server?.stop()
+  })
+
+  it('answers one asker\'s searches over one stream, each counted', async () => {
+    await serve(60_000)
+    for (let i = 0; i < 5; i++) {
+      const res = await ask(i % 2 === 0 ? ['tide'] : ['nothing'])
+      assert.equal(res.error, SearchError.NONE)
+      assert.equal(res.sessionOpen, true)
+      assert.deepEqual(res.hits.map(h => h.entry?.filename), i % 2 === 0 ? ['tide-table.txt'] : [])
+    }
+    assert.equal(dials, 1, 'one stream for five searches')
+    assert.equal(serverStreams().length, 1)
+    assert.equal(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'ok' }), 5)
+  })
+
+  it('opens a stream per search to a server that keeps no sessions, and leaves none open', async () => {
+    await serve(undefined)
+    for (let i = 0; i < 3; i++) assert.equal((await ask(['tide'])).sessionOpen, false)
+    assert.equal(dials, 3)
+    await waitUntil('the streams to close', () => serverStreams().length === 0, 5_000)
+    assert.equal(searchSessions(asker).size, 0)
+  })
+
+  it('closes a session that stays idle; the next search opens a new stream', async () => {
+    await serve(300)
+    await ask(['tide'])
+    assert.equal(searchSessions(asker).size, 1)
+    await waitUntil('the server to close the idle session, and the asker its side', () => serverStreams().length === 0 && searchSessions(asker).size === 0, 5_000)
+    assert.equal((await ask(['tide'])).hits.length, 1)
+    assert.equal(dials, 2)
+  })
+
+  it('ends a session when the asker closes its side after one answer, as an older version does', async () => {
+    await serve(60_000)
+    const stream = await asker.dialProtocol(server.peerId, PROTOCOL_SEARCH)
+    const lp = lpStream(stream, { maxDataLength: MAX_SEARCH_RESPONSE_BYTES })
+    await lp.write(SearchRequest.encode(request(['tide'])))
+    await stream.close()
+    const res = SearchResponse.decode(await lp.read())
+    assert.equal(res.hits.length, 1)
+    await waitUntil('the server to end the stream', () => stream.status === 'closed' && serverStreams().length === 0, 5_000)
+  })
+
+  it('answers a bad request inside a session with an error and closes it; the server keeps answering', async () => {
+    await serve(60_000)
+    const stream = await asker.dialProtocol(server.peerId, PROTOCOL_SEARCH)
+    const lp = lpStream(stream, { maxDataLength: MAX_SEARCH_RESPONSE_BYTES })
+    await lp.write(SearchRequest.encode(request(['tide'])))
+    assert.equal(SearchResponse.decode(await lp.read()).sessionOpen, true)
+    // field 1 as a length-delimited field whose length runs past the message
+    await lp.write(Uint8Array.from([0x0a, 0x7f, 0x01]))
+    const refused = SearchResponse.decode(await lp.read())
+    assert.equal(refused.error, SearchError.MALFORMED_MESSAGE)
+    assert.equal(refused.sessionOpen, false)
+    await waitUntil('the server to close its side of the session', () => stream.remoteWriteStatus === 'closed', 5_000)
+    await stream.close()
+    assert.equal((await ask(['tide'])).hits.length, 1)
+    assert.equal(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'MALFORMED_MESSAGE' }), 1)
+  })
+})
+
+function request (words: string[]): SearchRequest {
+  return { version: WIRE_VERSION, words, limit: 10, wantServers: false, forward: false, forwardTimeoutMs: 0 }
+}
