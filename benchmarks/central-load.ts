@@ -15,12 +15,17 @@
  * workload: 4 of 5 searches look for a file of another peer of the
  * searcher's subnet, 1 of 5 for a file of another subnet. The bootstrap's
  * counters and socket bytes are read before and after the search phase
- * only, and every search records the search streams it opened, so each
- * request the bootstrap got is traced to its cause.
+ * only, and every search records the search requests it sent, so each
+ * request the bootstrap got is traced to its cause. The workload runs twice
+ * per mode: first with 16 searches in flight (a closed loop: the faster
+ * mode also gets more load), then paced, the same searches started at a
+ * fixed rate in both modes, which compares their latencies at the same
+ * offered load (pacedSearchPhase).
  *
  * Writes benchmarks/results/central-load.json and prints it.
  * Knobs (environment): BENCH_CENTRAL_LOAD_SEARCHES (default 600),
  * BENCH_CENTRAL_LOAD_CONCURRENCY (searches in flight, default 16),
+ * BENCH_CENTRAL_LOAD_PACED_RATE (starts per second of the paced phase, default 300),
  * BENCH_CENTRAL_LOAD_SEED (default 1001), BENCH_CENTRAL_LOAD_RATE (peer
  * arrivals per second, default 10), BENCH_CENTRAL_LOAD_WORKERS (default 3),
  * BENCH_KEEP_TMP=1.
@@ -50,6 +55,15 @@ const FILE_BYTES = 2_048
 const VS_LIMIT_ON = 8
 const SEARCHES = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_SEARCHES', 600))
 const CONCURRENCY = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_CONCURRENCY', 16))
+/**
+ * The second search phase starts searches at this rate, whether or not the
+ * earlier ones have answered (as users do), so both modes are compared at
+ * the same offered load; the first phase keeps CONCURRENCY in flight, so
+ * the faster mode also gets more load.
+ */
+const PACED_PER_SEC = positiveEnv('BENCH_CENTRAL_LOAD_PACED_RATE', 300)
+/** searches in flight at most in the paced phase; past it, the next waits (counted in the figures) */
+const PACED_MAX_IN_FLIGHT = 64
 const SEED = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_SEED', 1001))
 const RATE_PER_SEC = positiveEnv('BENCH_CENTRAL_LOAD_RATE', 10)
 const WORKERS = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_WORKERS', 3))
@@ -225,7 +239,10 @@ async function run (): Promise<void> {
       onRemoteHitP50OverBareStreamUnderLoadP50: fraction(modes.on.searchPhase.latencyMs.toTargetByKind.remote?.p50, echoUnderLoad.on?.p50, 1),
       offHitP50OverBareStreamUnderLoadP50: fraction(modes.off.searchPhase.latencyMs.toTarget?.p50, echoUnderLoad.off?.p50, 1),
       onOverOffToTargetP50: fraction(modes.on.searchPhase.latencyMs.toTarget?.p50, modes.off.searchPhase.latencyMs.toTarget?.p50, 2),
-      onOverOffToTargetP99: fraction(modes.on.searchPhase.latencyMs.toTarget?.p99, modes.off.searchPhase.latencyMs.toTarget?.p99, 2)
+      onOverOffToTargetP99: fraction(modes.on.searchPhase.latencyMs.toTarget?.p99, modes.off.searchPhase.latencyMs.toTarget?.p99, 2),
+      pacedOnOverOffToTargetP50: fraction(modes.on.pacedSearchPhase?.latencyMs.toTarget?.p50, modes.off.pacedSearchPhase?.latencyMs.toTarget?.p50, 2),
+      pacedOnOverOffToTargetP99: fraction(modes.on.pacedSearchPhase?.latencyMs.toTarget?.p99, modes.off.pacedSearchPhase?.latencyMs.toTarget?.p99, 2),
+      paced: `the same searches started at ${PACED_PER_SEC} a second in both modes (pacedSearchPhase): the modes compared at the same offered load`
     }
     progress(`ratio on/off: search requests ${ratios.searchRequests}, search bytes ${ratios.searchBytes}, socket bytes ${ratios.socketBytes} (above idle ${ratios.socketBytesAboveIdle}); goal <= ${GOAL_RATIO}: ${result.ratiosOnOverOff.goalMet === true ? 'met' : result.ratiosOnOverOff.goalMet === false ? 'NOT met' : `not judged (${problems.join('; ')})`}`)
   } else {
@@ -343,10 +360,11 @@ async function runMode (mode: Mode, plans: HostedPeerPlan[], searches: PlannedSe
 
   const indexedAtStart = new Set(states.filter(s => s.role === 'virtual-server' || s.synced).map(s => s.idx))
   const ctx: PhaseContext = { mode, boot, workers, workerOf, peerIdOf, indexedAtStart }
-  const main = await searchPhase(ctx, 'search', searches, yardstick)
+  const main = await searchPhase(ctx, 'search', searches, yardstick, { concurrency: CONCURRENCY })
   out.idleWindow = main.idleWindow
   out.searchPhase = main.figures
   out.echoUnderLoad = main.echo
+  out.pacedSearchPhase = (await searchPhase(ctx, 'paced', searches, yardstick, { perSec: PACED_PER_SEC })).figures
   out.productLog = { ...productLog.figures(), when: 'from the workers\' start to the end of the search phase' }
 
   // --- with virtual servers: can each member reach its virtual server? (after the measurement: the dials change state)
@@ -370,6 +388,34 @@ async function runMode (mode: Mode, plans: HostedPeerPlan[], searches: PlannedSe
   return out
 }
 
+/** Runs the searches with `concurrency` in flight; returns 0 (no search waits for a start time). */
+async function closedLoop (searches: PlannedSearch[], concurrency: number, deadline: number, runOne: (s: PlannedSearch) => Promise<void>): Promise<number> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < searches.length && now() < deadline) await runOne(searches[next++])
+  }))
+  return 0
+}
+
+/** Starts search i at i / perSec s, at most PACED_MAX_IN_FLIGHT at once; returns how many started late for that bound. */
+async function paced (searches: PlannedSearch[], perSec: number, deadline: number, runOne: (s: PlannedSearch) => Promise<void>): Promise<number> {
+  const t0 = now()
+  const running = new Set<Promise<void>>()
+  let late = 0
+  for (let i = 0; i < searches.length && now() < deadline; i++) {
+    const wait = t0 + i * 1000 / perSec - now()
+    if (wait > 0) await sleep(wait)
+    if (running.size >= PACED_MAX_IN_FLIGHT) {
+      late++
+      await Promise.race(running)
+    }
+    const p: Promise<void> = runOne(searches[i]).finally(() => running.delete(p))
+    running.add(p)
+  }
+  await Promise.all(running)
+  return late
+}
+
 interface PhaseContext {
   mode: Mode
   boot: CliBootstrap
@@ -381,7 +427,10 @@ interface PhaseContext {
 }
 
 /** An idle window (the bootstrap's background traffic), then the workload; the bootstrap's figures cover the workload only. */
-async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedSearch[], yardstick: (go: () => boolean) => Promise<{ ms: number[], failures: number }>, maxMs = SEARCH_PHASE_MAX_MS): Promise<{ idleWindow: Record<string, any>, figures: Record<string, any>, echo: Summary | null }> {
+/** A closed loop (a fixed number of searches in flight) or an open one (a fixed rate of starts). */
+type Pacing = { concurrency: number } | { perSec: number }
+
+async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedSearch[], yardstick: (go: () => boolean) => Promise<{ ms: number[], failures: number }>, pacing: Pacing, maxMs = SEARCH_PHASE_MAX_MS): Promise<{ idleWindow: Record<string, any>, figures: Record<string, any>, echo: Summary | null }> {
   const { boot, workers, workerOf, peerIdOf } = ctx
   const tag = `[${ctx.mode.name}]`
   const workersCpu = (): number => workers.map(w => cpuSecondsOf(w.pid) ?? 0).reduce((a, b) => a + b, 0)
@@ -396,28 +445,25 @@ async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedS
   const tableBefore = await boot.api<any[]>('/v1/subnets').catch(() => [])
 
   const outcomes: Outcome[] = []
-  let next = 0
   let searching = true
   const deadline = now() + maxMs
   const echo = yardstick(() => searching)
   const tPhase = now()
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < searches.length && now() < deadline) {
-      const s = searches[next++]
-      const provider = peerIdOf.get(s.target)
-      const base = { n: s.n, kind: s.kind, filename: s.filename, target: s.target }
-      if (provider == null || !peerIdOf.has(s.searcher)) {
-        outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: 'the searcher or the target peer is not running' })
-        continue
-      }
-      try {
-        const o = await workerOf.get(s.searcher)!.call<SearchOutcome>('search', { idx: s.searcher, words: [s.filename], target: s.filename, provider, limit: SEARCH_LIMIT, timeoutMs: SEARCH_TIMEOUT_MS }, SEARCH_TIMEOUT_MS + 10_000)
-        outcomes.push({ ...o, ...base })
-      } catch (err: any) {
-        outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: String(err.message).split('\n')[0].slice(0, 200) })
-      }
+  const runOne = async (s: PlannedSearch): Promise<void> => {
+    const provider = peerIdOf.get(s.target)
+    const base = { n: s.n, kind: s.kind, filename: s.filename, target: s.target }
+    if (provider == null || !peerIdOf.has(s.searcher)) {
+      outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: 'the searcher or the target peer is not running' })
+      return
     }
-  }))
+    try {
+      const o = await workerOf.get(s.searcher)!.call<SearchOutcome>('search', { idx: s.searcher, words: [s.filename], target: s.filename, provider, limit: SEARCH_LIMIT, timeoutMs: SEARCH_TIMEOUT_MS }, SEARCH_TIMEOUT_MS + 10_000)
+      outcomes.push({ ...o, ...base })
+    } catch (err: any) {
+      outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: String(err.message).split('\n')[0].slice(0, 200) })
+    }
+  }
+  const startedLate = 'perSec' in pacing ? await paced(searches, pacing.perSec, deadline, runOne) : await closedLoop(searches, pacing.concurrency, deadline, runOne)
   const phaseMs = now() - tPhase
   searching = false
   const end = await snapshotBootstrap(boot, `${label} end`)
@@ -436,6 +482,9 @@ async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedS
   const ran = outcomes.filter(o => o.failed == null)
   const vsServed = sumValues(servedAfter.byOutcome) - sumValues(servedBefore.byOutcome)
   const figures = {
+    pacing: 'perSec' in pacing
+      ? { startsPerSec: pacing.perSec, maxInFlight: PACED_MAX_IN_FLIGHT, startedLate, rule: 'search i starts i / startsPerSec s into the phase, whether or not the earlier ones have answered; startedLate: searches that waited for one of maxInFlight to end' }
+      : { inFlight: pacing.concurrency, rule: 'a fixed number of searches in flight: the next starts when one ends' },
     seconds: round(phaseMs / 1000, 2),
     searches: outcomes.length,
     found: found.length,
@@ -463,7 +512,7 @@ async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedS
       perSearch: perSearch(vsServed, outcomes.length, 2),
       what: 'search requests answered by the hosted peers (their own peerhive_protocol_requests_total; only virtual servers answer): where the load went'
     },
-    searchStreamsOpened: dialFigures(ran),
+    searchRequestsSent: dialFigures(ran),
     targetTiers: Object.fromEntries(countBy(found, o => o.targetTier ?? '?')),
     targetTiersByKind: {
       subnet: Object.fromEntries(countBy(found.filter(o => o.kind === 'subnet'), o => o.targetTier ?? '?')),
@@ -628,7 +677,7 @@ function addNotes (): void {
       notes.push(`mode ${name}: while the network started, ${log.indexPushFailed} index pushes and ${log.virtualServerFirstDialFailed} first dials of members to their virtual server failed (${Object.keys({ ...log.indexPushErrors, ...log.virtualServerFirstDialErrors }).join('; ')}); every index was at its virtual server or the bootstrap ${indexedMs != null ? `${round(indexedMs / 1000, 1)} s` : 'not within the wait'} after the first arrival, and searches made before that miss files and fall back to the central index (see whyTheBootstrapWasAsked)`)
     }
     const why = sp.whyTheBootstrapWasAsked
-    if (why.bootstrapStreamsOpened !== why.measuredRequests) notes.push(`mode ${name}: the bootstrap counted ${why.measuredRequests} search requests; the searchers opened ${why.bootstrapStreamsOpened} search streams to it`)
+    if (why.bootstrapRequestsSent !== why.measuredRequests) notes.push(`mode ${name}: the bootstrap counted ${why.measuredRequests} search requests; the searchers sent it ${why.bootstrapRequestsSent}`)
   }
   const on = result.modes.on?.searchPhase
   if (on != null && on.bootstrap.searchRequests > 0) {
@@ -674,11 +723,24 @@ function summary (): Record<string, any> {
       latencyToTargetByKindMs: Object.fromEntries(Object.entries(sp.latencyMs.toTargetByKind as Record<string, Summary | null>).map(([k, v]) => [k, { p50: v?.p50 ?? null, p99: v?.p99 ?? null }])),
       wholeSearchMs: { p50: sp.latencyMs.wholeSearch?.p50 ?? null, p99: sp.latencyMs.wholeSearch?.p99 ?? null },
       searchPhaseSeconds: sp.seconds,
+      paced: pacedSummary(m.pacedSearchPhase),
       readinessAtSearchStart: m.setup?.readinessBeforeSearch ?? null,
       calmBeforeSearch: m.setup?.calmDown?.calm === true
     }
   }
   return out
+}
+
+function pacedSummary (sp: any): Record<string, any> | null {
+  if (sp == null) return null
+  return {
+    startsPerSec: sp.pacing.startsPerSec,
+    startedLate: sp.pacing.startedLate,
+    found: sp.found,
+    bootstrapSearchRequests: sp.bootstrap.searchRequests,
+    latencyToTargetMs: { p50: sp.latencyMs.toTarget?.p50 ?? null, p99: sp.latencyMs.toTarget?.p99 ?? null },
+    latencyToTargetByKindMs: Object.fromEntries(Object.entries(sp.latencyMs.toTargetByKind as Record<string, Summary | null>).map(([k, v]) => [k, { p50: v?.p50 ?? null, p99: v?.p99 ?? null }]))
+  }
 }
 
 function write (): void {
