@@ -1,7 +1,7 @@
 import {
   INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics
 } from '../core/index.js'
-import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
+import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { fromWire } from './wire.js'
 import type { IndexEntry } from './types.js'
 import { RateLimiter } from '@libp2p/utils'

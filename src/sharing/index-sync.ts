@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import {
   DIAL_TIMEOUT_MS, INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, requestResponse
 } from '../core/index.js'
-import { IndexAck, IndexError, IndexUpdate } from '../pb/index.js'
+import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { toWire } from './wire.js'
 import type { ShareStore } from './share-store.js'
 import { indexEntryOf, type FileMeta, type IndexEntry, type ShareChange } from './types.js'

@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { FileEntry } from '../pb/index.js'
+import { FileEntry } from '../pb/file-index.js'
 import type { IndexEntry } from './types.js'
 import type { Libp2p } from 'libp2p'
 

@@ -3,7 +3,7 @@ import {
   PROTOCOL_ASSIGNMENT, PROTOCOL_INDEX, PROTOCOL_JOBS, PROTOCOL_JOIN, PROTOCOL_SEARCH, PROTOCOL_TRANSFER, PROTOCOL_UNIT_OUTPUT,
   PROTOCOL_WORK, WIRE_VERSION, AssignmentAck, Directory, JoinRequest, JoinResponse, SubnetTable, assignmentTopic
 } from '../../src/core/index.js'
-import { IndexAck, IndexUpdate } from '../../src/pb/index.js'
+import { IndexAck, IndexUpdate } from '../../src/pb/file-index.js'
 import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
 import { SearchRequest, SearchResponse } from '../../src/pb/search.js'
 import { TransferRequest, TransferResponse } from '../../src/pb/transfer.js'
