@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
-import { PROTOCOL_WORK, WIRE_VERSION, requestResponse } from '../../src/core/index.js'
+import { WIRE_VERSION, requestResponse } from '../../src/core/index.js'
+import { PROTOCOL_WORK } from '../../src/protocols/index.js'
 import { WorkRequest, WorkResponse, ReplicaResult } from '../../src/pb/work.js'
 import { serveParent } from './proc.js'
 import { createBareNode } from './yardstick.js'

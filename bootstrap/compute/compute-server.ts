@@ -1,14 +1,13 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Counter, Gauge } from 'prom-client'
-import { PROTOCOL_JOBS, PROTOCOL_WORK, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics } from '../../src/core/index.js'
-import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
-import { WorkRequest, WorkResponse } from '../../src/pb/work.js'
+import { answerRequest, isTooLargeError, type PeerhiveMetrics } from '../../src/core/index.js'
 import {
-  DEFAULT_JOBS_REQUESTS_PER_PEER, DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_WORK_REQUESTS_PER_PEER, JOBS_TIMEOUT_MS, MAX_JOBS_REQUEST_BYTES,
-  MAX_JOBS_RESPONSE_BYTES, MAX_JOBS_STREAMS_PER_CONNECTION, MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, MAX_WORK_STREAMS_PER_CONNECTION,
-  WORK_TIMEOUT_MS
-} from './constants.js'
+  JOBS_BOOTSTRAP_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, MAX_JOBS_STREAMS_PER_CONNECTION,
+  MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, MAX_WORK_STREAMS_PER_CONNECTION, PROTOCOL_JOBS, PROTOCOL_WORK, WORK_BOOTSTRAP_TIMEOUT_MS,
+  WORK_VERSION, WorkRequest, WorkResponse
+} from '../../src/protocols/index.js'
+import { DEFAULT_JOBS_REQUESTS_PER_PEER, DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_WORK_REQUESTS_PER_PEER } from './constants.js'
 import { ComputeRefusal, type RefusalCode } from './errors.js'
 import { GroupCommit } from './group-commit.js'
 import { ComputeScheduler, type Caller, type ScheduleMode } from './scheduler.js'
@@ -180,7 +179,7 @@ export class ComputeServer {
 
   private async onWorkStream (stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(WORK_TIMEOUT_MS)
+    const signal = AbortSignal.timeout(WORK_BOOTSTRAP_TIMEOUT_MS)
     let outcome = 'ok'
     try {
       await answerRequest(stream, WorkRequest, WorkResponse, {
@@ -211,8 +210,8 @@ export class ComputeServer {
 
   private async work (peerId: string, req: WorkRequest): Promise<WorkResponse> {
     try {
-      if (req.version !== WIRE_VERSION) {
-        return workAnswer(WorkResponse.Error.UNSUPPORTED_VERSION, `work version ${req.version} is not supported; this bootstrap speaks version ${WIRE_VERSION}`)
+      if (req.version !== WORK_VERSION) {
+        return workAnswer(WorkResponse.Error.UNSUPPORTED_VERSION, `work version ${req.version} is not supported; this bootstrap speaks version ${WORK_VERSION}`)
       }
       if (!this.consume(this.workLimiter, peerId)) return workAnswer(WorkResponse.Error.RATE_LIMITED, 'too many work requests from this peer; retry later', { retryMs: 1000 })
       if (!this.running) return workAnswer(WorkResponse.Error.INTERNAL, 'the bootstrap is stopping')
@@ -264,7 +263,7 @@ export class ComputeServer {
 
   private async onJobsStream (stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(JOBS_TIMEOUT_MS)
+    const signal = AbortSignal.timeout(JOBS_BOOTSTRAP_TIMEOUT_MS)
     let outcome = 'ok'
     try {
       await answerRequest(stream, JobsRequest, JobsResponse, {
@@ -295,8 +294,8 @@ export class ComputeServer {
 
   private async jobs (peerId: string, connection: Connection, req: JobsRequest): Promise<JobsResponse> {
     try {
-      if (req.version !== WIRE_VERSION) {
-        return jobsAnswer(JobsResponse.Error.UNSUPPORTED_VERSION, `jobs version ${req.version} is not supported; this bootstrap speaks version ${WIRE_VERSION}`)
+      if (req.version !== JOBS_VERSION) {
+        return jobsAnswer(JobsResponse.Error.UNSUPPORTED_VERSION, `jobs version ${req.version} is not supported; this bootstrap speaks version ${JOBS_VERSION}`)
       }
       if (!this.consume(this.jobsLimiter, peerId)) return jobsAnswer(JobsResponse.Error.RATE_LIMITED, 'too many jobs requests from this peer; retry later')
       if (!this.running) return jobsAnswer(JobsResponse.Error.INTERNAL, 'the bootstrap is stopping')
@@ -416,7 +415,7 @@ export class ComputeServer {
 }
 
 function workAnswer (error: WorkResponse.Error, message: string, more: Partial<WorkResponse> = {}): WorkResponse {
-  return { version: WIRE_VERSION, error, message, units: [], accepted: 0, retryMs: 0, cancelled: [], ...more }
+  return { version: WORK_VERSION, error, message, units: [], accepted: 0, retryMs: 0, cancelled: [], ...more }
 }
 
 function fetched (got: { units: Parameters<typeof unitToWire>[0][], retryMs: number, cancelled: number[] }): Partial<WorkResponse> {
@@ -424,7 +423,7 @@ function fetched (got: { units: Parameters<typeof unitToWire>[0][], retryMs: num
 }
 
 function jobsAnswer (error: JobsResponse.Error, message: string, more: Partial<JobsResponse> = {}): JobsResponse {
-  return { version: WIRE_VERSION, error, message, body: new Uint8Array(0) as Uint8Array<ArrayBuffer>, jobId: '', userSerialId: 0, ...more }
+  return { version: JOBS_VERSION, error, message, body: new Uint8Array(0) as Uint8Array<ArrayBuffer>, jobId: '', userSerialId: 0, ...more }
 }
 
 function json (value: unknown): Uint8Array<ArrayBuffer> {

@@ -1,32 +1,10 @@
-/** Limits and defaults of the bootstrap's work manager (protocols/work.md, protocols/jobs.md). */
+/**
+ * Limits and defaults of the bootstrap's work manager; the limits of the
+ * work and jobs protocols themselves are in src/protocols (work.ts, jobs.ts).
+ */
 
-/** Largest WorkRequest (work.proto). */
-export const MAX_WORK_REQUEST_BYTES = 64 * 1024
-/** Largest WorkResponse (work.proto); a FETCH answer stops adding units before it. */
-export const MAX_WORK_RESPONSE_BYTES = 1024 * 1024
-/** Largest JobsRequest (jobs.proto). */
-export const MAX_JOBS_REQUEST_BYTES = 1024 * 1024
-/** Largest JobsResponse (jobs.proto). */
-export const MAX_JOBS_RESPONSE_BYTES = 4 * 1024 * 1024
-/** Longest one work exchange may take at the bootstrap. */
-export const WORK_TIMEOUT_MS = 5_000
-/** Longest one jobs exchange may take at the bootstrap. */
-export const JOBS_TIMEOUT_MS = 5_000
-/** Work streams one connection may hold open at once. */
-export const MAX_WORK_STREAMS_PER_CONNECTION = 8
-/** Jobs streams one connection may hold open at once. */
-export const MAX_JOBS_STREAMS_PER_CONNECTION = 8
-
-/** Units one FETCH may ask for. */
-export const MAX_UNITS_PER_FETCH = 64
-/** Results one REPORT may carry. */
-export const MAX_RESULTS_PER_REPORT = 256
-/** Cancelled replica ids one answer carries; the rest follow in later answers. */
-export const MAX_CANCELLED_PER_ANSWER = 256
 /** Replicas one provider may hold at once. */
 export const MAX_REPLICAS_PER_PROVIDER = 256
-/** Apps a provider may list. */
-export const MAX_PROVIDER_APPS = 64
 
 /** How often the deadline sweep runs. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 250

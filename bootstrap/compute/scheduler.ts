@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { expandUnits, normalizeCid, validateJob } from '../../src/compute/job-spec.js'
 import {
-  DEFAULT_REPORT_GRACE_MS, DEFAULT_RETRY_MS, ETA_SAMPLES, MAX_CANCEL_NOTICES, MAX_CANCELLED_PER_ANSWER, MAX_JOB_ERRORS, MAX_LISTED_JOBS,
-  MAX_LISTED_PROVIDERS, MAX_REPLICAS_PER_PROVIDER, MAX_RESULT_UNITS, MAX_RUNNING_JOBS_PER_OWNER, MAX_UNITS_PER_FETCH, TRUST_STREAK
+  DEFAULT_REPORT_GRACE_MS, DEFAULT_RETRY_MS, ETA_SAMPLES, MAX_CANCEL_NOTICES, MAX_JOB_ERRORS, MAX_LISTED_JOBS,
+  MAX_LISTED_PROVIDERS, MAX_REPLICAS_PER_PROVIDER, MAX_RESULT_UNITS, MAX_RUNNING_JOBS_PER_OWNER, TRUST_STREAK
 } from './constants.js'
+import { MAX_CANCELLED_PER_ANSWER, MAX_UNITS_PER_FETCH } from '../../src/protocols/index.js'
 import { ComputeRefusal } from './errors.js'
 import { emptyReplicaStates, emptyUnitStates, type JobLimits, type JobRt, type ProviderHello, type ProviderRt, type ReplicaRt, type UnitRt } from './model.js'
 import { isScarce, median, providerLevel } from './priority.js'

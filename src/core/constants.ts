@@ -8,10 +8,6 @@ export const PROTOCOL_INDEX = '/peerhive/index/1.0.0'
 export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
 /** Fetch a shared file's manifest and pieces from a provider. */
 export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
-/** Providers pull work units from the bootstrap and report result hashes (protocols/work.md). */
-export const PROTOCOL_WORK = '/peerhive/work/1.0.0'
-/** Clients submit and follow jobs, register, list providers; the operator removes them (protocols/jobs.md). */
-export const PROTOCOL_JOBS = '/peerhive/jobs/1.0.0'
 /** A provider hands a unit's output to the job's owner, or the owner fetches it (protocols/unit-output.md). */
 export const PROTOCOL_UNIT_OUTPUT = '/peerhive/unit-output/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */

@@ -1,7 +1,7 @@
 import {
   DHT_PROTOCOL, DIRECTORY_TOPIC, MAX_INDEX_UPDATE_BYTES, MAX_JOIN_REQUEST_BYTES, MAX_SEARCH_REQUEST_BYTES, MAX_TABLE_BYTES,
-  PROTOCOL_ASSIGNMENT, PROTOCOL_INDEX, PROTOCOL_JOBS, PROTOCOL_JOIN, PROTOCOL_SEARCH, PROTOCOL_TRANSFER, PROTOCOL_UNIT_OUTPUT,
-  PROTOCOL_WORK, WIRE_VERSION, AssignmentAck, Directory, JoinRequest, JoinResponse, SubnetTable, assignmentTopic
+  PROTOCOL_ASSIGNMENT, PROTOCOL_INDEX, PROTOCOL_JOIN, PROTOCOL_SEARCH, PROTOCOL_TRANSFER, PROTOCOL_UNIT_OUTPUT,
+  WIRE_VERSION, AssignmentAck, Directory, JoinRequest, JoinResponse, SubnetTable, assignmentTopic
 } from '../../src/core/index.js'
 import { IndexAck, IndexUpdate } from '../../src/pb/file-index.js'
 import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
@@ -9,7 +9,7 @@ import { SearchRequest, SearchResponse } from '../../src/pb/search.js'
 import { TransferRequest, TransferResponse } from '../../src/pb/transfer.js'
 import { OutputRequest, OutputResponse } from '../../src/pb/unit-output.js'
 import { ReplicaResult, WorkRequest, WorkResponse } from '../../src/pb/work.js'
-import { MAX_JOBS_REQUEST_BYTES, MAX_WORK_REQUEST_BYTES } from '../../bootstrap/compute/constants.js'
+import { MAX_JOBS_REQUEST_BYTES, MAX_WORK_REQUEST_BYTES, PROTOCOL_JOBS, PROTOCOL_WORK } from '../../src/protocols/index.js'
 import { MAX_TRANSFER_REQUEST_BYTES } from '../../src/sharing/transfer/constants.js'
 import { MAX_OUTPUT_MESSAGE_BYTES } from '../../src/compute/outputs/constants.js'
 import { concat } from './strategies.js'

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as constants from '../../src/core/constants.js'
+import * as contracts from '../../src/protocols/index.js'
 import { ROOT } from '../helpers/cli.js'
 
 describe('protocols/ specifies every peerhive protocol', () => {
   const dir = join(ROOT, 'protocols')
   const specs = readdirSync(dir).filter(f => f.endsWith('.md')).map(f => readFileSync(join(dir, f), 'utf8')).join('\n')
-  const ids = Object.entries(constants).filter(([name, value]) => /^PROTOCOL_|_TOPIC(_PREFIX)?$/.test(name) && typeof value === 'string' && value.startsWith('/peerhive/'))
+  const ids = Object.entries({ ...constants, ...contracts }).filter(([name, value]) => /^PROTOCOL_|_TOPIC(_PREFIX)?$/.test(name) && typeof value === 'string' && value.startsWith('/peerhive/'))
 
   it('finds the protocol ids to check', () => {
     assert.ok(ids.length >= 3, `found ${ids.map(([n]) => n).join(', ')}`)

@@ -4,7 +4,7 @@ export { BOOTSTRAP_UNREACHABLE_MS, RETRY_INITIAL_MS, RETRY_MAX_MS, formatDuratio
 export type { RetryInfo } from './bootstrap-retry.js'
 export { InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError, BootstrapUnreachableError } from './errors.js'
 export { JobStore, JOBS_DIR, JOB_FILE, isJobId } from './job-store.js'
-export { callJobs, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES } from './jobs-rpc.js'
+export { callJobs } from './jobs-rpc.js'
 export { resolveJob } from './resolve-job.js'
 export type { ResolveContext } from './resolve-job.js'
 export { writeResults, mandelbrotSize, unitBaseName, RESULTS_FILE, IMAGE_FILE } from './write-results.js'

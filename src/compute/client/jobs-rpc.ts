@@ -1,15 +1,8 @@
-import { PROTOCOL_JOBS, RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, WIRE_VERSION, requestResponse } from '../../core/index.js'
-import { JobsRequest, JobsResponse } from '../../pb/jobs.js'
+import { RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, requestResponse } from '../../core/index.js'
+import { JOBS_CLIENT_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, PROTOCOL_JOBS } from '../../protocols/index.js'
 import { ForbiddenError, InvalidJobError, JobNotFoundError, JobsRequestError } from './errors.js'
 import type { Libp2p } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-/** Largest JobsResponse accepted (protocols/jobs.proto). */
-export const MAX_JOBS_RESPONSE_BYTES = 4 * 1024 * 1024
-/** Largest JobsRequest the bootstrap accepts. */
-export const MAX_JOBS_REQUEST_BYTES = 1024 * 1024
-/** Longest one exchange may take, dial included. */
-export const JOBS_TIMEOUT_MS = 30_000
 
 export type JobsCall = Partial<Omit<JobsRequest, 'version' | 'kind'>> & { kind: JobsRequest.Kind }
 
@@ -20,7 +13,7 @@ export type JobsCall = Partial<Omit<JobsRequest, 'version' | 'kind'>> & { kind: 
  */
 export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call: JobsCall, outer?: AbortSignal): Promise<JobsResponse> {
   const request: JobsRequest = {
-    version: WIRE_VERSION,
+    version: JOBS_VERSION,
     body: new Uint8Array(0),
     jobId: '',
     user: '',
@@ -33,7 +26,7 @@ export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call:
   if (encoded.byteLength > MAX_JOBS_REQUEST_BYTES) {
     throw new MessageTooLargeError(`the request is ${encoded.byteLength} bytes, over the ${MAX_JOBS_REQUEST_BYTES} bytes the bootstrap accepts (a job with fewer explicit units, or a range, fits)`)
   }
-  const signal = outer == null ? AbortSignal.timeout(JOBS_TIMEOUT_MS) : AbortSignal.any([outer, AbortSignal.timeout(JOBS_TIMEOUT_MS)])
+  const signal = outer == null ? AbortSignal.timeout(JOBS_CLIENT_TIMEOUT_MS) : AbortSignal.any([outer, AbortSignal.timeout(JOBS_CLIENT_TIMEOUT_MS)])
   let res: JobsResponse
   try {
     const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_JOBS, { signal })

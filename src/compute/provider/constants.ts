@@ -1,28 +1,13 @@
-/** Defaults and limits of the provider runtime (the provider side of protocols/work.md). */
-export { PROTOCOL_WORK } from '../../core/constants.js'
+/** Defaults of the provider runtime; the limits of the work protocol itself are in src/protocols/work.ts. */
 
-const KiB = 1024
-const MiB = 1024 * KiB
+const MiB = 1024 * 1024
 
-export const WORK_VERSION = 1
-/** A work request is at most this (work.proto). */
-export const MAX_WORK_REQUEST_BYTES = 64 * KiB
-/** A work response is at most this (work.proto). */
-export const MAX_WORK_RESPONSE_BYTES = 1 * MiB
 /**
  * Units a provider holds waiting beyond its cores. A REPORT and FETCH round
  * trip includes the bootstrap's fsync (tens of ms); with one unit waiting,
  * a core that finishes starts the next at once.
  */
 export const QUEUED_UNITS = 1
-/** Units asked for in one FETCH, at most. */
-export const MAX_UNITS_PER_FETCH = 64
-/** Results in one REPORT, at most. */
-export const MAX_RESULTS_PER_REPORT = 256
-/** Longest `error` text of a result, in characters, so that a full report fits in a request. */
-export const MAX_RESULT_ERROR_CHARS = 160
-/** Longest a work exchange with the bootstrap may take. */
-export const WORK_TIMEOUT_MS = 10_000
 
 /** @default memory cap per unit, MiB */
 export const DEFAULT_MAX_MEMORY_MB = 512

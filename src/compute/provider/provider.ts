@@ -18,9 +18,10 @@ import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitO
 import { CidCache, type FetchByCid } from './cache.js'
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
-  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RETRIES_PER_ROUND, MAX_RESULTS_PER_REPORT, MAX_RETRY_MS,
-  MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES, MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS, QUEUED_UNITS
+  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RETRIES_PER_ROUND, MAX_RETRY_MS,
+  MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS, QUEUED_UNITS
 } from './constants.js'
+import { MAX_RESULTS_PER_REPORT, MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES } from '../../protocols/index.js'
 import { ProviderRemovedError, WorkRefusedError } from './errors.js'
 import { executeUnit, result as resultOf, type ProviderFaults } from './execute.js'
 import { BandwidthMeter, networkType, probeProviderHost, type NetworkType } from './host.js'

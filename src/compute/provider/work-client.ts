@@ -1,7 +1,7 @@
 /** One exchange of /peerhive/work/1.0.0 with the bootstrap, from the provider's side. */
 import { requestResponse } from '../../core/rpc.js'
 import { WorkRequest, WorkResponse, type ReplicaResult } from '../../pb/work.js'
-import { MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, PROTOCOL_WORK, WORK_TIMEOUT_MS, WORK_VERSION } from './constants.js'
+import { MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, PROTOCOL_WORK, WORK_PROVIDER_TIMEOUT_MS, WORK_VERSION } from '../../protocols/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 
@@ -19,7 +19,7 @@ export async function workExchange (libp2p: Libp2p<any>, bootstrap: Multiaddr, r
   }
   const size = WorkRequest.encode(full).byteLength
   if (size > MAX_WORK_REQUEST_BYTES) throw new RangeError(`a work request of ${size} bytes is over the ${MAX_WORK_REQUEST_BYTES}-byte limit`)
-  const exchange = AbortSignal.any([signal, AbortSignal.timeout(WORK_TIMEOUT_MS)])
+  const exchange = AbortSignal.any([signal, AbortSignal.timeout(WORK_PROVIDER_TIMEOUT_MS)])
   const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_WORK, { signal: exchange })
   return await requestResponse(stream, full, WorkRequest, WorkResponse, { maxInboundBytes: MAX_WORK_RESPONSE_BYTES, signal: exchange })
 }
