@@ -1,19 +1,12 @@
-/** Protocol ids and wire limits shared by every node. Each one is specified in protocols/. */
-export const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
-/** The bootstrap pushes a subnet table straight to a peer whose place changed. */
-export const PROTOCOL_ASSIGNMENT = '/peerhive/assignment/1.0.0'
-/** A member pushes its file index to its virtual server (a central client: to the bootstrap). */
-export const PROTOCOL_INDEX = '/peerhive/index/1.0.0'
-/** Search a virtual server's group index, or the bootstrap's central index. */
-export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
+/**
+ * Settings shared by every node: the stack's DHT and gossip parameters,
+ * topics, and the bootstrap's defaults. Each protocol's own id, limits and
+ * timeouts are in src/protocols (its wire contract).
+ */
 /** Fetch a shared file's manifest and pieces from a provider. */
 export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
 /** A provider hands a unit's output to the job's owner, or the owner fetches it (protocols/unit-output.md). */
 export const PROTOCOL_UNIT_OUTPUT = '/peerhive/unit-output/1.0.0'
-/** Assignments of one subnet are published on this prefix + the subnet's CIDR. */
-export const ASSIGNMENT_TOPIC_PREFIX = '/peerhive/assignments/1/'
-/** Every virtual server of the network, published by the bootstrap. */
-export const DIRECTORY_TOPIC = '/peerhive/directory/1'
 /** Keyword filters of the virtual servers' group indexes and of the central index (protocols/filters.md). */
 export const FILTER_TOPIC = '/peerhive/filters/1'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
@@ -78,23 +71,7 @@ export const PROTOCOL_PREFIX = 'peerhive'
 
 export const WIRE_VERSION = 1
 
-export const MAX_JOIN_REQUEST_BYTES = 4 * 1024
-export const MAX_JOIN_RESPONSE_BYTES = 256 * 1024
-export const MAX_TABLE_BYTES = 256 * 1024
-export const MAX_ACK_BYTES = 64
 
-/** Longest a join exchange may take, either side (a peer's first attempt; see JOIN_TIMEOUT_MAX_MS). */
-export const JOIN_TIMEOUT_MS = 5_000
-/**
- * A peer whose join attempts time out waits twice as long on each next
- * attempt, up to this. A bootstrap that answers slowly under load still
- * answers: at 1,000 arriving peers, fixed 5 s attempts timed out and were
- * sent again about 3,900 times, and the bootstrap spent its CPU on joins
- * whose peers had already given up.
- */
-export const JOIN_TIMEOUT_MAX_MS = 30_000
-/** Longest a pushed assignment may take, either side. */
-export const ASSIGNMENT_TIMEOUT_MS = 5_000
 /** Assignment pushes the bootstrap has in flight at once. */
 export const MAX_CONCURRENT_PUSHES = 32
 
@@ -131,22 +108,3 @@ export const DEFAULT_BACKOFF_MAX_MS = 2_000
 export const DEFAULT_JOINS_PER_PEER = 10
 /** Join exchanges handled at once, all peers together. */
 export const DEFAULT_MAX_CONCURRENT_JOINS = 256
-/** Join streams one connection may hold open at once. */
-export const MAX_JOIN_STREAMS_PER_CONNECTION = 4
-
-export const MAX_INDEX_UPDATE_BYTES = 1024 * 1024
-export const MAX_INDEX_ACK_BYTES = 1024
-/** Entries per index update message; a larger snapshot is sent in several. */
-export const INDEX_BATCH = 1024
-export const INDEX_TIMEOUT_MS = 10_000
-export const MAX_SEARCH_REQUEST_BYTES = 4 * 1024
-export const MAX_SEARCH_RESPONSE_BYTES = 1024 * 1024
-export const MAX_SEARCH_HITS = 256
-export const SEARCH_TIMEOUT_MS = 5_000
-/**
- * How long a virtual server keeps an idle search session (protocols/search.md);
- * an asker stops reusing its idle stream after SEARCH_SESSION_REUSE_MS, well
- * before, so a request does not meet the server's close on the way.
- */
-export const SEARCH_SESSION_IDLE_MS = 60_000
-export const SEARCH_SESSION_REUSE_MS = 40_000

@@ -1,4 +1,6 @@
 export * from './constants.js'
+// the wire contracts, for the code that took them from here before they had a folder of their own
+export * from '../protocols/index.js'
 export * from './errors.js'
 export { MIN_NODE_MAJOR, UnsupportedNodeError, assertSupportedNode } from './node-version.js'
 export { openDatabase } from './sqlite.js'

@@ -1,4 +1,5 @@
-import { ASSIGNMENT_TOPIC_PREFIX, MAX_TABLE_BYTES, WIRE_VERSION } from './constants.js'
+import { WIRE_VERSION } from './constants.js'
+import { ASSIGNMENT_TOPIC_PREFIX, MAX_TABLE_BYTES } from '../protocols/assignment.js'
 import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
 import { AssignmentAck, Directory, SubnetTable } from '../pb/assignment.js'
 import type { Codec } from './rpc.js'

@@ -3,5 +3,9 @@
  * timeouts and error codes, used by both of its sides (see protocols/ for
  * the specs). The bootstrap imports them through here.
  */
+export * from './join.js'
+export * from './assignment.js'
+export * from './file-index.js'
+export * from './search.js'
 export * from './work.js'
 export * from './jobs.js'
