@@ -36,7 +36,7 @@ import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { Child, killAll } from './lib/proc.js'
 import { round } from './lib/stats.js'
 import { createBareNode } from './lib/yardstick.js'
-import type { JobStatus, ResolvedJob } from '../src/compute/types.js'
+import type { JobStatus, ResolvedJob } from '../src/compute/model/types.js'
 import type { Libp2p } from 'libp2p'
 
 const UNITS = Math.max(100, Math.floor(Number(process.env.BENCH_DISPATCH_UNITS ?? 100_000)))

@@ -24,7 +24,7 @@ import { now, pollUntil, sleep } from './lib/clock.js'
 import { BIN, CliBootstrap, ROOT, readJson, type NodeJson } from './lib/cli-bootstrap.js'
 import { Spawned, killAll } from './lib/proc.js'
 import { round } from './lib/stats.js'
-import type { JobStatus } from '../src/compute/types.js'
+import type { JobStatus } from '../src/compute/model/types.js'
 
 const COUNTS = [1, 2, 4]
 const IMAGE = { width: 640, height: 480, rowsPerUnit: 8, maxIter: Math.max(1000, Number(process.env.BENCH_SPEEDUP_MAXITER ?? 300_000)) }

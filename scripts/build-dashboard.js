@@ -39,7 +39,7 @@ async function main () {
   const inputsTime = Math.max(
     newest(source),
     statSync(join(root, 'bootstrap/dashboard/types.ts')).mtimeMs,
-    statSync(join(root, 'src/compute/types.ts')).mtimeMs,
+    statSync(join(root, 'src/compute/model/types.ts')).mtimeMs,
     statSync(fileURLToPath(import.meta.url)).mtimeMs
   )
   const fresh = OUTPUTS.every(f => existsSync(join(out, f)) && statSync(join(out, f)).mtimeMs >= inputsTime)

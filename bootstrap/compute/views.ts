@@ -1,9 +1,9 @@
-/** The JSON answers of /peerhive/jobs/1.0.0 (src/compute/types.ts), built from the work manager's state. */
+/** The JSON answers of /peerhive/jobs/1.0.0 (src/compute/model/types.ts), built from the work manager's state. */
 import { MAX_JOB_ERRORS } from './constants.js'
 import { providerLevel } from './priority.js'
 import type { JobRt, ProviderRt } from './model.js'
 import type { JobRow } from './store.js'
-import type { JobStatus, ProviderInfo } from '../../src/compute/types.js'
+import type { JobStatus, ProviderInfo } from '../../src/compute/model/types.js'
 
 /** STATUS of a running job (or one that just ended and is still in memory). */
 export function jobStatus (job: JobRt, now: number): JobStatus {

@@ -1,5 +1,5 @@
 /** Between the protobuf messages of work.proto and the work manager's types; the checks of what a provider sends. */
-import { isCid } from '../../src/compute/job-spec.js'
+import { isCid } from '../../src/compute/model/job-spec.js'
 import { ReplicaResult, type WorkRequest, type WorkUnit } from '../../src/pb/work.js'
 import { MAX_PROVIDER_APPS } from '../../src/protocols/index.js'
 import { ComputeRefusal } from './errors.js'

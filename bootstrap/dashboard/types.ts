@@ -3,7 +3,7 @@
  * snapshot of the bootstrap. The page (dashboard/src) imports these types, so
  * this file imports nothing but other type-only files.
  */
-import type { JobStatus, ProviderInfo, ProviderState } from '../../src/compute/types.js'
+import type { JobStatus, ProviderInfo, ProviderState } from '../../src/compute/model/types.js'
 
 export type { JobStatus, ProviderInfo, ProviderState }
 

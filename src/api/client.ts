@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { NoDaemonError } from '../core/errors.js'
+import { NoDaemonError, PeerhiveError } from '../core/errors.js'
 import { readNodeFile } from './node-file.js'
 import { TOKEN_FILE } from './token.js'
+
+/**
+ * An error the local API answered with: its name is the one the node gave
+ * (InvalidOptionError, NotSharedError, FileExistsError...), so a caller
+ * matches it by name as if the node's code had thrown it here.
+ */
+export class ApiError extends PeerhiveError {
+  constructor (name: string, message: string) { super(message, name) }
+}
 
 /** Calls the local API of the node whose data directory is `dataDir`. */
 export async function callApi (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
@@ -30,7 +39,7 @@ export async function * callApiLines (dataDir: string, path: string, body: unkno
       buffered = buffered.slice(nl + 1)
       if (line.trim() === '') continue
       const item = JSON.parse(line)
-      if (typeof item.error === 'string' && typeof item.message === 'string') throw Object.assign(new Error(item.message), { name: item.error })
+      if (typeof item.error === 'string' && typeof item.message === 'string') throw new ApiError(item.error, item.message)
       yield item
     }
   }
@@ -59,9 +68,7 @@ async function request (dataDir: string, method: 'GET' | 'POST', path: string, b
   }
   if (!res.ok) {
     const json: any = await res.json().catch(() => ({}))
-    const err = new Error(json.message ?? `API answered ${res.status}`)
-    err.name = json.error ?? 'ApiError'
-    throw err
+    throw new ApiError(typeof json.error === 'string' ? json.error : 'ApiError', json.message ?? `API answered ${res.status}`)
   }
   return res
 }

@@ -1,6 +1,6 @@
 export { LocalServices } from './local-services.js'
 export type { LocalServicesInit } from './local-services.js'
-export { callApi, callApiLines } from './client.js'
+export { ApiError, callApi, callApiLines } from './client.js'
 export { readNodeFile, NODE_FILE } from './node-file.js'
 export type { NodeFile } from './node-file.js'
 export { TOKEN_FILE, loadOrCreateToken, tokenMatches } from './token.js'

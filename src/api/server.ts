@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { closeServer, listen } from '../core/metrics.js'
+import { InvalidOptionError } from '../core/errors.js'
 import { allowedHosts, hostAllowed } from './http-guard.js'
 import { tokenMatches } from './token.js'
 
@@ -107,7 +108,7 @@ async function readJson (req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = []
   for await (const chunk of req) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`request body over ${MAX_BODY_BYTES} bytes`), { name: 'InvalidOptionError' })
+    if (size > MAX_BODY_BYTES) throw new InvalidOptionError(`request body over ${MAX_BODY_BYTES} bytes`)
     chunks.push(chunk)
   }
   return chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'))

@@ -1,5 +1,5 @@
 import { InvalidOptionError, MAX_SEARCH_HITS } from '../core/index.js'
-import { parseCid } from '../sharing/manifest.js'
+import { parseCid } from '../sharing/model/manifest.js'
 import { optionalInteger, optionalPath, requirePaths } from './fields.js'
 import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareOptions, UnreachableTier } from '../sharing/index.js'
 import type { Route } from './server.js'

@@ -1,9 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { TOKEN_FILE } from '../core/index.js'
 import { bearerToken } from './http-guard.js'
 
-export const TOKEN_FILE = 'api.token'
+export { TOKEN_FILE }
 
 /** The local API's token, kept in the data directory (mode 0600) so only this user's CLI can use the API. */
 export async function loadOrCreateToken (dataDir: string): Promise<string> {

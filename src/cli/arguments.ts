@@ -1,11 +1,12 @@
-import { parseCid } from '../sharing/manifest.js'
+import { parseCid } from '../sharing/model/manifest.js'
+import { UsageError } from './errors.js'
 
 /** A CID given on the command line, refused in plain words (not the multiformats error) with exit 2. */
 export function checkCid (text: string): void {
   try {
     parseCid(text)
   } catch {
-    throw Object.assign(new Error(`not a CID: ${JSON.stringify(text)} (a CID looks like bafkrei…; search and share print them)`), { name: 'UsageError' })
+    throw new UsageError(`not a CID: ${JSON.stringify(text)} (a CID looks like bafkrei…; search and share print them)`)
   }
 }
 

@@ -1,9 +1,10 @@
 import { basename, resolve } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { callApi, callApiLines } from '../api/index.js'
-import { BOOTSTRAP_UNREACHABLE_MS, formatDuration } from '../compute/index.js'
-import { EXIT, formatJobList, formatJobStatus, formatProviders, jobProgressNote, printJson } from './output.js'
-import { ProgressBar } from './progress-bar.js'
+import { BOOTSTRAP_UNREACHABLE_MS, BootstrapUnreachableError, formatDuration } from '../compute/index.js'
+import { UsageError } from './errors.js'
+import { EXIT, formatJobList, formatJobStatus, formatProviders, jobProgressNote, printJson } from './format/output.js'
+import { ProgressBar } from './format/progress-bar.js'
 
 const FINAL = new Set(['done', 'failed', 'cancelled'])
 
@@ -119,7 +120,7 @@ Examples:
         }
       } catch (err: any) {
         bar.done()
-        if (err.name === 'BootstrapUnreachableError') throw Object.assign(new Error(`${err.message}; collect its results later with: peerhive job results ${id} --data ${dataDir} -o ${outDir}`), { name: err.name })
+        if (err.name === 'BootstrapUnreachableError') throw new BootstrapUnreachableError(`${err.message}; collect its results later with: peerhive job results ${id} --data ${dataDir} -o ${outDir}`, err.unreachableForMs ?? 0)
         throw err
       }
       bar.done()
@@ -189,7 +190,7 @@ Examples:
       try {
         res = await callApi(dataDir, 'POST', '/v1/admin/remove', { peer, ban: opts.ban === true })
       } catch (err: any) {
-        if (err.name === 'NotFound') throw Object.assign(new Error(`the node at ${dataDir} cannot remove providers (it has no admin route): run this with the bootstrap's --data, or from a daemon`), { name: 'UsageError' })
+        if (err.name === 'NotFound') throw new UsageError(`the node at ${dataDir} cannot remove providers (it has no admin route): run this with the bootstrap's --data, or from a daemon`)
         throw err
       }
       if (opts.json === true) printJson(res)
@@ -230,7 +231,7 @@ async function follow (dataDir: string, id: string, showBar: boolean, unreachabl
     }
   } catch (err: any) {
     bar.done()
-    if (err.name === 'BootstrapUnreachableError') throw Object.assign(new Error(`${err.message} — follow it later with: peerhive job status ${id} --data ${dataDir} --wait`), { name: err.name })
+    if (err.name === 'BootstrapUnreachableError') throw new BootstrapUnreachableError(`${err.message} — follow it later with: peerhive job status ${id} --data ${dataDir} --wait`, err.unreachableForMs ?? 0)
     throw err
   }
   bar.done()

@@ -2,20 +2,22 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { createBootstrap } from '../../bootstrap/index.js'
-import { callApi, callApiLines } from '../api/index.js'
+import { ApiError, callApi, callApiLines } from '../api/index.js'
 import { createNode } from '../node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
 } from '../core/index.js'
-import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './output.js'
+import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './format/output.js'
 import { SearchMerge } from './search-merge.js'
 import { checkCid, shellQuote } from './arguments.js'
-import { ProgressBar } from './progress-bar.js'
+import { ProgressBar } from './format/progress-bar.js'
 import { JoinReporter } from './join-reporter.js'
 import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
 import { skippedSummary } from './skipped-summary.js'
+import { UsageError } from './errors.js'
+import { NotSharedError } from '../sharing/index.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
@@ -217,7 +219,7 @@ program.command('subnets')
     const dataDir = resolve(opts.data)
     const status = await callApi(dataDir, 'GET', '/v1/status')
     if (status.role !== 'bootstrap') {
-      throw Object.assign(new Error(`the node at ${dataDir} is a peer (${String(status.role)}), not a bootstrap; run subnets with the bootstrap's --data`), { name: 'UsageError' })
+      throw new UsageError(`the node at ${dataDir} is a peer (${String(status.role)}), not a bootstrap; run subnets with the bootstrap's --data`)
     }
     const rows = await callApi(dataDir, 'GET', '/v1/subnets')
     if (opts.json === true) printJson(rows)
@@ -258,7 +260,7 @@ program.command('unshare')
   .addHelpText('after', '\nA CID this node does not share exits with code 1.\n\nExample:\n  peerhive unshare --data ./peer bafkrei...')
   .action(async (cid: string, opts) => {
     const { removed } = await callApi(resolve(opts.data), 'POST', '/v1/unshare', { cid })
-    if (removed !== true) throw Object.assign(new Error(`${cid} is not shared by this node (see: peerhive files)`), { name: 'NotSharedError' })
+    if (removed !== true) throw new NotSharedError(`${cid} is not shared by this node (see: peerhive files)`)
     if (opts.json === true) printJson({ cid, removed: true })
     else process.stdout.write(`unshared ${cid}\n`)
   })
@@ -330,7 +332,7 @@ program.command('get')
     } catch (err: any) {
       if (err.name !== 'FileExistsError') throw err
       const again = ['peerhive', 'get', cid, ...(opts.output != null ? ['-o', opts.output] : []), '--force', '--data', opts.data, ...(opts.json === true ? ['--json'] : [])]
-      throw Object.assign(new Error(`${err.message.replace(/; get does not .*$/, '')}; to replace it, run: ${again.map(shellQuote).join(' ')}`), { name: 'FileExistsError' })
+      throw new ApiError('FileExistsError', `${err.message.replace(/; get does not .*$/, '')}; to replace it, run: ${again.map(shellQuote).join(' ')}`)
     } finally {
       bar.done()
     }

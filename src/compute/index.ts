@@ -3,7 +3,7 @@
  * example applications, the provider's sandbox and work loop, unit outputs,
  * and the job owner's client. Other folders import compute through here.
  */
-export type * from './types.js'
+export type * from './model/types.js'
 
 // the job owner's client (src/compute/client)
 export {
@@ -16,6 +16,6 @@ export type {
   ResultsSummary, UnitOutputData, UnitResultEntry, WriteResultsOptions
 } from './client/index.js'
 
-// the job validator (src/compute/job-spec.ts), used by the client and the bootstrap
-export { validateJob, expandUnits, expandUnit, unitCount, substitute, isPlainName, normalizeCid, JOB_LIMITS, JOB_DEFAULTS, ASSEMBLERS, RANGE_PLACEHOLDERS } from './job-spec.js'
-export type { ValidateOptions, Validated } from './job-spec.js'
+// the job validator (src/compute/model/job-spec.ts), used by the client and the bootstrap
+export { validateJob, expandUnits, expandUnit, unitCount, substitute, isPlainName, normalizeCid, JOB_LIMITS, JOB_DEFAULTS, ASSEMBLERS, RANGE_PLACEHOLDERS } from './model/job-spec.js'
+export type { ValidateOptions, Validated } from './model/job-spec.js'

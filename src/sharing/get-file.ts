@@ -1,7 +1,7 @@
 import { copyFile, rename, stat } from 'node:fs/promises'
 import { InvalidOptionError, PeerhiveError } from '../core/index.js'
 import { basename, join, resolve } from 'node:path'
-import { parseCid } from './manifest.js'
+import { parseCid } from './model/manifest.js'
 import { SECRET_FILES, isSecretContent } from './share-policy.js'
 import { download, NotFoundError, type DownloadProgress, type ProviderInfo } from './transfer/index.js'
 import type { SearchOptions, SearchResult } from './search.js'

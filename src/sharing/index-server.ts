@@ -3,7 +3,7 @@ import {
 } from '../core/index.js'
 import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { fromWire } from './wire.js'
-import type { IndexEntry } from './types.js'
+import type { IndexEntry } from './model/types.js'
 import { RateLimiter } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'

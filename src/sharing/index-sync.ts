@@ -6,7 +6,7 @@ import {
 import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { toWire } from './wire.js'
 import type { ShareStore } from './share-store.js'
-import { indexEntryOf, type FileMeta, type IndexEntry, type ShareChange } from './types.js'
+import { indexEntryOf, type FileMeta, type IndexEntry, type ShareChange } from './model/types.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 

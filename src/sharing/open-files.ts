@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import { pieceLength, type Manifest } from './manifest.js'
-import type { SharedFile } from './types.js'
+import { pieceLength, type Manifest } from './model/manifest.js'
+import type { SharedFile } from './model/types.js'
 
 /** How long an unused file stays open. */
 const IDLE_CLOSE_MS = 2_000

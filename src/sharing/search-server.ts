@@ -2,7 +2,7 @@ import {
   MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics, type SessionOptions
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
-import { queryWords } from './matching.js'
+import { queryWords } from './model/matching.js'
 import type { Forwarded } from './search-forward.js'
 import { RateLimiter } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'

@@ -1,8 +1,7 @@
 import { lstat, readFile, realpath, stat } from 'node:fs/promises'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { dirname, join, resolve } from 'node:path'
-import { IDENTITY_FILE, PeerhiveError } from '../core/index.js'
-import { TOKEN_FILE } from '../api/token.js'
+import { IDENTITY_FILE, PeerhiveError, TOKEN_FILE } from '../core/index.js'
 
 /**
  * Files whose presence makes a folder a peerhive data directory (a node's,

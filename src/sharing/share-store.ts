@@ -3,20 +3,12 @@ import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { TypedEventEmitter } from 'main-event'
-import { InvalidOptionError, PeerhiveError, openDatabase } from '../core/index.js'
-import { Manifest, buildManifest } from './manifest.js'
+import { InvalidOptionError, openDatabase } from '../core/index.js'
+import { Manifest, buildManifest } from './model/manifest.js'
 import { OpenFiles, UnreadableFileError } from './open-files.js'
 import { SharePolicy, isHiddenName, isOneOf, isSecretContent, type SkippedPath } from './share-policy.js'
-import type { TransferStore } from './transfer/server.js'
-import type { ShareChange, SharedFile } from './types.js'
-
-export class FileChangedError extends PeerhiveError {
-  constructor (message: string) { super(message, 'FileChangedError') }
-}
-
-export class NotSharedError extends PeerhiveError {
-  constructor (message: string) { super(message, 'NotSharedError') }
-}
+import { FileChangedError, NotSharedError } from './model/errors.js'
+import type { ShareChange, SharedFile, TransferStore } from './model/types.js'
 
 export interface ShareMeta {
   title?: string

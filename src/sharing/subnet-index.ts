@@ -1,5 +1,5 @@
-import { matches } from './matching.js'
-import type { IndexEntry } from './types.js'
+import { matches } from './model/matching.js'
+import type { IndexEntry } from './model/types.js'
 
 export class IndexLimitError extends Error {
   constructor (message: string) {

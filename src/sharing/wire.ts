@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { FileEntry } from '../pb/file-index.js'
-import type { IndexEntry } from './types.js'
+import type { IndexEntry } from './model/types.js'
 import type { Libp2p } from 'libp2p'
 
 /** An entry as it travels: the provider is not in it (it is the sender, or named beside it). */

@@ -14,7 +14,7 @@ import { RunningCommand } from '../helpers/running-command.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import { Cluster, kill9, peerhive, peerhiveJson, type CliNode } from './cluster.js'
-import type { JobStatus, ProviderInfo } from '../../src/compute/types.js'
+import type { JobStatus, ProviderInfo } from '../../src/compute/model/types.js'
 
 const PORT = 4751
 const SUBNETS = [120, 121]

@@ -12,7 +12,7 @@ import { frame, rawClient, varint } from '../helpers/raw-join.js'
 import { answer, counterSum, rawRequest } from '../helpers/raw-request.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { JobResults, JobStatus, ProviderInfo } from '../../src/compute/types.js'
+import type { JobResults, JobStatus, ProviderInfo } from '../../src/compute/model/types.js'
 import type { Libp2p } from 'libp2p'
 
 const HOST = { cpuModel: 'test cpu', cores: 4, cpuMhz: 2400, os: 'linux-x64 6.1', memoryMb: 8192, freeDiskMb: 50_000, network: 'loopback', bandwidthBps: 0 }

@@ -16,7 +16,7 @@ import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { PeerhiveNode } from '../../src/index.js'
-import type { JobStatus } from '../../src/compute/types.js'
+import type { JobStatus } from '../../src/compute/model/types.js'
 
 const IMAGE = { width: 64, height: 48, rowsPerUnit: 16, maxIter: 64 }
 

@@ -10,7 +10,7 @@ import { ComputeRefusal } from '../../bootstrap/compute/index.js'
 import { createNode, type PeerhiveNode } from '../../src/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { ProviderInfo } from '../../src/compute/types.js'
+import type { ProviderInfo } from '../../src/compute/model/types.js'
 
 const TOKEN = 'a'.repeat(64)
 

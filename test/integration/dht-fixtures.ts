@@ -1,6 +1,6 @@
-import { manifestCid } from '../../src/sharing/manifest.js'
+import { manifestCid } from '../../src/sharing/model/manifest.js'
 import { buildKeywordRecord, signKeywordRecord } from '../../src/sharing/dht/index.js'
-import type { IndexEntry } from '../../src/sharing/types.js'
+import type { IndexEntry } from '../../src/sharing/model/types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const DAY_MS = 24 * 3600 * 1000

@@ -7,7 +7,7 @@ import { putValue } from '../../src/sharing/dht/dht-ops.js'
 import { waitUntil } from '../helpers/wait.js'
 import { entry, signed } from './dht-fixtures.js'
 import { createDhtNode, startDhtNetwork, stopDhtNetwork, type DhtTestNode } from './dht-network.js'
-import type { IndexEntry } from '../../src/sharing/types.js'
+import type { IndexEntry } from '../../src/sharing/model/types.js'
 
 const NODES = 8
 

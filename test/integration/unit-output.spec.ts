@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { hashHex, outputHash } from '../../src/compute/output-hash.js'
+import { hashHex, outputHash } from '../../src/compute/model/output-hash.js'
 import {
   OutputRequest, OutputResponse, Outbox, OwnerInbox, PROTOCOL_UNIT_OUTPUT, UnitOutputServer, fetchOutput, pushOutput,
   type OutputSpec, type UnitOutput

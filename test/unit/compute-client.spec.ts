@@ -16,7 +16,7 @@ import {
   type OwnedOutput, type UnitOutputData, type ValidateJob
 } from '../../src/compute/client/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
-import type { JobResults, JobSpec, ResolvedJob } from '../../src/compute/types.js'
+import type { JobResults, JobSpec, ResolvedJob } from '../../src/compute/model/types.js'
 
 const CID_A = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const CID_B = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'

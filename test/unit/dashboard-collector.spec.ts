@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { DashboardCollector, mapChanges, type DashboardSource, type MapSubnet } from '../../bootstrap/dashboard/index.js'
-import type { JobStatus, ProviderInfo } from '../../src/compute/types.js'
+import type { JobStatus, ProviderInfo } from '../../src/compute/model/types.js'
 
 /** PeerIds of the right shape are not needed here: the map and the collector treat them as text. */
 const A = 'peer-aaaaaaaa'

@@ -5,7 +5,7 @@
  * compiled with the suite: a regression fails `npm run build`.
  */
 import assert from 'node:assert/strict'
-import { validateJob } from '../../src/compute/job-spec.js'
+import { validateJob } from '../../src/compute/model/job-spec.js'
 import type { ComputeClient, JobInput, JobSpec } from '../../src/index.js'
 
 /** only the required fields */

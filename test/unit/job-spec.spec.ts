@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { JOB_DEFAULTS, JOB_LIMITS, expandUnits, normalizeCid, substitute, unitCount, validateJob } from '../../src/compute/job-spec.js'
-import type { ResolvedJob } from '../../src/compute/types.js'
+import { JOB_DEFAULTS, JOB_LIMITS, expandUnits, normalizeCid, substitute, unitCount, validateJob } from '../../src/compute/model/job-spec.js'
+import type { ResolvedJob } from '../../src/compute/model/types.js'
 
 async function cidOf (text: string): Promise<string> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(text))).toString()

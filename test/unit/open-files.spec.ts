@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildManifest } from '../../src/sharing/manifest.js'
+import { buildManifest } from '../../src/sharing/model/manifest.js'
 import { OpenFiles, UnreadableFileError } from '../../src/sharing/open-files.js'
 import { tempDir } from '../helpers/tmp-dir.js'
-import type { Manifest } from '../../src/sharing/manifest.js'
-import type { SharedFile } from '../../src/sharing/types.js'
+import type { Manifest } from '../../src/sharing/model/manifest.js'
+import type { SharedFile } from '../../src/sharing/model/types.js'
 
 describe('OpenFiles: the files a provider keeps open while serving them', () => {
   const tmp = tempDir('peerhive-open-files-')

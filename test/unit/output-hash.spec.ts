@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { hashHex, outputBytes, outputHash, sameHash } from '../../src/compute/output-hash.js'
+import { hashHex, outputBytes, outputHash, sameHash } from '../../src/compute/model/output-hash.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 

@@ -3,18 +3,18 @@ import { dirname, resolve } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { InvalidOptionError, sleep } from '../../core/index.js'
 import { JobsRequest } from '../../pb/jobs.js'
-import { validateJob } from '../job-spec.js'
-import { outputHash } from '../output-hash.js'
+import { validateJob } from '../model/job-spec.js'
+import { outputHash } from '../model/output-hash.js'
 import { BOOTSTRAP_UNREACHABLE_MS, withBootstrapRetry, type RetryInfo } from './bootstrap-retry.js'
 import { InvalidJobError, OutputUnavailableError } from './errors.js'
 import { JobStore, checkJobId } from './job-store.js'
 import { bodyJson, callJobs, jsonBody } from './jobs-rpc.js'
 import { resolveJob } from './resolve-job.js'
 import { writeResults, type ResultsSummary, type UnitOutputData, type UnitResultEntry } from './write-results.js'
-import type { JobInput, JobResults, JobSpec, JobState, JobStatus, ProviderInfo, ResolvedJob } from '../types.js'
+import type { JobInput, JobResults, JobSpec, JobState, JobStatus, ProviderInfo, ResolvedJob } from '../model/types.js'
 import type { Libp2p } from 'libp2p'
 
-/** The job-file checker (src/compute/job-spec.ts): every problem of a job, or the job as checked. */
+/** The job-file checker (src/compute/model/job-spec.ts): every problem of a job, or the job as checked. */
 export type ValidateJob = (raw: unknown, opts: { resolved: boolean }) => { job?: JobSpec | ResolvedJob, problems: string[] }
 
 /** A unit output as the owner keeps or fetches it (a UnitOutput message). */
@@ -48,7 +48,7 @@ export interface ComputeClientInit {
   dataDir?: string
   /**
    * Checks a job file before it is resolved and submitted.
-   * @default validateJob of src/compute/job-spec.ts
+   * @default validateJob of src/compute/model/job-spec.ts
    */
   validateJob?: ValidateJob
   /**
@@ -73,7 +73,7 @@ export interface ComputeClientInit {
   outputs?: OutputSource
   /**
    * Sha256 of an output's canonical encoding, to check what arrives.
-   * @default outputHash of src/compute/output-hash.ts
+   * @default outputHash of src/compute/model/output-hash.ts
    */
   hashOutput?: (output: UnitOutputData, result: ResolvedJob['result']) => Uint8Array
   /**

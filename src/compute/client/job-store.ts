@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidOptionError } from '../../core/index.js'
-import type { ResolvedJob } from '../types.js'
+import type { ResolvedJob } from '../model/types.js'
 
 /** Folder under the data directory where the jobs this node submitted are remembered. */
 export const JOBS_DIR = 'jobs'

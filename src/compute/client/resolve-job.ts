@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { isCid, normalizeCid, substitute } from '../job-spec.js'
+import { isCid, normalizeCid, substitute } from '../model/job-spec.js'
 import { InvalidJobError } from './errors.js'
-import type { JobSpec, ResolvedInput, ResolvedJob } from '../types.js'
+import type { JobSpec, ResolvedInput, ResolvedJob } from '../model/types.js'
 
 /** What resolving a job needs of the node. */
 export interface ResolveContext {

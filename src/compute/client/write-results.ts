@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { assembleMandelbrotPng } from '../apps/index.js'
-import type { JobResults, JobState, ResolvedJob, UnitState } from '../types.js'
+import type { JobResults, JobState, ResolvedJob, UnitState } from '../model/types.js'
 
 /** What `job results` needs of one unit's output (the fields of a UnitOutput message). */
 export interface UnitOutputData {

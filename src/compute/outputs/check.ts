@@ -1,6 +1,6 @@
 /** Checks of a UnitOutput message against its job's result spec, shared by the handler and the owner's client. */
 import { createHash } from 'node:crypto'
-import { OUTPUT_HASH_BYTES, outputHash, sameHash, type ResultSpec } from '../output-hash.js'
+import { OUTPUT_HASH_BYTES, outputHash, sameHash, type ResultSpec } from '../model/output-hash.js'
 import { MAX_JOB_ID_LENGTH, MAX_OUTPUT_FILES } from './constants.js'
 import { InvalidJobIdError } from './errors.js'
 import type { UnitOutput } from '../../pb/unit-output.js'

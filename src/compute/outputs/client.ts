@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { requestResponse } from '../../core/rpc.js'
 import { OutputRequest, OutputResponse, type UnitOutput } from '../../pb/unit-output.js'
-import { hashHex, sameHash } from '../output-hash.js'
+import { hashHex, sameHash } from '../model/output-hash.js'
 import { hashMatches, outputProblem, type OutputSpec } from './check.js'
 import {
   MAX_SMALL_MESSAGE_BYTES, MAX_UNIT_OUTPUT_BYTES, OUTPUT_MESSAGE_OVERHEAD, PROTOCOL_UNIT_OUTPUT, UNIT_OUTPUT_VERSION,

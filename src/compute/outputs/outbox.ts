@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UnitOutput } from '../../pb/unit-output.js'
-import { hashHex } from '../output-hash.js'
+import { hashHex } from '../model/output-hash.js'
 import { DEFAULT_OUTBOX_MAX_BYTES, DEFAULT_OUTBOX_MAX_ENTRIES, DEFAULT_OUTBOX_TTL_MS, MAX_OUTPUT_MESSAGE_BYTES } from './constants.js'
 import { jobIdProblem } from './check.js'
 

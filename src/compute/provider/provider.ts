@@ -13,7 +13,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError } from '../../core/errors.js'
 import { ReplicaResult, WorkRequest, WorkResponse, type WorkUnit } from '../../pb/work.js'
-import { hashHex } from '../output-hash.js'
+import { hashHex } from '../model/output-hash.js'
 import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitOutput } from '../outputs/index.js'
 import { CidCache, type FetchByCid } from './cache.js'
 import {

@@ -1,5 +1,5 @@
 /** What the DHT announcer (announcer.ts) is given, and what each of its rounds reports. */
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export interface DhtAnnouncerInit {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import { KeywordRecord } from '../../pb/dht-records.js'
-import { parseCid } from '../manifest.js'
+import { parseCid } from '../model/manifest.js'
 import { deadline, mapUnordered } from './bounded.js'
 import {
   DEFAULT_ANNOUNCE_CONCURRENCY, DEFAULT_MAX_WORDS, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_REANNOUNCE_INTERVAL_MS,
@@ -20,7 +20,7 @@ import { NotAnnouncedError } from './errors.js'
 import { keywordKey, wordCid } from './keys.js'
 import { buildKeywordRecord, signKeywordRecord } from './record.js'
 import { indexWords } from './words.js'
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 import type { AnnounceReport, DhtAnnouncerEvents, DhtAnnouncerInit } from './announcer-options.js'
 import type { Logger } from '@libp2p/interface'
 import type { SingleKadDHT } from '@libp2p/kad-dht'

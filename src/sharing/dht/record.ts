@@ -1,10 +1,10 @@
 /** Building and signing one provider's keyword record for one word. */
 import { KeywordEntry, KeywordRecord, SignedKeywordRecord } from '../../pb/dht-records.js'
-import { parseCid } from '../manifest.js'
+import { parseCid } from '../model/manifest.js'
 import { KEYWORD_RECORD_VERSION, MAX_ENTRIES_PER_RECORD, MAX_KEYWORD_RECORD_BYTES } from './constants.js'
 import { KeywordRecordBuildError } from './errors.js'
 import { entryProblem, signedBytes } from './verify.js'
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** Room left in a value for the signature and the framing around the record. */

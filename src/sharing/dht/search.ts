@@ -3,7 +3,7 @@
  * looked up, each publisher's signed record for it fetched and checked, and
  * the entries filtered locally by every word of the query (AND).
  */
-import { parseCid } from '../manifest.js'
+import { parseCid } from '../model/manifest.js'
 import { deadline, mapUnordered } from './bounded.js'
 import {
   DEFAULT_PROVIDER_LIMIT, DEFAULT_RECORD_QUORUM, DEFAULT_SEARCH_CONCURRENCY, DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_TIMEOUT_MS
@@ -11,7 +11,7 @@ import {
 import { findProviders, getKeywordRecord, type DhtHost } from './dht-ops.js'
 import { keywordKey, wordCid } from './keys.js'
 import { matchesAll, queryWords } from './words.js'
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 import type { PeerId, PeerInfo } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 

@@ -13,7 +13,7 @@ import {
 import { InvalidKeywordRecordError } from './errors.js'
 import { parseKeywordKey, wordHashHex } from './keys.js'
 import { entryWords, isCanonicalWord } from './words.js'
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 
 const encoder = new TextEncoder()
 const SIGNATURE_PREFIX = encoder.encode(KEYWORD_SIGNATURE_PREFIX)

@@ -5,7 +5,7 @@
  * record version.
  */
 import { MAX_QUERY_WORDS, MAX_WORDS_PER_FILE, MAX_WORD_CHARS, MIN_WORD_CHARS } from './constants.js'
-import type { IndexEntry } from '../types.js'
+import type { IndexEntry } from '../model/types.js'
 
 export type Described = Pick<IndexEntry, 'filename' | 'title' | 'keywords'>
 

@@ -1,6 +1,6 @@
 import { KeywordFilter as KeywordFilterMessage } from '../../pb/filters.js'
-import { searchText } from '../matching.js'
-import type { IndexEntry } from '../types.js'
+import { searchText } from '../model/matching.js'
+import type { IndexEntry } from '../model/types.js'
 
 /** Bytes of a filter's bit array: at least this many (a tiny group still gets a useful filter)... */
 export const MIN_FILTER_BYTES = 64

@@ -1,6 +1,6 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { requestResponse } from '../../core/index.js'
-import { decodeManifest, type Manifest } from '../manifest.js'
+import { decodeManifest, type Manifest } from '../model/manifest.js'
 import { MAX_MANIFEST_RESPONSE_BYTES, MAX_PIECE_SIZE, RESPONSE_OVERHEAD_BYTES, PROTOCOL_TRANSFER, TRANSFER_VERSION } from './constants.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { IdleTimer } from './flow.js'

@@ -2,7 +2,7 @@
  * Protocol id, wire limits and defaults of verified file transfer
  * (protocols/transfer.md). Options elsewhere fall back to these with `??`.
  */
-import { MAX_MANIFEST_BYTES } from '../manifest.js'
+import { MAX_MANIFEST_BYTES } from '../model/manifest.js'
 
 export { PROTOCOL_TRANSFER } from '../../core/constants.js'
 export const TRANSFER_VERSION = 1

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InvalidOptionError } from '../../core/index.js'
-import { parseCid, pieceLength, type Manifest } from '../manifest.js'
+import { parseCid, pieceLength, type Manifest } from '../model/manifest.js'
 import { fetchManifest } from './client.js'
 import {
   DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_PIECE_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS, PROVIDER_UNREACHABLE_MS

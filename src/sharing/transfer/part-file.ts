@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { pieceLength, type Manifest } from '../manifest.js'
+import { pieceLength, type Manifest } from '../model/manifest.js'
 import { MAX_SIDECAR_BYTES, RESUME_VERIFY_CONCURRENCY, SIDECAR_FLUSH_MS, SIDECAR_FLUSH_PIECES } from './constants.js'
 import { verifyPiece } from './verify.js'
 

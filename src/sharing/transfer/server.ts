@@ -1,6 +1,6 @@
 import { RateLimiter } from '@libp2p/utils'
-import { FileChangedError, NotSharedError } from '../share-store.js'
-import { Manifest, parseCid } from '../manifest.js'
+import { FileChangedError, NotSharedError } from '../model/errors.js'
+import { Manifest, parseCid } from '../model/manifest.js'
 import {
   CLOSE_GRACE_MS, DEFAULT_MAX_EXCHANGES, DEFAULT_MAX_EXCHANGES_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_PIECE_TIMEOUT_MS,
   DEFAULT_REQUESTS_PER_PEER, DEFAULT_REQUEST_TIMEOUT_MS, MAX_PIECES_PER_REQUEST, MAX_PIECE_SIZE, MAX_TRANSFER_REQUEST_BYTES,
@@ -8,16 +8,9 @@ import {
 } from './constants.js'
 import { sendFrame } from './flow.js'
 import { ErrorCode, TransferRequest, TransferResponse, boundedLp, encodePieceFrame, errorResponse, type LpStream } from './wire.js'
+import type { TransferStore } from '../model/types.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-
-/** What a provider needs of its share store; ShareStore fits. */
-export interface TransferStore {
-  /** the encoded manifest of a shared CID, or undefined when it is not shared */
-  manifestBytes: (cid: string) => Uint8Array | undefined | Promise<Uint8Array | undefined>
-  /** piece `index` of a shared CID; throws NotSharedError or FileChangedError */
-  readPiece: (cid: string, index: number) => Promise<Uint8Array>
-}
 
 export interface TransferServerInit {
   /**

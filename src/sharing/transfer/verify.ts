@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { pieceLength, type Manifest } from '../manifest.js'
+import { pieceLength, type Manifest } from '../model/manifest.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /**

@@ -5,7 +5,7 @@
  * finds, one sentence each, so a user fixes a job file in one pass.
  */
 import { CID } from 'multiformats/cid'
-import { MAX_ARGS, MAX_ARGS_BYTES, MAX_FILE_NAME_BYTES } from './sandbox/constants.js'
+import { MAX_ARGS, MAX_ARGS_BYTES, MAX_FILE_NAME_BYTES } from '../sandbox/constants.js'
 import type { ExpandedUnit, JobSpec, ResolvedInput, ResolvedJob } from './types.js'
 
 /** Bounds of the job format (compute.md). */

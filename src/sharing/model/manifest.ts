@@ -4,8 +4,8 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../core/index.js'
-import { Manifest } from '../pb/sharing.js'
+import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../../core/index.js'
+import { Manifest } from '../../pb/sharing.js'
 
 export { Manifest }
 

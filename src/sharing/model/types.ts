@@ -1,3 +1,11 @@
+/** What a provider's transfer server needs of its share store; ShareStore fits. */
+export interface TransferStore {
+  /** the encoded manifest of a shared CID, or undefined when it is not shared */
+  manifestBytes: (cid: string) => Uint8Array | undefined | Promise<Uint8Array | undefined>
+  /** piece `index` of a shared CID; throws NotSharedError or FileChangedError */
+  readPiece: (cid: string, index: number) => Promise<Uint8Array>
+}
+
 /** What every index and search answer says of a file: the seed's columns, and the CID. */
 export interface FileMeta {
   /** CID of the file's manifest (see protocols/sharing.proto) */
