@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const major = Number(process.versions.node.split('.')[0])
 if (major >= 22) {
-  await import('../dist/src/cli/main.js')
+  await import('../dist/cli/main.js')
 } else {
   let nodeBin
   try {

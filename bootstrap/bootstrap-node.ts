@@ -12,7 +12,7 @@ import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
 import { CentralTables } from './tables/index.js'
 import type { BootstrapOptions } from './options.js'
-import type { NodeStatus } from '../src/status.js'
+import type { NodeStatus } from '../src/index.js'
 import type { Libp2p } from 'libp2p'
 
 export const DATABASE_FILE = 'central.db'

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { appPath, createBootstrap, createNode, type JobInput } from '../src/index.js'
+import { appPath, createNode, type JobInput } from '../index.js'
+import { createBootstrap } from '../bootstrap/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'peerhive-compute-example-'))
 const outDir = resolve(process.argv[2] ?? join(dir, 'results'))

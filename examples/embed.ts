@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBootstrap, createNode } from '../src/index.js'
+import { createNode } from '../index.js'
+import { createBootstrap } from '../bootstrap/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'peerhive-example-'))
 const bootstrap = await createBootstrap({

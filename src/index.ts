@@ -1,12 +1,13 @@
 /**
- * peerhive: a peer-to-peer node on js-libp2p. Peers of one subnet elect a
- * virtual server; the bootstrap is the central server.
+ * peerhive's peer library: a peer-to-peer node on js-libp2p. Peers of one
+ * subnet elect a virtual server; the bootstrap (the central server, in
+ * bootstrap/) is not part of it. The package's entry (index.ts at the top)
+ * exports all of this.
  *
  * @example
  * ```ts
- * import { createBootstrap, createNode } from 'peerhive'
- * const bootstrap = await createBootstrap({ dataDir: './boot', listen: ['/ip4/127.0.0.1/tcp/4001'] })
- * const node = await createNode({ bootstrap: bootstrap.multiaddrs()[0], listen: ['/ip4/127.0.9.1/tcp/0'] })
+ * import { createNode } from 'peerhive'
+ * const node = await createNode({ bootstrap: '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...', listen: ['/ip4/127.0.9.1/tcp/0'] })
  * console.log(await node.waitForPlacement())
  *
  * // volunteer computing: submit a job file, follow it, collect its outputs in unit order
@@ -33,8 +34,6 @@ export type {
   JobInput, JobSpec, DefaultedJobField, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
   ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, RetryOptions, RetryInfo, UnitSpecInput, ComputeClientInit, AdminRemoveResult
 } from './compute/index.js'
-export { createBootstrap, Bootstrap } from '../bootstrap/index.js'
-export type { BootstrapOptions, SubnetView } from '../bootstrap/index.js'
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
   UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError, UnsupportedNodeError,

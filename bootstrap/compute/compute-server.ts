@@ -13,7 +13,7 @@ import { GroupCommit } from './group-commit.js'
 import { ComputeScheduler, type Caller, type ScheduleMode } from './scheduler.js'
 import { ComputeStore } from './store.js'
 import { helloFromWire, reportFromWire, unitToWire } from './wire.js'
-import type { ProviderInfo } from '../../src/compute/model/types.js'
+import type { ProviderInfo } from '../../src/compute/index.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 

@@ -1,4 +1,4 @@
-import { PeerhiveError } from '../../src/core/errors.js'
+import { PeerhiveError } from '../../src/core/index.js'
 
 /** Why the work manager refused a request; the server turns `code` into the protocol's error enum. */
 export type RefusalCode = 'NOT_REGISTERED' | 'REMOVED' | 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_JOB' | 'RATE_LIMITED' | 'MALFORMED_MESSAGE'

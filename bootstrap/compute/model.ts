@@ -5,7 +5,7 @@
  * provider.
  */
 import type { UnitQueue } from './unit-queue.js'
-import type { JobState, ProviderState, ReplicaState, ResolvedJob, UnitState } from '../../src/compute/model/types.js'
+import type { JobState, ProviderState, ReplicaState, ResolvedJob, UnitState } from '../../src/compute/index.js'
 
 /** What scheduling needs of a job's spec (the units live in the units table). */
 export type JobLimits = Pick<ResolvedJob, 'requirements' | 'replication' | 'quorum' | 'deadlineMs' | 'maxAttempts' | 'priority' | 'result' | 'maxOutputBytes' | 'adaptive' | 'assemble'>

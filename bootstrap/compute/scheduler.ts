@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { expandUnits, normalizeCid, validateJob } from '../../src/compute/model/job-spec.js'
+import { expandUnits, normalizeCid, validateJob } from '../../src/compute/index.js'
 import {
   DEFAULT_REPORT_GRACE_MS, DEFAULT_RETRY_MS, ETA_SAMPLES, MAX_CANCEL_NOTICES, MAX_JOB_ERRORS, MAX_LISTED_JOBS,
   MAX_LISTED_PROVIDERS, MAX_REPLICAS_PER_PROVIDER, MAX_RESULT_UNITS, MAX_RUNNING_JOBS_PER_OWNER, TRUST_STREAK
@@ -13,7 +13,7 @@ import { checkEmail, checkUserName } from './registration.js'
 import { UnitQueue } from './unit-queue.js'
 import { jobStatus, jobStatusFromRow, providerInfo } from './views.js'
 import type { ComputeStore, JobRow, UnitRow } from './store.js'
-import type { ExpandedUnit, JobResults, JobStatus, ProviderInfo, ReplicaState, ResolvedInput, ResolvedJob, UnitState } from '../../src/compute/model/types.js'
+import type { ExpandedUnit, JobResults, JobStatus, ProviderInfo, ReplicaState, ResolvedInput, ResolvedJob, UnitState } from '../../src/compute/index.js'
 
 export type ScheduleMode = 'fcfs' | 'priority'
 

@@ -5,7 +5,7 @@ import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA as CENTRAL_SCHEMA } from '../tables/schema.js'
 import { COMPUTE_SCHEMA } from './schema.js'
 import type { ProviderHistory, ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
-import type { ExpandedUnit, JobState, ReplicaState, ResolvedInput, UnitState } from '../../src/compute/model/types.js'
+import type { ExpandedUnit, JobState, ReplicaState, ResolvedInput, UnitState } from '../../src/compute/index.js'
 
 export interface JobRow {
   seq: number

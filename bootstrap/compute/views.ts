@@ -3,7 +3,7 @@ import { MAX_JOB_ERRORS } from './constants.js'
 import { providerLevel } from './priority.js'
 import type { JobRt, ProviderRt } from './model.js'
 import type { JobRow } from './store.js'
-import type { JobStatus, ProviderInfo } from '../../src/compute/model/types.js'
+import type { JobStatus, ProviderInfo } from '../../src/compute/index.js'
 
 /** STATUS of a running job (or one that just ended and is still in memory). */
 export function jobStatus (job: JobRt, now: number): JobStatus {

@@ -1,6 +1,6 @@
 /** Between the protobuf messages of work.proto and the work manager's types; the checks of what a provider sends. */
-import { isCid } from '../../src/compute/model/job-spec.js'
-import { ReplicaResult, type WorkRequest, type WorkUnit } from '../../src/pb/work.js'
+import { isCid } from '../../src/compute/index.js'
+import { ReplicaResult, type WorkRequest, type WorkUnit } from '../../src/protocols/index.js'
 import { MAX_PROVIDER_APPS } from '../../src/protocols/index.js'
 import { ComputeRefusal } from './errors.js'
 import type { ProviderHello } from './model.js'

@@ -17,5 +17,5 @@ export type {
 } from './client/index.js'
 
 // the job validator (src/compute/model/job-spec.ts), used by the client and the bootstrap
-export { validateJob, expandUnits, expandUnit, unitCount, substitute, isPlainName, normalizeCid, JOB_LIMITS, JOB_DEFAULTS, ASSEMBLERS, RANGE_PLACEHOLDERS } from './model/job-spec.js'
+export { validateJob, expandUnits, expandUnit, unitCount, substitute, isCid, isPlainName, normalizeCid, JOB_LIMITS, JOB_DEFAULTS, ASSEMBLERS, RANGE_PLACEHOLDERS } from './model/job-spec.js'
 export type { ValidateOptions, Validated } from './model/job-spec.js'

@@ -4,6 +4,8 @@
  * for the bootstrap that publishes them and the peers that follow them
  * (src/topology).
  */
+export type { DirectoryEntry } from '../pb/assignment.js'
+
 /** The bootstrap pushes a subnet table straight to a peer whose place changed. */
 export const PROTOCOL_ASSIGNMENT = '/peerhive/assignment/1.0.0'
 /** Assignments of one subnet are published on this prefix + the subnet's CIDR. */

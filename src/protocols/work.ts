@@ -4,7 +4,8 @@
  * bootstrap's work manager (bootstrap/compute). Where the two sides wait
  * for different times, the name says which side.
  */
-export { WorkRequest, WorkResponse } from '../pb/work.js'
+export { ReplicaResult, WorkRequest, WorkResponse } from '../pb/work.js'
+export type { WorkUnit } from '../pb/work.js'
 
 export const PROTOCOL_WORK = '/peerhive/work/1.0.0'
 export const WORK_VERSION = 1

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { ProgressBar } from '../../src/cli/format/progress-bar.js'
+import { ProgressBar } from '../../cli/format/progress-bar.js'
 import { ROOT, peerhive } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 

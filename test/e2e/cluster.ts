@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path'
 import { CliNode, peerhive, peerhiveJson } from '../helpers/cli.js'
-import type { NodeStatus, SubnetView } from '../../src/index.js'
+import type { NodeStatus } from '../../src/index.js'
+import type { SubnetView } from '../../bootstrap/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 

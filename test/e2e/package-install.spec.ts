@@ -102,7 +102,7 @@ describe('e2e: the packed tarball on Node 20', function () {
     const list = await run('tar', ['-tzf', tarball], { cwd: tmp.path, env, timeoutMs: 30_000 })
     assert.equal(list.code, 0, list.out)
     const files = new Set(list.out.split('\n').map(f => f.trim()))
-    for (const f of ['LICENSE', 'examples/embed.ts', 'examples/compute.ts', 'examples/mandelbrot-job.json', 'dist/examples/embed.js', 'dist/examples/compute.js', 'dist/src/index.js', 'dist/apps/mandelbrot.wasm', 'bin/peerhive.js']) {
+    for (const f of ['LICENSE', 'examples/embed.ts', 'examples/compute.ts', 'examples/mandelbrot-job.json', 'dist/examples/embed.js', 'dist/examples/compute.js', 'dist/index.js', 'dist/src/index.js', 'dist/bootstrap/index.js', 'dist/cli/main.js', 'dist/apps/mandelbrot.wasm', 'bin/peerhive.js']) {
       assert.ok(files.has(`package/${f}`), `the tarball has ${f}`)
     }
     assert.ok(![...files].some(f => f.includes('/node_modules/')), 'no node_modules in the tarball')

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { createBootstrap, createNode, type Bootstrap, type BootstrapOptions, type NodeOptions, type PeerhiveNode } from '../../src/index.js'
+import { createNode, type NodeOptions, type PeerhiveNode } from '../../src/index.js'
+import { createBootstrap, type Bootstrap, type BootstrapOptions } from '../../bootstrap/index.js'
 import { tempDir } from './tmp-dir.js'
 
 /** An in-process network on loopback: one bootstrap and peers in subnets 127.0.S.H. */

@@ -5,7 +5,8 @@ import { MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, WIRE_VERSION, assignmentTopic, en
 import { TestNetwork } from '../helpers/network.js'
 import { frame, rawClient } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { PeerhiveNode, SubnetView } from '../../src/index.js'
+import type { PeerhiveNode } from '../../src/index.js'
+import type { SubnetView } from '../../bootstrap/index.js'
 import type { Libp2p } from 'libp2p'
 
 const SUBNET = '127.0.50.0/24'

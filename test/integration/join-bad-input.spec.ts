@@ -9,7 +9,7 @@ import {
 import { TestNetwork } from '../helpers/network.js'
 import { answered, frame, join, joinRequestBytes, rawClient, rawJoin, sample, varint, type RawOutcome } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { Bootstrap, SubnetView } from '../../src/index.js'
+import type { Bootstrap, SubnetView } from '../../bootstrap/index.js'
 import type { Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 

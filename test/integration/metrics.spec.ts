@@ -5,7 +5,8 @@ import { PROTOCOL_JOIN } from '../../src/core/index.js'
 import { TestNetwork } from '../helpers/network.js'
 import { sample } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
-import type { PeerhiveNode, SubnetView } from '../../src/index.js'
+import type { PeerhiveNode } from '../../src/index.js'
+import type { SubnetView } from '../../bootstrap/index.js'
 
 async function get (url: string, init?: RequestInit): Promise<{ status: number, type: string, text: string }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) })

@@ -1,10 +1,10 @@
 /**
- * The demo's narration (src/cli/demo/narrator.ts): colours only on a
+ * The demo's narration (cli/demo/narrator.ts): colours only on a
  * terminal that wants them, sections that report their time, tables in
  * columns.
  */
 import assert from 'node:assert/strict'
-import { Narrator, seconds, wantsColor } from '../../src/cli/demo/narrator.js'
+import { Narrator, seconds, wantsColor } from '../../cli/demo/narrator.js'
 
 /** A stand-in for process.stdout that records what is written. */
 function fakeOut (isTTY: boolean): NodeJS.WriteStream & { text: () => string } {

@@ -4,7 +4,7 @@
  * one trusted provider's result alone, below the quorum.
  */
 import assert from 'node:assert/strict'
-import { formatJobStatus } from '../../src/cli/format/output.js'
+import { formatJobStatus } from '../../cli/format/output.js'
 import { ComputeFixture, hello, honest } from '../helpers/compute-scheduler.js'
 
 const OWNER = { peerId: 'owner', operator: false }

@@ -1,6 +1,6 @@
 /**
  * Why a join failed, in words (src/topology/join-failure.ts), and the
- * daemon's console lines about it (src/cli/join-reporter.ts): the first
+ * daemon's console lines about it (cli/join-reporter.ts): the first
  * failure, then one line per change of reason, each with the next retry
  * time, and one line when the node joins after failures.
  */
@@ -10,7 +10,7 @@ import { UnexpectedPeerError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describeJoinFailure } from '../../src/topology/join-failure.js'
-import { JoinReporter } from '../../src/cli/join-reporter.js'
+import { JoinReporter } from '../../cli/join-reporter.js'
 import { JoinRejectedError } from '../../src/core/errors.js'
 import type { PeerId } from '@libp2p/interface'
 

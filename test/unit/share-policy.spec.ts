@@ -10,7 +10,7 @@ import { copyFileSync, linkSync, mkdirSync, realpathSync, rmSync, symlinkSync, w
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { join, relative } from 'node:path'
 import { FolderWatcher, ShareStore, SharePolicy, type ShareChange, type SkippedPath } from '../../src/sharing/index.js'
-import { skippedSummary } from '../../src/cli/skipped-summary.js'
+import { skippedSummary } from '../../cli/skipped-summary.js'
 import { saveAsOlderVersion } from '../helpers/older-shares-row.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 

@@ -15,7 +15,7 @@ import { computeStep, imageStep } from './compute-step.js'
 import { DemoNetwork, HOSTS, PROVIDER_HOSTS, SUBNETS } from './network.js'
 import { Narrator, seconds } from './narrator.js'
 import { USER_PEER, type DemoContext } from './context.js'
-import { UsageError } from '../errors.js'
+import { InvalidOptionError } from '../../src/core/index.js'
 
 export const PNG_NAME = 'peerhive-demo-mandelbrot.png'
 /** A clean stop that takes longer than this ends the process anyway. */
@@ -166,7 +166,7 @@ async function dataFolder (given?: string): Promise<{ dir: string, keep: boolean
   const dir = resolve(given)
   await mkdir(dir, { recursive: true })
   if ((await readdir(dir)).length > 0) {
-    throw new UsageError(`--dir ${dir} is not empty; give a new or empty folder (the demo would otherwise restart an old network)`)
+    throw new InvalidOptionError(`--dir ${dir} is not empty; give a new or empty folder (the demo would otherwise restart an old network)`)
   }
   return { dir, keep: true }
 }

@@ -12,8 +12,8 @@ import { ProgressBar } from '../format/progress-bar.js'
 import { DATASET, DATASET_WORD, SEARCH_WORD, type PreparedFile } from './sample-files.js'
 import { USER_PEER, pollUntil, type DemoContext } from './context.js'
 import { seconds, type Paint } from './narrator.js'
-import { searchDht } from '../../sharing/index.js'
-import type { IndexEntry, SearchResult, SearchTier } from '../../index.js'
+import { searchDht } from '../../src/sharing/index.js'
+import type { IndexEntry, SearchResult, SearchTier } from '../../src/index.js'
 
 const TIER_COLORS: Record<SearchTier, Paint> = { local: 'green', subnet: 'cyan', remote: 'yellow', dht: 'magenta' }
 const TIERS: SearchTier[] = ['local', 'subnet', 'remote', 'dht']

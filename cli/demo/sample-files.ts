@@ -57,9 +57,9 @@ export const DATASET: SampleFile & { bytes: number } = {
 
 /**
  * Where the texts ship: examples/demo-files at the package root. This file
- * compiles to <root>/dist/src/cli/demo/sample-files.js.
+ * compiles to <root>/dist/cli/demo/sample-files.js.
  */
-export const SHIPPED_DIR = fileURLToPath(new URL('../../../../examples/demo-files/', import.meta.url))
+export const SHIPPED_DIR = fileURLToPath(new URL('../../../examples/demo-files/', import.meta.url))
 
 /**
  * Writes every sample file under `dir`, one folder per sharing peer as on

@@ -1,4 +1,4 @@
-import { parseCid } from '../sharing/model/manifest.js'
+import { parseCid } from '../src/sharing/model/manifest.js'
 import { UsageError } from './errors.js'
 
 /** A CID given on the command line, refused in plain words (not the multiformats error) with exit 2. */

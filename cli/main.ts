@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { createBootstrap } from '../../bootstrap/index.js'
-import { ApiError, callApi, callApiLines } from '../api/index.js'
-import { createNode } from '../node.js'
+import { createBootstrap } from '../bootstrap/index.js'
+import { ApiError, callApi, callApiLines } from '../src/api/index.js'
+import { createNode } from '../src/node.js'
 import {
   DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
-} from '../core/index.js'
+} from '../src/core/index.js'
 import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './format/output.js'
 import { SearchMerge } from './search-merge.js'
 import { checkCid, shellQuote } from './arguments.js'
@@ -17,15 +17,15 @@ import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
 import { skippedSummary } from './skipped-summary.js'
 import { UsageError } from './errors.js'
-import { NotSharedError } from '../sharing/index.js'
+import { NotSharedError } from '../src/sharing/index.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
 
-/** The package's version, from package.json (two folders up from dist/src/cli). */
+/** The package's version, from package.json (two folders up from dist/cli). */
 function packageVersion (): string {
   try {
-    return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? 'unknown'
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? 'unknown'
   } catch {
     return 'unknown'
   }

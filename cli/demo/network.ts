@@ -5,9 +5,9 @@
  * in subnet 127.0.S.0/24). Every node keeps its data under one folder.
  */
 import { join } from 'node:path'
-import { createBootstrap, type Bootstrap, type BootstrapOptions } from '../../../bootstrap/index.js'
-import { createNode, type PeerhiveNode } from '../../node.js'
-import type { Placement } from '../../topology/index.js'
+import { createBootstrap, type Bootstrap, type BootstrapOptions } from '../../bootstrap/index.js'
+import { createNode, type PeerhiveNode } from '../../src/node.js'
+import type { Placement } from '../../src/topology/index.js'
 
 /** Third octets of the demo's subnets. */
 export const SUBNETS = [201, 202, 203] as const

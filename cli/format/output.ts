@@ -1,4 +1,4 @@
-import type { NodeStatus } from '../../status.js'
+import type { NodeStatus } from '../../src/status.js'
 
 /** Exit codes, stable for scripts. */
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, NO_DAEMON: 3 } as const

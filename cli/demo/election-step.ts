@@ -8,7 +8,7 @@ import { prepareSampleFiles } from './sample-files.js'
 import { HOSTS, SUBNETS, VS_LIMIT, shortId, type Joined } from './network.js'
 import { pollUntil, type DemoContext } from './context.js'
 import { seconds } from './narrator.js'
-import type { SubnetView } from '../../index.js'
+import type { SubnetView } from '../../bootstrap/index.js'
 
 export async function electionStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal } = ctx

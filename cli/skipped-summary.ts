@@ -1,4 +1,4 @@
-import type { SkippedPath } from '../sharing/index.js'
+import type { SkippedPath } from '../src/sharing/index.js'
 
 /**
  * The one line that tells what a share left out and why, e.g.

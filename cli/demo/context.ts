@@ -1,4 +1,4 @@
-import { sleep } from '../../core/index.js'
+import { sleep } from '../../src/core/index.js'
 import type { DemoNetwork } from './network.js'
 import type { Narrator } from './narrator.js'
 import type { PreparedFile } from './sample-files.js'

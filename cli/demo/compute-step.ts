@@ -6,12 +6,12 @@
  */
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { appPath, mandelbrotUnits } from '../../compute/apps/index.js'
+import { appPath, mandelbrotUnits } from '../../src/compute/apps/index.js'
 import { formatBytes } from '../format/output.js'
 import { ProgressBar } from '../format/progress-bar.js'
 import { USER_PEER, pollUntil, type DemoContext } from './context.js'
 import { seconds } from './narrator.js'
-import type { JobStatus } from '../../index.js'
+import type { JobStatus } from '../../src/index.js'
 
 /** The image and how it is cut: 24 bands of 25 rows, each band one work unit. */
 export const IMAGE = { width: 800, height: 600, rowsPerUnit: 25 }
