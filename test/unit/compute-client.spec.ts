@@ -10,9 +10,10 @@ import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { streamPair } from '@libp2p/utils'
 import { answerRequest } from '../../src/core/index.js'
+import { mandelbrotSize, type Assembler } from '../../src/compute/apps/index.js'
 import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
 import {
-  ComputeClient, InvalidJobError, JobNotFoundError, JobStore, mandelbrotSize, resolveJob, unitBaseName, writeResults,
+  ComputeClient, InvalidJobError, JobNotFoundError, JobStore, resolveJob, unitBaseName, writeResults,
   type OwnedOutput, type UnitOutputData, type ValidateJob
 } from '../../src/compute/client/index.js'
 import { tempDir } from '../helpers/tmp-dir.js'
@@ -259,6 +260,23 @@ describe('compute client: writing results', () => {
       assert.equal(png.raw[1], 10)
       assert.equal(png.raw[3 * rowBytes + 1], 10)
       assert.equal(png.raw[4 * rowBytes + 1], 20)
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  it('looks the job\'s assembly step up by name, so an application can bring its own', async () => {
+    const dir = tempDir()
+    try {
+      const ajob = { ...baseSpec({ assemble: 'mandelbrot-png' }), app: CID_A, appName: 'mandelbrot.wasm', range: { from: 0, to: 2, step: 1, args: ['{from}'] } } as ResolvedJob
+      const outputs: UnitOutputData[] = [{ stdout: Uint8Array.from([1, 2]), files: [] }, { stdout: Uint8Array.from([3]), files: [] }]
+      const units = [{ index: 0, state: 'valid' as const, hash: '00', holders: [] }, { index: 1, state: 'valid' as const, hash: '01', holders: [] }]
+      const joined: Assembler = { file: 'joined.bin', assemble: (_job, stdouts) => Uint8Array.from(stdouts.flatMap(b => [...b])) }
+      const summary = await writeResults(dir.path, ajob, { id: 'a', state: 'done', units }, async u => outputs[u.index], { assemblers: { 'mandelbrot-png': joined } })
+      assert.equal(summary.image, join(dir.path, 'joined.bin'))
+      assert.deepEqual([...readFileSync(join(dir.path, 'joined.bin'))], [1, 2, 3])
+      assert.equal(existsSync(join(dir.path, 'image.png')), false)
+      await assert.rejects(writeResults(dir.path, ajob, { id: 'a', state: 'done', units }, async u => outputs[u.index], { assemblers: {} }), /no assembly step named "mandelbrot-png"/)
     } finally {
       dir.cleanup()
     }

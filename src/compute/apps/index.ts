@@ -4,7 +4,9 @@
  */
 import { fileURLToPath } from 'node:url'
 
-export { assembleMandelbrotPng, crc32, mandelbrotUnits } from './mandelbrot.js'
+export { assembleMandelbrotPng, crc32, mandelbrotSize, mandelbrotUnits } from './mandelbrot.js'
+export { BUILTIN_ASSEMBLERS } from './assemblers.js'
+export type { Assembler } from './assemblers.js'
 export type { MandelbrotJob } from './mandelbrot.js'
 
 /** The applications the build produces. */

@@ -4,6 +4,7 @@
  * bands the providers return into a PNG file.
  */
 import { deflateSync } from 'node:zlib'
+import type { ResolvedJob } from '../model/types.js'
 
 export interface MandelbrotJob {
   width: number
@@ -143,4 +144,19 @@ export function assembleMandelbrotPng (width: number, height: number, bands: Uin
     at += part.length
   }
   return png
+}
+
+/**
+ * Width and height of a Mandelbrot job's image: the first two arguments of
+ * its units (WIDTH HEIGHT ROW_FROM ROW_TO ..., see mandelbrotUnits),
+ * taken from the range's arguments or from the first explicit unit.
+ */
+export function mandelbrotSize (job: Pick<ResolvedJob, 'range' | 'units'>): { width: number, height: number } {
+  const args = job.range?.args ?? job.units?.[0]?.args ?? []
+  const width = Number(args[0])
+  const height = Number(args[1])
+  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
+    throw new RangeError(`cannot assemble the image: the units' first two arguments must be WIDTH and HEIGHT, got ${JSON.stringify(args.slice(0, 2))}`)
+  }
+  return { width, height }
 }

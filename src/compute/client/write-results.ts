@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { assembleMandelbrotPng } from '../apps/index.js'
+import { BUILTIN_ASSEMBLERS, type Assembler } from '../apps/index.js'
 import type { JobResults, JobState, ResolvedJob, UnitState } from '../model/types.js'
 
 /** What `job results` needs of one unit's output (the fields of a UnitOutput message). */
@@ -57,10 +57,16 @@ export interface WriteResultsOptions {
    * @default none
    */
   onUnit?: (entry: UnitResultEntry, written: number, total: number) => void
+  /**
+   * The assembly steps, by the name a job's `assemble` gives.
+   * @default BUILTIN_ASSEMBLERS (src/compute/apps/assemblers.ts)
+   */
+  assemblers?: Record<string, Assembler>
 }
 
 export const RESULTS_FILE = 'results.json'
-export const IMAGE_FILE = 'image.png'
+/** The file the Mandelbrot example's assembly writes. */
+export const IMAGE_FILE = BUILTIN_ASSEMBLERS['mandelbrot-png'].file
 
 /** `unit-000042`: the base name of a unit's outputs; six digits keep a folder listing in unit order. */
 export function unitBaseName (index: number): string {
@@ -84,8 +90,8 @@ async function writeAtomic (path: string, data: Uint8Array | string): Promise<vo
 /**
  * Writes the outputs of a job's valid units into `outDir`, in unit order:
  * `unit-000000.stdout` (when the job returns stdout), `unit-000000/<file>`
- * for each output file the unit wrote, then `results.json`, and `image.png`
- * when the job asks for the Mandelbrot assembly and every unit is valid.
+ * for each output file the unit wrote, then `results.json`, and the file of
+ * the job's assembly step (its `assemble`) when every unit is valid.
  * `fetch` gets a unit's output (already checked against `hash`); up to
  * `concurrency` are fetched ahead of the one being written.
  */
@@ -95,8 +101,10 @@ export async function writeResults (outDir: string, job: ResolvedJob, results: J
   const valid = units.filter((u): u is typeof u & { hash: string } => u.state === 'valid' && typeof u.hash === 'string')
   const missing = units.filter(u => !(u.state === 'valid' && typeof u.hash === 'string')).map(u => ({ index: u.index, state: u.state }))
   const wantedFiles = job.result.files.map(safeFileName)
-  const assemble = job.assemble === 'mandelbrot-png' && missing.length === 0 && valid.length > 0
-  const bands: Uint8Array[] = []
+  const assembler = job.assemble == null ? undefined : (opts.assemblers ?? BUILTIN_ASSEMBLERS)[job.assemble]
+  if (job.assemble != null && assembler == null) throw new RangeError(`no assembly step named ${JSON.stringify(job.assemble)}`)
+  const assemble = assembler != null && missing.length === 0 && valid.length > 0
+  const stdouts: Uint8Array[] = []
   const entries: UnitResultEntry[] = []
 
   // fetch ahead, write in order
@@ -126,7 +134,7 @@ export async function writeResults (outDir: string, job: ResolvedJob, results: J
       await writeAtomic(join(outDir, base, name), data)
       entry.files.push(`${base}/${name}`)
     }
-    if (assemble) bands.push(output.stdout)
+    if (assemble) stdouts.push(output.stdout)
     entries.push(entry)
     opts.onUnit?.(entry, entries.length, valid.length)
   }
@@ -140,26 +148,10 @@ export async function writeResults (outDir: string, job: ResolvedJob, results: J
     missing
   }
   if (assemble) {
-    const { width, height } = mandelbrotSize(job)
-    await writeAtomic(join(outDir, IMAGE_FILE), assembleMandelbrotPng(width, height, bands))
-    summary.image = IMAGE_FILE
+    await writeAtomic(join(outDir, assembler.file), assembler.assemble(job, stdouts))
+    summary.image = assembler.file
   }
   await writeAtomic(join(outDir, RESULTS_FILE), JSON.stringify(summary, null, 2) + '\n')
   const absDir = resolve(outDir)
   return { ...summary, ...(summary.image == null ? {} : { image: join(absDir, summary.image) }), outDir: absDir }
-}
-
-/**
- * Width and height of a Mandelbrot job's image: the first two arguments of
- * its units (WIDTH HEIGHT ROW_FROM ROW_TO ..., see src/compute/apps/mandelbrot.ts),
- * taken from the range's arguments or from the first explicit unit.
- */
-export function mandelbrotSize (job: Pick<ResolvedJob, 'range' | 'units'>): { width: number, height: number } {
-  const args = job.range?.args ?? job.units?.[0]?.args ?? []
-  const width = Number(args[0])
-  const height = Number(args[1])
-  if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
-    throw new RangeError(`cannot assemble the image: the units' first two arguments must be WIDTH and HEIGHT, got ${JSON.stringify(args.slice(0, 2))}`)
-  }
-  return { width, height }
 }
