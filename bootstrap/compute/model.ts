@@ -5,7 +5,9 @@
  * provider.
  */
 import type { UnitQueue } from './unit-queue.js'
-import type { JobState, ProviderState, ReplicaState, ResolvedJob, UnitState } from '../../src/compute/index.js'
+import type { JobState, ProviderHostInfo, ProviderState, ReplicaState, ResolvedJob, UnitState } from '../../src/compute/index.js'
+
+export type { ProviderHostInfo }
 
 /** What scheduling needs of a job's spec (the units live in the units table). */
 export type JobLimits = Pick<ResolvedJob, 'requirements' | 'replication' | 'quorum' | 'deadlineMs' | 'maxAttempts' | 'priority' | 'result' | 'maxOutputBytes' | 'adaptive' | 'assemble'>
@@ -74,17 +76,6 @@ export interface ReplicaRt {
   outputBytes?: number
   wallMs?: number
   error?: string
-}
-
-export interface ProviderHostInfo {
-  cpuModel: string
-  cores: number
-  cpuMhz: number
-  os: string
-  memoryMb: number
-  freeDiskMb: number
-  network: string
-  bandwidthBps: number
 }
 
 /** What a HELLO tells about a provider, checked and clamped. */

@@ -1,4 +1,4 @@
-import type { NodeStatus } from '../../src/status.js'
+import type { NodeStatus, ProviderInfo } from '../../src/index.js'
 
 /** Exit codes, stable for scripts. */
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, NO_DAEMON: 3 } as const
@@ -127,24 +127,8 @@ export function formatJobList (jobs: JobStatusView[]): string {
   return jobs.map(j => `${j.id.padEnd(width)}  ${j.state.padEnd(9)}  ${(j.progress * 100).toFixed(0).padStart(3)}%  ${String(j.unitStates?.valid ?? 0).padStart(6)}/${String(j.units).padEnd(6)}  ${j.name}`).join('\n')
 }
 
-interface ProviderView {
-  peerId: string
-  userSerialId?: number
-  userid?: string
-  state: string
-  host: { cpuModel: string, cores: number, cpuMhz: number, os: string, memoryMb: number, freeDiskMb: number, network: string, bandwidthBps: number }
-  cpus: number
-  maxMemoryMb: number
-  apps: string[]
-  current: number
-  history: { valid: number, invalid: number, failed: number, timedOut: number, lost: number, validStreak: number, trusted: boolean, meanTurnaroundMs?: number }
-  level: number
-  firstSeen: number
-  lastSeen: number
-}
-
 /** `providers`: registration, host, state and history of each provider. */
-export function formatProviders (providers: ProviderView[], now = Date.now()): string {
+export function formatProviders (providers: ProviderInfo[], now = Date.now()): string {
   if (providers.length === 0) return 'no providers have registered (start one with: peerhive daemon ... --provider)'
   const out: string[] = []
   for (const p of providers) {

@@ -201,22 +201,25 @@ export interface JobResults {
   units: Array<{ index: number, state: UnitState, hash?: string, holders: string[] }>
 }
 
+/** A provider's machine, as its HELLO says and the bootstrap keeps it (checked and clamped). */
+export interface ProviderHostInfo {
+  cpuModel: string
+  cores: number
+  cpuMhz: number
+  os: string
+  memoryMb: number
+  freeDiskMb: number
+  network: string
+  bandwidthBps: number
+}
+
 /** PROVIDERS answer entries. */
 export interface ProviderInfo {
   peerId: string
   userSerialId?: number
   userid?: string
   state: ProviderState
-  host: {
-    cpuModel: string
-    cores: number
-    cpuMhz: number
-    os: string
-    memoryMb: number
-    freeDiskMb: number
-    network: string
-    bandwidthBps: number
-  }
+  host: ProviderHostInfo
   cpus: number
   maxMemoryMb: number
   apps: string[]
