@@ -24,7 +24,6 @@ const TO_SPLIT = new Map([
   ['benchmarks/central-load.ts', 755],
   ['src/compute/provider/provider.ts', 713],
   ['benchmarks/join.ts', 690],
-  ['src/compute/model/job-spec.ts', 532],
   ['bootstrap/compute/compute-server.ts', 520],
   ['bootstrap/compute/store.ts', 477]
 ])
@@ -64,7 +63,10 @@ describe('the structure of the tree', () => {
 
   it('has no source file over 400 lines but the ones to split, and those do not grow', () => {
     assert.deepEqual(overlong(files), [])
-    for (const path of TO_SPLIT.keys()) assert.ok(files.some(f => f.path === path), `${path} is gone: take it off TO_SPLIT`)
+    for (const path of TO_SPLIT.keys()) {
+      const file = files.find(f => f.path === path)
+      assert.ok(file != null && file.lines > MAX_LINES, `${path} is split or gone: take it off TO_SPLIT`)
+    }
   })
 
   it('catches each kind of fault in a tree built to have them', () => {
