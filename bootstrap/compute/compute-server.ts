@@ -1,6 +1,5 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Counter, Gauge } from 'prom-client'
 import { answerRequest, isTooLargeError, type PeerhiveMetrics } from '../../src/core/index.js'
 import {
   JOBS_BOOTSTRAP_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, MAX_JOBS_STREAMS_PER_CONNECTION,
@@ -8,7 +7,9 @@ import {
   WORK_VERSION, WorkRequest, WorkResponse
 } from '../../src/protocols/index.js'
 import { DEFAULT_JOBS_REQUESTS_PER_PEER, DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_WORK_REQUESTS_PER_PEER } from './constants.js'
-import { ComputeRefusal, type RefusalCode } from './errors.js'
+import { JOBS_ANSWER_RESERVE, JOBS_ERRORS, WORK_ANSWER_RESERVE, WORK_ERRORS, fetched, fitList, jobId, jobsAnswer, json, resultsPage, workAnswer } from './answers.js'
+import { registerMetrics } from './compute-metrics.js'
+import { ComputeRefusal } from './errors.js'
 import { GroupCommit } from './group-commit.js'
 import { ComputeScheduler, type Caller, type ScheduleMode } from './scheduler.js'
 import { ComputeStore } from './store.js'
@@ -65,26 +66,8 @@ export interface ComputeServerInit {
   jobsRequestsPerPeer?: number
 }
 
-/** Room kept in a FETCH answer for everything but its units. */
-const WORK_ANSWER_RESERVE = 64 * 1024
-const JOBS_ANSWER_RESERVE = 64 * 1024
 /** Refusals listed in a REPORT answer's message. */
 const REFUSALS_LISTED = 20
-
-const WORK_ERRORS: Partial<Record<RefusalCode, WorkResponse.Error>> = {
-  NOT_REGISTERED: WorkResponse.Error.NOT_REGISTERED,
-  REMOVED: WorkResponse.Error.REMOVED,
-  MALFORMED_MESSAGE: WorkResponse.Error.MALFORMED_MESSAGE,
-  RATE_LIMITED: WorkResponse.Error.RATE_LIMITED
-}
-
-const JOBS_ERRORS: Partial<Record<RefusalCode, JobsResponse.Error>> = {
-  NOT_FOUND: JobsResponse.Error.NOT_FOUND,
-  FORBIDDEN: JobsResponse.Error.FORBIDDEN,
-  INVALID_JOB: JobsResponse.Error.INVALID_JOB,
-  RATE_LIMITED: JobsResponse.Error.RATE_LIMITED,
-  MALFORMED_MESSAGE: JobsResponse.Error.MALFORMED_MESSAGE
-}
 
 /**
  * The bootstrap's handlers of /peerhive/work/1.0.0 (providers) and
@@ -412,109 +395,4 @@ export class ComputeServer {
       return false
     }
   }
-}
-
-function workAnswer (error: WorkResponse.Error, message: string, more: Partial<WorkResponse> = {}): WorkResponse {
-  return { version: WORK_VERSION, error, message, units: [], accepted: 0, retryMs: 0, cancelled: [], ...more }
-}
-
-function fetched (got: { units: Parameters<typeof unitToWire>[0][], retryMs: number, cancelled: number[] }): Partial<WorkResponse> {
-  return { units: got.units.map(unitToWire), retryMs: got.retryMs, cancelled: got.cancelled }
-}
-
-function jobsAnswer (error: JobsResponse.Error, message: string, more: Partial<JobsResponse> = {}): JobsResponse {
-  return { version: JOBS_VERSION, error, message, body: new Uint8Array(0) as Uint8Array<ArrayBuffer>, jobId: '', userSerialId: 0, ...more }
-}
-
-function json (value: unknown): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>
-}
-
-/** A JSON list cut short to fit `maxBytes`. */
-function fitList (list: unknown[], maxBytes: number): Uint8Array<ArrayBuffer> {
-  let n = list.length
-  for (;;) {
-    const bytes = json(n === list.length ? list : list.slice(0, n))
-    if (bytes.byteLength <= maxBytes || n === 0) return bytes
-    n = Math.floor(n * maxBytes / bytes.byteLength * 0.95)
-  }
-}
-
-function jobId (req: JobsRequest): string {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(req.jobId)) throw new ComputeRefusal('MALFORMED_MESSAGE', `job_id must name a job, got ${JSON.stringify(req.jobId.slice(0, 80))}`)
-  return req.jobId
-}
-
-/** RESULTS may carry `{ "from": n, "limit": n }` to page through a large job. */
-function resultsPage (body: Uint8Array): { from?: number, limit?: number } {
-  if (body.byteLength === 0) return {}
-  let page: any
-  try {
-    page = JSON.parse(new TextDecoder().decode(body))
-  } catch (err: any) {
-    throw new ComputeRefusal('MALFORMED_MESSAGE', `a RESULTS body is { "from": n, "limit": n } in JSON: ${err.message}`)
-  }
-  const ok = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
-  if (typeof page !== 'object' || page === null || !ok(page.from) || !ok(page.limit)) {
-    throw new ComputeRefusal('MALFORMED_MESSAGE', 'a RESULTS body is { "from": n, "limit": n } with non-negative integers')
-  }
-  return { ...(page.from === undefined ? {} : { from: page.from }), ...(page.limit === undefined ? {} : { limit: page.limit }) }
-}
-
-/** Work-manager metrics, read from the scheduler when Prometheus scrapes. */
-function registerMetrics (metrics: PeerhiveMetrics, scheduler: ComputeScheduler): void {
-  const registry = metrics.registry
-  if (registry.getSingleMetric('peerhive_compute_replicas_total') != null) return
-  const last: Record<string, number> = {}
-  const counted = (counter: Counter<any>, labels: Record<string, string>, key: string, value: number): void => {
-    const delta = value - (last[key] ?? 0)
-    if (delta > 0) counter.inc(labels, delta)
-    last[key] = value
-  }
-  // eslint-disable-next-line no-new
-  new Counter({
-    name: 'peerhive_compute_replicas_total',
-    help: 'Replicas issued to providers, and how they ended',
-    labelNames: ['outcome'],
-    registers: [registry],
-    collect () {
-      const c = scheduler.counters
-      counted(this, { outcome: 'issued' }, 'issued', c.issued)
-      counted(this, { outcome: 'valid' }, 'valid', c.validReplicas)
-      counted(this, { outcome: 'invalid' }, 'invalid', c.invalidReplicas)
-      counted(this, { outcome: 'failed' }, 'failed', c.failedReplicas)
-      counted(this, { outcome: 'timed_out' }, 'timed_out', c.timedOutReplicas)
-      counted(this, { outcome: 'lost' }, 'lost', c.lostReplicas)
-    }
-  })
-  // eslint-disable-next-line no-new
-  new Counter({
-    name: 'peerhive_compute_units_total',
-    help: 'Work units decided, by state (valid or failed)',
-    labelNames: ['state'],
-    registers: [registry],
-    collect () {
-      counted(this, { state: 'valid' }, 'units-valid', scheduler.counters.validUnits)
-      counted(this, { state: 'failed' }, 'units-failed', scheduler.counters.failedUnits)
-    }
-  })
-  // eslint-disable-next-line no-new
-  new Gauge({
-    name: 'peerhive_compute_providers',
-    help: 'Providers known to the bootstrap, by state',
-    labelNames: ['state'],
-    registers: [registry],
-    collect () {
-      for (const [state, n] of Object.entries(scheduler.providerStates())) this.set({ state }, n)
-    }
-  })
-  // eslint-disable-next-line no-new
-  new Gauge({
-    name: 'peerhive_compute_jobs_running',
-    help: 'Jobs running on the bootstrap',
-    registers: [registry],
-    collect () {
-      this.set(scheduler.runningCount)
-    }
-  })
 }

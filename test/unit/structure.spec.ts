@@ -24,7 +24,6 @@ const TO_SPLIT = new Map([
   ['benchmarks/central-load.ts', 755],
   ['src/compute/provider/provider.ts', 713],
   ['benchmarks/join.ts', 690],
-  ['bootstrap/compute/compute-server.ts', 520],
   ['bootstrap/compute/store.ts', 477]
 ])
 
