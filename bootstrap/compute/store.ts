@@ -4,72 +4,11 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { openDatabase } from '../../src/core/index.js'
 import { SCHEMA as CENTRAL_SCHEMA } from '../tables/schema.js'
 import { COMPUTE_SCHEMA } from './schema.js'
-import type { ProviderHistory, ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
-import type { ExpandedUnit, JobState, ReplicaState, ResolvedInput, UnitState } from '../../src/compute/index.js'
+import type { ProviderRt, ReplicaRt, UnitRt, JobRt } from './model.js'
+import type { ExpandedUnit, ReplicaState, ResolvedInput, UnitState } from '../../src/compute/index.js'
+import { jobRow, replicaRow, userRow, type JobRow, type ProviderRow, type ReplicaRow, type UnitRow, type UserRow } from './store-rows.js'
 
-export interface JobRow {
-  seq: number
-  id: string
-  owner: string
-  name: string
-  app: string
-  appName: string
-  spec: string
-  priority: number
-  state: JobState
-  unitCount: number
-  submittedAt: number
-  finishedAt: number | null
-  unitStates: string
-  replicaStates: string
-  /** units valid on one trusted provider's result alone (JobStatus.soloValidUnits) */
-  soloValidUnits: number
-  errors: string
-  ownerAddrs: string
-}
-
-export interface UnitRow {
-  index: number
-  state: UnitState
-  cost: number
-  attempts: number
-  want: number
-  validHash: Uint8Array | null
-  error: string | null
-}
-
-export interface ReplicaRow {
-  id: number
-  jobSeq: number
-  unitIndex: number
-  provider: string
-  state: ReplicaState
-  solo: boolean
-  assignedAt: number
-  deadlineAt: number
-  reportedAt: number | null
-  hash: Uint8Array | null
-  outputBytes: number | null
-  wallMs: number | null
-  error: string | null
-}
-
-export interface ProviderRow extends ProviderHistory {
-  peerId: string
-  host: string
-  cpus: number
-  maxMemoryMb: number
-  apps: string
-  state: string
-  banned: boolean
-}
-
-export interface UserRow {
-  userSerialId: number
-  userid: string
-  peerId: string | null
-  email?: string
-}
+export type { JobRow, ProviderRow, ReplicaRow, UnitRow, UserRow }
 
 /**
  * The work manager's SQLite tables in central.db (schema.ts). Its own
@@ -430,48 +369,4 @@ export class ComputeStore {
     p('setDetails', 'INSERT INTO user_details (user_serial_id, email, registered_at) VALUES (?, ?, ?) ON CONFLICT (user_serial_id) DO UPDATE SET email = excluded.email, registered_at = excluded.registered_at')
     p('deleteDetails', 'DELETE FROM user_details WHERE user_serial_id = ?')
   }
-}
-
-function jobRow (r: any): JobRow {
-  return {
-    seq: Number(r.seq),
-    id: r.id,
-    owner: r.owner,
-    name: r.name,
-    app: r.app,
-    appName: r.app_name,
-    spec: r.spec,
-    priority: Number(r.priority),
-    state: r.state,
-    unitCount: Number(r.unit_count),
-    submittedAt: Number(r.submitted_at),
-    finishedAt: r.finished_at == null ? null : Number(r.finished_at),
-    unitStates: r.unit_states,
-    replicaStates: r.replica_states,
-    soloValidUnits: Number(r.solo_valid_units ?? 0),
-    errors: r.errors,
-    ownerAddrs: r.owner_addrs
-  }
-}
-
-function replicaRow (r: any): ReplicaRow {
-  return {
-    id: Number(r.id),
-    jobSeq: Number(r.job_seq),
-    unitIndex: Number(r.unit_index),
-    provider: r.provider,
-    state: r.state,
-    solo: r.solo === 1,
-    assignedAt: Number(r.assigned_at),
-    deadlineAt: Number(r.deadline_at),
-    reportedAt: r.reported_at == null ? null : Number(r.reported_at),
-    hash: r.hash == null ? null : new Uint8Array(r.hash),
-    outputBytes: r.output_bytes == null ? null : Number(r.output_bytes),
-    wallMs: r.wall_ms == null ? null : Number(r.wall_ms),
-    error: r.error ?? null
-  }
-}
-
-function userRow (r: any): UserRow {
-  return { userSerialId: Number(r.user_serial_id), userid: r.userid, peerId: r.peer_id ?? null, ...(r.email == null ? {} : { email: r.email }) }
 }
