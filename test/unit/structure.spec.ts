@@ -22,7 +22,7 @@ const MAX_LINES = 400
 const TO_SPLIT = new Map([
   ['bootstrap/compute/scheduler.ts', 1081],
   ['benchmarks/central-load.ts', 755],
-  ['src/compute/provider/provider.ts', 713],
+  ['src/compute/provider/provider.ts', 501],
   ['benchmarks/join.ts', 690]
 ])
 

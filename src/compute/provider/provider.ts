@@ -14,11 +14,11 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError } from '../../core/errors.js'
 import { ReplicaResult, WorkRequest, WorkResponse, type WorkUnit } from '../../pb/work.js'
 import { hashHex } from '../model/output-hash.js'
-import { Outbox, OutputRefusedError, pushOutput, type OutputResponse, type UnitOutput } from '../outputs/index.js'
+import { Outbox, type OutputResponse, type UnitOutput } from '../outputs/index.js'
 import { CidCache, type FetchByCid } from './cache.js'
 import {
   BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
-  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_CONCURRENT_PUSHES, MAX_PUSH_ATTEMPTS, MAX_RETRIES_PER_ROUND, MAX_RETRY_MS,
+  DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_RETRY_MS,
   MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS, QUEUED_UNITS
 } from './constants.js'
 import { MAX_RESULTS_PER_REPORT, MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES } from '../../protocols/index.js'
@@ -26,146 +26,13 @@ import { ProviderRemovedError, WorkRefusedError } from './errors.js'
 import { executeUnit, result as resultOf, type ProviderFaults } from './execute.js'
 import { BandwidthMeter, networkType, probeProviderHost, type NetworkType } from './host.js'
 import { resultBytes, workExchange } from './work-client.js'
+import { OutputDelivery, ref, type UnitRef } from './output-delivery.js'
+
+export type { UnitRef }
+export type { ComputeProviderEvents, ComputeProviderInit, ProviderState, ProviderStatus, RunningUnit, UnitFinished, UnitOutcome } from './provider-types.js'
+import type { ComputeProviderEvents, ComputeProviderInit, ProviderState, ProviderStatus, UnitFinished, UnitOutcome } from './provider-types.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-
-const MiB = 1024 * 1024
-
-export interface ComputeProviderInit {
-  /**
-   * The node's data directory: the cache goes to <dataDir>/compute-cache, the outbox to <dataDir>/outbox
-   * @default none (required)
-   */
-  dataDir: string
-  /**
-   * Fetches a file by CID into a local path, verifying it (SharingService.get fits)
-   * @default none (required)
-   */
-  fetchByCid: FetchByCid
-  /**
-   * The bootstrap's multiaddr, ending with /p2p/<its PeerId>
-   * @default none (required)
-   */
-  bootstrap: string | Multiaddr
-  /**
-   * Units run at once, and cores announced.
-   * @default os.availableParallelism()
-   */
-  cpus?: number
-  /**
-   * Memory cap of one unit, MiB; units that need more are not taken.
-   * @default 512
-   */
-  maxMemoryMb?: number
-  /**
-   * App CIDs this provider runs; empty: any.
-   * @default []
-   */
-  apps?: string[]
-  /**
-   * The outbox to keep outputs in; share it with the node's UnitOutputServer.
-   * @default an Outbox in <dataDir>/outbox
-   */
-  outbox?: Outbox
-  /**
-   * Total size of the app and input cache.
-   * @default 1 GiB
-   */
-  cacheMaxBytes?: number
-  /**
-   * Time between two HELLOs.
-   * @default 60000
-   */
-  helloIntervalMs?: number
-  /**
-   * How long a finished result waits for others to share its REPORT.
-   * @default 50
-   */
-  reportDelayMs?: number
-  /**
-   * First delay before an undelivered output is pushed again; it doubles with each failure (6 attempts in all).
-   * @default 60000
-   */
-  pushRetryMs?: number
-  /**
-   * With every core busy, how often to ask the bootstrap anyway (a FETCH of 0 units), to learn of cancelled replicas.
-   * @default 5000
-   */
-  pollIntervalMs?: number
-  /**
-   * delivers an output of a job this node owns itself (the node is owner
-   * and provider of one job): UnitOutputServer.pushLocal fits. Without it,
-   * such outputs stay in the outbox.
-   * @default none
-   */
-  deliverToSelf?: (output: UnitOutput) => Promise<OutputResponse | undefined | void>
-  /**
-   * Test hooks for Byzantine providers; see ProviderFaults. Never set them on a real provider.
-   * @default none (an honest provider)
-   */
-  faults?: ProviderFaults
-}
-
-export type ProviderState = 'stopped' | 'connecting' | 'registered' | 'removed'
-/** The outcome of a finished unit: a ReplicaResult outcome, or CANCELLED when the bootstrap cancelled it. */
-export type UnitOutcome = `${ReplicaResult.Outcome}` | 'CANCELLED'
-
-export interface UnitRef {
-  replicaId: number
-  jobId: string
-  unitIndex: number
-}
-
-export interface UnitFinished extends UnitRef {
-  outcome: UnitOutcome
-  /** from receiving the unit to its result */
-  ms: number
-  /** hex, when the outcome is OK */
-  outputHash?: string
-  error?: string
-}
-
-export interface ComputeProviderEvents {
-  'unit:started': CustomEvent<UnitRef>
-  'unit:finished': CustomEvent<UnitFinished>
-  /** the owner accepted the PUSH of an output */
-  'output:delivered': CustomEvent<UnitRef & { owner: string }>
-  /** a PUSH failed: the output stays in the outbox for the owner to FETCH */
-  'output:kept': CustomEvent<UnitRef & { owner: string, error: string }>
-  /** a REPORT was taken: results sent, and how many the bootstrap recorded */
-  report: CustomEvent<{ results: number, accepted: number }>
-  /** a HELLO was answered (after start, or after the bootstrap came back) */
-  registered: CustomEvent<{ network: NetworkType }>
-  /** the operator removed or banned this provider: it stopped working */
-  removed: CustomEvent<{ message: string }>
-  /** an exchange with the bootstrap failed; the provider retries with back-off */
-  'bootstrap:error': CustomEvent<{ error: Error }>
-}
-
-export interface RunningUnit extends UnitRef {
-  phase: 'fetching' | 'running'
-  /** Date.now() when it was received */
-  since: number
-}
-
-export interface ProviderStatus {
-  state: ProviderState
-  cpus: number
-  maxMemoryMb: number
-  apps: string[]
-  running: RunningUnit[]
-  /** units received and waiting for a core */
-  queued: number
-  /** results not yet taken by the bootstrap */
-  pendingReports: number
-  /** finished units since start, by outcome */
-  finished: Partial<Record<UnitOutcome, number>>
-  outbox: { entries: number, bytes: number, undelivered: number }
-  cache: { entries: number, bytes: number, maxBytes: number }
-  network: NetworkType
-  bandwidthBps: number
-  lastError?: string
-}
 
 interface Task {
   unit: WorkUnit
@@ -192,8 +59,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private readonly helloIntervalMs: number
   private readonly reportDelayMs: number
   private readonly pollIntervalMs: number
-  private readonly pushRetryMs: number
   private readonly faults: ProviderFaults
+  private readonly delivery: OutputDelivery
 
   private state: ProviderState = 'stopped'
   private registered = false
@@ -206,16 +73,12 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private oldestReportAt = 0
   private nextHelloAt = 0
   private nextFetchAt = 0
-  private nextPushRetryAt = 0
   private nextPollAt = 0
   private lastHelloAt = 0
   private delayMs = BACKOFF_INITIAL_MS
   private wakeUp?: () => void
   private lastError?: string
   private readonly finished: Partial<Record<UnitOutcome, number>> = {}
-  private pushesInFlight = 0
-  private readonly pushWaiters: Array<() => void> = []
-  private readonly pushing = new Set<number>()
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly init: ComputeProviderInit) {
     super()
@@ -239,10 +102,19 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     this.helloIntervalMs = init.helloIntervalMs ?? DEFAULT_HELLO_INTERVAL_MS
     this.reportDelayMs = init.reportDelayMs ?? DEFAULT_REPORT_DELAY_MS
     this.pollIntervalMs = init.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
-    this.pushRetryMs = init.pushRetryMs ?? PUSH_RETRY_BASE_MS
     this.faults = { ...(init.faults ?? {}) }
     this.log = libp2p.logger.forComponent('peerhive:provider')
     this.outbox = init.outbox ?? new Outbox(join(init.dataDir, OUTBOX_DIR))
+    this.delivery = new OutputDelivery({
+      libp2p,
+      outbox: this.outbox,
+      log: this.log,
+      deliverToSelf: init.deliverToSelf,
+      pushRetryMs: init.pushRetryMs ?? PUSH_RETRY_BASE_MS,
+      signal: () => this.controller?.signal,
+      onDelivered: (unit, owner) => { this.safeDispatch('output:delivered', { ...unit, owner }) },
+      onKept: (unit, owner, error) => { this.safeDispatch('output:kept', { ...unit, owner, error }) }
+    })
     this.cache = new CidCache(join(init.dataDir, CACHE_DIR), {
       fetch: init.fetchByCid,
       maxBytes: init.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
@@ -325,7 +197,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
           // free cores ask for work; busy ones still ask now and then, to learn which replicas were cancelled
           await this.fetch(signal)
         } else {
-          if (now >= this.nextPushRetryAt) this.retryPushes()
+          if (now >= this.delivery.nextRetryAt) this.delivery.retry()
           await this.sleep(this.nextWake(now) - now, signal)
           continue
         }
@@ -456,7 +328,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   }
 
   private nextWake (now: number): number {
-    let at = Math.min(this.nextHelloAt, this.nextPushRetryAt)
+    let at = Math.min(this.nextHelloAt, this.delivery.nextRetryAt)
     if (this.freeSlots() > 0) at = Math.min(at, this.nextFetchAt)
     if (this.tasks.size > 0) at = Math.min(at, this.nextPollAt)
     if (this.reports.length > 0) at = Math.min(at, this.oldestReportAt + this.reportDelayMs)
@@ -500,12 +372,12 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     try {
       const execution = await executeUnit({
         cache: this.cache,
-        maxMemoryBytes: this.maxMemoryMb * MiB,
+        maxMemoryBytes: this.maxMemoryMb * 1024 * 1024,
         apps: new Set(this.apps),
         faults: this.faults,
         onPhase: phase => { task.phase = phase }
       }, unit, task.receivedAt, task.controller.signal)
-      if (execution.output != null) await this.keep(execution.output, unit)
+      if (execution.output != null) await this.delivery.keep(execution.output, unit)
       this.addReport(execution.result)
       finished = finishedOf(unit, execution.result, performance.now() - task.receivedAt)
     } catch (err: any) {
@@ -564,86 +436,6 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     this.safeDispatch('removed', { message })
   }
 
-  // --- outputs ---
-
-  /** Puts the output in the outbox, then delivers it in the background. */
-  private async keep (output: UnitOutput, unit: WorkUnit): Promise<void> {
-    let kept = false
-    try {
-      kept = await this.outbox.put(output, { owner: unit.owner, ownerAddrs: unit.ownerAddrs }) != null
-    } catch (err: any) {
-      this.log.error('could not keep the output of replica %d in the outbox - %e', unit.replicaId, err)
-    }
-    // a kept output is read back when its push starts, so that pushes waiting for a slot hold no output in memory
-    const load = kept ? async () => this.outbox.read(output.replicaId) : async () => output
-    void this.deliver(ref(unit), unit.owner, unit.ownerAddrs, load)
-  }
-
-  private async deliver (unitRef: UnitRef, owner: string, ownerAddrs: string[], load: () => Promise<UnitOutput | undefined>): Promise<void> {
-    const { replicaId } = unitRef
-    if (this.pushing.has(replicaId)) return
-    this.pushing.add(replicaId)
-    await this.pushSlot()
-    try {
-      const output = await load()
-      if (output == null || this.controller == null) return
-      if (owner === this.libp2p.peerId.toString()) {
-        if (this.init.deliverToSelf == null) throw new Error('this node owns the job, and no local delivery was configured')
-        const answer = await this.init.deliverToSelf(output)
-        if (answer != null && answer.error !== 'NONE') throw new OutputRefusedError(answer.error, answer.message)
-      } else {
-        await pushOutput(this.libp2p, { peerId: owner, addrs: ownerAddrs }, output, { signal: this.controller?.signal })
-      }
-      await this.outbox.markDelivered(replicaId).catch(() => {})
-      this.log('delivered the output of replica %d to its owner %s', replicaId, owner)
-      this.safeDispatch('output:delivered', { ...unitRef, owner })
-    } catch (err: any) {
-      this.log('could not deliver the output of replica %d to %s; it stays in the outbox - %e', replicaId, owner, err)
-      if (err.name === 'OutputRefusedError' && err.code !== 'RATE_LIMITED' && err.code !== 'INTERNAL') {
-        // the owner refuses it (not its job, bad hash...): pushing again will not help, a FETCH still may
-        for (let i = 0; i < MAX_PUSH_ATTEMPTS; i++) await this.outbox.notePushFailed(replicaId).catch(() => {})
-      } else {
-        await this.outbox.notePushFailed(replicaId).catch(() => {})
-      }
-      this.safeDispatch('output:kept', { ...unitRef, owner, error: err.message })
-    } finally {
-      this.pushing.delete(replicaId)
-      this.releasePushSlot()
-    }
-  }
-
-  /**
-   * Pushes again the undelivered outputs whose back-off has passed (1, 2,
-   * 4... minutes by default, 6 attempts), a few per round (every 30 s).
-   */
-  private retryPushes (): void {
-    const now = Date.now()
-    this.nextPushRetryAt = now + this.pushRetryMs / 2
-    let started = 0
-    for (const e of this.outbox.undelivered()) {
-      if (started >= MAX_RETRIES_PER_ROUND) break
-      if (e.pushFailures >= MAX_PUSH_ATTEMPTS || this.pushing.has(e.replicaId)) continue
-      if (now < e.createdAt + this.pushRetryMs * (2 ** e.pushFailures - 1)) continue
-      started++
-      void this.deliver({ replicaId: e.replicaId, jobId: e.jobId, unitIndex: e.unitIndex }, e.owner, e.ownerAddrs, async () => this.outbox.read(e.replicaId))
-        .catch(err => { this.log.error('pushing replica %d again failed - %e', e.replicaId, err) })
-    }
-  }
-
-  private async pushSlot (): Promise<void> {
-    if (this.pushesInFlight < MAX_CONCURRENT_PUSHES) {
-      this.pushesInFlight++
-      return
-    }
-    await new Promise<void>(resolve => { this.pushWaiters.push(resolve) })
-  }
-
-  private releasePushSlot (): void {
-    const next = this.pushWaiters.shift()
-    if (next != null) next()
-    else this.pushesInFlight--
-  }
-
   // --- helpers ---
 
   /** (a method, so that TypeScript does not narrow the state across awaits) */
@@ -692,10 +484,6 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       this.log.error('a %s listener threw - %e', type, err)
     }
   }
-}
-
-function ref (unit: WorkUnit): UnitRef {
-  return { replicaId: unit.replicaId, jobId: unit.jobId, unitIndex: unit.unitIndex }
 }
 
 function finishedOf (unit: WorkUnit, r: ReplicaResult, ms: number): UnitFinished {
