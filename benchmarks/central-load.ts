@@ -38,39 +38,25 @@ import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
-import { countBy, round, sumRecords, summarize, type Summary } from './lib/stats.js'
+import { countBy, round, summarize, type Summary } from './lib/stats.js'
 import { createBareNode, echoOnce } from './lib/yardstick.js'
-import { ProductLogTally, deltaOf, fraction, prng, shuffle, snapshotBootstrap, type BootstrapDelta } from './lib/central-load-measure.js'
-import { diagnosisFigures, dialFigures, emptyOutcome, missCause, whyCentral, type Kind, type Outcome, type PlannedSearch } from './lib/central-load-figures.js'
+import { ProductLogTally, deltaOf, fraction, snapshotBootstrap, type BootstrapDelta } from './lib/central-load-measure.js'
+import { diagnosisFigures, type PlannedSearch } from './lib/central-load-figures.js'
 import { sampleMany, sampleWhile } from './lib/samplers.js'
-import type { HostedPeerPlan, HostedPeerState, MemberDiagnosis, SearchOutcome } from './lib/central-load-worker.js'
+import { FILES_PER_PEER, FILE_BYTES, FIRST_SUBNET, HOSTS_PER_SUBNET, PEERS, SUBNETS, VS_LIMIT_ON, peerPlans, tableOk, tableShape, workload, writeFiles } from './lib/central-load-plan.js'
+import { SEARCH_LIMIT, SEARCH_PHASE_MAX_MS, SEARCH_TIMEOUT_MS, searchPhase, type PhaseContext } from './lib/central-load-phase.js'
+import { addNotes, summary } from './lib/central-load-summary.js'
+import type { HostedPeerPlan, HostedPeerState, MemberDiagnosis } from './lib/central-load-worker.js'
 import type { Libp2p } from 'libp2p'
 
-const FIRST_SUBNET = 90
-const SUBNETS = 12
-const HOSTS_PER_SUBNET = 8
-const PEERS = SUBNETS * HOSTS_PER_SUBNET
-const FILES_PER_PEER = 3
-const FILE_BYTES = 2_048
-const VS_LIMIT_ON = 8
 const SEARCHES = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_SEARCHES', 600))
 const CONCURRENCY = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_CONCURRENCY', 16))
-/**
- * The second search phase starts searches at this rate, whether or not the
- * earlier ones have answered (as users do), so both modes are compared at
- * the same offered load; the first phase keeps CONCURRENCY in flight, so
- * the faster mode also gets more load.
- */
 const PACED_PER_SEC = positiveEnv('BENCH_CENTRAL_LOAD_PACED_RATE', 300)
-/** searches in flight at most in the paced phase; past it, the next waits (counted in the figures) */
-const PACED_MAX_IN_FLIGHT = 64
 const SEED = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_SEED', 1001))
 const RATE_PER_SEC = positiveEnv('BENCH_CENTRAL_LOAD_RATE', 10)
 const WORKERS = Math.floor(positiveEnv('BENCH_CENTRAL_LOAD_WORKERS', 3))
 /** the hosted peers' peerTimeoutMs: 96 peers on 2 cores, as in the join benchmark (each peer pings each connection every peerTimeoutMs/2) */
 const PEER_TIMEOUT_MS = 60_000
-const SEARCH_LIMIT = 10
-const SEARCH_TIMEOUT_MS = 5_000
 /** after the last arrival: every peer placed, synced and holding the directory */
 const READY_TIMEOUT_MS = 45_000
 /**
@@ -83,8 +69,6 @@ const MODE_TAIL_MS = 75_000
 /** ... or until nothing has changed for this long */
 const READY_STALL_MS = 45_000
 /** the bootstrap's background traffic (pings, gossipsub, DHT), measured just before the search phase */
-const IDLE_WINDOW_MS = 5_000
-const SEARCH_PHASE_MAX_MS = 60_000
 /**
  * Then, before the idle window, until the peer processes calm down (the
  * DHT announcements of the shared files keep both cores busy for a minute
@@ -138,8 +122,8 @@ await harness.run(run)
 
 async function run (): Promise<void> {
   result.machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1048576), node: process.version, platform: `${process.platform}-${process.arch}`, loadavgAtStart: loadavg().map(x => round(x)) }
-  const plans = peerPlans()
-  const searches = workload(plans)
+  const plans = peerPlans(tmp)
+  const searches = workload(plans, SEARCHES, SEED)
   result.setup = {
     bootstrap: 'node bin/peerhive.js bootstrap --listen /ip4/127.0.0.1/tcp/0 --vs-limit N --metrics 127.0.0.1:0 (own process, socket-counter preload); a fresh one (new data directory) per mode',
     modes: { on: `--vs-limit ${VS_LIMIT_ON}: one virtual server per subnet, its 7 other peers members`, off: '--vs-limit 0: no virtual servers, every peer a central client whose index is in the bootstrap\'s central index' },
@@ -166,7 +150,7 @@ async function run (): Promise<void> {
     found: 'a result whose filename is the target\'s and whose providers include the target peer',
     sameInBothModes: true
   }
-  writeFiles(plans)
+  writeFiles(plans, SEED)
   progress(`${PEERS} peers in ${SUBNETS} subnets; ${searches.length} searches (${kinds.subnet} own-subnet, ${kinds.remote} other-subnet), ${CONCURRENCY} in flight; modes: ${MODES.map(m => `${m.name} (--vs-limit ${m.vsLimit})`).join(', ')}`)
 
   // --- yardstick for latencies: a bare libp2p request/response between two processes
@@ -248,7 +232,7 @@ async function run (): Promise<void> {
   } else {
     notes.push(`only the ${Object.keys(modes).join(', ')} mode ran (BENCH_CENTRAL_LOAD_MODES): no ratio`)
   }
-  addNotes()
+  addNotes(result, notes, { workers: WORKERS, peers: PEERS })
 
   await Promise.all([echo.shutdown(5_000), Promise.resolve().then(async () => client?.stop()).catch(() => {})])
   result.machine.loadavgAtEnd = loadavg().map(x => round(x))
@@ -359,7 +343,7 @@ async function runMode (mode: Mode, plans: HostedPeerPlan[], searches: PlannedSe
   out.setup.connectionsPerPeer = summarize(states.map(s => s.connections ?? NaN))
 
   const indexedAtStart = new Set(states.filter(s => s.role === 'virtual-server' || s.synced).map(s => s.idx))
-  const ctx: PhaseContext = { mode, boot, workers, workerOf, peerIdOf, indexedAtStart }
+  const ctx: PhaseContext = { mode, boot, workers, workerOf, peerIdOf, indexedAtStart, notes, progress }
   const main = await searchPhase(ctx, 'search', searches, yardstick, { concurrency: CONCURRENCY })
   out.idleWindow = main.idleWindow
   out.searchPhase = main.figures
@@ -388,366 +372,15 @@ async function runMode (mode: Mode, plans: HostedPeerPlan[], searches: PlannedSe
   return out
 }
 
-/** Runs the searches with `concurrency` in flight; returns 0 (no search waits for a start time). */
-async function closedLoop (searches: PlannedSearch[], concurrency: number, deadline: number, runOne: (s: PlannedSearch) => Promise<void>): Promise<number> {
-  let next = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < searches.length && now() < deadline) await runOne(searches[next++])
-  }))
-  return 0
-}
-
-/** Starts search i at i / perSec s, at most PACED_MAX_IN_FLIGHT at once; returns how many started late for that bound. */
-async function paced (searches: PlannedSearch[], perSec: number, deadline: number, runOne: (s: PlannedSearch) => Promise<void>): Promise<number> {
-  const t0 = now()
-  const running = new Set<Promise<void>>()
-  let late = 0
-  for (let i = 0; i < searches.length && now() < deadline; i++) {
-    const wait = t0 + i * 1000 / perSec - now()
-    if (wait > 0) await sleep(wait)
-    if (running.size >= PACED_MAX_IN_FLIGHT) {
-      late++
-      await Promise.race(running)
-    }
-    const p: Promise<void> = runOne(searches[i]).finally(() => running.delete(p))
-    running.add(p)
-  }
-  await Promise.all(running)
-  return late
-}
-
-interface PhaseContext {
-  mode: Mode
-  boot: CliBootstrap
-  workers: Child[]
-  workerOf: Map<number, Child>
-  peerIdOf: Map<number, string>
-  /** peers whose index was at their virtual server (or the bootstrap), or that are virtual servers, when the phase began */
-  indexedAtStart: Set<number>
-}
-
-/** An idle window (the bootstrap's background traffic), then the workload; the bootstrap's figures cover the workload only. */
-/** A closed loop (a fixed number of searches in flight) or an open one (a fixed rate of starts). */
-type Pacing = { concurrency: number } | { perSec: number }
-
-async function searchPhase (ctx: PhaseContext, label: string, searches: PlannedSearch[], yardstick: (go: () => boolean) => Promise<{ ms: number[], failures: number }>, pacing: Pacing, maxMs = SEARCH_PHASE_MAX_MS): Promise<{ idleWindow: Record<string, any>, figures: Record<string, any>, echo: Summary | null }> {
-  const { boot, workers, workerOf, peerIdOf } = ctx
-  const tag = `[${ctx.mode.name}]`
-  const workersCpu = (): number => workers.map(w => cpuSecondsOf(w.pid) ?? 0).reduce((a, b) => a + b, 0)
-  const idleA = await snapshotBootstrap(boot, 'idle start')
-  const idleCpuA = workersCpu()
-  await sleep(IDLE_WINDOW_MS)
-  const idleB = await snapshotBootstrap(boot, `${label} start`)
-  const idle = deltaOf(boot, idleA, idleB)
-  const idlePeerCpuPercent = idle.seconds > 0 ? round(100 * (workersCpu() - idleCpuA) / idle.seconds, 1) : null
-  const servedBefore = await servedBy(workers)
-  const cpuBefore = workers.map(w => cpuSecondsOf(w.pid) ?? 0).reduce((a, b) => a + b, 0)
-  const tableBefore = await boot.api<any[]>('/v1/subnets').catch(() => [])
-
-  const outcomes: Outcome[] = []
-  let searching = true
-  const deadline = now() + maxMs
-  const echo = yardstick(() => searching)
-  const tPhase = now()
-  const runOne = async (s: PlannedSearch): Promise<void> => {
-    const provider = peerIdOf.get(s.target)
-    const base = { n: s.n, kind: s.kind, filename: s.filename, target: s.target }
-    if (provider == null || !peerIdOf.has(s.searcher)) {
-      outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: 'the searcher or the target peer is not running' })
-      return
-    }
-    try {
-      const o = await workerOf.get(s.searcher)!.call<SearchOutcome>('search', { idx: s.searcher, words: [s.filename], target: s.filename, provider, limit: SEARCH_LIMIT, timeoutMs: SEARCH_TIMEOUT_MS }, SEARCH_TIMEOUT_MS + 10_000)
-      outcomes.push({ ...o, ...base })
-    } catch (err: any) {
-      outcomes.push({ ...emptyOutcome(s.searcher), ...base, failed: String(err.message).split('\n')[0].slice(0, 200) })
-    }
-  }
-  const startedLate = 'perSec' in pacing ? await paced(searches, pacing.perSec, deadline, runOne) : await closedLoop(searches, pacing.concurrency, deadline, runOne)
-  const phaseMs = now() - tPhase
-  searching = false
-  const end = await snapshotBootstrap(boot, `${label} end`)
-  const echoSamples = await echo
-  const phase = deltaOf(boot, idleB, end)
-  const servedAfter = await servedBy(workers)
-  const cpuAfter = workers.map(w => cpuSecondsOf(w.pid) ?? 0).reduce((a, b) => a + b, 0)
-  const tableAfter = await boot.api<any[]>('/v1/subnets').catch(() => [])
-  const loads = await Promise.all(workers.map(async w => w.call('load', {}, 5_000).catch(() => null)))
-  if (outcomes.length < searches.length) notes.push(`mode ${ctx.mode.name}, ${label}: only ${outcomes.length} of ${searches.length} searches ran within ${round(maxMs, 0)} ms`)
-  outcomes.sort((a, b) => a.n - b.n)
-
-  const idleRate = idle.seconds > 0 ? idle.socketBytes / idle.seconds : 0
-  const aboveIdle = Math.max(0, phase.socketBytes - idleRate * phase.seconds)
-  const found = outcomes.filter(o => o.found)
-  const ran = outcomes.filter(o => o.failed == null)
-  const vsServed = sumValues(servedAfter.byOutcome) - sumValues(servedBefore.byOutcome)
-  const figures = {
-    pacing: 'perSec' in pacing
-      ? { startsPerSec: pacing.perSec, maxInFlight: PACED_MAX_IN_FLIGHT, startedLate, rule: 'search i starts i / startsPerSec s into the phase, whether or not the earlier ones have answered; startedLate: searches that waited for one of maxInFlight to end' }
-      : { inFlight: pacing.concurrency, rule: 'a fixed number of searches in flight: the next starts when one ends' },
-    seconds: round(phaseMs / 1000, 2),
-    searches: outcomes.length,
-    found: found.length,
-    misses: outcomes.length - found.length,
-    missesByKind: Object.fromEntries(countBy(outcomes.filter(o => !o.found), o => o.kind)),
-    missesByCause: Object.fromEntries(countBy(outcomes.filter(o => !o.found), o => missCause(o, ctx.indexedAtStart))),
-    missList: outcomes.filter(o => !o.found).slice(0, 12).map(o => ({ n: o.n, kind: o.kind, searcher: o.idx, role: o.role, target: o.filename, targetIndexed: ctx.indexedAtStart.has(o.target), results: o.results, tiers: o.tiers, dials: o.dials, error: o.error ?? o.failed })),
-    errors: outcomes.filter(o => o.error != null || o.failed != null).length,
-    bootstrap: phase,
-    socketBytesAboveIdle: round(aboveIdle, 0),
-    perSearch: {
-      bootstrapSearchRequests: perSearch(phase.searchRequests, outcomes.length, 4),
-      bootstrapSearchBytes: perSearch(phase.searchBytes, outcomes.length),
-      bootstrapSearchBytesIn: perSearch(phase.searchBytesIn, outcomes.length),
-      bootstrapSearchBytesOut: perSearch(phase.searchBytesOut, outcomes.length),
-      bootstrapSocketBytes: perSearch(phase.socketBytes, outcomes.length),
-      bootstrapSocketBytesAboveIdle: perSearch(aboveIdle, outcomes.length),
-      bootstrapCpuMs: phase.cpuSeconds == null ? null : perSearch(phase.cpuSeconds * 1000, outcomes.length)
-    },
-    whyTheBootstrapWasAsked: whyCentral(ran, phase.searchRequests, ctx.indexedAtStart),
-    virtualServersServed: {
-      searchRequests: vsServed,
-      byOutcome: subtract(servedAfter.byOutcome, servedBefore.byOutcome),
-      searchBytes: servedAfter.bytesIn + servedAfter.bytesOut - servedBefore.bytesIn - servedBefore.bytesOut,
-      perSearch: perSearch(vsServed, outcomes.length, 2),
-      what: 'search requests answered by the hosted peers (their own peerhive_protocol_requests_total; only virtual servers answer): where the load went'
-    },
-    searchRequestsSent: dialFigures(ran),
-    targetTiers: Object.fromEntries(countBy(found, o => o.targetTier ?? '?')),
-    targetTiersByKind: {
-      subnet: Object.fromEntries(countBy(found.filter(o => o.kind === 'subnet'), o => o.targetTier ?? '?')),
-      remote: Object.fromEntries(countBy(found.filter(o => o.kind === 'remote'), o => o.targetTier ?? '?'))
-    },
-    resultTiers: sumRecords(outcomes.map(o => o.tiers)),
-    searcherRoles: Object.fromEntries(countBy(outcomes, o => o.role)),
-    // members route through their virtual server and never follow the directory
-    searchesWithoutDirectory: ran.filter(o => o.role !== 'member' && !o.hadDirectory).length,
-    latencyMs: {
-      toTarget: summarize(found.map(o => o.targetMs!)),
-      toTargetByKind: {
-        subnet: summarize(found.filter(o => o.kind === 'subnet').map(o => o.targetMs!)),
-        remote: summarize(found.filter(o => o.kind === 'remote').map(o => o.targetMs!))
-      },
-      wholeSearch: summarize(ran.map(o => o.totalMs)),
-      wholeSearchByKind: {
-        subnet: summarize(ran.filter(o => o.kind === 'subnet').map(o => o.totalMs)),
-        remote: summarize(ran.filter(o => o.kind === 'remote').map(o => o.totalMs))
-      },
-      definitions: {
-        toTarget: 'the product\'s `ms` of the result that is the target (time since the search started), found searches only',
-        wholeSearch: 'from the call to node.search() to the end of its result stream (every tier the product chose to ask), measured in the worker'
-      }
-    },
-    tableStable: JSON.stringify(tableShape(tableBefore)) === JSON.stringify(tableShape(tableAfter)) && sameServers(tableBefore, tableAfter),
-    peerProcesses: {
-      cpuPercent: round(100 * (cpuAfter - cpuBefore) / (phaseMs / 1000), 1),
-      workers: loads.map((l: any, i) => l == null ? null : { name: workers[i].name, rssMb: l.rssMb, eventLoopDelayMs: { p50: round(l.eventLoopDelayMs.p50), p99: round(l.eventLoopDelayMs.p99), max: round(l.eventLoopDelayMs.max) } })
-    }
-  }
-  progress(`${tag} ${label}: ${figures.searches} searches in ${figures.seconds} s, ${figures.found} found, ${figures.misses} missed ${JSON.stringify(figures.missesByCause)}; bootstrap: ${phase.searchRequests} search requests, ${phase.searchBytes} search bytes, ${phase.socketBytes} socket bytes; target tiers ${JSON.stringify(figures.targetTiers)}; p50/p99 to target ${figures.latencyMs.toTarget?.p50}/${figures.latencyMs.toTarget?.p99} ms`)
-  return {
-    idleWindow: { ...idle, socketBytesPerSec: round(idleRate, 0), peerProcessesCpuPercent: idlePeerCpuPercent, what: 'the bootstrap with every peer up and nobody searching, just before the phase (background: pings, gossipsub heartbeats and republished tables/directory, DHT)' },
-    figures,
-    echo: summarize(echoSamples.ms)
-  }
-}
-
-// ---------------------------------------------------------------- plan and workload
-
-function peerPlans (): HostedPeerPlan[] {
-  const plans: HostedPeerPlan[] = []
-  for (let k = 0; k < PEERS; k++) {
-    const subnet = FIRST_SUBNET + (k % SUBNETS)
-    const host = 1 + Math.floor(k / SUBNETS)
-    const files = Array.from({ length: FILES_PER_PEER }, (_, i) => join(tmp, 'files', `s${subnet}`, `h${host}`, fileName(subnet, host, i + 1)))
-    plans.push({ idx: k, ip: `127.0.${subnet}.${host}`, subnet, host, at: 0, files, title: '', keywords: [] })
-  }
-  return plans
-}
-
-/**
- * One word per file, that only this file contains: the DHT announces every
- * word of a file's name, title and keywords (src/sharing/dht/words.ts), so
- * s90-h3-1.dat would add the words s90, h3 and dat shared by many files, and
- * tens of extra DHT records per peer that load the 2 cores without changing
- * what this benchmark measures.
- */
-function fileName (subnet: number, host: number, k: number): string {
-  return `s${subnet}h${host}f${k}`
-}
-
-function writeFiles (plans: HostedPeerPlan[]): void {
-  const rand = prng(SEED ^ 0x5eed)
-  for (const p of plans) {
-    for (const f of p.files) {
-      mkdirSync(join(f, '..'), { recursive: true })
-      const body = Buffer.alloc(FILE_BYTES)
-      body.write(`peerhive central-load ${f}\n`)
-      for (let i = 64; i < FILE_BYTES; i++) body[i] = Math.floor(rand() * 256)
-      writeFileSync(f, body)
-    }
-  }
-}
-
-/** The seeded workload: searchers round-robin over a shuffled peer order, exactly 1 in 5 looking in another subnet. */
-function workload (plans: HostedPeerPlan[]): PlannedSearch[] {
-  const rand = prng(SEED)
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]
-  const kinds = shuffle(Array.from({ length: SEARCHES }, (_, i): Kind => i % 5 === 4 ? 'remote' : 'subnet'), rand)
-  const at = new Map(plans.map(p => [`${p.subnet}/${p.host}`, p]))
-  const subnets = Array.from({ length: SUBNETS }, (_, i) => FIRST_SUBNET + i)
-  const hosts = Array.from({ length: HOSTS_PER_SUBNET }, (_, i) => 1 + i)
-  let order: number[] = []
-  const out: PlannedSearch[] = []
-  for (let n = 0; n < SEARCHES; n++) {
-    if (n % PEERS === 0) order = shuffle(plans.map(p => p.idx), rand)
-    const searcher = plans[order[n % PEERS]]
-    const kind = kinds[n]
-    const subnet = kind === 'subnet' ? searcher.subnet : pick(subnets.filter(s => s !== searcher.subnet))
-    const host = kind === 'subnet' ? pick(hosts.filter(h => h !== searcher.host)) : pick(hosts)
-    const k = 1 + Math.floor(rand() * FILES_PER_PEER)
-    out.push({ n, searcher: searcher.idx, kind, target: at.get(`${subnet}/${host}`)!.idx, filename: fileName(subnet, host, k) })
-  }
-  return out
-}
-
-// ---------------------------------------------------------------- helpers
-
-function tableOk (table: any[], mode: Mode): boolean {
-  if (table.length !== SUBNETS) return false
-  return table.every(row => mode.vsLimit > 0
-    ? row.virtualServers.length === 1 && row.virtualServers[0].clientCount === HOSTS_PER_SUBNET && row.centralClients.length === 0
-    : row.virtualServers.length === 0 && row.centralClients.length === HOSTS_PER_SUBNET)
-}
-
-function tableShape (table: any[]): Record<string, number> {
-  return {
-    subnets: table.length,
-    virtualServers: table.reduce((n, r) => n + r.virtualServers.length, 0),
-    members: table.reduce((n, r) => n + r.virtualServers.reduce((m: number, g: any) => m + g.members.length, 0), 0),
-    centralClients: table.reduce((n, r) => n + r.centralClients.length, 0)
-  }
-}
-
-function sameServers (a: any[], b: any[]): boolean {
-  const ids = (t: any[]): string => t.flatMap(r => r.virtualServers.map((g: any) => g.peerId)).sort().join()
-  return ids(a) === ids(b)
-}
-
-async function servedBy (workers: Child[]): Promise<{ byOutcome: Record<string, number>, bytesIn: number, bytesOut: number }> {
-  const all = await Promise.all(workers.map(async w => w.call('served', {}, 10_000).catch(() => null)))
-  return {
-    byOutcome: sumRecords(all.filter(x => x != null).map(x => x.byOutcome)),
-    bytesIn: all.reduce((n, x) => n + (x?.bytesIn ?? 0), 0),
-    bytesOut: all.reduce((n, x) => n + (x?.bytesOut ?? 0), 0)
-  }
-}
-
-function perSearch (x: number, n: number, digits = 1): number | null {
-  return n > 0 ? round(x / n, digits) : null
-}
-
-function sumValues (r: Record<string, number>): number {
-  return Object.values(r).reduce((a, b) => a + b, 0)
-}
-
-function subtract (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const v = (b[k] ?? 0) - (a[k] ?? 0)
-    if (v !== 0) out[k] = v
-  }
-  return out
-}
-
-function addNotes (): void {
-  const m = result.machine
-  notes.push(`${m.cpus} CPUs shared by the bootstrap, ${WORKERS} workers hosting ${PEERS} peers, the echo server and this process: latencies include CPU contention`)
-  notes.push('modes run one after the other (off, then on), each with a fresh bootstrap and fresh peers; the same seeded workload in both')
-  notes.push('search bytes are the protobuf message bytes the bootstrap counts for /peerhive/search/1.0.0 (without Noise/Yamux framing); socket bytes are exact TCP payload counts of the bootstrap process (socket-counter preload) and include its background traffic (pings, gossipsub heartbeats and republished tables, DHT), hence the idle-adjusted figure')
-  for (const name of Object.keys(result.modes)) {
-    const sp = result.modes[name].searchPhase
-    if (sp == null) continue
-    if (sp.misses > 0) notes.push(`mode ${name}: ${sp.misses} of ${sp.searches} searches did not find their target (see modes.${name}.searchPhase.missList)`)
-    if (sp.searchesWithoutDirectory > 0) notes.push(`mode ${name}: ${sp.searchesWithoutDirectory} searches by a virtual server or central client started before it held the directory, so each asked the bootstrap first`)
-    if (sp.tableStable !== true) notes.push(`mode ${name}: the bootstrap's table changed during the search phase`)
-    const log = result.modes[name].productLog
-    const indexedMs = result.modes[name].setup?.msFromFirstArrival?.indexed
-    if (log != null && (log.indexPushFailed > 0 || log.virtualServerFirstDialFailed > 0)) {
-      notes.push(`mode ${name}: while the network started, ${log.indexPushFailed} index pushes and ${log.virtualServerFirstDialFailed} first dials of members to their virtual server failed (${Object.keys({ ...log.indexPushErrors, ...log.virtualServerFirstDialErrors }).join('; ')}); every index was at its virtual server or the bootstrap ${indexedMs != null ? `${round(indexedMs / 1000, 1)} s` : 'not within the wait'} after the first arrival, and searches made before that miss files and fall back to the central index (see whyTheBootstrapWasAsked)`)
-    }
-    const why = sp.whyTheBootstrapWasAsked
-    if (why.bootstrapRequestsSent !== why.measuredRequests) notes.push(`mode ${name}: the bootstrap counted ${why.measuredRequests} search requests; the searchers sent it ${why.bootstrapRequestsSent}`)
-  }
-  const on = result.modes.on?.searchPhase
-  if (on != null && on.bootstrap.searchRequests > 0) {
-    const causes = Object.entries(on.whyTheBootstrapWasAsked.byCause as Record<string, number>).map(([k, v]) => `${v}: ${k}`).join('; ')
-    notes.push(`with virtual servers on, the bootstrap still handled ${on.bootstrap.searchRequests} search requests (${on.whyTheBootstrapWasAsked.searchesThatAskedTheBootstrap} searches asked it). Why: ${causes}`)
-  }
-  const diag = result.modes.on?.memberDiagnosis
-  if (diag != null && diag.summary.indexNotAtVirtualServer > 0) {
-    const u = diag.indexNotAtVirtualServer
-    notes.push(`with virtual servers on, ${u.members} of ${diag.summary.members} members never got their index to their virtual server: ${u.withAConnectionToTheirVirtualServer} of them had a connection to it, ${u.withItsAddressesInTheirPeerStore} had its addresses in their peer store, ${u.withItsAddressesInTheDirectory} could have read them in the directory; a dial by PeerId now gives ${JSON.stringify(u.dialByPeerIdNow)}`)
-  }
-}
-
 function progress (line: string): void {
   process.stderr.write(`[central-load ${((now() - started) / 1000).toFixed(1)}s] ${line}\n`)
-}
-
-/** The figures asked for, per mode, in one place at the top of the result (the details follow). */
-function summary (): Record<string, any> {
-  const out: Record<string, any> = {}
-  for (const [name, m] of Object.entries(result.modes ?? {}) as Array<[string, any]>) {
-    const sp = m.searchPhase
-    if (sp == null) continue
-    out[name] = {
-      vsLimit: m.vsLimit,
-      searches: sp.searches,
-      found: sp.found,
-      misses: sp.misses,
-      bootstrap: {
-        searchRequests: sp.bootstrap.searchRequests,
-        searchBytesIn: sp.bootstrap.searchBytesIn,
-        searchBytesOut: sp.bootstrap.searchBytesOut,
-        searchBytes: sp.bootstrap.searchBytes,
-        socketBytes: sp.bootstrap.socketBytes,
-        cpuSeconds: sp.bootstrap.cpuSeconds
-      },
-      perSearch: sp.perSearch,
-      bootstrapAskedBecause: sp.whyTheBootstrapWasAsked.byCause,
-      virtualServerSearchRequests: sp.virtualServersServed.searchRequests,
-      targetTiers: sp.targetTiers,
-      targetTiersByKind: sp.targetTiersByKind,
-      latencyToTargetMs: { p50: sp.latencyMs.toTarget?.p50 ?? null, p99: sp.latencyMs.toTarget?.p99 ?? null },
-      latencyToTargetByKindMs: Object.fromEntries(Object.entries(sp.latencyMs.toTargetByKind as Record<string, Summary | null>).map(([k, v]) => [k, { p50: v?.p50 ?? null, p99: v?.p99 ?? null }])),
-      wholeSearchMs: { p50: sp.latencyMs.wholeSearch?.p50 ?? null, p99: sp.latencyMs.wholeSearch?.p99 ?? null },
-      searchPhaseSeconds: sp.seconds,
-      paced: pacedSummary(m.pacedSearchPhase),
-      readinessAtSearchStart: m.setup?.readinessBeforeSearch ?? null,
-      calmBeforeSearch: m.setup?.calmDown?.calm === true
-    }
-  }
-  return out
-}
-
-function pacedSummary (sp: any): Record<string, any> | null {
-  if (sp == null) return null
-  return {
-    startsPerSec: sp.pacing.startsPerSec,
-    startedLate: sp.pacing.startedLate,
-    found: sp.found,
-    bootstrapSearchRequests: sp.bootstrap.searchRequests,
-    latencyToTargetMs: { p50: sp.latencyMs.toTarget?.p50 ?? null, p99: sp.latencyMs.toTarget?.p99 ?? null },
-    latencyToTargetByKindMs: Object.fromEntries(Object.entries(sp.latencyMs.toTargetByKind as Record<string, Summary | null>).map(([k, v]) => [k, { p50: v?.p50 ?? null, p99: v?.p99 ?? null }]))
-  }
 }
 
 function write (): void {
   result.notes = notes
   mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true })
   const { benchmark, date, ...rest } = result
-  const ordered = { benchmark, date, summary: summary(), ratiosOnOverOff: result.ratiosOnOverOff ?? null, ...rest }
+  const ordered = { benchmark, date, summary: summary(result.modes ?? {}), ratiosOnOverOff: result.ratiosOnOverOff ?? null, ...rest }
   const text = JSON.stringify(ordered, null, 2) + '\n'
   writeFileSync(RESULT_FILE, text)
   process.stdout.write(text)

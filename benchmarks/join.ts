@@ -29,14 +29,12 @@ import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
 import { Child } from './lib/proc.js'
-import { byLabel, sumOf, type Sample } from './lib/prometheus.js'
 import { ratio, round, summarize, type Summary } from './lib/stats.js'
 import { connectEchoOnce, createBareNode, echoOnce } from './lib/yardstick.js'
 import type { JoinRecord, PeerPlan, PlacementEvent } from './lib/join-worker.js'
-import type { SocketSnapshot } from './lib/socket-counter.js'
+import { totals, perJoin, idleFigures, failoverFigures, tableFigures, processFigures, type Snapshot } from './lib/join-figures.js'
 import type { Libp2p } from 'libp2p'
 
-const PROTOCOL_JOIN = '/peerhive/join/1.0.0'
 const FIRST_SUBNET = 40
 /** at least 7: the first peers of the first 7 subnets are the victims */
 const SUBNETS = Math.max(7, Math.floor(positiveEnv('BENCH_JOIN_SUBNETS', 20)))
@@ -68,15 +66,6 @@ const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'join.json')
 const lib = (file: string): string => new URL(`./lib/${file}`, import.meta.url).pathname
 
 interface Victim { child: Child, plan: PeerPlan, subnet: string, mode: 'kill' | 'silent' }
-
-interface Snapshot {
-  label: string
-  t: number
-  metrics: Sample[]
-  sockets: SocketSnapshot
-  bootstrapCpuS?: number
-  childCpuS: number
-}
 
 const started = now()
 const notes: string[] = []
@@ -247,7 +236,7 @@ async function run (): Promise<void> {
   result.consistency = consistency
   result.failoverMs = failoverFigures(killed, silent)
   result.bootstrapPerJoin = perJoin(base, placedSnap, records.size)
-  result.bootstrapIdle = idleFigures(idleA, idleB)
+  result.bootstrapIdle = idleFigures(idleA, idleB, records.size)
   result.bootstrapWholeRun = totals(base, endSnap)
   result.bootstrapTable = tableFigures(await bootstrap.api('/v1/subnets'))
   const idleStreamS = summarize(idleStream.ms)
@@ -295,7 +284,7 @@ async function snapshot (label: string): Promise<Snapshot> {
     if (s != null) childCpu.set(c.pid, s)
   }
   const childCpuS = [...childCpu.values()].reduce((a, b) => a + b, 0)
-  return { label, t: now(), metrics, sockets, bootstrapCpuS: cpuSecondsOf(bootstrap!.pid), childCpuS }
+  return { label, t: now(), metrics, sockets, bootstrapCpuS: cpuSecondsOf(bootstrap!.pid), childCpuS, ports: { libp2p: bootstrap!.libp2pPort, http: bootstrap!.httpPorts } }
 }
 
 interface LoadedSample { stream?: number, connect?: number, failed?: boolean }
@@ -499,149 +488,6 @@ function placementFigures (statuses: any[]): Record<string, any> {
   }
 }
 
-function delta (a: Snapshot, b: Snapshot, name: string, match: Record<string, string> = {}): number {
-  return sumOf(b.metrics, name, match) - sumOf(a.metrics, name, match)
-}
-
-function socketDelta (a: Snapshot, b: Snapshot): Record<string, { read: number, written: number, sockets: number }> {
-  const out: Record<string, { read: number, written: number, sockets: number }> = {}
-  const kind = (key: string): string => {
-    if (key === 'dialed') return 'dialedByBootstrap'
-    const port = Number(key.split(':')[1])
-    if (port === bootstrap!.libp2pPort) return 'libp2pInbound'
-    if (bootstrap!.httpPorts.includes(port)) return 'localHttp'
-    return `other:${key}`
-  }
-  for (const key of new Set([...Object.keys(a.sockets.buckets), ...Object.keys(b.sockets.buckets)])) {
-    const x = a.sockets.buckets[key] ?? { bytesRead: 0, bytesWritten: 0, sockets: 0 }
-    const y = b.sockets.buckets[key] ?? { bytesRead: 0, bytesWritten: 0, sockets: 0 }
-    const k = kind(key)
-    const o = out[k] ??= { read: 0, written: 0, sockets: 0 }
-    o.read += y.bytesRead - x.bytesRead
-    o.written += y.bytesWritten - x.bytesWritten
-    o.sockets += y.sockets - x.sockets
-  }
-  return out
-}
-
-function totals (a: Snapshot, b: Snapshot): Record<string, any> {
-  const sockets = socketDelta(a, b)
-  const libp2pIn = (sockets.libp2pInbound?.read ?? 0) + (sockets.dialedByBootstrap?.read ?? 0)
-  const libp2pOut = (sockets.libp2pInbound?.written ?? 0) + (sockets.dialedByBootstrap?.written ?? 0)
-  return {
-    fromTo: `${a.label} -> ${b.label}`,
-    seconds: round((b.t - a.t) / 1000, 2),
-    joinRequests: delta(a, b, 'peerhive_protocol_requests_total', { protocol: PROTOCOL_JOIN }),
-    joinRequestsByOutcome: subtractRecords(byLabel(b.metrics, 'peerhive_protocol_requests_total', 'outcome', { protocol: PROTOCOL_JOIN }), byLabel(a.metrics, 'peerhive_protocol_requests_total', 'outcome', { protocol: PROTOCOL_JOIN })),
-    joinBytesIn: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: PROTOCOL_JOIN, direction: 'in' }),
-    joinBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: PROTOCOL_JOIN, direction: 'out' }),
-    assignmentBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: 'gossipsub:assignments', direction: 'out' }),
-    directoryBytesOut: delta(a, b, 'peerhive_protocol_bytes_total', { protocol: 'gossipsub:directory', direction: 'out' }),
-    tablesPublished: delta(a, b, 'peerhive_assignments_published_total'),
-    socketBytesIn: libp2pIn,
-    socketBytesOut: libp2pOut,
-    socketsOpened: (sockets.libp2pInbound?.sockets ?? 0) + (sockets.dialedByBootstrap?.sockets ?? 0),
-    socketsByKind: sockets,
-    cpuSeconds: a.bootstrapCpuS != null && b.bootstrapCpuS != null ? round(b.bootstrapCpuS - a.bootstrapCpuS) : null
-  }
-}
-
-function perJoin (a: Snapshot, b: Snapshot, joins: number): Record<string, any> {
-  const t = totals(a, b)
-  const per = (x: number): number | null => joins > 0 ? round(x / joins, 1) : null
-  return {
-    joins,
-    requests: per(t.joinRequests),
-    bytesIn: per(t.joinBytesIn),
-    bytesOut: per(t.joinBytesOut),
-    assignmentBytesOut: per(t.assignmentBytesOut),
-    directoryBytesOut: per(t.directoryBytesOut),
-    tablesPublished: per(t.tablesPublished),
-    socketBytesIn: per(t.socketBytesIn),
-    socketBytesOut: per(t.socketBytesOut),
-    socketsOpened: per(t.socketsOpened),
-    cpuMs: t.cpuSeconds == null ? null : per(t.cpuSeconds * 1000),
-    peerProcessesCpuMs: per((b.childCpuS - a.childCpuS) * 1000),
-    definitions: {
-      requests: 'join requests the bootstrap handled (peerhive_protocol_requests_total, every outcome) / peers placed; above 1 means retries',
-      'bytesIn/bytesOut': 'join message bytes (protobuf, without framing) from peerhive_protocol_bytes_total / peers placed',
-      assignmentBytesOut: 'signed tables published on gossipsub, times the subscribers the bootstrap knew (peerhive_protocol_bytes_total{protocol="gossipsub:assignments"}) / peers placed',
-      directoryBytesOut: 'the same for the directory of virtual servers (protocol="gossipsub:directory")',
-      'socketBytesIn/Out': 'every TCP payload byte of the bootstrap\'s libp2p sockets (Noise + Yamux framing, identify, DHT, gossipsub, ping, the join itself, and the reachability probes) during the whole arrival phase / peers placed; exact for the process (socket-counter preload), excludes its local HTTP API/metrics sockets and TCP/IP headers',
-      cpuMs: 'CPU time (user + system, /proc) of the bootstrap process during the arrival phase / peers placed',
-      peerProcessesCpuMs: 'CPU time of all peer processes (workers, victims) and the echo server during the arrival phase / peers placed: what a join costs the rest of the network on this machine (DHT dials, Noise handshakes, identify, gossipsub)'
-    },
-    totals: t
-  }
-}
-
-function idleFigures (a: Snapshot, b: Snapshot): Record<string, any> {
-  const t = totals(a, b)
-  const s = (b.t - a.t) / 1000
-  return {
-    windowS: round(s),
-    peers: records.size,
-    socketBytesInPerSec: round(t.socketBytesIn / s, 0),
-    socketBytesOutPerSec: round(t.socketBytesOut / s, 0),
-    socketBytesPerPeerPerSec: round((t.socketBytesIn + t.socketBytesOut) / s / Math.max(1, records.size), 1),
-    joinRequests: t.joinRequests,
-    tablesPublished: t.tablesPublished,
-    cpuPercent: t.cpuSeconds == null ? null : round(100 * t.cpuSeconds / s, 1),
-    peerProcessesCpuPercent: round(100 * (b.childCpuS - a.childCpuS) / s, 1),
-    what: 'the bootstrap with every peer placed and nobody joining (pings, gossipsub heartbeats, DHT)'
-  }
-}
-
-function failoverFigures (killed: Array<Record<string, any>>, silent: Array<Record<string, any>>): Record<string, any> {
-  const pick = (xs: Array<Record<string, any>>, key: string): number[] => xs.map(x => x[key]).filter((v): v is number => typeof v === 'number')
-  const summary = (xs: Array<Record<string, any>>): Record<string, any> => {
-    const all = summarize(pick(xs, 'allMembersMs'))
-    return {
-      groups: xs.length,
-      measured: all?.n ?? 0,
-      p50: all?.p50 ?? null,
-      max: all?.max ?? null,
-      allMembersMs: all,
-      bootstrapTableMs: summarize(pick(xs, 'bootstrapTableMs')),
-      everyMemberMs: summarize(xs.flatMap(x => x.memberMs ?? [])),
-      perGroup: xs
-    }
-  }
-  return {
-    definition: 'from the signal to the victim virtual server until every former member of its group has reported the same new virtual server in a placement event (allMembersMs); bootstrapTableMs is when GET /v1/subnets (polled every 20 ms) stopped naming the victim',
-    sigkill: summary(killed),
-    sigstop: { ...summary(silent), what: 'the victim is frozen, so no FIN/RST reaches anyone: only the connection monitor\'s pings can find it (peer timeout 10 s by default)' },
-    p50: summary(killed).p50,
-    max: summary(killed).max
-  }
-}
-
-function tableFigures (table: any[]): Record<string, any> {
-  const groupSizes: Record<string, number> = {}
-  let centralClients = 0
-  for (const row of table) {
-    for (const g of row.virtualServers) groupSizes[g.clientCount] = (groupSizes[g.clientCount] ?? 0) + 1
-    centralClients += row.centralClients.length
-  }
-  return { subnets: table.length, groupSizesAtEnd: groupSizes, centralClientsAtEnd: centralClients, when: 'after the failover phase' }
-}
-
-function processFigures (workers: Child[], statuses: any[], a: Snapshot, b: Snapshot): Record<string, any> {
-  return {
-    bootstrapCpuS: a.bootstrapCpuS != null && b.bootstrapCpuS != null ? round(b.bootstrapCpuS - a.bootstrapCpuS) : null,
-    childrenCpuS: round(b.childCpuS - a.childCpuS),
-    workers: statuses.filter(s => s.name.startsWith('worker')).map(s => ({
-      name: s.name,
-      peers: s.peers.length,
-      rssMb: s.rssMb,
-      cpuS: round((s.cpu.user + s.cpu.system) / 1e6),
-      eventLoopDelayMs: { p50: round(s.eventLoopDelayMs.p50), p99: round(s.eventLoopDelayMs.p99), max: round(s.eventLoopDelayMs.max) }
-    })),
-    workerCount: workers.length,
-    note: 'CPU seconds from the baseline (before the first arrival) to the end of the failover phase; children = workers, victims and the echo server'
-  }
-}
-
 function addNotes (): void {
   const m = result.machine
   notes.push(`${m.cpus} CPUs shared by the bootstrap, ${WORKERS} workers, ${victims.length} victims, the echo server and this process: the latencies include CPU contention (load average ${m.loadavgAtStart.join('/')} at start)`)
@@ -665,15 +511,6 @@ function addNotes (): void {
 
 function subnetOf (ip: string): string {
   return ip.split('.').slice(0, 3).join('.') + '.0/24'
-}
-
-function subtractRecords (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const d = (b[k] ?? 0) - (a[k] ?? 0)
-    if (d !== 0) out[k] = d
-  }
-  return out
 }
 
 function progress (line: string): void {

@@ -29,10 +29,10 @@ const OPTION_INTERFACES: Record<string, string[]> = {
   'src/compute/model/job-spec.ts': ['ValidateOptions'],
   'src/compute/client/compute-client.ts': ['ComputeClientInit', 'WatchOptions', 'ResultsOptions', 'RetryOptions'],
   'src/compute/client/write-results.ts': ['WriteResultsOptions'],
-  'src/compute/provider/provider.ts': ['ComputeProviderInit'],
+  'src/compute/provider/provider-types.ts': ['ComputeProviderInit'],
   'src/compute/sandbox/types.ts': ['RunUnitOptions'],
   'bootstrap/compute/compute-server.ts': ['ComputeServerInit'],
-  'bootstrap/compute/scheduler.ts': ['SchedulerOptions'],
+  'bootstrap/compute/scheduler-types.ts': ['SchedulerOptions'],
   'bootstrap/election/election.ts': ['ElectionInit']
 }
 

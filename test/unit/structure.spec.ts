@@ -20,9 +20,8 @@ const MAX_LINES = 400
  * splits them. None may grow, and no other file may pass the limit.
  */
 const TO_SPLIT = new Map([
-  ['benchmarks/central-load.ts', 755],
   ['src/compute/provider/provider.ts', 501],
-  ['benchmarks/join.ts', 690]
+  ['benchmarks/join.ts', 527]
 ])
 
 function layerViolations (files: SourceFile[]): string[] {
