@@ -6,7 +6,7 @@
 import { cpuSecondsOf, type CliBootstrap } from './cli-bootstrap.js'
 import { now } from './clock.js'
 import { byLabel, sumOf, type Sample } from './prometheus.js'
-import { round } from './stats.js'
+import { round, subtractRecords } from './stats.js'
 import type { SocketSnapshot } from './socket-counter.js'
 
 export const PROTOCOL_SEARCH = '/peerhive/search/1.0.0'
@@ -60,7 +60,7 @@ export function deltaOf (bootstrap: CliBootstrap, a: BootstrapSnapshot, b: Boots
     fromTo: `${a.label} -> ${b.label}`,
     seconds: round((b.t - a.t) / 1000, 2),
     searchRequests: d(req, { protocol: PROTOCOL_SEARCH }),
-    searchRequestsByOutcome: subtract(byLabel(b.metrics, req, 'outcome', { protocol: PROTOCOL_SEARCH }), byLabel(a.metrics, req, 'outcome', { protocol: PROTOCOL_SEARCH })),
+    searchRequestsByOutcome: subtractRecords(byLabel(b.metrics, req, 'outcome', { protocol: PROTOCOL_SEARCH }), byLabel(a.metrics, req, 'outcome', { protocol: PROTOCOL_SEARCH })),
     searchBytesIn,
     searchBytesOut,
     searchBytes: searchBytesIn + searchBytesOut,
@@ -87,15 +87,6 @@ function libp2pSocketBytes (bootstrap: CliBootstrap, a: SocketSnapshot, b: Socke
     written += (b.buckets[key]?.bytesWritten ?? 0) - (a.buckets[key]?.bytesWritten ?? 0)
   }
   return { read, written }
-}
-
-function subtract (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const v = (b[k] ?? 0) - (a[k] ?? 0)
-    if (v !== 0) out[k] = v
-  }
-  return out
 }
 
 /** a / b with `digits` decimals; null when it cannot be computed. */

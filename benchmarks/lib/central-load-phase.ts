@@ -5,7 +5,7 @@
  */
 import { now, sleep } from './clock.js'
 import { cpuSecondsOf, type CliBootstrap } from './cli-bootstrap.js'
-import { countBy, round, sumRecords, summarize, type Summary } from './stats.js'
+import { countBy, round, subtractRecords, sumRecords, summarize, type Summary } from './stats.js'
 import { deltaOf, snapshotBootstrap } from './central-load-measure.js'
 import { dialFigures, emptyOutcome, missCause, whyCentral, type Outcome, type PlannedSearch } from './central-load-figures.js'
 import { sameServers, tableShape } from './central-load-plan.js'
@@ -114,7 +114,7 @@ export async function searchPhase (ctx: PhaseContext, label: string, searches: P
     whyTheBootstrapWasAsked: whyCentral(ran, phase.searchRequests, ctx.indexedAtStart),
     virtualServersServed: {
       searchRequests: vsServed,
-      byOutcome: subtract(servedAfter.byOutcome, servedBefore.byOutcome),
+      byOutcome: subtractRecords(servedAfter.byOutcome, servedBefore.byOutcome),
       searchBytes: servedAfter.bytesIn + servedAfter.bytesOut - servedBefore.bytesIn - servedBefore.bytesOut,
       perSearch: perSearch(vsServed, outcomes.length, 2),
       what: 'search requests answered by the hosted peers (their own peerhive_protocol_requests_total; only virtual servers answer): where the load went'
@@ -176,11 +176,3 @@ function sumValues (r: Record<string, number>): number {
   return Object.values(r).reduce((a, b) => a + b, 0)
 }
 
-function subtract (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const v = (b[k] ?? 0) - (a[k] ?? 0)
-    if (v !== 0) out[k] = v
-  }
-  return out
-}

@@ -1,7 +1,7 @@
 /** What the "join" benchmark makes of its snapshots of the bootstrap (metrics, sockets, CPU): per join, idle, failover and process figures. */
 import { PROTOCOL_JOIN } from '../../src/protocols/index.js'
 import { byLabel, sumOf, type Sample } from './prometheus.js'
-import { round, summarize } from './stats.js'
+import { round, subtractRecords, summarize } from './stats.js'
 import type { Child } from './proc.js'
 import type { SocketSnapshot } from './socket-counter.js'
 
@@ -158,13 +158,4 @@ export function processFigures (workers: Child[], statuses: any[], a: Snapshot, 
     workerCount: workers.length,
     note: 'CPU seconds from the baseline (before the first arrival) to the end of the failover phase; children = workers, victims and the echo server'
   }
-}
-
-export function subtractRecords (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const d = (b[k] ?? 0) - (a[k] ?? 0)
-    if (d !== 0) out[k] = d
-  }
-  return out
 }

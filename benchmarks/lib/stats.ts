@@ -52,6 +52,16 @@ export function countBy<T> (xs: T[], key: (x: T) => string | number): Map<string
 }
 
 /** Adds up records of counts key by key. */
+/** b - a, key by key; keys whose difference is 0 are left out. */
+export function subtractRecords (b: Record<string, number>, a: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const v = (b[k] ?? 0) - (a[k] ?? 0)
+    if (v !== 0) out[k] = v
+  }
+  return out
+}
+
 export function sumRecords (rs: Array<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {}
   for (const r of rs) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v
