@@ -42,8 +42,6 @@ export abstract class SchedulerWriteSet {
     this.now = opts.now ?? Date.now
   }
 
-  // ---------------------------------------------------------------- providers
-
   protected setState (r: ReplicaRt, state: ReplicaState): void {
     const counts = r.unit.job.replicaStates
     counts[r.state]--

@@ -29,6 +29,8 @@ export class ComputeScheduler extends SchedulerAssignment {
     if (this.dirtyReplicas.size > 0) this.atomically(() => {})
   }
 
+  // ---------------------------------------------------------------- providers
+
   /** HELLO: records (or updates) the provider and opens its session. */
   hello (peerId: string, hello: ProviderHello): ProviderInfo {
     const known = this.providers.get(peerId)
@@ -394,6 +396,4 @@ export class ComputeScheduler extends SchedulerAssignment {
       }
     }
   }
-
-  // ---------------------------------------------------------------- internals
 }
