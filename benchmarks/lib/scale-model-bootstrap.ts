@@ -1,6 +1,6 @@
 /**
  * The bootstrap's in-memory work, without libp2p: the same calls, in the
- * same order, that bootstrap/central-server.ts makes for a join, a leave,
+ * same order, that bootstrap/network/central-server.ts makes for a join, a leave,
  * a subnet publication and a directory publication. Only the real product
  * code runs here (Election, encodeSubnetTable, encodeDirectory,
  * AssignmentPusher's place tracking, Republisher); the network sends are
@@ -10,8 +10,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { WIRE_VERSION, encodeDirectory, encodeSubnetTable, type SubnetTable } from '../../src/core/index.js'
 import { Directory, SubnetTable as SubnetTableMessage, type DirectoryEntry } from '../../src/pb/assignment.js'
 import { Election, type SubnetState } from '../../bootstrap/election/index.js'
-import { AssignmentPusher } from '../../bootstrap/assignment-pusher.js'
-import { Republisher } from '../../bootstrap/republisher.js'
+import { AssignmentPusher } from '../../bootstrap/network/assignment-pusher.js'
+import { Republisher } from '../../bootstrap/network/republisher.js'
 import type { PeerRecord } from '../../bootstrap/tables/index.js'
 import type { SyntheticPeer } from './scale-model-peers.js'
 

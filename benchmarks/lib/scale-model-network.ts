@@ -11,10 +11,10 @@ import { Election, type Candidate } from '../../bootstrap/election/index.js'
 export const BOOTSTRAP_MAX_CONNECTIONS = 10_000
 /** The directory's repeated-field limit (protocols/assignment.proto, src/core/subnet-table.ts). */
 export const DIRECTORY_MAX_SERVERS = 4_096
-/** Republisher defaults (bootstrap/republisher.ts): resends after a change, then the steady pace. */
+/** Republisher defaults (bootstrap/network/republisher.ts): resends after a change, then the steady pace. */
 export const REPUBLISH_AFTER_CHANGE_MS = [1_000, 3_000, 10_000]
 export const REPUBLISH_STEADY_MS = 30_000
-/** DirectoryPublisher's debounce (bootstrap/directory-publisher.ts): at most one new directory per second. */
+/** DirectoryPublisher's debounce (bootstrap/network/directory-publisher.ts): at most one new directory per second. */
 export const DIRECTORY_DEBOUNCE_MS = 1_000
 /** gossipsub defaults (node_modules/@libp2p/gossipsub/dist/src/constants.js): heartbeat 1 s, D 6, Dlazy 6, gossip factor 0.25, gossip over 3 heartbeats */
 export const GOSSIP = { heartbeatMs: 1_000, d: 6, dLazy: 6, factor: 0.25, historyGossip: 3 }

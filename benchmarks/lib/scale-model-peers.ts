@@ -7,7 +7,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import type { Candidate } from '../../bootstrap/election/index.js'
 
 export interface SyntheticPeer extends Candidate {
-  /** as the bootstrap keeps them (bootstrap/join-request.ts): one TCP address with /p2p/<peer id> */
+  /** as the bootstrap keeps them (bootstrap/network/join-request.ts): one TCP address with /p2p/<peer id> */
   addresses: string[]
 }
 

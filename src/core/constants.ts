@@ -82,7 +82,7 @@ export const DEFAULT_SUBNET_PREFIX_V6 = 64
 export const DEFAULT_PEER_TIMEOUT_MS = 10_000
 /**
  * The same for members and central clients: nobody waits on them, so the
- * bootstrap pings them at this slower pace (bootstrap/server-liveness.ts).
+ * bootstrap pings them at this slower pace (bootstrap/network/server-liveness.ts).
  * A peer whose process ends closes its sockets and is dropped at once.
  */
 export const DEFAULT_MEMBER_TIMEOUT_MS = 60_000

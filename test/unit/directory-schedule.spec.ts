@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { DirectorySchedule } from '../../bootstrap/directory-schedule.js'
+import { DirectorySchedule } from '../../bootstrap/network/directory-schedule.js'
 
 /**
  * The directory's pacing (issue 9, section 3): every send goes to every

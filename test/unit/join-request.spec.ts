@@ -1,11 +1,11 @@
 /**
- * Behavioural tests for bootstrap/join-request.ts: what the bootstrap makes
+ * Behavioural tests for bootstrap/network/join-request.ts: what the bootstrap makes
  * of a join request, given the address it observed the peer connect from.
  * Nothing here dials; multiaddrs are only constructed.
  */
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { checkJoin, JoinRefusal } from '../../bootstrap/join-request.js'
+import { checkJoin, JoinRefusal } from '../../bootstrap/network/join-request.js'
 import { JoinError } from '../../src/pb/join.js'
 import type { HostInfo, JoinRequest } from '../../src/pb/join.js'
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { Republisher } from '../../bootstrap/republisher.js'
+import { Republisher } from '../../bootstrap/network/republisher.js'
 
 describe('Republisher', () => {
   let now = 0

@@ -4,8 +4,8 @@ import {
   JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
   JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
   type PeerhiveMetrics, type SubnetPrefixes
-} from '../src/core/index.js'
-import { Election, type SubnetState } from './election/index.js'
+} from '../../src/core/index.js'
+import { Election, type SubnetState } from '../election/index.js'
 import { JoinRefusal, checkJoin } from './join-request.js'
 import { DebouncedPublisher } from './publisher.js'
 import { Republisher } from './republisher.js'
@@ -13,8 +13,8 @@ import { AssignmentPusher } from './assignment-pusher.js'
 import { DirectoryPublisher } from './directory-publisher.js'
 import { probeTcp } from './reachability.js'
 import { ServerLiveness } from './server-liveness.js'
-import { toWire, type FilterBook, type IndexEntry, type SearchAnswer } from '../src/sharing/index.js'
-import type { CentralTables, PeerRecord } from './tables/index.js'
+import { toWire, type FilterBook, type IndexEntry, type SearchAnswer } from '../../src/sharing/index.js'
+import type { CentralTables, PeerRecord } from '../tables/index.js'
 import type { Connection, PeerId, Stream, Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -332,7 +332,7 @@ export class CentralServer {
     return bytes
   }
 
-  private tableOf (subnet: string): import('../src/core/index.js').SubnetTable {
+  private tableOf (subnet: string): import('../../src/core/index.js').SubnetTable {
     const state = this.election.subnet(subnet)
     return {
       version: WIRE_VERSION,

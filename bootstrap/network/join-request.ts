@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { JoinError, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../src/core/index.js'
-import type { JoinRequest } from '../src/core/index.js'
+import { JoinError, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
+import type { JoinRequest } from '../../src/core/index.js'
 
 export class JoinRefusal extends Error {
   constructor (readonly code: JoinError, message: string) {

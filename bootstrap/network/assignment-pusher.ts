@@ -2,8 +2,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   ASSIGNMENT_TIMEOUT_MS, MAX_ACK_BYTES, MAX_CONCURRENT_PUSHES, PROTOCOL_ASSIGNMENT,
   AssignmentAck, requestResponse, type Codec, type PeerhiveMetrics
-} from '../src/core/index.js'
-import type { SubnetState } from './election/index.js'
+} from '../../src/core/index.js'
+import type { SubnetState } from '../election/index.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 

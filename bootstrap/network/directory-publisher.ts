@@ -1,6 +1,6 @@
-import { DIRECTORY_TOPIC, WIRE_VERSION, encodeDirectory, type PeerhiveMetrics } from '../src/core/index.js'
+import { DIRECTORY_TOPIC, WIRE_VERSION, encodeDirectory, type PeerhiveMetrics } from '../../src/core/index.js'
 import { DirectorySchedule, type DirectoryScheduleInit } from './directory-schedule.js'
-import type { DirectoryEntry } from '../src/protocols/index.js'
+import type { DirectoryEntry } from '../../src/protocols/index.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
