@@ -24,7 +24,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:f
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { now, pollUntil, sleep } from './lib/clock.js'
-import { sampleMany } from './lib/samplers.js'
+import { sampleEach, sampleMany } from './lib/samplers.js'
 import { CliBootstrap, ROOT, cpuSecondsOf } from './lib/cli-bootstrap.js'
 import { positiveEnv } from './lib/env.js'
 import { Harness } from './lib/harness.js'
@@ -32,7 +32,8 @@ import { Child } from './lib/proc.js'
 import { ratio, round, summarize, type Summary } from './lib/stats.js'
 import { connectEchoOnce, createBareNode, echoOnce } from './lib/yardstick.js'
 import type { JoinRecord, PeerPlan, PlacementEvent } from './lib/join-worker.js'
-import { totals, perJoin, idleFigures, failoverFigures, tableFigures, processFigures, type Snapshot } from './lib/join-figures.js'
+import { agreement, memberReport } from './lib/join-failover.js'
+import { addNotes, arrivalFigures, placementFigures, totals, perJoin, idleFigures, failoverFigures, tableFigures, processFigures, type Snapshot } from './lib/join-figures.js'
 import type { Libp2p } from 'libp2p'
 
 const FIRST_SUBNET = 40
@@ -173,7 +174,7 @@ async function run (): Promise<void> {
 
   // the yardstick again, sampled while the peers arrive: the same machine under the same load
   let arriving = true
-  const loaded = sampleWhile(() => arriving, async i => {
+  const loaded = sampleEach(() => arriving, async i => {
     return i % 5 === 4 ? { connect: await connectEchoOnce(client!, echoAddr, payload) } : { stream: await echoOnce(client!, echoAddr, payload) }
   }, 100, 60_000)
   await pollUntil(() => records.size + unplaced.size >= PEERS, lastArrival - now() + PLACE_TIMEOUT_MS + 3_000, 50)
@@ -218,8 +219,8 @@ async function run (): Promise<void> {
     peerTimeoutMs: PEER_TIMEOUT_MS ?? 'product default (10000)',
     bootstrapPeerTimeoutMs: 'product default (10000)'
   }
-  result.arrival = arrivalFigures(plans, intervalMs)
-  result.placement = placementFigures(statuses)
+  result.arrival = arrivalFigures(plans, intervalMs, records, unplaced, { firstSubnet: FIRST_SUBNET, subnets: SUBNETS, ratePerSec: RATE_PER_SEC })
+  result.placement = placementFigures(statuses, records, unplaced)
   result.joinLatencyMs = latency(r => r.tPlaced! - r.tJoin!)
   result.joinLatencyDefinition = 'first placement event minus the moment node.start() returned (the topology has just sent its first join dial); includes TCP+Noise+Yamux to the bootstrap, the join exchange, and the event'
   result.joinPhasesMs = {
@@ -260,7 +261,7 @@ async function run (): Promise<void> {
     joinP99OverBareStreamP99: ratio(result.joinLatencyMs?.p99, idleStreamS?.p99)
   }
   result.processes = processFigures(workers, statuses, base, endSnap)
-  addNotes()
+  addNotes(result, notes, { workers: WORKERS, victims: victims.length, peerTimeoutMs: PEER_TIMEOUT_MS, consistencyTimeoutMs: CONSISTENCY_TIMEOUT_MS })
 
   // --- shut down (bounded), then report how it went
   await Promise.all([
@@ -285,22 +286,6 @@ async function snapshot (label: string): Promise<Snapshot> {
   }
   const childCpuS = [...childCpu.values()].reduce((a, b) => a + b, 0)
   return { label, t: now(), metrics, sockets, bootstrapCpuS: cpuSecondsOf(bootstrap!.pid), childCpuS, ports: { libp2p: bootstrap!.libp2pPort, http: bootstrap!.httpPorts } }
-}
-
-interface LoadedSample { stream?: number, connect?: number, failed?: boolean }
-
-async function sampleWhile (go: () => boolean, fn: (i: number) => Promise<LoadedSample>, everyMs: number, maxMs: number): Promise<LoadedSample[]> {
-  const out: LoadedSample[] = []
-  const deadline = now() + maxMs
-  for (let i = 0; go() && now() < deadline && i < 2_000; i++) {
-    try {
-      out.push(await fn(i))
-    } catch {
-      out.push({ failed: true })
-    }
-    await sleep(everyMs)
-  }
-  return out
 }
 
 /** join latency p50/max per block of arrivals: how it moves as the network grows */
@@ -346,43 +331,6 @@ async function waitConsistent (placedAt: number): Promise<Record<string, any>> {
   }
 }
 
-function agreement (table: any[], peers: any[]): { agreeing: number, total: number, disagreeing: string[], kinds: Record<string, number> } {
-  let agreeing = 0
-  const disagreeing: string[] = []
-  const kinds: Record<string, number> = {}
-  for (const p of peers) {
-    const st = p.status
-    if (st == null) {
-      disagreeing.push(`peer #${p.idx}: not started`)
-      kinds['not started'] = (kinds['not started'] ?? 0) + 1
-      continue
-    }
-    const row = table.find((r: any) => r.subnet === st.subnet)
-    const vs = row?.virtualServers.find((v: any) => v.peerId === st.virtualServer)
-    let ok = false
-    if (st.role === 'virtual-server') ok = vs != null && vs.members.join() === st.members.join()
-    else if (st.role === 'member') ok = vs != null && vs.members.includes(st.peerId)
-    else if (st.role === 'central-client') ok = row?.centralClients.includes(st.peerId) === true
-    if (ok) {
-      agreeing++
-      continue
-    }
-    const inTable = roleIn(row, st.peerId)
-    const kind = `peer says ${st.role}, table says ${inTable}${st.role === inTable && inTable === 'virtual-server' ? ' (other members)' : ''}`
-    kinds[kind] = (kinds[kind] ?? 0) + 1
-    disagreeing.push(`peer #${p.idx} ${String(st.peerId).slice(-8)} in ${st.subnet}: ${kind}`)
-  }
-  return { agreeing, total: peers.length, disagreeing, kinds }
-}
-
-function roleIn (row: any, peerId: string): string {
-  if (row == null) return 'absent'
-  if (row.virtualServers.some((v: any) => v.peerId === peerId)) return 'virtual-server'
-  if (row.virtualServers.some((v: any) => v.members.includes(peerId))) return 'member'
-  if (row.centralClients.includes(peerId)) return 'central-client'
-  return 'absent'
-}
-
 /**
  * Kills (or freezes) a victim virtual server and times (a) the bootstrap's
  * table no longer naming it, polled on its local API, and (b) every former
@@ -401,7 +349,7 @@ async function measureFailover (v: Victim, signal: 'SIGKILL' | 'SIGSTOP', timeou
   v.child.kill(signal)
   let tTable: number | undefined
   let tableVs: string | undefined
-  let report = memberReport(members, peerId, tKill)
+  let report = memberReport(placementLog, members, peerId, tKill)
   await pollUntil(async () => {
     if (tTable == null) {
       const t: any[] | null = await bootstrap!.api('/v1/subnets', 2_000).catch(() => null)
@@ -412,7 +360,7 @@ async function measureFailover (v: Victim, signal: 'SIGKILL' | 'SIGSTOP', timeou
         tableVs = row?.virtualServers.find((g: any) => members.includes(g.peerId))?.peerId
       }
     }
-    report = memberReport(members, peerId, tKill)
+    report = memberReport(placementLog, members, peerId, tKill)
     return tTable != null && report.done
   }, timeoutMs, 20)
   const res = {
@@ -430,82 +378,7 @@ async function measureFailover (v: Victim, signal: 'SIGKILL' | 'SIGSTOP', timeou
   return res
 }
 
-function memberReport (members: string[], victim: string, tKill: number): { done: boolean, allMs?: number, firstMs?: number, memberMs: number[], newVs?: string, reported: number } {
-  const latest = new Map<string, PlacementEvent>()
-  const after = placementLog.filter(e => e.t >= tKill && members.includes(e.peerId))
-  for (const e of after) latest.set(e.peerId, e)
-  const vsSet = new Set([...latest.values()].map(e => e.virtualServer))
-  const newVs = vsSet.size === 1 ? [...vsSet][0] ?? undefined : undefined
-  const done = latest.size === members.length && newVs != null && newVs !== victim && members.includes(newVs)
-  const memberMs: number[] = []
-  if (done) {
-    for (const m of members) {
-      const first = after.find(e => e.peerId === m && e.virtualServer === newVs)
-      if (first != null) memberMs.push(first.t - tKill)
-    }
-  }
-  const firstMs = after.length > 0 ? Math.min(...after.map(e => e.t)) - tKill : undefined
-  return { done, allMs: done ? Math.max(...memberMs) : undefined, firstMs, memberMs, newVs, reported: latest.size }
-}
-
 // ---------------------------------------------------------------- figures
-
-function arrivalFigures (plans: PeerPlan[], intervalMs: number): Record<string, any> {
-  const recs = [...records.values(), ...unplaced.values()]
-  // most joins in flight at once: from first join attempt to first placement
-  const edges = [...records.values()].filter(r => r.tJoin != null && r.tPlaced != null).flatMap(r => [[r.tJoin!, 1], [r.tPlaced!, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  let inFlight = 0
-  let maxInFlight = 0
-  for (const [, d] of edges) { inFlight += d; maxInFlight = Math.max(maxInFlight, inFlight) }
-  return {
-    pattern: `constant rate: one new peer every ${round(intervalMs)} ms; subnets interleaved (peer k is 127.0.${FIRST_SUBNET}+(k mod ${SUBNETS}).1+(k div ${SUBNETS})), so each subnet gains a peer every ${round(intervalMs * SUBNETS)} ms`,
-    ratePerSec: RATE_PER_SEC,
-    intervalMs: round(intervalMs),
-    durationMs: round(plans[plans.length - 1].at - plans[0].at, 0),
-    maxJoinsInFlight: maxInFlight,
-    startLagMs: summarize(recs.filter(r => r.tCreate != null).map(r => r.tCreate! - r.at)),
-    startLagDefinition: 'when a worker actually began creating the peer, minus its scheduled arrival (how far the workers fell behind the schedule)',
-    createToJoinMs: summarize(recs.filter(r => r.tJoin != null && r.tCreate != null).map(r => r.tJoin! - r.tCreate!))
-  }
-}
-
-function placementFigures (statuses: any[]): Record<string, any> {
-  const roles: Record<string, number> = {}
-  for (const r of records.values()) roles[r.role ?? '?'] = (roles[r.role ?? '?'] ?? 0) + 1
-  const withErrors = [...records.values(), ...unplaced.values()].filter(r => r.joinErrors.length > 0)
-  const errorCounts: Record<string, number> = {}
-  for (const r of withErrors) for (const e of r.joinErrors) errorCounts[e] = (errorCounts[e] ?? 0) + 1
-  const disconnects = statuses.flatMap(s => s.peers).reduce((n: number, p: any) => n + p.bootstrapDisconnects.length, 0)
-  return {
-    placed: records.size,
-    notPlaced: [...unplaced.values()].map(r => ({ idx: r.idx, ip: r.ip, error: r.error, joinErrors: r.joinErrors })),
-    firstRoles: roles,
-    peersThatSawJoinErrors: withErrors.length,
-    joinErrors: errorCounts,
-    bootstrapDisconnectsAfterStart: disconnects,
-    connectionsPerPeer: summarize(statuses.flatMap(s => s.peers).map((p: any) => p.connections)),
-    bootstrapDisconnectsNote: 'peer:disconnect events for the bootstrap seen by surviving peers, from their start to the end of the failover phase'
-  }
-}
-
-function addNotes (): void {
-  const m = result.machine
-  notes.push(`${m.cpus} CPUs shared by the bootstrap, ${WORKERS} workers, ${victims.length} victims, the echo server and this process: the latencies include CPU contention (load average ${m.loadavgAtStart.join('/')} at start)`)
-  notes.push('all peers share one machine and loopback; the subnets are 127.0.S.0/24 addresses on lo')
-  if (PEER_TIMEOUT_MS != null) notes.push(`the hosted peers run with peerTimeoutMs ${PEER_TIMEOUT_MS} (product default 10000): each peer pings each of its connections every peerTimeoutMs/2, the DHT leaves every peer with tens of connections, and with 200 peers on ${m.cpus} CPUs the default pings alone take a large share of the machine; the bootstrap keeps the default, so the failover figures are unaffected. BENCH_JOIN_PEER_TIMEOUT_MS=default runs the product default`)
-  notes.push(`joinLatencyMs is dominated by CPU contention on this machine (every join makes the new peer's DHT connect to tens of peers: see bootstrapPerJoin.peerProcessesCpuMs and placement.connectionsPerPeer); ratios against the idle yardstick therefore mostly measure that contention, and ratios against the yardstick under load (sampled during the arrivals) are the fairer comparison`)
-  if (result.placement.notPlaced.length > 0) notes.push(`${result.placement.notPlaced.length} peers were never placed (see placement.notPlaced)`)
-  if (result.placement.peersThatSawJoinErrors > 0) notes.push(`${result.placement.peersThatSawJoinErrors} peers saw a failed join attempt before their first placement (see placement.joinErrors)`)
-  if (result.bootstrapPerJoin.requests != null && result.bootstrapPerJoin.requests > 1.0001) notes.push(`the bootstrap handled ${result.bootstrapPerJoin.requests} join requests per placed peer (retries)`)
-  if (result.consistency.allAgreeMs == null) notes.push(`peers and the bootstrap table did not all agree within ${CONSISTENCY_TIMEOUT_MS} ms (${result.consistency.agreeing}/${result.consistency.total})`)
-  if (result.yardstick.failures > 0) notes.push(`${result.yardstick.failures} yardstick exchanges failed`)
-  for (const f of [...result.failoverMs.sigkill.perGroup, ...result.failoverMs.sigstop.perGroup]) {
-    if (f.skipped != null) notes.push(`failover ${f.subnet}: skipped, ${f.skipped}`)
-    else if (f.timedOut === true) notes.push(`failover ${f.subnet} (${f.signal}): not complete within the time limit (table ${f.bootstrapTableMs} ms, ${f.membersReported}/${f.groupSize - 1} members reported)`)
-    else if (f.newVirtualServerAgrees !== true) notes.push(`failover ${f.subnet}: the members' new virtual server differs from the bootstrap table's`)
-  }
-  notes.push('socket bytes are exact TCP payload counts of the bootstrap process (Node net.*.socket diagnostics channels, via a preload); they include identify, DHT, gossipsub and ping traffic besides the joins')
-}
 
 // ---------------------------------------------------------------- plumbing
 

@@ -1,9 +1,10 @@
-/** What the "join" benchmark makes of its snapshots of the bootstrap (metrics, sockets, CPU): per join, idle, failover and process figures. */
+/** What the "join" benchmark makes of what it recorded: arrival, placement, per-join, idle, failover and process figures, and its notes. */
 import { PROTOCOL_JOIN } from '../../src/protocols/index.js'
 import { byLabel, sumOf, type Sample } from './prometheus.js'
 import { round, subtractRecords, summarize } from './stats.js'
 import type { Child } from './proc.js'
 import type { SocketSnapshot } from './socket-counter.js'
+import type { JoinRecord, PeerPlan } from './join-worker.js'
 
 /** The bootstrap (and the peer processes) at one moment. */
 export interface Snapshot {
@@ -158,4 +159,62 @@ export function processFigures (workers: Child[], statuses: any[], a: Snapshot, 
     workerCount: workers.length,
     note: 'CPU seconds from the baseline (before the first arrival) to the end of the failover phase; children = workers, victims and the echo server'
   }
+}
+
+export function arrivalFigures (plans: PeerPlan[], intervalMs: number, records: Map<number, JoinRecord>, unplaced: Map<number, JoinRecord>, layout: { firstSubnet: number, subnets: number, ratePerSec: number }): Record<string, any> {
+  const recs = [...records.values(), ...unplaced.values()]
+  // most joins in flight at once: from first join attempt to first placement
+  const edges = [...records.values()].filter(r => r.tJoin != null && r.tPlaced != null).flatMap(r => [[r.tJoin!, 1], [r.tPlaced!, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let inFlight = 0
+  let maxInFlight = 0
+  for (const [, d] of edges) { inFlight += d; maxInFlight = Math.max(maxInFlight, inFlight) }
+  return {
+    pattern: `constant rate: one new peer every ${round(intervalMs)} ms; subnets interleaved (peer k is 127.0.${layout.firstSubnet}+(k mod ${layout.subnets}).1+(k div ${layout.subnets})), so each subnet gains a peer every ${round(intervalMs * layout.subnets)} ms`,
+    ratePerSec: layout.ratePerSec,
+    intervalMs: round(intervalMs),
+    durationMs: round(plans[plans.length - 1].at - plans[0].at, 0),
+    maxJoinsInFlight: maxInFlight,
+    startLagMs: summarize(recs.filter(r => r.tCreate != null).map(r => r.tCreate! - r.at)),
+    startLagDefinition: 'when a worker actually began creating the peer, minus its scheduled arrival (how far the workers fell behind the schedule)',
+    createToJoinMs: summarize(recs.filter(r => r.tJoin != null && r.tCreate != null).map(r => r.tJoin! - r.tCreate!))
+  }
+}
+
+export function placementFigures (statuses: any[], records: Map<number, JoinRecord>, unplaced: Map<number, JoinRecord>): Record<string, any> {
+  const roles: Record<string, number> = {}
+  for (const r of records.values()) roles[r.role ?? '?'] = (roles[r.role ?? '?'] ?? 0) + 1
+  const withErrors = [...records.values(), ...unplaced.values()].filter(r => r.joinErrors.length > 0)
+  const errorCounts: Record<string, number> = {}
+  for (const r of withErrors) for (const e of r.joinErrors) errorCounts[e] = (errorCounts[e] ?? 0) + 1
+  const disconnects = statuses.flatMap(s => s.peers).reduce((n: number, p: any) => n + p.bootstrapDisconnects.length, 0)
+  return {
+    placed: records.size,
+    notPlaced: [...unplaced.values()].map(r => ({ idx: r.idx, ip: r.ip, error: r.error, joinErrors: r.joinErrors })),
+    firstRoles: roles,
+    peersThatSawJoinErrors: withErrors.length,
+    joinErrors: errorCounts,
+    bootstrapDisconnectsAfterStart: disconnects,
+    connectionsPerPeer: summarize(statuses.flatMap(s => s.peers).map((p: any) => p.connections)),
+    bootstrapDisconnectsNote: 'peer:disconnect events for the bootstrap seen by surviving peers, from their start to the end of the failover phase'
+  }
+}
+
+/** The notes every run gets, and the ones its figures call for. */
+export function addNotes (result: Record<string, any>, notes: string[], setup: { workers: number, victims: number, peerTimeoutMs?: number, consistencyTimeoutMs: number }): void {
+  const m = result.machine
+  notes.push(`${m.cpus} CPUs shared by the bootstrap, ${setup.workers} workers, ${setup.victims} victims, the echo server and this process: the latencies include CPU contention (load average ${m.loadavgAtStart.join('/')} at start)`)
+  notes.push('all peers share one machine and loopback; the subnets are 127.0.S.0/24 addresses on lo')
+  if (setup.peerTimeoutMs != null) notes.push(`the hosted peers run with peerTimeoutMs ${setup.peerTimeoutMs} (product default 10000): each peer pings each of its connections every peerTimeoutMs/2, the DHT leaves every peer with tens of connections, and with 200 peers on ${m.cpus} CPUs the default pings alone take a large share of the machine; the bootstrap keeps the default, so the failover figures are unaffected. BENCH_JOIN_PEER_TIMEOUT_MS=default runs the product default`)
+  notes.push(`joinLatencyMs is dominated by CPU contention on this machine (every join makes the new peer's DHT connect to tens of peers: see bootstrapPerJoin.peerProcessesCpuMs and placement.connectionsPerPeer); ratios against the idle yardstick therefore mostly measure that contention, and ratios against the yardstick under load (sampled during the arrivals) are the fairer comparison`)
+  if (result.placement.notPlaced.length > 0) notes.push(`${result.placement.notPlaced.length} peers were never placed (see placement.notPlaced)`)
+  if (result.placement.peersThatSawJoinErrors > 0) notes.push(`${result.placement.peersThatSawJoinErrors} peers saw a failed join attempt before their first placement (see placement.joinErrors)`)
+  if (result.bootstrapPerJoin.requests != null && result.bootstrapPerJoin.requests > 1.0001) notes.push(`the bootstrap handled ${result.bootstrapPerJoin.requests} join requests per placed peer (retries)`)
+  if (result.consistency.allAgreeMs == null) notes.push(`peers and the bootstrap table did not all agree within ${setup.consistencyTimeoutMs} ms (${result.consistency.agreeing}/${result.consistency.total})`)
+  if (result.yardstick.failures > 0) notes.push(`${result.yardstick.failures} yardstick exchanges failed`)
+  for (const f of [...result.failoverMs.sigkill.perGroup, ...result.failoverMs.sigstop.perGroup]) {
+    if (f.skipped != null) notes.push(`failover ${f.subnet}: skipped, ${f.skipped}`)
+    else if (f.timedOut === true) notes.push(`failover ${f.subnet} (${f.signal}): not complete within the time limit (table ${f.bootstrapTableMs} ms, ${f.membersReported}/${f.groupSize - 1} members reported)`)
+    else if (f.newVirtualServerAgrees !== true) notes.push(`failover ${f.subnet}: the members' new virtual server differs from the bootstrap table's`)
+  }
+  notes.push('socket bytes are exact TCP payload counts of the bootstrap process (Node net.*.socket diagnostics channels, via a preload); they include identify, DHT, gossipsub and ping traffic besides the joins')
 }

@@ -33,3 +33,21 @@ export async function sampleWhile (go: () => boolean, fn: () => Promise<number>,
   }
   return { ms, failures }
 }
+
+/** One sample of the yardsticks under load: a stream exchange, a new connection, or a failure. */
+export interface LoadedSample { stream?: number, connect?: number, failed?: boolean }
+
+/** Samples `fn` every `everyMs` while `go()` holds, at most `maxMs` and 2,000 times; a throw counts as a failed sample. */
+export async function sampleEach (go: () => boolean, fn: (i: number) => Promise<LoadedSample>, everyMs: number, maxMs: number): Promise<LoadedSample[]> {
+  const out: LoadedSample[] = []
+  const deadline = now() + maxMs
+  for (let i = 0; go() && now() < deadline && i < 2_000; i++) {
+    try {
+      out.push(await fn(i))
+    } catch {
+      out.push({ failed: true })
+    }
+    await sleep(everyMs)
+  }
+  return out
+}

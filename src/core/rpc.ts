@@ -138,7 +138,8 @@ async function refuse<Res> (stream: Stream, lp: LpStream, res: Codec<Res>, opts:
   }
 }
 
-async function closeOrAbort (stream: Stream, signal: AbortSignal): Promise<void> {
+/** Closes this side of `stream`, or aborts it when even that fails. */
+export async function closeOrAbort (stream: Stream, signal?: AbortSignal): Promise<void> {
   try {
     await stream.close({ signal })
   } catch (err: any) {

@@ -5,7 +5,7 @@
  * negotiation (a round trip) and most of a request's CPU, which is most of
  * what a member's search of its virtual server costs.
  */
-import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS } from '../core/index.js'
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS, closeOrAbort } from '../core/index.js'
 import { SearchRequest, SearchResponse } from '../pb/search.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -52,12 +52,7 @@ export class SearchSessions {
 
   private async exchange (peer: PeerId, channel: RequestChannel, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
     const res = await channel.exchange(request, SearchRequest, SearchResponse, { maxInboundBytes: MAX_SEARCH_RESPONSE_BYTES, signal })
-    if (res.sessionOpen && channel.open && this.put(peer.toString(), channel)) return res
-    try {
-      await channel.stream.close({ signal })
-    } catch (err: any) {
-      channel.stream.abort(err)
-    }
+    if (!(res.sessionOpen && channel.open && this.put(peer.toString(), channel))) await closeOrAbort(channel.stream, signal)
     return res
   }
 
@@ -65,11 +60,10 @@ export class SearchSessions {
     const list = this.idle.get(key)
     while (list != null && list.length > 0) {
       const entry = list.pop()!
-      entry.channel.stream.removeEventListener('close', entry.onClose)
-      entry.channel.stream.removeEventListener('remoteCloseWrite', entry.onClose)
       if (list.length === 0) this.idle.delete(key)
+      unwatch(entry)
       if (entry.channel.open && performance.now() - entry.since < SEARCH_SESSION_REUSE_MS) return entry.channel
-      void entry.channel.stream.close().catch((err: Error) => { entry.channel.stream.abort(err) })
+      void closeOrAbort(entry.channel.stream)
     }
     return undefined
   }
@@ -87,7 +81,8 @@ export class SearchSessions {
     this.idle.set(key, [...list, entry])
     if (this.idle.size > MAX_IDLE_PEERS) {
       const [oldest] = this.idle.keys()
-      for (const e of this.idle.get(oldest) ?? []) this.drop(oldest, e)
+      // a copy: drop takes each out of the list
+      for (const e of [...this.idle.get(oldest) ?? []]) this.drop(oldest, e)
     }
     return true
   }
@@ -99,8 +94,12 @@ export class SearchSessions {
     if (list == null || at < 0) return
     list.splice(at, 1)
     if (list.length === 0) this.idle.delete(key)
-    entry.channel.stream.removeEventListener('close', entry.onClose)
-    entry.channel.stream.removeEventListener('remoteCloseWrite', entry.onClose)
-    if (entry.channel.stream.status === 'open') void entry.channel.stream.close().catch((err: Error) => { entry.channel.stream.abort(err) })
+    unwatch(entry)
+    if (entry.channel.stream.status === 'open') void closeOrAbort(entry.channel.stream)
   }
+}
+
+function unwatch (entry: Idle): void {
+  entry.channel.stream.removeEventListener('close', entry.onClose)
+  entry.channel.stream.removeEventListener('remoteCloseWrite', entry.onClose)
 }

@@ -20,8 +20,7 @@ const MAX_LINES = 400
  * splits them. None may grow, and no other file may pass the limit.
  */
 const TO_SPLIT = new Map([
-  ['src/compute/provider/provider.ts', 501],
-  ['benchmarks/join.ts', 527]
+  ['src/compute/provider/provider.ts', 501]
 ])
 
 function layerViolations (files: SourceFile[]): string[] {
