@@ -24,12 +24,12 @@ export type { NodeOptions } from './options.js'
 export type { NodeStatus } from './status.js'
 export type { JoinFailure, Placement, PeerRole, DhtMode, DhtModeOption } from './topology/index.js'
 export type { ForwardReport, SearchOptions, SearchResult, SearchTier, UnreachableTier, SharedFile, ShareMeta, ShareOptions, ShareReport, SkippedPath, SkipReason, IndexEntry, GetOptions, GetResult } from './sharing/index.js'
-export { ForbiddenShareError } from './sharing/index.js'
+export { ForbiddenShareError, FileChangedError, NotSharedError, SearchRefusedError } from './sharing/index.js'
 export { appPath } from './compute/apps/index.js'
 // the providers' sandbox, to try an application locally before submitting it
 export { runUnit } from './compute/sandbox/index.js'
 export type { RunUnitOptions, UnitResult } from './compute/sandbox/index.js'
-export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError, BootstrapUnreachableError, BOOTSTRAP_UNREACHABLE_MS } from './compute/index.js'
+export { ComputeClient, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError, BootstrapUnreachableError, BootstrapNotAnsweredError, BOOTSTRAP_UNREACHABLE_MS } from './compute/index.js'
 export type {
   JobInput, JobSpec, DefaultedJobField, ResolvedJob, ResolvedInput, JobState, UnitState, ReplicaState, ProviderState, JobStatus, JobResults, ProviderInfo,
   ResultsSummary, UnitResultEntry, ResultsOptions, WatchOptions, RetryOptions, RetryInfo, UnitSpecInput, ComputeClientInit, AdminRemoveResult
@@ -37,5 +37,6 @@ export type {
 export {
   PeerhiveError, InvalidOptionError, JoinRejectedError, MalformedMessageError, MessageTooLargeError,
   UnsupportedVersionError, RateLimitedError, SubnetMismatchError, NoDaemonError, CannotListenError, UnsupportedNodeError,
+  InvalidIdentityError, DatabaseTooNewError,
   PROTOCOL_JOIN, ASSIGNMENT_TOPIC_PREFIX, DHT_PROTOCOL
 } from './core/index.js'

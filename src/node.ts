@@ -13,7 +13,10 @@ import { OwnerInbox, UnitOutputServer } from './compute/outputs/index.js'
 import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
-import { ConnectionBudget, DHT_MODE_OPTIONS, DhtRole, GossipPace, TopologyClient, dhtModeFor, type JoinFailure, type Placement, type PeerRole } from './topology/index.js'
+import {
+  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, dhtModeFor, dhtRole, gossipPace, roleComponents,
+  type ConnectionBudget, type DhtRole, type GossipPace, type JoinFailure, type Placement, type PeerRole
+} from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
 import type { Libp2p } from 'libp2p'
@@ -55,16 +58,11 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, privateKey: PrivateKey, private readonly options: NodeOptions, private readonly workDir: string) {
     super()
     this.metrics = metrics
-    this.sharing = new SharingService(libp2p, {
-      placement: () => topology.placement(),
-      addEventListener: (type, listener) => { topology.addEventListener(type, listener) },
-      removeEventListener: (type, listener) => { topology.removeEventListener(type, listener) },
-      bootstrapId: topology.bootstrapId,
-      directory: () => topology.directory()
-    }, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
-    this.dhtRole = new DhtRole(libp2p, topology, options.dhtMode ?? 'auto')
-    this.connectionBudget = new ConnectionBudget(libp2p, topology)
-    this.gossipPace = new GossipPace(libp2p, topology)
+    this.sharing = new SharingService(libp2p, topology, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
+    const components = roleComponents(libp2p, topology)
+    this.dhtRole = dhtRole({ mode: options.dhtMode })(components)
+    this.connectionBudget = connectionBudget()(components)
+    this.gossipPace = gossipPace()(components)
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })

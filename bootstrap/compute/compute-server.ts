@@ -1,6 +1,6 @@
 import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { answerRequest, isTooLargeError, type PeerhiveMetrics } from '../../src/core/index.js'
+import { serveRequests, tryConsume, type PeerhiveMetrics } from '../../src/core/index.js'
 import {
   JOBS_BOOTSTRAP_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, MAX_JOBS_STREAMS_PER_CONNECTION,
   MAX_WORK_REQUEST_BYTES, MAX_WORK_RESPONSE_BYTES, MAX_WORK_STREAMS_PER_CONNECTION, PROTOCOL_JOBS, PROTOCOL_WORK, WORK_BOOTSTRAP_TIMEOUT_MS,
@@ -162,33 +162,22 @@ export class ComputeServer {
 
   private async onWorkStream (stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(WORK_BOOTSTRAP_TIMEOUT_MS)
-    let outcome = 'ok'
-    try {
-      await answerRequest(stream, WorkRequest, WorkResponse, {
-        maxInboundBytes: MAX_WORK_REQUEST_BYTES,
-        signal,
-        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_WORK, direction }, bytes) },
-        handle: async req => {
-          const res = await this.work(peerId, req)
-          outcome = res.error === WorkResponse.Error.NONE ? 'ok' : res.error
-          return res
-        },
-        onBadRequest: err => {
-          this.consume(this.workLimiter, peerId)
-          const tooLarge = isTooLargeError(err)
-          const res = workAnswer(tooLarge ? WorkResponse.Error.MESSAGE_TOO_LARGE : WorkResponse.Error.MALFORMED_MESSAGE,
-            tooLarge ? `work request larger than ${MAX_WORK_REQUEST_BYTES} bytes or over a field's limit (${err.message})` : `not a WorkRequest: ${err.message}`)
-          outcome = res.error
-          return res
-        }
-      })
-    } catch (err: any) {
-      this.log('work request from %s ended with an error - %e', peerId, err)
-      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
-    } finally {
-      this.metrics.requests.inc({ protocol: PROTOCOL_WORK, outcome })
-    }
+    await serveRequests(stream, peerId, {
+      protocol: PROTOCOL_WORK,
+      request: WorkRequest,
+      response: WorkResponse,
+      maxInboundBytes: MAX_WORK_REQUEST_BYTES,
+      timeoutMs: WORK_BOOTSTRAP_TIMEOUT_MS,
+      outcomeOf: res => res.error === WorkResponse.Error.NONE ? 'ok' : res.error,
+      badRequest: (err, tooLarge) => {
+        // bad requests use up the peer's allowance too
+        tryConsume(this.workLimiter, peerId)
+        return workAnswer(tooLarge ? WorkResponse.Error.MESSAGE_TOO_LARGE : WorkResponse.Error.MALFORMED_MESSAGE,
+          tooLarge ? `work request larger than ${MAX_WORK_REQUEST_BYTES} bytes or over a field's limit (${err.message})` : `not a WorkRequest: ${err.message}`)
+      },
+      metrics: this.metrics,
+      log: this.log
+    }, async req => await this.work(peerId, req))
   }
 
   private async work (peerId: string, req: WorkRequest): Promise<WorkResponse> {
@@ -196,7 +185,7 @@ export class ComputeServer {
       if (req.version !== WORK_VERSION) {
         return workAnswer(WorkResponse.Error.UNSUPPORTED_VERSION, `work version ${req.version} is not supported; this bootstrap speaks version ${WORK_VERSION}`)
       }
-      if (!this.consume(this.workLimiter, peerId)) return workAnswer(WorkResponse.Error.RATE_LIMITED, 'too many work requests from this peer; retry later', { retryMs: 1000 })
+      if (!tryConsume(this.workLimiter, peerId)) return workAnswer(WorkResponse.Error.RATE_LIMITED, 'too many work requests from this peer; retry later', { retryMs: 1000 })
       if (!this.running) return workAnswer(WorkResponse.Error.INTERNAL, 'the bootstrap is stopping')
       const budget = MAX_WORK_RESPONSE_BYTES - WORK_ANSWER_RESERVE
       switch (req.kind) {
@@ -246,33 +235,21 @@ export class ComputeServer {
 
   private async onJobsStream (stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(JOBS_BOOTSTRAP_TIMEOUT_MS)
-    let outcome = 'ok'
-    try {
-      await answerRequest(stream, JobsRequest, JobsResponse, {
-        maxInboundBytes: MAX_JOBS_REQUEST_BYTES,
-        signal,
-        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_JOBS, direction }, bytes) },
-        handle: async req => {
-          const res = await this.jobs(peerId, connection, req)
-          outcome = res.error === JobsResponse.Error.NONE ? 'ok' : res.error
-          return res
-        },
-        onBadRequest: err => {
-          this.consume(this.jobsLimiter, peerId)
-          const tooLarge = isTooLargeError(err)
-          const res = jobsAnswer(tooLarge ? JobsResponse.Error.MESSAGE_TOO_LARGE : JobsResponse.Error.MALFORMED_MESSAGE,
-            tooLarge ? `jobs request larger than ${MAX_JOBS_REQUEST_BYTES} bytes (${err.message})` : `not a JobsRequest: ${err.message}`)
-          outcome = res.error
-          return res
-        }
-      })
-    } catch (err: any) {
-      this.log('jobs request from %s ended with an error - %e', peerId, err)
-      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
-    } finally {
-      this.metrics.requests.inc({ protocol: PROTOCOL_JOBS, outcome })
-    }
+    await serveRequests(stream, peerId, {
+      protocol: PROTOCOL_JOBS,
+      request: JobsRequest,
+      response: JobsResponse,
+      maxInboundBytes: MAX_JOBS_REQUEST_BYTES,
+      timeoutMs: JOBS_BOOTSTRAP_TIMEOUT_MS,
+      outcomeOf: res => res.error === JobsResponse.Error.NONE ? 'ok' : res.error,
+      badRequest: (err, tooLarge) => {
+        tryConsume(this.jobsLimiter, peerId)
+        return jobsAnswer(tooLarge ? JobsResponse.Error.MESSAGE_TOO_LARGE : JobsResponse.Error.MALFORMED_MESSAGE,
+          tooLarge ? `jobs request larger than ${MAX_JOBS_REQUEST_BYTES} bytes (${err.message})` : `not a JobsRequest: ${err.message}`)
+      },
+      metrics: this.metrics,
+      log: this.log
+    }, async req => await this.jobs(peerId, connection, req))
   }
 
   private async jobs (peerId: string, connection: Connection, req: JobsRequest): Promise<JobsResponse> {
@@ -280,7 +257,7 @@ export class ComputeServer {
       if (req.version !== JOBS_VERSION) {
         return jobsAnswer(JobsResponse.Error.UNSUPPORTED_VERSION, `jobs version ${req.version} is not supported; this bootstrap speaks version ${JOBS_VERSION}`)
       }
-      if (!this.consume(this.jobsLimiter, peerId)) return jobsAnswer(JobsResponse.Error.RATE_LIMITED, 'too many jobs requests from this peer; retry later')
+      if (!tryConsume(this.jobsLimiter, peerId)) return jobsAnswer(JobsResponse.Error.RATE_LIMITED, 'too many jobs requests from this peer; retry later')
       if (!this.running) return jobsAnswer(JobsResponse.Error.INTERNAL, 'the bootstrap is stopping')
       const caller: Caller = { peerId, operator: this.isOperator(peerId) }
       const s = this.scheduler
@@ -385,14 +362,5 @@ export class ComputeServer {
       if (addrs.length > 0) return addrs.slice(0, 8)
     } catch {}
     return [connection.remoteAddr.toString()]
-  }
-
-  private consume (limiter: RateLimiter, peerId: string): boolean {
-    try {
-      limiter.consume(peerId)
-      return true
-    } catch {
-      return false
-    }
   }
 }

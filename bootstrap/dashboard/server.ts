@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { closeServer, listen, type HostPort } from '../../src/core/index.js'
+import { InvalidOptionError, closeServer, listen, type HostPort } from '../../src/core/index.js'
 import { allowedHosts, hostAllowed, tokenMatches } from '../../src/api/index.js'
 import { DEFAULT_ASSETS_DIR, loadAssets, type Asset } from './assets.js'
 import type { DashboardCollector } from './collector.js'
@@ -247,7 +247,7 @@ async function readBody (req: IncomingMessage): Promise<unknown> {
   try {
     for await (const chunk of req) {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) throw new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`)
+      if (size > MAX_BODY_BYTES) throw new InvalidOptionError(`the body is larger than ${MAX_BODY_BYTES} bytes`)
       chunks.push(chunk)
     }
   } finally {
@@ -258,6 +258,6 @@ async function readBody (req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text)
   } catch {
-    throw new Error('the body must be JSON, for example {"ban": true}')
+    throw new InvalidOptionError('the body must be JSON, for example {"ban": true}')
   }
 }

@@ -2,7 +2,7 @@ import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
-  JoinError, JoinRequest, JoinResponse, answerRequest, assignmentTopic, encodeSubnetTable, isTooLargeError,
+  JoinError, JoinRequest, JoinResponse, assignmentTopic, encodeSubnetTable, serveRequests, tryConsume,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../../src/core/index.js'
 import { Election, type SubnetState } from '../election/index.js'
@@ -168,34 +168,26 @@ export class CentralServer {
 
   private async onJoinStream (stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(JOIN_TIMEOUT_MS)
-    let outcome = 'ok'
     this.inFlight++
     try {
-      await answerRequest(stream, JoinRequest, JoinResponse, {
+      await serveRequests(stream, peerId, {
+        protocol: PROTOCOL_JOIN,
+        request: JoinRequest,
+        response: JoinResponse,
         maxInboundBytes: MAX_JOIN_REQUEST_BYTES,
-        signal,
-        onBytes: (direction, bytes) => { this.metrics.bytes.inc({ protocol: PROTOCOL_JOIN, direction }, bytes) },
-        handle: req => {
-          const res = this.join(peerId, connection, req)
-          outcome = res.error === JoinError.NONE ? 'ok' : res.error
-          return res
-        },
-        onBadRequest: err => {
+        timeoutMs: JOIN_TIMEOUT_MS,
+        outcomeOf: res => res.error === JoinError.NONE ? 'ok' : res.error,
+        badRequest: (err, tooLarge) => {
           // bad requests use up the peer's allowance too
-          try { this.limiter.consume(peerId) } catch {}
-          const code = badRequestCode(err)
-          const res = refusal(code, code === JoinError.MESSAGE_TOO_LARGE ? `join request larger than ${MAX_JOIN_REQUEST_BYTES} bytes (${err.message})` : err.message)
-          outcome = res.error
-          return res
-        }
-      })
-    } catch (err: any) {
-      this.log('join from %s ended with an error - %e', peerId, err)
-      if (outcome === 'ok') outcome = signal.aborted ? 'TIMEOUT' : 'STREAM_ERROR'
+          tryConsume(this.limiter, peerId)
+          const code = tooLarge ? JoinError.MESSAGE_TOO_LARGE : JoinError.MALFORMED_MESSAGE
+          return refusal(code, code === JoinError.MESSAGE_TOO_LARGE ? `join request larger than ${MAX_JOIN_REQUEST_BYTES} bytes (${err.message})` : err.message)
+        },
+        metrics: this.metrics,
+        log: this.log
+      }, req => this.join(peerId, connection, req))
     } finally {
       this.inFlight--
-      this.metrics.requests.inc({ protocol: PROTOCOL_JOIN, outcome })
     }
   }
 
@@ -207,9 +199,7 @@ export class CentralServer {
       if (this.inFlight > this.init.maxConcurrentJoins) {
         throw new JoinRefusal(JoinError.RATE_LIMITED, 'the bootstrap is handling too many joins; retry later')
       }
-      try {
-        this.limiter.consume(peerId)
-      } catch {
+      if (!tryConsume(this.limiter, peerId)) {
         throw new JoinRefusal(JoinError.RATE_LIMITED, `more than ${this.init.joinsPerPeer} joins in 10 s from this peer; retry later`)
       }
       if (!this.running) throw new JoinRefusal(JoinError.INTERNAL, 'the bootstrap is stopping')
@@ -382,8 +372,4 @@ export class CentralServer {
 
 function refusal (code: JoinError, message: string): JoinResponse {
   return { version: WIRE_VERSION, error: code, message, userSerialId: 0, subnet: '', observedAddr: '', table: new Uint8Array(0) as Uint8Array<ArrayBuffer> }
-}
-
-function badRequestCode (err: Error): JoinError {
-  return isTooLargeError(err) ? JoinError.MESSAGE_TOO_LARGE : JoinError.MALFORMED_MESSAGE
 }

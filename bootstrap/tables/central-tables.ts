@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { openDatabase } from '../../src/core/index.js'
+import { DatabaseTooNewError, openDatabase } from '../../src/core/index.js'
 import { SCHEMA, SCHEMA_VERSION } from './schema.js'
 import { IndexLimitError, searchText, type IndexEntry } from '../../src/sharing/index.js'
 import type { Candidate, SubnetState } from '../election/index.js'
@@ -40,7 +40,7 @@ export class CentralTables {
     const version = hasMeta ? this.getMeta('schema_version') : undefined
     if (version != null && Number(version) > SCHEMA_VERSION) {
       this.db.close()
-      throw new Error(`database ${path} has schema version ${version}, newer than this peerhive's (${SCHEMA_VERSION}); upgrade peerhive`)
+      throw new DatabaseTooNewError(`database ${path} has schema version ${version}, newer than this peerhive's (${SCHEMA_VERSION}); upgrade peerhive`)
     }
     this.db.exec(SCHEMA)
     if (version == null) this.setMeta('schema_version', String(SCHEMA_VERSION))

@@ -8,7 +8,7 @@ export type * from './model/types.js'
 // the job owner's client (src/compute/client)
 export {
   ComputeClient, FINAL_STATES, InvalidJobError, JobNotFoundError, ForbiddenError, JobsRequestError, OutputUnavailableError,
-  BootstrapUnreachableError, BOOTSTRAP_UNREACHABLE_MS, formatDuration,
+  BootstrapUnreachableError, BootstrapNotAnsweredError, BOOTSTRAP_UNREACHABLE_MS, formatDuration,
   JobStore, JOBS_DIR, JOB_FILE, isJobId, resolveJob, writeResults, unitBaseName, RESULTS_FILE, IMAGE_FILE
 } from './client/index.js'
 export type {

@@ -1,3 +1,4 @@
+import { InvalidDataLengthLengthError } from './errors.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /**
@@ -16,9 +17,7 @@ export function boundedLengthDecoder (maxDataLength: number): (data: Uint8ArrayL
       value += (byte & 0x7f) * 2 ** (7 * i)
       if ((byte & 0x80) === 0) return value
       if (i + 1 >= maxBytes) {
-        const err = new Error(`message too large: its length prefix runs past ${maxBytes} bytes, so it exceeds ${maxDataLength} bytes`)
-        err.name = 'InvalidDataLengthLengthError'
-        throw err
+        throw new InvalidDataLengthLengthError(`message too large: its length prefix runs past ${maxBytes} bytes, so it exceeds ${maxDataLength} bytes`)
       }
     }
     // not complete yet: the reader fetches one more byte

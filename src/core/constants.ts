@@ -3,12 +3,6 @@
  * topics, and the bootstrap's defaults. Each protocol's own id, limits and
  * timeouts are in src/protocols (its wire contract).
  */
-/** Fetch a shared file's manifest and pieces from a provider. */
-export const PROTOCOL_TRANSFER = '/peerhive/transfer/1.0.0'
-/** A provider hands a unit's output to the job's owner, or the owner fetches it (protocols/unit-output.md). */
-export const PROTOCOL_UNIT_OUTPUT = '/peerhive/unit-output/1.0.0'
-/** Keyword filters of the virtual servers' group indexes and of the central index (protocols/filters.md). */
-export const FILTER_TOPIC = '/peerhive/filters/1'
 /** Our own DHT, so peerhive never joins the public IPFS DHT. */
 export const DHT_PROTOCOL = '/peerhive/kad/1.0.0'
 /**

@@ -52,3 +52,22 @@ export class CannotListenError extends PeerhiveError {
     if (options?.cause !== undefined) this.cause = options.cause
   }
 }
+
+/** The identity file of a data directory cannot be read, or holds a key peerhive does not use. */
+export class InvalidIdentityError extends PeerhiveError {
+  constructor (message: string) { super(message, 'InvalidIdentityError') }
+}
+
+/** A database was written by a newer peerhive, whose schema this one does not know. */
+export class DatabaseTooNewError extends PeerhiveError {
+  constructor (message: string) { super(message, 'DatabaseTooNewError') }
+}
+
+/**
+ * A length prefix longer than any message the reader accepts. The name is
+ * the one libp2p's own length-prefixed reader gives the same fault, so
+ * isTooLargeError (rpc.ts) sees one kind.
+ */
+export class InvalidDataLengthLengthError extends PeerhiveError {
+  constructor (message: string) { super(message, 'InvalidDataLengthLengthError') }
+}

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { InvalidIdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const IDENTITY_FILE = 'identity.key'
@@ -12,10 +13,10 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey
   const path = join(dataDir, IDENTITY_FILE)
   try {
     const key = privateKeyFromProtobuf(await readFile(path))
-    if (key.type !== 'Ed25519') throw new Error(`${path} holds a ${key.type} key; peerhive uses Ed25519`)
+    if (key.type !== 'Ed25519') throw new InvalidIdentityError(`${path} holds a ${key.type} key; peerhive uses Ed25519`)
     return key
   } catch (err: any) {
-    if (err.code !== 'ENOENT') throw new Error(`cannot read the node identity at ${path}: ${err.message}`)
+    if (err.code !== 'ENOENT') throw new InvalidIdentityError(`cannot read the node identity at ${path}: ${err.message}`)
   }
   await mkdir(dataDir, { recursive: true })
   const key = await generateKeyPair('Ed25519')

@@ -21,3 +21,27 @@ export async function pause (ms: number, signal: AbortSignal): Promise<void> {
     }
   })
 }
+
+/** A loop's pause that other code can cut short with wake(), e.g. when new work arrives. */
+export class WakeablePause {
+  private wakeUp?: () => void
+
+  async pause (ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        if (this.wakeUp === done) this.wakeUp = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, ms))
+      signal.addEventListener('abort', done, { once: true })
+      this.wakeUp = done
+    })
+  }
+
+  wake (): void {
+    this.wakeUp?.()
+  }
+}

@@ -1,5 +1,5 @@
 import {
-  INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics
+  INDEX_TIMEOUT_MS, MAX_INDEX_UPDATE_BYTES, PROTOCOL_INDEX, WIRE_VERSION, serveRequests, tryConsume, type PeerhiveMetrics
 } from '../core/index.js'
 import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { fromWire } from './wire.js'
@@ -70,38 +70,22 @@ export class IndexServer {
 
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const provider = connection.remotePeer.toString()
-    let outcome = 'ok'
-    try {
-      await answerRequest(stream, IndexUpdate, IndexAck, {
-        maxInboundBytes: MAX_INDEX_UPDATE_BYTES,
-        signal: AbortSignal.timeout(INDEX_TIMEOUT_MS),
-        onBytes: (direction, n) => { this.init.metrics?.bytes.inc({ protocol: PROTOCOL_INDEX, direction }, n) },
-        handle: update => {
-          const ack = this.apply(provider, update)
-          outcome = ack.error === IndexError.NONE ? 'ok' : ack.error
-          return ack
-        },
-        onBadRequest: err => {
-          const code = isTooLargeError(err) ? IndexError.MESSAGE_TOO_LARGE : IndexError.MALFORMED_MESSAGE
-          outcome = code
-          return ack(code, err.message)
-        }
-      })
-    } catch (err: any) {
-      this.log('index update from %s failed - %e', provider, err)
-      if (outcome === 'ok') outcome = 'STREAM_ERROR'
-    } finally {
-      this.init.metrics?.requests.inc({ protocol: PROTOCOL_INDEX, outcome })
-    }
+    await serveRequests(stream, provider, {
+      protocol: PROTOCOL_INDEX,
+      request: IndexUpdate,
+      response: IndexAck,
+      maxInboundBytes: MAX_INDEX_UPDATE_BYTES,
+      timeoutMs: INDEX_TIMEOUT_MS,
+      outcomeOf: res => res.error === IndexError.NONE ? 'ok' : res.error,
+      badRequest: (err, tooLarge) => ack(tooLarge ? IndexError.MESSAGE_TOO_LARGE : IndexError.MALFORMED_MESSAGE, err.message),
+      metrics: this.init.metrics,
+      log: this.log
+    }, update => this.apply(provider, update))
   }
 
   private apply (provider: string, update: IndexUpdate): IndexAck {
     if (update.version !== WIRE_VERSION) return ack(IndexError.UNSUPPORTED_VERSION, `index update version ${update.version} is not supported; this node speaks ${WIRE_VERSION}`)
-    try {
-      this.limiter.consume(provider)
-    } catch {
-      return ack(IndexError.RATE_LIMITED, 'too many index updates from this peer; retry in a few seconds')
-    }
+    if (!tryConsume(this.limiter, provider)) return ack(IndexError.RATE_LIMITED, 'too many index updates from this peer; retry in a few seconds')
     const refusal = this.init.refuse(provider)
     if (refusal != null) return ack(IndexError.NOT_YOUR_SERVER, refusal)
     if (!update.reset && this.init.holder.holds?.(provider) === false) {

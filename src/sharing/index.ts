@@ -1,5 +1,5 @@
 export { ShareStore } from './share-store.js'
-export { FileChangedError, NotSharedError } from './model/errors.js'
+export { FileChangedError, NotSharedError, SearchRefusedError } from './model/errors.js'
 export type { ShareMeta, ShareOptions, ShareReport, ShareStoreEvents, ShareStoreInit } from './share-store.js'
 export { SharePolicy, ForbiddenShareError, SECRET_FILES, isHiddenName } from './share-policy.js'
 export type { FileId, SkipReason, SkippedPath } from './share-policy.js'

@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { WIRE_VERSION } from '../core/index.js'
 import { SearchError, type SearchResponse, type ServerRef } from '../pb/search.js'
 import { SearchSessions } from './search-sessions.js'
+import { SearchRefusedError } from './model/errors.js'
 import type { Libp2p } from 'libp2p'
 
 /** Routed servers asked at once, nearest first: a round that finds results ends the remote tier. */
@@ -31,7 +32,7 @@ export async function askIndex (libp2p: Libp2p<any>, peerId: string, words: stri
   const forward = fields.forwardTimeoutMs != null
   const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0 }
   const res = await searchSessions(libp2p).ask(peer, req, signal)
-  if (res.error !== SearchError.NONE) throw new Error(`${peerId} refused the search (${res.error}): ${res.message}`)
+  if (res.error !== SearchError.NONE) throw new SearchRefusedError(peerId, res.error, res.message)
   return res
 }
 

@@ -1,5 +1,5 @@
 import {
-  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, answerRequest, isTooLargeError, type PeerhiveMetrics, type SessionOptions
+  MAX_SEARCH_HITS, MAX_SEARCH_REQUEST_BYTES, PROTOCOL_SEARCH, SEARCH_TIMEOUT_MS, WIRE_VERSION, serveRequests, tryConsume, type PeerhiveMetrics, type SessionOptions
 } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse, type SearchHit, type ServerRef } from '../pb/search.js'
 import { queryWords } from './model/matching.js'
@@ -87,53 +87,29 @@ export class SearchServer {
 
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const requester = connection.remotePeer.toString()
-    // the latest request's outcome: counted once its answer is out, or at the stream's end
-    let outcome: string | undefined
-    let answered = 0
-    const count = (): void => {
-      if (outcome != null) this.init.metrics?.requests.inc({ protocol: PROTOCOL_SEARCH, outcome })
-      outcome = undefined
-    }
     const idleMs = this.init.sessionIdleMs
     const session: SessionOptions<SearchResponse> | undefined = idleMs == null ? undefined : { idleMs, exchangeMs: SEARCH_TIMEOUT_MS, keepOpen: res => res.sessionOpen }
-    try {
-      await answerRequest(stream, SearchRequest, SearchResponse, {
-        maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
-        signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
-        onBytes: (direction, n) => { this.init.metrics?.bytes.inc({ protocol: PROTOCOL_SEARCH, direction }, n) },
-        session,
-        handle: async req => {
-          const res = await this.answer(req, requester)
-          outcome = res.error === SearchError.NONE ? 'ok' : res.error
-          return { ...res, sessionOpen: session != null && res.error === SearchError.NONE }
-        },
-        onSent: () => {
-          answered++
-          count()
-        },
-        onBadRequest: err => {
-          const code = isTooLargeError(err) ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE
-          outcome = code
-          return response(code, err.message)
-        }
-      })
-    } catch (err: any) {
-      this.log('search from %s failed - %e', requester, err)
-      // an answer that could not be sent, or a stream that failed before any request
-      if (outcome === 'ok' || (outcome == null && answered === 0)) outcome = 'STREAM_ERROR'
-    } finally {
-      count()
-    }
+    await serveRequests(stream, requester, {
+      protocol: PROTOCOL_SEARCH,
+      request: SearchRequest,
+      response: SearchResponse,
+      maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
+      timeoutMs: SEARCH_TIMEOUT_MS,
+      session,
+      outcomeOf: res => res.error === SearchError.NONE ? 'ok' : res.error,
+      badRequest: (err, tooLarge) => response(tooLarge ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE, err.message),
+      metrics: this.init.metrics,
+      log: this.log
+    }, async req => {
+      const res = await this.answer(req, requester)
+      return { ...res, sessionOpen: session != null && res.error === SearchError.NONE }
+    })
   }
 
   private async answer (req: SearchRequest, requester: string): Promise<SearchResponse> {
     if (req.version !== WIRE_VERSION) return response(SearchError.UNSUPPORTED_VERSION, `search version ${req.version} is not supported; this node speaks ${WIRE_VERSION}`)
-    try {
-      const limiter = this.init.isServer?.(requester) === true ? this.serverLimiter : this.limiter
-      limiter.consume(requester)
-    } catch {
-      return response(SearchError.RATE_LIMITED, 'too many searches from this peer; retry in a few seconds')
-    }
+    const limiter = this.init.isServer?.(requester) === true ? this.serverLimiter : this.limiter
+    if (!tryConsume(limiter, requester)) return response(SearchError.RATE_LIMITED, 'too many searches from this peer; retry in a few seconds')
     const refusal = this.init.refuse()
     if (refusal != null) return response(SearchError.NOT_A_SERVER, refusal)
     const words = queryWords(req.words)

@@ -9,9 +9,9 @@
  * server, its members), which are also tagged so libp2p's pruner spares them.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { Placement, PeerRole, TopologyClient } from './topology-client.js'
+import type { Placement, PeerRole } from './topology-client.js'
+import type { RoleComponents } from './role-components.js'
 import { KEEP_ALIVE, type Connection, type Logger, type PeerId, type PeerUpdate } from '@libp2p/interface'
-import type { Libp2p } from 'libp2p'
 
 /** Idle connections a node keeps, by role, besides the links its role needs. */
 export interface ConnectionBudgets {
@@ -73,6 +73,8 @@ export function isIdle (connection: Pick<Connection, 'streams'>): boolean {
   return connection.streams.every(s => s.protocol == null || HOUSEKEEPING.some(p => s.protocol?.startsWith(p) === true))
 }
 
+export type ConnectionBudgetComponents = Pick<RoleComponents, 'logger' | 'placements' | 'events' | 'peerStore' | 'connections'>
+
 export class ConnectionBudget {
   private readonly log: Logger
   private readonly checkDelayMs: number
@@ -80,36 +82,36 @@ export class ConnectionBudget {
   private tagged = new Set<string>()
   private running = false
 
-  constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement' | 'bootstrapId'>, private readonly budgets: ConnectionBudgets = {}) {
-    this.log = libp2p.logger.forComponent('peerhive:connection-budget')
+  constructor (private readonly components: ConnectionBudgetComponents, private readonly budgets: ConnectionBudgets = {}) {
+    this.log = components.logger.forComponent('peerhive:connection-budget')
     this.checkDelayMs = budgets.checkDelayMs ?? DEFAULT_BUDGET_CHECK_DELAY_MS
   }
 
   start (): void {
     if (this.running) return
     this.running = true
-    this.topology.addEventListener('placement', this.onPlacement)
-    this.libp2p.addEventListener('connection:open', this.onOpen)
-    this.libp2p.addEventListener('peer:update', this.onPeerUpdate)
+    this.components.placements.addEventListener('placement', this.onPlacement)
+    this.components.events.addEventListener('connection:open', this.onOpen)
+    this.components.events.addEventListener('peer:update', this.onPeerUpdate)
     this.retag()
     this.schedule()
   }
 
   stop (): void {
     this.running = false
-    this.topology.removeEventListener('placement', this.onPlacement)
-    this.libp2p.removeEventListener('connection:open', this.onOpen)
-    this.libp2p.removeEventListener('peer:update', this.onPeerUpdate)
+    this.components.placements.removeEventListener('placement', this.onPlacement)
+    this.components.events.removeEventListener('connection:open', this.onOpen)
+    this.components.events.removeEventListener('peer:update', this.onPeerUpdate)
     clearTimeout(this.timer)
     this.timer = undefined
   }
 
   /** Closes idle connections over the budget now; resolves with how many it closed. */
   async trim (): Promise<number> {
-    const placement = this.topology.placement()
-    const needed = neededPeers(placement, this.topology.bootstrapId.toString())
+    const placement = this.components.placements.placement()
+    const needed = neededPeers(placement, this.components.placements.bootstrapId.toString())
     const budget = budgetFor(placement.role, this.budgets) + needed.size
-    const connections = this.libp2p.getConnections()
+    const connections = this.components.connections.getConnections()
     if (connections.length <= budget) return 0
     const candidates = connections.filter(c => c.status === 'open' && !needed.has(c.remotePeer.toString()) && isIdle(c))
     const tags = new Map<string, Map<string, { value: number }>>()
@@ -128,7 +130,7 @@ export class ConnectionBudget {
     if (victims.length < over && connections.some(c => !needed.has(c.remotePeer.toString()) && !isIdle(c))) this.schedule()
     // without its keep-alive tag the reconnect queue leaves the peer closed; kad-dht tags it again only if its closest set changes
     await Promise.all(victims.filter(c => tags.get(c.remotePeer.toString())?.has(KAD_KEEP_ALIVE_TAG) === true).map(async c =>
-      this.libp2p.peerStore.merge(c.remotePeer, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } }).catch(() => {})))
+      this.components.peerStore.merge(c.remotePeer, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } }).catch(() => {})))
     await Promise.all(victims.map(async c => {
       try {
         await c.close({ signal: AbortSignal.timeout(1_000) })
@@ -154,7 +156,7 @@ export class ConnectionBudget {
   private readonly onPeerUpdate = (evt: CustomEvent<PeerUpdate>): void => {
     const { peer } = evt.detail
     if (!peer.tags.has(KAD_KEEP_ALIVE_TAG)) return
-    this.libp2p.peerStore.merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
+    this.components.peerStore.merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
       .catch((err: Error) => { this.log('could not untag %p - %e', peer.id, err) })
   }
 
@@ -175,7 +177,7 @@ export class ConnectionBudget {
 
   private async tagsOf (peer: PeerId): Promise<Map<string, { value: number }>> {
     try {
-      return (await this.libp2p.peerStore.get(peer)).tags
+      return (await this.components.peerStore.get(peer)).tags
     } catch {
       return new Map()
     }
@@ -183,7 +185,7 @@ export class ConnectionBudget {
 
   /** Tags the links this placement needs and untags the ones it no longer does. */
   private retag (): void {
-    const needed = neededPeers(this.topology.placement(), this.topology.bootstrapId.toString())
+    const needed = neededPeers(this.components.placements.placement(), this.components.placements.bootstrapId.toString())
     const changes: Array<[string, boolean]> = [
       ...[...needed].filter(p => !this.tagged.has(p)).map(p => [p, true] as [string, boolean]),
       ...[...this.tagged].filter(p => !needed.has(p)).map(p => [p, false] as [string, boolean])
@@ -196,8 +198,12 @@ export class ConnectionBudget {
       } catch {
         continue
       }
-      this.libp2p.peerStore.merge(id, { tags: { [NEEDED_TAG]: add ? { value: NEEDED_TAG_VALUE } : undefined } })
+      this.components.peerStore.merge(id, { tags: { [NEEDED_TAG]: add ? { value: NEEDED_TAG_VALUE } : undefined } })
         .catch((err: Error) => { this.log('could not tag %s - %e', peer, err) })
     }
   }
+}
+
+export function connectionBudget (budgets: ConnectionBudgets = {}): (components: ConnectionBudgetComponents) => ConnectionBudget {
+  return components => new ConnectionBudget(components, budgets)
 }

@@ -17,9 +17,9 @@
  * operator starts with `--dht-mode server` (long-lived, well-connected
  * seed nodes), which spread the records among them as the network grows.
  */
-import type { Placement, PeerRole, TopologyClient } from './topology-client.js'
+import type { Placement, PeerRole } from './topology-client.js'
+import type { RoleComponents } from './role-components.js'
 import type { Logger } from '@libp2p/interface'
-import type { Libp2p } from 'libp2p'
 
 export type DhtMode = 'client' | 'server'
 
@@ -66,6 +66,13 @@ interface ModalDht {
   querySelf?: { interval?: number }
 }
 
+export type DhtRoleComponents = Pick<RoleComponents, 'logger' | 'placements' | 'dht'>
+
+export interface DhtRoleInit {
+  /** NodeOptions.dhtMode; @default 'auto' */
+  mode?: DhtModeOption
+}
+
 /** Keeps the node's DHT in the mode dhtModeFor gives its role (switching when a placement changes it), at that mode's walking pace. */
 export class DhtRole {
   private readonly log: Logger
@@ -75,8 +82,11 @@ export class DhtRole {
   /** this node's walk interval as a server; undefined when kad-dht does not expose its schedule */
   private readonly serverUpkeepMs?: number
 
-  constructor (private readonly libp2p: Libp2p<any>, private readonly topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'placement'>, private readonly option: DhtModeOption) {
-    this.log = libp2p.logger.forComponent('peerhive:dht-role')
+  private readonly option: DhtModeOption
+
+  constructor (private readonly components: DhtRoleComponents, init: DhtRoleInit = {}) {
+    this.log = components.logger.forComponent('peerhive:dht-role')
+    this.option = init.mode ?? 'auto'
     const dht = this.dht()
     // a kad-dht without these fields keeps its own schedule (test/integration/dht-role.spec.ts notices the change)
     if (typeof dht.routingTableRefresh?.refreshInterval === 'number' && typeof dht.querySelf?.interval === 'number') {
@@ -98,8 +108,8 @@ export class DhtRole {
   start (): void {
     if (this.running) return
     this.running = true
-    this.topology.addEventListener('placement', this.onPlacement)
-    this.follow(this.topology.placement().role)
+    this.components.placements.addEventListener('placement', this.onPlacement)
+    this.follow(this.components.placements.placement().role)
   }
 
   /** Resolves once every mode change asked for so far is done. */
@@ -109,7 +119,7 @@ export class DhtRole {
 
   async stop (): Promise<void> {
     this.running = false
-    this.topology.removeEventListener('placement', this.onPlacement)
+    this.components.placements.removeEventListener('placement', this.onPlacement)
     await this.chain
   }
 
@@ -144,6 +154,10 @@ export class DhtRole {
   }
 
   private dht (): ModalDht {
-    return this.libp2p.services.dht as ModalDht
+    return this.components.dht as ModalDht
   }
+}
+
+export function dhtRole (init: DhtRoleInit = {}): (components: DhtRoleComponents) => DhtRole {
+  return components => new DhtRole(components, init)
 }

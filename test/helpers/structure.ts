@@ -12,6 +12,8 @@ export interface SourceFile {
   lines: number
   /** the files it imports, as paths from the root with '/' ('.js' read as the '.ts' it compiles from) */
   imports: string[]
+  /** lines that build an error ad hoc (a name set on an instance, Object.assign on a new Error), as "line: text" */
+  adHocErrors: string[]
 }
 
 /** Every .ts file below `folders` (paths from `root`), except below `skip`. */
@@ -26,9 +28,21 @@ export function readTree (root: string, folders: string[], skip: string[] = []):
     }
     if (!rel.endsWith('.ts') || rel.endsWith('.d.ts')) return
     const text = readFileSync(path, 'utf8')
-    out.push({ path: rel, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports: importsOf(rel, text) })
+    out.push({ path: rel, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0), imports: importsOf(rel, text), adHocErrors: adHocErrorsOf(text) })
   }
   for (const folder of folders) walk(join(root, folder))
+  return out
+}
+
+/**
+ * Errors named outside their class: `err.name = '...'` on an instance, or
+ * `Object.assign(new Error(...), ...)`. A class's own `this.name` is fine.
+ */
+export function adHocErrorsOf (text: string): string[] {
+  const out: string[] = []
+  text.split('\n').forEach((line, i) => {
+    if (/\b(?!this\b)[A-Za-z_$][\w$]*\.name\s*=\s*['"`]/.test(line) || /Object\.assign\(\s*new\s+\w*Error\(/.test(line)) out.push(`${i + 1}: ${line.trim()}`)
+  })
   return out
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { createStack } from '../../src/core/index.js'
-import { ConnectionBudget, budgetFor, isIdle, neededPeers } from '../../src/topology/index.js'
+import { budgetFor, connectionBudget, isIdle, neededPeers, roleComponents } from '../../src/topology/index.js'
 import { TestNetwork } from '../helpers/network.js'
 import { waitUntil } from '../helpers/wait.js'
 import type { PeerhiveNode } from '../../src/index.js'
@@ -67,7 +67,7 @@ describe('the connection budget by role', function () {
     for (const extra of extras.slice(2)) await member.libp2p.peerStore.merge(extra.peerId, { tags: { [`${KEEP_ALIVE}-kad-dht`]: { value: 1 } } })
     // anyone else's keep-alive is respected
     await member.libp2p.peerStore.merge(extras[1].peerId, { tags: { [`${KEEP_ALIVE}-test`]: { value: 1 } } })
-    const budget = new ConnectionBudget(member.libp2p, member.topology, { member: 1, checkDelayMs: 100 })
+    const budget = connectionBudget({ member: 1, checkDelayMs: 100 })(roleComponents(member.libp2p, member.topology))
     const before = member.libp2p.getConnections().length
     assert.ok(before >= EXTRA + 2, `the member has ${before} connections`)
     budget.start()

@@ -49,3 +49,18 @@ export class BootstrapUnreachableError extends PeerhiveError {
     this.unreachableForMs = unreachableForMs
   }
 }
+
+/**
+ * One call to the bootstrap got no answer: it could not be dialled, the
+ * stream broke, or the deadline passed. `code` is the transport's (e.g.
+ * ECONNREFUSED) when it had one, and `cause` the transport's error. Long
+ * calls retry it (bootstrap-retry.ts); one-shot commands show it.
+ */
+export class BootstrapNotAnsweredError extends PeerhiveError {
+  readonly code?: string
+  constructor (why: string, options: { cause?: unknown, code?: string } = {}) {
+    super(`the bootstrap did not answer (${why}); is it running? Jobs are kept: try again once it is back`, 'BootstrapNotAnsweredError')
+    if (options.cause !== undefined) this.cause = options.cause
+    if (options.code != null) this.code = options.code
+  }
+}

@@ -1,6 +1,6 @@
 import { RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, requestResponse } from '../../core/index.js'
 import { JOBS_CLIENT_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, PROTOCOL_JOBS } from '../../protocols/index.js'
-import { ForbiddenError, InvalidJobError, JobNotFoundError, JobsRequestError } from './errors.js'
+import { BootstrapNotAnsweredError, ForbiddenError, InvalidJobError, JobNotFoundError, JobsRequestError } from './errors.js'
 import type { Libp2p } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -39,17 +39,10 @@ export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call:
   return res
 }
 
-/**
- * A bootstrap that could not be reached or did not answer, said so: the
- * error keeps its name and code (callers and the local API tell them by
- * those) and gains a message a person can read.
- */
-function unanswered (err: any): Error {
+/** A bootstrap that could not be reached or did not answer, said so in words a person can act on. */
+function unanswered (err: any): BootstrapNotAnsweredError {
   const why = typeof err?.message === 'string' ? err.message : err?.type === 'close' ? 'the stream closed' : String(err)
-  return Object.assign(new Error(`the bootstrap did not answer (${why}); is it running? Jobs are kept: try again once it is back`, { cause: err }), {
-    name: typeof err?.name === 'string' ? err.name : 'Error',
-    ...(err?.code != null ? { code: err.code } : {})
-  })
+  return new BootstrapNotAnsweredError(why, { cause: err, code: typeof err?.code === 'string' ? err.code : undefined })
 }
 
 function refusal (code: JobsResponse.Error, message: string): Error {

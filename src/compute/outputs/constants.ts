@@ -1,32 +1,15 @@
-/** Limits and defaults of /peerhive/unit-output/1.0.0 (protocols/unit-output.md). */
-export { PROTOCOL_UNIT_OUTPUT } from '../../core/constants.js'
+/**
+ * The answering side's defaults of /peerhive/unit-output/1.0.0
+ * (protocols/unit-output.md), and its wire contract from
+ * src/protocols/unit-output.ts.
+ */
+export {
+  PROTOCOL_UNIT_OUTPUT, UNIT_OUTPUT_VERSION, MAX_UNIT_OUTPUT_BYTES, OUTPUT_MESSAGE_OVERHEAD, MAX_OUTPUT_MESSAGE_BYTES, MAX_SMALL_MESSAGE_BYTES,
+  MAX_OUTPUT_FILES, MAX_JOB_ID_LENGTH, MAX_ERROR_MESSAGE, MIN_EXCHANGE_TIMEOUT_MS, EXCHANGE_BYTES_PER_SECOND, MAX_EXCHANGE_TIMEOUT_MS,
+  exchangeTimeoutMs, outputMessageLimit
+} from '../../protocols/unit-output.js'
 
-export const UNIT_OUTPUT_VERSION = 1
-
-const KiB = 1024
-const MiB = 1024 * KiB
-
-/** The largest output a job may ask for (compute.md, `maxOutputBytes`). */
-export const MAX_UNIT_OUTPUT_BYTES = 64 * MiB
-/** Room for the ids, the hash and the file names around an output's bytes. */
-export const OUTPUT_MESSAGE_OVERHEAD = 64 * KiB
-/** No message of this protocol is ever larger: the largest output plus its overhead. */
-export const MAX_OUTPUT_MESSAGE_BYTES = MAX_UNIT_OUTPUT_BYTES + OUTPUT_MESSAGE_OVERHEAD
-/** A request that carries no output (FETCH), and any answer that carries none. */
-export const MAX_SMALL_MESSAGE_BYTES = 4 * KiB
-/** Output files of one unit (unit-output.proto). */
-export const MAX_OUTPUT_FILES = 64
-/** Longest job id accepted. */
-export const MAX_JOB_ID_LENGTH = 128
-/** Longest `message` of an error answer, in characters. */
-export const MAX_ERROR_MESSAGE = 256
-
-/** Every exchange gets at least this long... */
-export const MIN_EXCHANGE_TIMEOUT_MS = 5_000
-/** ...plus one second per this many bytes it may carry... */
-export const EXCHANGE_BYTES_PER_SECOND = 2 * MiB
-/** ...and never more than this. */
-export const MAX_EXCHANGE_TIMEOUT_MS = 30_000
+const MiB = 1024 * 1024
 
 /** Requests one peer may make per 10 s before RATE_LIMITED. */
 export const DEFAULT_REQUESTS_PER_PEER = 600
@@ -44,13 +27,3 @@ export const DEFAULT_OUTBOX_TTL_MS = 7 * 24 * 3600_000
 
 /** Different outputs (hashes) the owner keeps of one unit; more are refused. */
 export const DEFAULT_MAX_VARIANTS_PER_UNIT = 8
-
-/** The deadline of an exchange that may carry `bytes`: 5 s plus 1 s per 2 MiB, at most 30 s. */
-export function exchangeTimeoutMs (bytes: number): number {
-  return Math.min(MAX_EXCHANGE_TIMEOUT_MS, MIN_EXCHANGE_TIMEOUT_MS + Math.ceil(1000 * bytes / EXCHANGE_BYTES_PER_SECOND))
-}
-
-/** The largest message carrying an output of a unit whose bound is `maxOutputBytes`. */
-export function outputMessageLimit (maxOutputBytes: number): number {
-  return Math.min(MAX_OUTPUT_MESSAGE_BYTES, Math.max(0, maxOutputBytes) + OUTPUT_MESSAGE_OVERHEAD)
-}

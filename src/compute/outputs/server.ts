@@ -7,7 +7,7 @@
  * - as a provider, it answers FETCHes from its outbox, to the job's owner only.
  */
 import { RateLimiter } from '@libp2p/utils'
-import { answerRequest, isTooLargeError } from '../../core/rpc.js'
+import { serveRequests, tryConsume } from '../../core/request-handler.js'
 import { OutputRequest, OutputResponse, type UnitOutput } from '../../pb/unit-output.js'
 import { hashMatches, jobIdProblem, outputProblem, type OutputSpec } from './check.js'
 import {
@@ -42,7 +42,7 @@ export interface UnitOutputServerInit {
   maxExchangesPerPeer?: number
   /** exchanges in progress, all peers; @default 16 */
   maxExchanges?: number
-  /** told the outcome of every exchange: `ok`, an error code, or `STREAM_ERROR` */
+  /** told the outcome of every exchange: `ok`, an error code, `TIMEOUT` or `STREAM_ERROR` */
   onRequest?: (outcome: string, kind: 'push' | 'fetch' | 'unknown') => void
 }
 
@@ -101,48 +101,38 @@ export class UnitOutputServer {
     const busy = this.inProgress >= this.maxExchanges || (this.perPeer.get(peer) ?? 0) >= this.maxExchangesPerPeer
     this.inProgress++
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1)
-    let outcome = 'ok'
     let kind: 'push' | 'fetch' | 'unknown' = 'unknown'
     let requestBytes = 0
     // over the limits, only a small request is read, and whatever it is, it is answered RATE_LIMITED
     const maxInboundBytes = busy ? MAX_SMALL_MESSAGE_BYTES : this.maxRequestBytes()
     const largestAnswer = busy ? 0 : (this.init.outbox?.largestEntryBytes() ?? 0)
+    const tooBusy = (): OutputResponse => refusal(OutputResponse.Error.RATE_LIMITED, 'too many output exchanges in progress; retry later')
     try {
-      await answerRequest(stream, OutputRequest, OutputResponse, {
+      await serveRequests(stream, peer, {
+        protocol: PROTOCOL_UNIT_OUTPUT,
+        request: OutputRequest,
+        response: OutputResponse,
         maxInboundBytes,
-        signal: AbortSignal.timeout(exchangeTimeoutMs(Math.max(maxInboundBytes, largestAnswer))),
-        onBytes: (direction, n) => {
-          if (direction === 'in') requestBytes = n
-          this.init.metrics?.bytes.inc({ protocol: PROTOCOL_UNIT_OUTPUT, direction }, n)
-        },
-        handle: async req => {
-          kind = req.kind === OutputRequest.Kind.PUSH ? 'push' : req.kind === OutputRequest.Kind.FETCH ? 'fetch' : 'unknown'
-          const res = busy
-            ? refusal(OutputResponse.Error.RATE_LIMITED, 'too many output exchanges in progress; retry later')
-            : await this.answer(req, peer, requestBytes)
-          outcome = res.error === OutputResponse.Error.NONE ? 'ok' : res.error
-          return res
-        },
-        onBadRequest: err => {
-          const res = busy
-            ? refusal(OutputResponse.Error.RATE_LIMITED, 'too many output exchanges in progress; retry later')
-            : isTooLargeError(err)
-              ? refusal(OutputResponse.Error.MESSAGE_TOO_LARGE, `the request is larger than the ${maxInboundBytes} bytes this node accepts now`)
-              : refusal(OutputResponse.Error.MALFORMED_MESSAGE, `the request is not an OutputRequest: ${err.message}`)
-          outcome = res.error
-          return res
-        }
+        timeoutMs: exchangeTimeoutMs(Math.max(maxInboundBytes, largestAnswer)),
+        outcomeOf: res => res.error === OutputResponse.Error.NONE ? 'ok' : res.error,
+        badRequest: (err, tooLarge) => busy
+          ? tooBusy()
+          : tooLarge
+            ? refusal(OutputResponse.Error.MESSAGE_TOO_LARGE, `the request is larger than the ${maxInboundBytes} bytes this node accepts now`)
+            : refusal(OutputResponse.Error.MALFORMED_MESSAGE, `the request is not an OutputRequest: ${err.message}`),
+        metrics: this.init.metrics,
+        log: this.log,
+        onBytes: (direction, n) => { if (direction === 'in') requestBytes = n },
+        onOutcome: outcome => { this.init.onRequest?.(outcome, kind) }
+      }, async req => {
+        kind = req.kind === OutputRequest.Kind.PUSH ? 'push' : req.kind === OutputRequest.Kind.FETCH ? 'fetch' : 'unknown'
+        return busy ? tooBusy() : await this.answer(req, peer, requestBytes)
       })
-    } catch (err: any) {
-      this.log('unit-output exchange with %s failed - %e', peer, err)
-      if (outcome === 'ok') outcome = 'STREAM_ERROR'
     } finally {
       this.inProgress--
       const left = (this.perPeer.get(peer) ?? 1) - 1
       if (left <= 0) this.perPeer.delete(peer)
       else this.perPeer.set(peer, left)
-      this.init.metrics?.requests.inc({ protocol: PROTOCOL_UNIT_OUTPUT, outcome })
-      this.init.onRequest?.(outcome, kind)
     }
   }
 
@@ -150,11 +140,7 @@ export class UnitOutputServer {
     if (req.version !== UNIT_OUTPUT_VERSION) {
       return refusal(OutputResponse.Error.UNSUPPORTED_VERSION, `unit-output version ${req.version} is not supported; this node speaks ${UNIT_OUTPUT_VERSION}`)
     }
-    try {
-      this.limiter.consume(peer)
-    } catch {
-      return refusal(OutputResponse.Error.RATE_LIMITED, 'too many output requests from this peer; retry in a few seconds')
-    }
+    if (!tryConsume(this.limiter, peer)) return refusal(OutputResponse.Error.RATE_LIMITED, 'too many output requests from this peer; retry in a few seconds')
     try {
       if (req.kind === OutputRequest.Kind.PUSH) {
         if (req.output == null) return refusal(OutputResponse.Error.MALFORMED_MESSAGE, 'a PUSH needs an output')

@@ -6,44 +6,31 @@
  * bootstrap in batches. Nothing it reports is lost when the bootstrap
  * restarts: reports wait, with back-off, until the bootstrap takes them.
  */
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { InvalidOptionError } from '../../core/errors.js'
-import { ReplicaResult, WorkRequest, WorkResponse, type WorkUnit } from '../../pb/work.js'
-import { hashHex } from '../model/output-hash.js'
-import { Outbox, type OutputResponse, type UnitOutput } from '../outputs/index.js'
-import { CidCache, type FetchByCid } from './cache.js'
+import { WorkRequest, WorkResponse, type ReplicaResult } from '../../pb/work.js'
+import { WakeablePause } from '../../core/sleep.js'
+import { Outbox } from '../outputs/index.js'
+import { CidCache } from './cache.js'
 import {
-  BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS, DEFAULT_MAX_MEMORY_MB,
+  BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, BANDWIDTH_WINDOW, CACHE_DIR, DEFAULT_CACHE_MAX_BYTES, DEFAULT_HELLO_INTERVAL_MS,
   DEFAULT_POLL_INTERVAL_MS, DEFAULT_REPORT_DELAY_MS, DEFAULT_RETRY_MS, MAX_RETRY_MS,
   MIN_RETRY_MS, OUTBOX_DIR, PUSH_RETRY_BASE_MS, QUEUED_UNITS
 } from './constants.js'
 import { MAX_RESULTS_PER_REPORT, MAX_UNITS_PER_FETCH, MAX_WORK_REQUEST_BYTES } from '../../protocols/index.js'
 import { ProviderRemovedError, WorkRefusedError } from './errors.js'
-import { executeUnit, result as resultOf, type ProviderFaults } from './execute.js'
-import { BandwidthMeter, networkType, probeProviderHost, type NetworkType } from './host.js'
+import { BandwidthMeter, probeProviderHost, type NetworkType } from './host.js'
+import { bootstrapTarget, providerResources } from './provider-options.js'
 import { resultBytes, workExchange } from './work-client.js'
-import { OutputDelivery, ref, type UnitRef } from './output-delivery.js'
+import { OutputDelivery, type UnitRef } from './output-delivery.js'
+import { UnitRunner } from './unit-runner.js'
 
 export type { UnitRef }
 export type { ComputeProviderEvents, ComputeProviderInit, ProviderState, ProviderStatus, RunningUnit, UnitFinished, UnitOutcome } from './provider-types.js'
-import type { ComputeProviderEvents, ComputeProviderInit, ProviderState, ProviderStatus, UnitFinished, UnitOutcome } from './provider-types.js'
+import type { ComputeProviderEvents, ComputeProviderInit, ProviderState, ProviderStatus } from './provider-types.js'
 import type { Logger, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-
-interface Task {
-  unit: WorkUnit
-  receivedAt: number
-  receivedAtMs: number
-  controller: AbortController
-  phase: 'fetching' | 'running'
-}
-
-/** Why a task's run was aborted. */
-type AbortReason = 'cancelled' | 'abandoned'
 
 export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   readonly outbox: Outbox
@@ -59,16 +46,13 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private readonly helloIntervalMs: number
   private readonly reportDelayMs: number
   private readonly pollIntervalMs: number
-  private readonly faults: ProviderFaults
   private readonly delivery: OutputDelivery
+  private readonly units: UnitRunner
 
   private state: ProviderState = 'stopped'
   private registered = false
   private controller?: AbortController
   private loopDone?: Promise<void>
-  private readonly tasks = new Map<number, Task>()
-  private readonly taskDone = new Map<number, Promise<void>>()
-  private readonly queue: Array<{ unit: WorkUnit, receivedAt: number, receivedAtMs: number }> = []
   private reports: ReplicaResult[] = []
   private oldestReportAt = 0
   private nextHelloAt = 0
@@ -76,33 +60,22 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private nextPollAt = 0
   private lastHelloAt = 0
   private delayMs = BACKOFF_INITIAL_MS
-  private wakeUp?: () => void
+  private readonly pauser = new WakeablePause()
   private lastError?: string
-  private readonly finished: Partial<Record<UnitOutcome, number>> = {}
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly init: ComputeProviderInit) {
     super()
-    try {
-      this.bootstrapAddr = typeof init.bootstrap === 'string' ? multiaddr(init.bootstrap) : init.bootstrap
-    } catch (err: any) {
-      throw new InvalidOptionError(`the bootstrap address is not a multiaddr: "${String(init.bootstrap)}" (${err.message})`)
-    }
-    const id = this.bootstrapAddr.getComponents().find(c => c.name === 'p2p')?.value
-    if (id == null) throw new InvalidOptionError(`the bootstrap address must end with /p2p/<bootstrap PeerId>; got "${this.bootstrapAddr.toString()}"`)
-    this.bootstrapId = peerIdFromString(id)
-    const host = this.bootstrapAddr.getComponents().find(c => ['ip4', 'ip6', 'dns', 'dns4', 'dns6'].includes(c.name))?.value ?? ''
-    this.network = networkType(host)
-
-    this.cpus = init.cpus ?? availableParallelism()
-    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new InvalidOptionError(`cpus must be an integer in 1..1024, got ${init.cpus}`)
-    this.maxMemoryMb = init.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB
-    if (!Number.isInteger(this.maxMemoryMb) || this.maxMemoryMb < 1 || this.maxMemoryMb > 4096) throw new InvalidOptionError(`maxMemoryMb must be an integer in 1..4096, got ${init.maxMemoryMb}`)
-    this.apps = [...new Set(init.apps ?? [])]
-    if (this.apps.length > 64) throw new InvalidOptionError(`at most 64 apps may be listed, got ${this.apps.length}`)
+    const target = bootstrapTarget(init.bootstrap)
+    this.bootstrapAddr = target.addr
+    this.bootstrapId = target.id
+    this.network = target.network
+    const resources = providerResources(init)
+    this.cpus = resources.cpus
+    this.maxMemoryMb = resources.maxMemoryMb
+    this.apps = resources.apps
     this.helloIntervalMs = init.helloIntervalMs ?? DEFAULT_HELLO_INTERVAL_MS
     this.reportDelayMs = init.reportDelayMs ?? DEFAULT_REPORT_DELAY_MS
     this.pollIntervalMs = init.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
-    this.faults = { ...(init.faults ?? {}) }
     this.log = libp2p.logger.forComponent('peerhive:provider')
     this.outbox = init.outbox ?? new Outbox(join(init.dataDir, OUTBOX_DIR))
     this.delivery = new OutputDelivery({
@@ -119,6 +92,25 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       fetch: init.fetchByCid,
       maxBytes: init.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       onDownload: (bytes, ms, res) => { if (!this.localCopy(res)) this.bandwidth.record(bytes, ms) }
+    })
+    this.units = new UnitRunner({
+      cpus: this.cpus,
+      maxMemoryMb: this.maxMemoryMb,
+      apps: this.apps,
+      faults: { ...(init.faults ?? {}) },
+      cache: this.cache,
+      delivery: this.delivery,
+      log: this.log,
+      accepting: () => this.controller != null,
+      reporting: () => this.state !== 'removed',
+      onResult: r => { this.addReport(r) },
+      onFreed: () => {
+        // other units may finish soon: wait a moment, so that one REPORT and one FETCH serve them all
+        this.nextFetchAt = Math.max(this.nextFetchAt, Date.now() + this.reportDelayMs)
+        this.wake()
+      },
+      onStarted: unit => { this.safeDispatch('unit:started', unit) },
+      onFinished: finished => { this.safeDispatch('unit:finished', finished) }
     })
   }
 
@@ -147,9 +139,8 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     controller.abort()
     this.wake()
     await this.loopDone
-    this.abortAll('abandoned')
-    this.queue.length = 0
-    await Promise.allSettled([...this.taskDone.values()])
+    this.units.abandonAll()
+    await this.units.settled()
     if (this.state !== 'removed' && this.reports.length > 0) {
       try {
         await this.report(AbortSignal.timeout(2_000))
@@ -166,10 +157,10 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       cpus: this.cpus,
       maxMemoryMb: this.maxMemoryMb,
       apps: [...this.apps],
-      running: [...this.tasks.values()].map(t => ({ ...ref(t.unit), phase: t.phase, since: t.receivedAtMs })),
-      queued: this.queue.length,
+      running: this.units.runningUnits(),
+      queued: this.units.queued,
       pendingReports: this.reports.length,
-      finished: { ...this.finished },
+      finished: this.units.finishedCounts(),
       outbox: this.outbox.stats(),
       cache: this.cache.stats(),
       network: this.network,
@@ -180,7 +171,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
 
   /** Units running or waiting for a core. */
   get busy (): number {
-    return this.tasks.size + this.queue.length
+    return this.units.running + this.units.queued
   }
 
   // --- the work loop: one exchange with the bootstrap at a time ---
@@ -193,7 +184,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
           await this.hello(signal)
         } else if (this.reportDue(now)) {
           await this.report(signal)
-        } else if ((this.freeSlots() > 0 && now >= this.nextFetchAt) || (this.tasks.size > 0 && now >= this.nextPollAt)) {
+        } else if ((this.freeSlots() > 0 && now >= this.nextFetchAt) || (this.units.running > 0 && now >= this.nextPollAt)) {
           // free cores ask for work; busy ones still ask now and then, to learn which replicas were cancelled
           await this.fetch(signal)
         } else {
@@ -261,12 +252,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
       return
     }
     this.nextFetchAt = res.units.length < want ? now + clamp(res.retryMs, 0, MAX_RETRY_MS) : now
-    const receivedAt = performance.now()
-    for (const unit of res.units) {
-      if (this.tasks.has(unit.replicaId) || this.queue.some(q => q.unit.replicaId === unit.replicaId)) continue
-      this.queue.push({ unit, receivedAt, receivedAtMs: now })
-    }
-    this.startQueued()
+    this.units.take(res.units)
   }
 
   /** Sends up to 256 results (within the request size limit); they leave the queue once the bootstrap answered. */
@@ -310,7 +296,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private async call (request: Partial<WorkRequest>, signal: AbortSignal): Promise<WorkResponse> {
     const res = await workExchange(this.libp2p, this.bootstrapAddr, request, signal)
     this.nextPollAt = Date.now() + this.pollIntervalMs
-    if (res.cancelled.length > 0) this.cancel(res.cancelled)
+    if (res.cancelled.length > 0) this.units.cancel(res.cancelled)
     if (res.error === WorkResponse.Error.REMOVED) {
       this.onRemoved(res.message)
       throw new ProviderRemovedError(res.message)
@@ -330,7 +316,7 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   private nextWake (now: number): number {
     let at = Math.min(this.nextHelloAt, this.delivery.nextRetryAt)
     if (this.freeSlots() > 0) at = Math.min(at, this.nextFetchAt)
-    if (this.tasks.size > 0) at = Math.min(at, this.nextPollAt)
+    if (this.units.running > 0) at = Math.min(at, this.nextPollAt)
     if (this.reports.length > 0) at = Math.min(at, this.oldestReportAt + this.reportDelayMs)
     return Math.max(now + 1, at)
   }
@@ -342,61 +328,10 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
 
   /** Cores free, plus QUEUED_UNITS waiting beyond them: a core never idles through a REPORT and FETCH round trip. */
   private openSlots (): number {
-    return Math.min(MAX_UNITS_PER_FETCH, Math.max(0, this.cpus + QUEUED_UNITS - this.tasks.size - this.queue.length))
+    return Math.min(MAX_UNITS_PER_FETCH, Math.max(0, this.cpus + QUEUED_UNITS - this.busy))
   }
 
-  // --- units ---
-
-  private startQueued (): void {
-    while (this.tasks.size < this.cpus && this.queue.length > 0 && this.controller != null) {
-      const next = this.queue.shift()
-      if (next == null) break
-      const task: Task = { unit: next.unit, receivedAt: next.receivedAt, receivedAtMs: next.receivedAtMs, controller: new AbortController(), phase: 'fetching' }
-      this.tasks.set(next.unit.replicaId, task)
-      const done = this.runTask(task).finally(() => {
-        // other units may finish soon: wait a moment, so that one REPORT and one FETCH serve them all
-        this.nextFetchAt = Math.max(this.nextFetchAt, Date.now() + this.reportDelayMs)
-        this.tasks.delete(task.unit.replicaId)
-        this.taskDone.delete(task.unit.replicaId)
-        this.startQueued()
-        this.wake()
-      })
-      this.taskDone.set(next.unit.replicaId, done)
-    }
-  }
-
-  private async runTask (task: Task): Promise<void> {
-    const { unit } = task
-    this.safeDispatch('unit:started', ref(unit))
-    let finished: UnitFinished
-    try {
-      const execution = await executeUnit({
-        cache: this.cache,
-        maxMemoryBytes: this.maxMemoryMb * 1024 * 1024,
-        apps: new Set(this.apps),
-        faults: this.faults,
-        onPhase: phase => { task.phase = phase }
-      }, unit, task.receivedAt, task.controller.signal)
-      if (execution.output != null) await this.delivery.keep(execution.output, unit)
-      this.addReport(execution.result)
-      finished = finishedOf(unit, execution.result, performance.now() - task.receivedAt)
-    } catch (err: any) {
-      const reason: AbortReason | undefined = task.controller.signal.aborted ? task.controller.signal.reason : undefined
-      if (reason === 'cancelled') {
-        finished = { ...ref(unit), outcome: 'CANCELLED', ms: Math.round(performance.now() - task.receivedAt) }
-      } else {
-        const error = reason === 'abandoned' ? 'the provider gave the unit up' : `the provider failed: ${err.message}`
-        const outcome = reason === 'abandoned' ? ReplicaResult.Outcome.ABANDONED : ReplicaResult.Outcome.FAILED
-        const r = resultOf(unit, outcome, error, 0)
-        if (this.state !== 'removed') this.addReport(r)
-        finished = finishedOf(unit, r, performance.now() - task.receivedAt)
-        if (reason == null) this.log.error('running replica %d failed - %e', unit.replicaId, err)
-      }
-    }
-    this.finished[finished.outcome] = (this.finished[finished.outcome] ?? 0) + 1
-    this.log('replica %d (unit %d of job %s): %s in %d ms', unit.replicaId, unit.unitIndex, unit.jobId, finished.outcome, finished.ms)
-    this.safeDispatch('unit:finished', finished)
-  }
+  // --- results to report ---
 
   private addReport (r: ReplicaResult): void {
     if (this.reports.length === 0) this.oldestReportAt = Date.now()
@@ -404,34 +339,12 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     this.wake()
   }
 
-  /** Aborts the runs of cancelled replicas; queued ones are dropped. */
-  private cancel (replicaIds: number[]): void {
-    for (const id of replicaIds) {
-      const queued = this.queue.findIndex(q => q.unit.replicaId === id)
-      if (queued >= 0) {
-        const [q] = this.queue.splice(queued, 1)
-        this.finished.CANCELLED = (this.finished.CANCELLED ?? 0) + 1
-        this.safeDispatch('unit:finished', { ...ref(q.unit), outcome: 'CANCELLED', ms: 0 })
-      }
-      const task = this.tasks.get(id)
-      if (task != null && !task.controller.signal.aborted) {
-        this.log('replica %d was cancelled by the bootstrap', id)
-        task.controller.abort('cancelled' satisfies AbortReason)
-      }
-    }
-  }
-
-  private abortAll (reason: AbortReason): void {
-    for (const t of this.tasks.values()) if (!t.controller.signal.aborted) t.controller.abort(reason)
-  }
-
   private onRemoved (message: string): void {
     if (this.state === 'removed') return
     this.state = 'removed'
     this.registered = false
     this.log.error('the bootstrap removed this provider: %s', message)
-    this.abortAll('abandoned')
-    this.queue.length = 0
+    this.units.abandonAll()
     this.reports = []
     this.safeDispatch('removed', { message })
   }
@@ -459,22 +372,11 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
   }
 
   private async sleep (ms: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return
-    await new Promise<void>(resolve => {
-      const done = (): void => {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        if (this.wakeUp === done) this.wakeUp = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, Math.max(0, ms))
-      signal.addEventListener('abort', done, { once: true })
-      this.wakeUp = done
-    })
+    await this.pauser.pause(ms, signal)
   }
 
   private wake (): void {
-    this.wakeUp?.()
+    this.pauser.wake()
   }
 
   private safeDispatch<K extends keyof ComputeProviderEvents> (type: K, detail: ComputeProviderEvents[K]['detail']): void {
@@ -483,16 +385,6 @@ export class ComputeProvider extends TypedEventEmitter<ComputeProviderEvents> {
     } catch (err: any) {
       this.log.error('a %s listener threw - %e', type, err)
     }
-  }
-}
-
-function finishedOf (unit: WorkUnit, r: ReplicaResult, ms: number): UnitFinished {
-  return {
-    ...ref(unit),
-    outcome: r.outcome,
-    ms: Math.round(ms),
-    ...(r.outputHash.byteLength > 0 ? { outputHash: hashHex(r.outputHash) } : {}),
-    ...(r.error !== '' ? { error: r.error } : {})
   }
 }
 

@@ -1,44 +1,16 @@
 /**
- * Keyword records in the DHT: names, limits and timing. Every value here is
- * part of the wire contract in protocols/dht-records.md, except the ones
- * marked as local defaults.
+ * Keyword records in the DHT: the wire contract (from
+ * src/protocols/dht-records.ts, protocols/dht-records.md) and this node's
+ * own defaults.
  */
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 const HOUR = 60 * MINUTE
 
-/** Key namespace of keyword records: `/phkw/<word hash>/<provider>`. kad-dht picks validators and selectors by it. */
-export const KEYWORD_NAMESPACE = 'phkw'
-/** Domain prefix hashed before a word, so word hashes never collide with file CIDs or other uses of sha2-256. */
-export const WORD_HASH_PREFIX = 'peerhive/kw/1:'
-/** Domain prefix of the signed bytes, so a keyword-record signature can never be replayed as any other signature. */
-export const KEYWORD_SIGNATURE_PREFIX = 'peerhive/dht-keyword-record/1:'
-export const KEYWORD_RECORD_VERSION = 1
-
-/** Largest DHT value (a SignedKeywordRecord) any node accepts. */
-export const MAX_KEYWORD_RECORD_BYTES = 64 * 1024
-/** Entries one provider lists under one word (also enforced by the protobuf decoder). */
-export const MAX_ENTRIES_PER_RECORD = 64
-export const MAX_KEYWORDS_PER_ENTRY = 32
-/** Characters of a filename, title, keyword or userid. */
-export const MAX_TEXT_CHARS = 256
-export const MAX_DIRECTORY_CHARS = 1024
-export const MAX_SIGNATURE_BYTES = 512
-/** Shorter words are not indexed: too common to narrow anything down. */
-export const MIN_WORD_CHARS = 2
-/** Longer words are cut to this many characters, on both the publishing and the searching side. */
-export const MAX_WORD_CHARS = 64
-
-/**
- * The longest a record may claim to live. kad-dht holders drop a stored
- * value 48 h after they received it (PROVIDERS_VALIDITY in
- * @libp2p/kad-dht/dist/src/constants.js, applied in rpc/handlers/get-value.js),
- * so a longer claim would be a lie.
- */
-export const MAX_RECORD_TTL_MS = 48 * HOUR
-/** How far in the future a record's issued_at may lie: clocks of peers differ. */
-export const MAX_CLOCK_SKEW_MS = 10 * MINUTE
+export {
+  KEYWORD_NAMESPACE, WORD_HASH_PREFIX, KEYWORD_SIGNATURE_PREFIX, KEYWORD_RECORD_VERSION, MAX_KEYWORD_RECORD_BYTES, MAX_ENTRIES_PER_RECORD, MAX_KEYWORDS_PER_ENTRY, MAX_TEXT_CHARS, MAX_DIRECTORY_CHARS, MAX_SIGNATURE_BYTES, MIN_WORD_CHARS, MAX_WORD_CHARS, MAX_RECORD_TTL_MS, MAX_CLOCK_SKEW_MS
+} from '../../protocols/dht-records.js'
 
 // ---- local defaults, not part of the wire contract ----
 

@@ -9,3 +9,12 @@ export class FileChangedError extends PeerhiveError {
 export class NotSharedError extends PeerhiveError {
   constructor (message: string) { super(message, 'NotSharedError') }
 }
+
+/** A peer answered a search with an error; `code` is its SearchError (e.g. RATE_LIMITED, NOT_A_SERVER). */
+export class SearchRefusedError extends PeerhiveError {
+  readonly code: string
+  constructor (peer: string, code: string, message: string) {
+    super(`${peer} refused the search (${code}): ${message}`, 'SearchRefusedError')
+    this.code = code
+  }
+}

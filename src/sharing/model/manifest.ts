@@ -4,8 +4,9 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../../core/index.js'
+import { InvalidOptionError, MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../../core/index.js'
 import { Manifest } from '../../pb/sharing.js'
+import { FileChangedError } from './errors.js'
 
 export { Manifest }
 
@@ -20,7 +21,7 @@ export async function buildManifest (path: string, pieceSize = DEFAULT_PIECE_SIZ
   const handle = await open(path, 'r')
   try {
     const stat = await handle.stat()
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`)
+    if (!stat.isFile()) throw new InvalidOptionError(`${path} is not a regular file`)
     const pieces: Array<Uint8Array<ArrayBuffer>> = []
     const buf = Buffer.allocUnsafe(pieceSize)
     let offset = 0
@@ -28,7 +29,7 @@ export async function buildManifest (path: string, pieceSize = DEFAULT_PIECE_SIZ
       let filled = 0
       while (filled < pieceSize && offset + filled < stat.size) {
         const { bytesRead } = await handle.read(buf, filled, pieceSize - filled, offset + filled)
-        if (bytesRead === 0) throw new Error(`${path} shrank while it was being read`)
+        if (bytesRead === 0) throw new FileChangedError(`${path} shrank while it was being read`)
         filled += bytesRead
       }
       pieces.push(new Uint8Array(createHash('sha256').update(buf.subarray(0, filled)).digest()))

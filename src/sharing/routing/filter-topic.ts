@@ -1,5 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { FILTER_TOPIC, type PeerhiveMetrics } from '../../core/index.js'
+import { FILTER_TOPIC } from '../../protocols/filters.js'
+import type { PeerhiveMetrics } from '../../core/index.js'
 import { FilterBook } from './filter-book.js'
 import { KeywordFilter, decodeFilter } from './keyword-filter.js'
 import type { Logger, PeerId } from '@libp2p/interface'

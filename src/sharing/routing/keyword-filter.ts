@@ -2,12 +2,9 @@ import { KeywordFilter as KeywordFilterMessage } from '../../pb/filters.js'
 import { searchText } from '../model/matching.js'
 import type { IndexEntry } from '../model/types.js'
 
-/** Bytes of a filter's bit array: at least this many (a tiny group still gets a useful filter)... */
-export const MIN_FILTER_BYTES = 64
-/** ... and at most this many (a huge group's filter saturates: more false positives, never a miss). */
-export const MAX_FILTER_BYTES = 32 * 1024
-/** A whole KeywordFilter message, bits and header. */
-export const MAX_FILTER_MESSAGE_BYTES = MAX_FILTER_BYTES + 1024
+import { MAX_FILTER_BYTES, MAX_FILTER_MESSAGE_BYTES, MIN_FILTER_BYTES } from '../../protocols/filters.js'
+
+export { MIN_FILTER_BYTES, MAX_FILTER_BYTES, MAX_FILTER_MESSAGE_BYTES }
 export const BITS_PER_ELEMENT = 10
 export const MAX_HASHES = 16
 /**

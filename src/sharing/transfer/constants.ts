@@ -1,22 +1,15 @@
 /**
- * Protocol id, wire limits and defaults of verified file transfer
- * (protocols/transfer.md). Options elsewhere fall back to these with `??`.
+ * Defaults of verified file transfer (protocols/transfer.md), and its wire
+ * contract from src/protocols/transfer.ts. Options elsewhere fall back to
+ * these with `??`.
  */
 import { MAX_MANIFEST_BYTES } from '../model/manifest.js'
+import { RESPONSE_OVERHEAD_BYTES } from '../../protocols/transfer.js'
 
-export { PROTOCOL_TRANSFER } from '../../core/constants.js'
-export const TRANSFER_VERSION = 1
-
-/** A request carries a CID and at most 64 indices: far below this. */
-export const MAX_TRANSFER_REQUEST_BYTES = 1024
-export const MAX_PIECES_PER_REQUEST = 64
-/** Largest piece this node serves or accepts; a manifest with bigger pieces is refused. */
-export const MAX_PIECE_SIZE = 8 * 1024 * 1024
-/** Room for the protobuf fields around a piece's bytes or a manifest. */
-export const RESPONSE_OVERHEAD_BYTES = 64
+export {
+  PROTOCOL_TRANSFER, TRANSFER_VERSION, MAX_TRANSFER_REQUEST_BYTES, MAX_PIECES_PER_REQUEST, MAX_PIECE_SIZE, RESPONSE_OVERHEAD_BYTES, MAX_ERROR_MESSAGE_CHARS
+} from '../../protocols/transfer.js'
 export const MAX_MANIFEST_RESPONSE_BYTES = MAX_MANIFEST_BYTES + RESPONSE_OVERHEAD_BYTES
-/** Bytes a refusal may take (its message is truncated to fit). */
-export const MAX_ERROR_MESSAGE_CHARS = 256
 
 // ---- provider side
 

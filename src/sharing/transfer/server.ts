@@ -6,6 +6,7 @@ import {
   DEFAULT_REQUESTS_PER_PEER, DEFAULT_REQUEST_TIMEOUT_MS, MAX_PIECES_PER_REQUEST, MAX_PIECE_SIZE, MAX_TRANSFER_REQUEST_BYTES,
   PROTOCOL_TRANSFER, TRANSFER_VERSION
 } from './constants.js'
+import { tryConsume } from '../../core/request-handler.js'
 import { sendFrame } from './flow.js'
 import { ErrorCode, TransferRequest, TransferResponse, boundedLp, encodePieceFrame, errorResponse, type LpStream } from './wire.js'
 import type { TransferStore } from '../model/types.js'
@@ -192,9 +193,7 @@ export class TransferServer {
       throw new Refusal(ErrorCode.BUSY, `more than ${this.maxExchangesPerPeer} exchanges at once from this peer`)
     }
     if (this.streams.size > this.maxExchanges) throw new Refusal(ErrorCode.BUSY, 'the provider is serving too many exchanges; retry later')
-    try {
-      this.limiter.consume(peer)
-    } catch {
+    if (!tryConsume(this.limiter, peer)) {
       throw new Refusal(ErrorCode.BUSY, `more than ${this.init.requestsPerPeer ?? DEFAULT_REQUESTS_PER_PEER} requests in 10 s from this peer; retry later`)
     }
   }
