@@ -1,6 +1,8 @@
 import { InvalidDataLengthLengthError } from './errors.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+const INCOMPLETE = new RangeError('incomplete length prefix')
+
 /**
  * A varint length decoder that gives up once the prefix is longer than a
  * length within `maxDataLength` could need. The stock decoder only checks
@@ -20,7 +22,7 @@ export function boundedLengthDecoder (maxDataLength: number): (data: Uint8ArrayL
         throw new InvalidDataLengthLengthError(`message too large: its length prefix runs past ${maxBytes} bytes, so it exceeds ${maxDataLength} bytes`)
       }
     }
-    // not complete yet: the reader fetches one more byte
-    throw new RangeError('incomplete length prefix')
+    // not complete yet: the reader fetches one more byte (a RangeError made once: nobody reads its stack)
+    throw INCOMPLETE
   }
 }

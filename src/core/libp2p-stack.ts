@@ -15,6 +15,7 @@ import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
 import { stackLogger } from './quiet-logger.js'
 import { grantYamuxCreditAtHalfWindow } from './yamux-window.js'
+import { skipEmptyLengthReads } from './length-prefix-decoder.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
@@ -45,6 +46,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   const pingInterval = init.pingIntervalMs ?? half
   const logger = stackLogger()
   grantYamuxCreditAtHalfWindow()
+  skipEmptyLengthReads()
   return createLibp2p({
     // started by the node, once everything else is built and checked
     start: false,

@@ -5,8 +5,7 @@
  * routed servers for one of its members (forwarding).
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { WIRE_VERSION } from '../core/index.js'
+import { WIRE_VERSION, peerIdOf } from '../core/index.js'
 import { SearchError, type SearchResponse, type ServerRef } from '../pb/search.js'
 import { SearchSessions } from './search-sessions.js'
 import { SearchRefusedError } from './model/errors.js'
@@ -27,7 +26,7 @@ export interface AskFields {
 const sessions = new WeakMap<Libp2p<any>, SearchSessions>()
 
 export async function askIndex (libp2p: Libp2p<any>, peerId: string, words: string[], fields: AskFields, signal: AbortSignal, ref?: ServerRef): Promise<SearchResponse> {
-  const peer = peerIdFromString(peerId)
+  const peer = peerIdOf(peerId)
   if (ref != null) await rememberAddrs(libp2p, ref)
   const forward = fields.forwardTimeoutMs != null
   const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0 }
@@ -49,7 +48,7 @@ export function searchSessions (libp2p: Libp2p<any>): SearchSessions {
 export async function rememberAddrs (libp2p: Libp2p<any>, ref: ServerRef): Promise<void> {
   if (ref.addrs.length === 0) return
   try {
-    const peer = peerIdFromString(ref.peerId)
+    const peer = peerIdOf(ref.peerId)
     // a connected peer's addresses are known already: no peer-store write on every search
     if (libp2p.getConnections(peer).length > 0) return
     await libp2p.peerStore.merge(peer, { multiaddrs: ref.addrs.map(a => multiaddr(a)) })

@@ -1,7 +1,7 @@
 import { mkdirSync, type Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
-import type { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync, SQLInputValue, StatementResultingChanges } from 'node:sqlite'
 import { TypedEventEmitter } from 'main-event'
 import { InvalidOptionError, openDatabase } from '../core/index.js'
 import { Manifest, buildManifest } from './model/manifest.js'
@@ -71,6 +71,8 @@ const MAX_TEXT = 256
  */
 export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   private readonly db: DatabaseSync
+  /** list()'s rows until the next write: a virtual server reads its own files at every search it answers */
+  private listed?: SharedFile[]
   /** the rescan in progress, and whether another was asked for meanwhile */
   private scanning?: Promise<ShareChange>
   private rescanAgain = false
@@ -167,7 +169,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
           shared.push(previous)
           continue
         }
-        this.db.prepare('UPDATE shared_files SET directory = ?, title = ?, keywords = ? WHERE path = ?').run(want.directory, want.title, JSON.stringify(want.keywords), path)
+        this.writeFiles('UPDATE shared_files SET directory = ?, title = ?, keywords = ? WHERE path = ?', want.directory, want.title, JSON.stringify(want.keywords), path)
         const updated = { ...previous, ...want }
         change.added.push(updated)
         shared.push(updated)
@@ -193,7 +195,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
     const folders = new Map<string, boolean>()
     for (const file of this.list()) {
       if (!(await this.policy.forbids(file.path, folders)) || !this.db.isOpen) continue
-      this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      this.writeFiles('DELETE FROM shared_files WHERE path = ?', file.path)
       purged.push(file)
     }
     this.emitChange({ added: [], removed: [...new Set(purged.map(f => f.cid))].filter(cid => this.byCid(cid) == null) })
@@ -221,14 +223,21 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   unshare (cid: string): boolean {
     // remembered, so that sharing its folder again (the --share watcher) does not bring it back
     this.db.prepare('INSERT OR IGNORE INTO unshared_paths (path) SELECT path FROM shared_files WHERE cid = ?').run(cid)
-    const result = this.db.prepare('DELETE FROM shared_files WHERE cid = ?').run(cid)
+    const result = this.writeFiles('DELETE FROM shared_files WHERE cid = ?', cid)
     if (Number(result.changes) === 0) return false
     this.emitChange({ added: [], removed: [cid] })
     return true
   }
 
   list (): SharedFile[] {
-    return (this.db.prepare('SELECT * FROM shared_files ORDER BY directory, filename').all() as any[]).map(toFile)
+    this.listed ??= (this.db.prepare('SELECT * FROM shared_files ORDER BY directory, filename').all() as any[]).map(toFile)
+    return [...this.listed]
+  }
+
+  /** A write to shared_files; list() reads the table again after it. */
+  private writeFiles (sql: string, ...params: SQLInputValue[]): StatementResultingChanges {
+    this.listed = undefined
+    return this.db.prepare(sql).run(...params)
   }
 
   get (cid: string): SharedFile | undefined {
@@ -296,7 +305,7 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
       const info = await stat(file.path).catch(() => undefined)
       if (info?.isFile() === true && info.size === file.size && info.mtimeMs === file.mtimeMs) continue
       if (!this.db.isOpen) break
-      this.db.prepare('DELETE FROM shared_files WHERE path = ?').run(file.path)
+      this.writeFiles('DELETE FROM shared_files WHERE path = ?', file.path)
       // not hashed again if it now lies in a data directory (a symlink swapped in, a node started in its folder)
       const allowed = info?.isFile() === true && !(await this.policy.forbids(file.path))
       const updated = allowed ? await this.hashAndSave(file.path, file.directory, file.title, file.keywords).catch(() => undefined) : undefined
@@ -342,8 +351,8 @@ export class ShareStore extends TypedEventEmitter<ShareStoreEvents> {
   private async hashAndSave (path: string, directory: string, title: string, keywords: string[]): Promise<SharedFile> {
     const { manifest, cid, mtimeMs } = await buildManifest(path)
     const file: SharedFile = { cid: cid.toString(), path, filename: basename(path), directory, size: manifest.size, title, keywords, mtimeMs }
-    this.db.prepare('INSERT OR REPLACE INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(file.cid, path, file.filename, directory, file.size, title, JSON.stringify(keywords), mtimeMs, Manifest.encode(manifest))
+    this.writeFiles('INSERT OR REPLACE INTO shared_files (cid, path, filename, directory, size, title, keywords, mtime_ms, manifest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      file.cid, path, file.filename, directory, file.size, title, JSON.stringify(keywords), mtimeMs, Manifest.encode(manifest))
     return file
   }
 

@@ -12,7 +12,7 @@ import { TransferServer } from './transfer/index.js'
 import { getFile, type GetOptions, type GetResult } from './get-file.js'
 import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './model/matching.js'
-import { knownAddrs, toWire } from './wire.js'
+import { KnownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
 import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
 import { SEARCH_SESSION_IDLE_MS, type PeerhiveMetrics } from '../core/index.js'
@@ -74,6 +74,7 @@ export class SharingService {
   private readonly transferServer: TransferServer
   private readonly announcer: DhtAnnouncer
   private readonly forwarder: SearchForwarder
+  private readonly knownAddrs: KnownAddrs
   /** a virtual server's keyword filter of its group index, published for the other servers' routing */
   readonly filterPublisher: FilterPublisher
   /** a virtual server's book of the other servers' filters (and the central index's) */
@@ -115,6 +116,7 @@ export class SharingService {
     })
     this.announcer = new DhtAnnouncer(libp2p, { privateKey: init.privateKey, entries: () => this.entries() })
     this.forwarder = new SearchForwarder(libp2p)
+    this.knownAddrs = new KnownAddrs(libp2p)
     this.transferServer = new TransferServer(libp2p, this.shares.serving, {
       onRequest: outcome => { init.metrics.requests.inc({ protocol: PROTOCOL_TRANSFER, outcome }) },
       onBytes: (direction, n) => { init.metrics.bytes.inc({ protocol: PROTOCOL_TRANSFER, direction }, n) }
@@ -254,7 +256,7 @@ export class SharingService {
     const hits = await Promise.all(entries.map(async e => ({
       entry: toWire(e),
       provider: e.provider,
-      providerAddrs: e.provider === self ? selfAddrs() : await knownAddrs(this.libp2p, e.provider)
+      providerAddrs: e.provider === self ? selfAddrs() : await this.knownAddrs.of(e.provider)
     })))
     const routed = wantServers ? this.route(words) : undefined
     if (routed == null) return { hits, servers: [] }
