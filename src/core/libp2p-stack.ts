@@ -16,6 +16,7 @@ import { checkListenAddresses } from './listen-addresses.js'
 import { stackLogger } from './quiet-logger.js'
 import { grantYamuxCreditAtHalfWindow } from './yamux-window.js'
 import { skipEmptyLengthReads } from './length-prefix-decoder.js'
+import { keepEd25519KeyObjects } from './ed25519-key-objects.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface StackInit {
@@ -47,6 +48,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
   const logger = stackLogger()
   grantYamuxCreditAtHalfWindow()
   skipEmptyLengthReads()
+  keepEd25519KeyObjects(init.privateKey)
   return createLibp2p({
     // started by the node, once everything else is built and checked
     start: false,
