@@ -59,16 +59,21 @@ export async function rememberAddrs (libp2p: Libp2p<any>, ref: ServerRef): Promi
 
 /**
  * Asks `servers` FAN_OUT at a time, in their order (nearest first), and
- * yields each server's answer (undefined: it failed) once its round is in;
- * `roundEnd` marks the round's last one. `stop` is asked before each round:
- * a round that found what was wanted ends the tier.
+ * yields each server's answer (undefined: it failed) as it comes in, so a
+ * slow server of a round holds up no one's results; `roundEnd` marks the
+ * round's last one. `stop` is asked before each round: a round that found
+ * what was wanted ends the tier.
  */
 export async function * askRounds (libp2p: Libp2p<any>, servers: ServerRef[], ask: (server: ServerRef) => Promise<SearchResponse | undefined>, stop: () => boolean): AsyncGenerator<{ server: ServerRef, res?: SearchResponse, roundEnd: boolean }> {
   for (let i = 0; i < servers.length && !stop(); i += FAN_OUT) {
     const round = servers.slice(i, i + FAN_OUT)
     // addresses first, so the round's requests then start nearest first, in order
     await Promise.all(round.map(async s => { await rememberAddrs(libp2p, s) }))
-    const answers = await Promise.all(round.map(async s => ask(s)))
-    for (let j = 0; j < round.length; j++) yield { server: round[j], res: answers[j], roundEnd: j === round.length - 1 }
+    const pending = new Map(round.map(server => [server, ask(server).then(res => ({ server, res }))]))
+    while (pending.size > 0) {
+      const next = await Promise.race(pending.values())
+      pending.delete(next.server)
+      yield { ...next, roundEnd: pending.size === 0 }
+    }
   }
 }

@@ -31,9 +31,11 @@ export class SearchForwarder {
   constructor (private readonly libp2p: Libp2p<any>, private readonly maxInFlight = MAX_FORWARDS_IN_FLIGHT) {}
 
   /**
-   * Asks `servers` (routed, nearest first) for `words`, FAN_OUT at a time,
-   * until a round finds hits or `timeoutMs` is up; undefined when too many
-   * forwarded searches run already.
+   * Asks `servers` (routed, nearest first), FAN_OUT at a time, until a
+   * server answers with hits or `timeoutMs` is up; undefined when too many
+   * forwarded searches run already. The first hits end it: the rest of
+   * their round is not waited for (the member's search, not exhaustive,
+   * would stop there too).
    */
   async forward (servers: ServerRef[], words: string[], limit: number, timeoutMs: number): Promise<Forwarded | undefined> {
     if (this.inFlight >= this.maxInFlight) return undefined
@@ -41,16 +43,20 @@ export class SearchForwarder {
     try {
       const signal = AbortSignal.timeout(timeoutMs)
       const out: Forwarded = { hits: [], asked: 0, answered: 0, done: 0 }
-      const ask = async (s: ServerRef): Promise<SearchResponse | undefined> => askIndex(this.libp2p, s.peerId, words, { limit, wantServers: false }, signal).catch(() => undefined)
-      const stop = (): boolean => out.hits.length > 0 || signal.aborted
-      for await (const { res, roundEnd } of askRounds(this.libp2p, servers, ask, stop)) {
+      const ask = async (s: ServerRef): Promise<SearchResponse | undefined> => {
         out.asked++
+        return askIndex(this.libp2p, s.peerId, words, { limit, wantServers: false }, signal).catch(() => undefined)
+      }
+      let heard = 0
+      for await (const { res, roundEnd } of askRounds(this.libp2p, servers, ask, () => signal.aborted)) {
+        heard++
         if (res != null) {
           out.answered++
           out.hits.push(...res.hits)
         }
         // a round the deadline cut short is not done: the member asks its servers again
-        if (roundEnd && !signal.aborted) out.done = out.asked
+        if (roundEnd && !signal.aborted) out.done = heard
+        if (out.hits.length > 0) break
       }
       out.hits = out.hits.slice(0, limit)
       return out
