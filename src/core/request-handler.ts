@@ -1,10 +1,10 @@
 /**
  * The skeleton every peerhive request handler shares (search, file index,
- * join, work, jobs): answers a stream with answerRequest, counts each
- * request's outcome in peerhive_protocol_requests_total and its bytes in
- * peerhive_protocol_bytes_total, answers a request it cannot read with the
- * protocol's own error, and logs a stream that failed. Whatever the peer
- * sends, the node keeps running.
+ * join, work, jobs, unit output): answers a stream with answerRequest,
+ * counts each request's outcome in peerhive_protocol_requests_total and its
+ * bytes in peerhive_protocol_bytes_total, answers a request it cannot read
+ * with the protocol's own error, and logs a stream that failed. Whatever
+ * the peer sends, the node keeps running.
  */
 import { answerRequest, isTooLargeError, type Codec, type SessionOptions } from './rpc.js'
 import type { PeerhiveMetrics } from './metrics.js'

@@ -35,8 +35,11 @@ export class KnownAddrs {
       // an unknown peer, or a malformed PeerId from the network: no addresses
     }
     this.cache.delete(peerId)
-    if (this.cache.size >= this.maxPeers) this.cache.delete(this.cache.keys().next().value as string)
-    this.cache.set(peerId, { addrs, at: now })
+    // a peer not known yet (identify still running) is read again next time
+    if (addrs.length > 0) {
+      if (this.cache.size >= this.maxPeers) this.cache.delete(this.cache.keys().next().value as string)
+      this.cache.set(peerId, { addrs, at: now })
+    }
     return addrs.slice(0, max)
   }
 }
