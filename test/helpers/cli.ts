@@ -19,9 +19,10 @@ export class CliNode {
     this.exited = new Promise(resolve => proc.once('exit', code => { resolve(code) }))
   }
 
-  /** Spawns `peerhive <args>` and resolves once node.json names this process. */
-  static async start (args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CliNode> {
-    const proc = spawn(process.execPath, [BIN, ...args, '--data', dataDir], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  /** Spawns `peerhive <args>` (in network namespace `netns`, when given) and resolves once node.json names this process. */
+  static async start (args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}, netns?: string): Promise<CliNode> {
+    const [command, commandArgs] = inNamespace(netns, [BIN, ...args, '--data', dataDir])
+    const proc = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     const node = new CliNode(proc, dataDir)
     let exited = false
     void node.exited.then(() => { exited = true })
@@ -65,10 +66,16 @@ export class CliNode {
 
 export interface CliResult { code: number, stdout: string, stderr: string }
 
-/** Runs a short `peerhive` command to completion. */
-export async function peerhive (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Node with `args`, run in network namespace `netns` when given (`ip netns exec`: the same process, in the namespace). */
+function inNamespace (netns: string | undefined, args: string[]): [string, string[]] {
+  return netns == null ? [process.execPath, args] : ['ip', ['netns', 'exec', netns, process.execPath, ...args]]
+}
+
+/** Runs a short `peerhive` command to completion (in network namespace `netns`, when given). */
+export async function peerhive (args: string[], env: NodeJS.ProcessEnv = {}, netns?: string): Promise<CliResult> {
+  const [command, commandArgs] = inNamespace(netns, [BIN, ...args])
   return new Promise(resolve => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(command, commandArgs, { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err == null ? 0 : typeof (err as any).code === 'number' ? (err as any).code : 1, stdout, stderr })
     })
   })
