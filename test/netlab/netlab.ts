@@ -58,6 +58,8 @@ export interface LabHome {
   wan: string
 }
 
+/** labs this process made: a default prefix apiece */
+let labsMade = 0
 /** at most this many sites of each kind: one /30 each in a /24 */
 const MAX_SITES = 63
 /** namespace names are limited by the kernel's 15-character interface names only for links; keep them short all the same */
@@ -68,8 +70,8 @@ export class Netlab {
   readonly homes = new Map<string, LabHome>()
   private readonly namespaces: string[] = []
 
-  /** `prefix` starts every namespace's name; teardown removes the namespaces that carry it */
-  constructor (readonly prefix = `phl${process.pid % 100_000}`) {}
+  /** `prefix` starts every namespace's name; teardown removes the namespaces that carry it. By default each lab of a process has its own. */
+  constructor (readonly prefix = `phl${process.pid % 100_000}${(labsMade++ % 36).toString(36)}`) {}
 
   /** Builds the lab; on a failure, what was built is torn down and the error thrown. */
   async build (plan: LabPlan): Promise<void> {
