@@ -62,13 +62,12 @@ export interface LabHome {
 let labsMade = 0
 /** at most this many sites of each kind: one /30 each in a /24 */
 const MAX_SITES = 63
-/** namespace names are limited by the kernel's 15-character interface names only for links; keep them short all the same */
+/** host and home names: short and plain, as they appear in `ip netns list` after the lab's prefix */
 const NAME = /^[a-z][a-z0-9]{0,7}$/
 
 export class Netlab {
   readonly hosts = new Map<string, LabHost>()
   readonly homes = new Map<string, LabHome>()
-  private readonly namespaces: string[] = []
 
   /** `prefix` starts every namespace's name; teardown removes the namespaces that carry it. By default each lab of a process has its own. */
   constructor (readonly prefix = `phl${process.pid % 100_000}${(labsMade++ % 36).toString(36)}`) {}
@@ -118,7 +117,6 @@ export class Netlab {
   /** Removes every namespace of this lab (the processes in them are killed first). */
   async teardown (): Promise<void> {
     await removeNamespaces(this.prefix)
-    this.namespaces.length = 0
     this.hosts.clear()
     this.homes.clear()
   }
@@ -161,7 +159,6 @@ export class Netlab {
   private async namespace (name: string): Promise<string> {
     const ns = `${this.prefix}-${name}`
     await run('ip', ['netns', 'add', ns])
-    this.namespaces.push(ns)
     await ip(ns, 'link', 'set', 'lo', 'up')
     return ns
   }
