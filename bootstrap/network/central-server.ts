@@ -2,7 +2,7 @@ import { RateLimiter } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   JOIN_TIMEOUT_MS, MAX_JOIN_REQUEST_BYTES, SWEEP_INTERVAL_MS, DIRECTORY_TOPIC, PROTOCOL_JOIN, MAX_JOIN_STREAMS_PER_CONNECTION, WIRE_VERSION,
-  JoinError, JoinRequest, JoinResponse, assignmentTopic, encodeSubnetTable, serveRequests, tryConsume,
+  JoinError, JoinRequest, JoinResponse, assignmentTopic, encodeSubnetTable, publishCounted, serveRequests, tryConsume,
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../../src/core/index.js'
 import { Election, type SubnetState } from '../election/index.js'
@@ -353,13 +353,8 @@ export class CentralServer {
 
   private async send (subnet: string, bytes: Uint8Array): Promise<void> {
     if (!this.running) return
-    const topic = assignmentTopic(subnet)
     try {
-      const pubsub = this.libp2p.services.pubsub
-      const recipients = pubsub.getSubscribers(topic).length
-      await pubsub.publish(topic, bytes)
-      this.metrics.published.inc({ topic: 'assignments' })
-      this.metrics.bytes.inc({ protocol: 'gossipsub:assignments', direction: 'out' }, bytes.byteLength * recipients)
+      await publishCounted(this.libp2p.services.pubsub, assignmentTopic(subnet), bytes, 'assignments', this.metrics)
     } catch (err: any) {
       this.log.error('could not publish the table of %s - %e', subnet, err)
     }

@@ -1,4 +1,4 @@
-import { DIRECTORY_TOPIC, WIRE_VERSION, encodeDirectory, type PeerhiveMetrics } from '../../src/core/index.js'
+import { DIRECTORY_TOPIC, WIRE_VERSION, encodeDirectory, publishCounted, type PeerhiveMetrics } from '../../src/core/index.js'
 import { DirectorySchedule, type DirectoryScheduleInit } from './directory-schedule.js'
 import type { DirectoryEntry } from '../../src/protocols/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -96,12 +96,7 @@ export class DirectoryPublisher {
   /** Publishes `bytes` to the directory's followers; returns how many there were. */
   private async send (bytes: Uint8Array): Promise<number> {
     try {
-      const pubsub = this.libp2p.services.pubsub
-      const recipients = pubsub.getSubscribers(DIRECTORY_TOPIC).length
-      await pubsub.publish(DIRECTORY_TOPIC, bytes)
-      this.metrics.published.inc({ topic: 'directory' })
-      this.metrics.bytes.inc({ protocol: 'gossipsub:directory', direction: 'out' }, bytes.byteLength * recipients)
-      return recipients
+      return await publishCounted(this.libp2p.services.pubsub, DIRECTORY_TOPIC, bytes, 'directory', this.metrics)
     } catch (err: any) {
       this.log.error('could not publish the directory - %e', err)
       return 0

@@ -1,6 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { FILTER_TOPIC } from '../../protocols/filters.js'
-import type { PeerhiveMetrics } from '../../core/index.js'
+import { publishCounted, type PeerhiveMetrics } from '../../core/index.js'
 import { FilterBook } from './filter-book.js'
 import { KeywordFilter, decodeFilter } from './keyword-filter.js'
 import type { Logger, PeerId } from '@libp2p/interface'
@@ -195,11 +195,7 @@ export class FilterPublisher {
     const bytes = this.last
     if (bytes == null) return
     try {
-      const pubsub = this.libp2p.services.pubsub
-      const recipients = pubsub.getSubscribers(FILTER_TOPIC).length
-      await pubsub.publish(FILTER_TOPIC, bytes)
-      this.metrics?.published.inc({ topic: 'filters' })
-      this.metrics?.bytes.inc({ protocol: 'gossipsub:filters', direction: 'out' }, bytes.byteLength * recipients)
+      await publishCounted(this.libp2p.services.pubsub, FILTER_TOPIC, bytes, 'filters', this.metrics)
     } catch (err: any) {
       this.log('could not publish the keyword filter - %e', err)
     }
