@@ -7,7 +7,7 @@ import {
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
-import { CentralServer, type SubnetView } from './network/index.js'
+import { CentralServer, registerRelayMetrics, relayBaseAddrs, relayServerInit, type SubnetView } from './network/index.js'
 import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
 import { CentralTables } from './tables/index.js'
@@ -104,6 +104,7 @@ export class Bootstrap {
       peerTimeoutMs: memberTimeoutMs,
       dhtValidators: peerhiveValidators,
       dhtSelectors: peerhiveSelectors,
+      relay: relayServerInit(options.relay),
       connectionGater: {
         denyInboundEncryptedConnection: refuse,
         denyInboundUpgradedConnection: refuse,
@@ -119,7 +120,8 @@ export class Bootstrap {
       restartGraceMs: positive(options.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS, '--restart-grace'),
       joinsPerPeer: positive(options.joinsPerPeer ?? DEFAULT_JOINS_PER_PEER, 'joinsPerPeer'),
       maxConcurrentJoins: positive(options.maxConcurrentJoins ?? DEFAULT_MAX_CONCURRENT_JOINS, 'maxConcurrentJoins'),
-      publishDelayMs: options.publishDelayMs ?? 20
+      publishDelayMs: options.publishDelayMs ?? 20,
+      relayAddrs: libp2p.services.relay == null ? undefined : () => relayBaseAddrs(libp2p)
     }), banned)
     if (options.start !== false) await bootstrap.start()
     return bootstrap
@@ -134,6 +136,7 @@ export class Bootstrap {
   }
 
   async start (): Promise<void> {
+    if (this.libp2p.services.relay != null) registerRelayMetrics(this.metrics, this.libp2p.services.relay)
     await startStack(this.libp2p)
     await this.central.start()
     this.filters.start()
@@ -214,6 +217,8 @@ export class Bootstrap {
       userSerialId: null,
       bootstrap: null,
       bootstrapConnected: null,
+      reachability: null,
+      relay: null,
       joinError: null,
       uptimeMs: Date.now() - this.startedAt
     }

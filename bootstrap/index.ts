@@ -1,6 +1,7 @@
 export { Bootstrap, createBootstrap, DATABASE_FILE } from './bootstrap-node.js'
 export type { BootstrapOptions } from './options.js'
-export type { SubnetView } from './network/index.js'
+export type { SubnetView, RelayOptions } from './network/index.js'
+export { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS } from './network/index.js'
 export { Election, rankHosts } from './election/index.js'
 export type { Candidate, Group, Placement as ElectionPlacement, SubnetState } from './election/index.js'
 export { CentralTables } from './tables/index.js'

@@ -1,3 +1,4 @@
+import type { RelayOptions } from './network/relay.js'
 /** Options of `createBootstrap()`: the central server, as a library. */
 export interface BootstrapOptions {
   /**
@@ -104,6 +105,13 @@ export interface BootstrapOptions {
    * @default []
    */
   admins?: string[]
+  /**
+   * The circuit relay for peers behind NAT: how many slots, and whether it
+   * carries file and unit data (see RelayOptions and the README's "Behind a
+   * router").
+   * @default { slots: 1024, bulk: false, connectionBytes: 131072, connectionMs: 120000 }
+   */
+  relay?: RelayOptions
   /**
    * How long after a job's deadlineMs an unreported replica times out: the
    * allowance for the report's trip.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { createBootstrap } from '../bootstrap/index.js'
+import { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, createBootstrap } from '../bootstrap/index.js'
 import { ApiError, callApi, callApiLines } from '../src/api/index.js'
 import { createNode } from '../src/node.js'
 import {
@@ -92,6 +92,10 @@ program.command('bootstrap')
   .option('--dashboard <host:port>', 'serve the operator\'s live dashboard page at http://HOST:PORT/ (reading needs no token: bind to loopback) (default: off)')
   .addOption(new Option('--schedule <mode>', 'how work units are handed out: fcfs (priority, then first come first served) or priority (also ranks providers)').choices(['fcfs', 'priority']).default('fcfs'))
   .option('--admin <peerId>', 'a PeerId allowed to remove and ban providers, besides the bootstrap itself (repeatable) (default: none)', collect)
+  .option('--relay-slots <n>', 'peers behind NAT routers this bootstrap relays for at once (0: no relay)', integer('--relay-slots'), DEFAULT_RELAY_SLOTS)
+  .option('--relay-bulk', 'relay file and unit data too; off, a relayed connection carries searches and other small exchanges only', false)
+  .option('--relay-kb <n>', 'without --relay-bulk: KiB one relayed connection may carry before it is closed', integer('--relay-kb'), DEFAULT_RELAY_CONNECTION_BYTES / 1024)
+  .option('--relay-seconds <n>', 'without --relay-bulk: how long one relayed connection may stay open', integer('--relay-seconds'), DEFAULT_RELAY_CONNECTION_MS / 1000)
   .addHelpText('after', `
 It prints its PeerId and multiaddrs; peers join with --bootstrap <multiaddr>/p2p/<PeerId>.
 It runs until Ctrl-C (SIGINT) or SIGTERM.
@@ -115,7 +119,8 @@ Examples:
       apiPort: opts.apiPort,
       dashboard: opts.dashboard,
       schedule: opts.schedule,
-      admins: opts.admin
+      admins: opts.admin,
+      relay: { slots: opts.relaySlots, bulk: opts.relayBulk, connectionBytes: opts.relayKb * 1024, connectionMs: opts.relaySeconds * 1000 }
     })
     printStartup('bootstrap', node.peerId, node.multiaddrs(), dataDir, { api: node.apiUrl, metrics: node.metricsUrl, dashboard: node.dashboardUrl })
     await runUntilSignal(async () => node.stop())

@@ -14,8 +14,8 @@ import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
 import {
-  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, dhtModeFor, dhtRole, gossipPace, roleComponents,
-  type ConnectionBudget, type DhtRole, type GossipPace, type JoinFailure, type Placement, type PeerRole
+  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, dhtModeFor, dhtRole, gossipPace, reachability, roleComponents,
+  type ConnectionBudget, type DhtRole, type GossipPace, type JoinFailure, type Placement, type PeerRole, type ReachabilityService
 } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -51,6 +51,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   private readonly connectionBudget: ConnectionBudget
   /** gossipsub's heartbeat by role */
   readonly gossipPace: GossipPace
+  /** whether others can dial this node, and its relay slot when they cannot */
+  readonly reachability: ReachabilityService
 
   /**
    * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
@@ -63,6 +65,13 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.dhtRole = dhtRole({ mode: options.dhtMode })(components)
     this.connectionBudget = connectionBudget()(components)
     this.gossipPace = gossipPace()(components)
+    this.reachability = reachability()({
+      logger: libp2p.logger,
+      topology,
+      addresses: () => libp2p.getMultiaddrs(),
+      // not in libp2p's public API: the transport manager listens on a relay address once the node knows it needs one
+      listen: async addrs => (libp2p as any).components.transportManager.listen(addrs)
+    })
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })
@@ -203,6 +212,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.dhtRole.start()
     this.connectionBudget.start()
     this.gossipPace.start()
+    this.reachability.start()
     await this.topology.start()
     await this.provider?.start()
   }
@@ -213,6 +223,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     await this.topology.stop()
     this.connectionBudget.stop()
     this.gossipPace.stop()
+    this.reachability.stop()
     await this.dhtRole.stop()
     await this.sharing.stop()
     await this.local?.stop()
@@ -293,6 +304,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       bootstrap: this.topology.bootstrapAddr.toString(),
       bootstrapConnected: this.topology.bootstrapConnected(),
       joinError: this.topology.lastJoinFailure()?.reason ?? null,
+      reachability: this.reachability.reachability(),
+      relay: this.reachability.reachability() === 'behind-nat' ? this.reachability.relayState() : null,
       uptimeMs: Date.now() - this.startedAt
     }
   }

@@ -18,5 +18,13 @@ export interface NodeStatus {
   bootstrapConnected: boolean | null
   /** why the last join attempt failed, while the peer is retrying */
   joinError: string | null
+  /**
+   * whether others can dial this peer: `direct` when the bootstrap saw one
+   * of its own addresses, `behind-nat` when it saw a router's; null for the
+   * bootstrap
+   */
+  reachability: 'unknown' | 'direct' | 'behind-nat' | null
+  /** a peer behind NAT: its slot on the bootstrap's relay (`addrs` are its relayed addresses); null otherwise */
+  relay: { state: 'none' | 'reserving' | 'reserved' | 'lost' | 'failed', addrs: string[], error?: string } | null
   uptimeMs: number
 }

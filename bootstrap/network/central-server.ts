@@ -27,6 +27,8 @@ export interface CentralServerInit {
   joinsPerPeer: number
   maxConcurrentJoins: number
   publishDelayMs: number
+  /** the bootstrap's own dialable addresses, with /p2p/<bootstrap>, when it relays for peers behind NAT */
+  relayAddrs?: () => string[]
 }
 
 /** One row of `peerhive subnets --json`. */
@@ -220,7 +222,8 @@ export class CentralServer {
       if (addressesChanged) changed.add(checked.subnet)
       this.persist(changed)
       this.publisher.schedule(changed)
-      this.probe(peerId, checked.addresses)
+      // a peer behind NAT is not dialable from outside its home, and its LAN addresses are not the bootstrap's to probe
+      if (!checked.behindNat) this.probe(peerId, checked.addresses)
       this.updateGauges()
       this.log('peer %s joined %s as %s', peerId, checked.subnet, change.placement?.role)
       return {

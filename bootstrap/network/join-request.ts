@@ -13,21 +13,52 @@ export class JoinRefusal extends Error {
 export interface CheckedJoin {
   subnet: string
   observedIp: string
-  /** advertised addresses that are on the observed IP, with /p2p/<peer> */
+  /**
+   * with /p2p/<peer>: advertised addresses on the observed IP; for a peer
+   * behind NAT (none is), its advertised LAN addresses and its address
+   * through the bootstrap's relay
+   */
   addresses: string[]
+  /** no advertised address is on the observed IP: a router stands between the peer and the bootstrap */
+  behindNat: boolean
   cpus: number
   memoryMb: number
 }
 
 const MAX_KEPT_ADDRESSES = 8
+/** advertised addresses read from one request (the wire allows more) */
+const MAX_READ_ADDRESSES = 32
+
+/** IPv4 ranges of home and office LANs (RFC 1918, and carrier-grade NAT's RFC 6598) */
+const LAN_V4: Array<[number, number]> = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10]]
+
+/** Whether `ip` is a LAN address: only hosts behind the same router can dial it. */
+export function isLanAddress (ip: string): boolean {
+  if (isIPv4(ip)) {
+    const n = ip.split('.').reduce((acc, part) => (acc << 8) + Number(part), 0) >>> 0
+    return LAN_V4.some(([net, bits]) => (n >>> (32 - bits)) === (net >>> (32 - bits)))
+  }
+  // IPv6 unique local addresses, fc00::/7
+  return isIPv6(ip) && /^f[cd]/i.test(ip)
+}
+
+export interface JoinCheckOptions {
+  prefixes: SubnetPrefixes
+  allowSubnetClaims: boolean
+  /** the bootstrap's own dialable addresses, with /p2p/<bootstrap>, when it relays for peers behind NAT */
+  relayAddrs?: () => string[]
+}
 
 /**
  * Checks a join request against what the bootstrap observed. The subnet is
  * the observed address masked to the prefix; a claim of another subnet is
  * refused unless the operator allows claims. Advertised addresses are kept
  * only on the observed IP, so a peer cannot make others dial elsewhere.
+ * A peer behind NAT has none there: its LAN addresses are kept instead
+ * (only its own home can dial them), and, when the bootstrap relays, its
+ * address through the relay, where it reserves a slot once it knows.
  */
-export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: string, opts: { prefixes: SubnetPrefixes, allowSubnetClaims: boolean }): CheckedJoin {
+export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: string, opts: JoinCheckOptions): CheckedJoin {
   const seen = remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
   const observedIp = seen == null ? undefined : unmapV4(seen)
   if (observedIp == null || (!isIPv4(observedIp) && !isIPv6(observedIp))) {
@@ -49,8 +80,8 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
       subnet = claimed
     }
   }
-  const addresses = new Set<string>()
-  for (const text of req.listenAddrs) {
+  const advertised: Array<{ ip: string, port: number }> = []
+  for (const text of req.listenAddrs.slice(0, MAX_READ_ADDRESSES)) {
     let ma: Multiaddr
     try {
       ma = multiaddr(text)
@@ -60,14 +91,26 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
     const parts = ma.getComponents()
     const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
     const port = parts.find(c => c.name === 'tcp')?.value
-    if (ip !== observedIp || port == null || Number(port) === 0) continue
-    addresses.add(`/${isIPv4(ip) ? 'ip4' : 'ip6'}/${ip}/tcp/${Number(port)}/p2p/${peerId}`)
-    if (addresses.size >= MAX_KEPT_ADDRESSES) break
+    // a relayed or otherwise wrapped address is not the peer's own socket
+    if (ip == null || port == null || Number(port) === 0 || parts.some(c => c.name === 'p2p-circuit')) continue
+    advertised.push({ ip, port: Number(port) })
+  }
+  const behindNat = !advertised.some(a => a.ip === observedIp) && !observedIp.startsWith('127.')
+  const addresses = new Set<string>()
+  const keep = (ip: string, port: number): void => {
+    if (addresses.size < MAX_KEPT_ADDRESSES) addresses.add(`/${isIPv4(ip) ? 'ip4' : 'ip6'}/${ip}/tcp/${port}/p2p/${peerId}`)
+  }
+  for (const a of advertised) if (behindNat ? isLanAddress(a.ip) : a.ip === observedIp) keep(a.ip, a.port)
+  if (behindNat) {
+    for (const relay of opts.relayAddrs?.() ?? []) {
+      if (addresses.size < MAX_KEPT_ADDRESSES) addresses.add(`${relay}/p2p-circuit/p2p/${peerId}`)
+    }
   }
   return {
     subnet,
     observedIp,
     addresses: [...addresses],
+    behindNat,
     cpus: clamp(req.host?.cpus ?? 0, 0, 4096),
     memoryMb: clamp(req.host?.memoryMb ?? 0, 0, 1 << 30)
   }

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayServerInit } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
@@ -37,6 +38,8 @@ export interface StackInit {
   dhtSelectors?: Selectors
   /** decides which peers may connect (the bootstrap refuses banned providers with it); none: everyone may */
   connectionGater?: ConnectionGater
+  /** serve as a circuit relay for peers behind NAT (the `relay` service); none: no relay */
+  relay?: CircuitRelayServerInit
 }
 
 /** The base stack every node runs (NET-1): TCP, Noise, Yamux, identify, ping, our own Kademlia DHT, gossipsub. */
@@ -57,7 +60,8 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     addresses: { listen: init.listen },
     ...(init.connectionGater == null ? {} : { connectionGater: init.connectionGater }),
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
-    transports: [coalescingTcp(localAddress == null ? {} : { dialOpts: { localAddress } as any })],
+    // the relay transport dials peers behind NAT through their relay, and reserves this node's slot when it is behind one
+    transports: [coalescingTcp(localAddress == null ? {} : { dialOpts: { localAddress } as any }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     // the connection monitor pings every connection already; yamux's own keep-alive pinged each one again every 30 s from both ends
     streamMuxers: [yamux({ enableKeepAlive: false })],
@@ -97,6 +101,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
         // copies of a message are recognised before their signature is checked again
         fastMsgIdFn: fastMessageId
       }),
+      ...(init.relay == null ? {} : { relay: circuitRelayServer(init.relay) }),
       ...(init.services ?? {})
     }
   })

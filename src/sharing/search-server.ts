@@ -77,7 +77,9 @@ export class SearchServer {
     await this.libp2p.handle(PROTOCOL_SEARCH, (stream: Stream, connection: Connection) => { void this.onStream(stream, connection) }, {
       maxInboundStreams: 8,
       // this node's own searches to one peer use the same limit
-      maxOutboundStreams: 8
+      maxOutboundStreams: 8,
+      // a search is small: it may cross a relay's limited connection to a server behind NAT
+      runOnLimitedConnection: true
     })
   }
 

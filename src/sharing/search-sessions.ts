@@ -39,7 +39,8 @@ export class SearchSessions {
         if (signal.aborted) throw err
       }
     }
-    const stream = await this.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal })
+    // a server behind NAT is reached through a relay, on a limited connection (see SearchServer)
+    const stream = await this.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal, runOnLimitedConnection: true })
     return await this.exchange(peer, new RequestChannel(stream, MAX_SEARCH_RESPONSE_BYTES), request, signal)
   }
 

@@ -80,6 +80,8 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private connected = false
   private servers?: Directory
   private followingDirectory = false
+  /** this node's address as the bootstrap saw it at the last join (a NAT router's, behind one) */
+  private observed?: string
 
   constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
     super()
@@ -108,6 +110,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   /** Every virtual server of the network, as the bootstrap last published it (undefined until the first arrives; a member, which does not follow it, never gets one). */
   directory (): Directory['servers'] | undefined {
     return this.servers?.servers
+  }
+
+  /** This node's address as the bootstrap saw its connection at the last join, for example /ip4/203.0.113.2/tcp/50212. */
+  observedAddr (): string | undefined {
+    return this.observed
   }
 
   /** The last error a join failed with, if the node has not joined since. */
@@ -216,6 +223,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     const table = decodeSubnetTable(res.table)
     if (table.subnet !== res.subnet) throw new JoinRejectedError('MALFORMED_MESSAGE', 'the join answer names two different subnets')
     this.current = { ...this.current, userSerialId: res.userSerialId }
+    this.observed = res.observedAddr === '' ? undefined : res.observedAddr
     this.setTopic(assignmentTopic(res.subnet))
     // a direct, authenticated answer: taken even if its seq is lower (a bootstrap restored from a backup)
     this.apply(table, true)

@@ -120,7 +120,9 @@ async function firstManifest (opts: DownloadOptions, cid: CID, providers: Candid
     } catch (err: any) {
       checkAborted(signal)
       const r = p.report
-      r.detail = String(err?.message ?? err)
+      r.detail = err?.name === 'LimitedConnectionError'
+        ? 'behind NAT, and reachable only through a relay that carries no file data (the bootstrap runs without --relay-bulk)'
+        : String(err?.message ?? err)
       if (err instanceof BadDataError) r.outcome = 'lied'
       else if (err instanceof TransferRefusedError && err.code === ErrorCode.NOT_FOUND) r.outcome = 'not-found'
       else if (err instanceof TransferRefusedError && err.code === ErrorCode.CHANGED) r.outcome = 'changed'

@@ -61,14 +61,17 @@ async function rtt (libp2p: Libp2p<any>, peer: PeerId, signal: AbortSignal): Pro
   }
 }
 
-/** At most 8 addresses that parse, without a /p2p part naming another peer. */
+/** At most 8 addresses that parse, without a /p2p part naming another peer (a relay's is fine). */
 function usableAddrs (addrs: string[], peerId: string): Multiaddr[] {
   const out: Multiaddr[] = []
   for (const a of addrs) {
     if (out.length >= MAX_ADDRS_PER_PROVIDER) break
     try {
       const ma = multiaddr(String(a))
-      const p2p = ma.getComponents().find(c => c.name === 'p2p')?.value
+      // a relayed address names the relay first: the peer is the /p2p after its /p2p-circuit
+      const parts = ma.getComponents()
+      const circuit = parts.findLastIndex(c => c.name === 'p2p-circuit')
+      const p2p = parts.slice(circuit + 1).find(c => c.name === 'p2p')?.value
       if (p2p != null && p2p !== peerId) continue
       out.push(ma)
     } catch {}

@@ -1,0 +1,149 @@
+/**
+ * Whether others can dial this node, and a relay slot when they cannot
+ * (issue 11). The bootstrap answers every join with the address it saw the
+ * node connect from. When that address is not one of the node's own, a NAT
+ * router stands between them: nobody outside the home can dial the node, so
+ * it reserves a slot on the bootstrap's circuit relay and advertises the
+ * relayed address (libp2p's address manager adds it to the node's
+ * addresses, identify pushes it to its peers, the DHT hands it out).
+ */
+import { networkInterfaces } from 'node:os'
+import { isIPv4, isIPv6 } from 'node:net'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { Backoff } from './backoff.js'
+import type { TopologyClient } from './topology-client.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+
+/** `direct`: the bootstrap saw one of this node's own addresses; `behind-nat`: it saw a router's. */
+export type Reachability = 'unknown' | 'direct' | 'behind-nat'
+
+export interface RelayState {
+  /** `none`: the node needs no relay */
+  state: 'none' | 'reserving' | 'reserved' | 'lost' | 'failed'
+  /** the node's relayed addresses (with /p2p-circuit) */
+  addrs: string[]
+  /** why the last reservation failed */
+  error?: string
+}
+
+export interface ReachabilityComponents {
+  logger: ComponentLogger
+  topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'observedAddr' | 'bootstrapAddr' | 'bootstrapId'>
+  /** the node's addresses now (libp2p.getMultiaddrs) */
+  addresses: () => Multiaddr[]
+  /** listens on more addresses (the transport manager's listen): a /p2p-circuit address reserves a relay slot */
+  listen: (addrs: Multiaddr[]) => Promise<void>
+}
+
+export interface ReachabilityInit {
+  /** first wait before a failed reservation is tried again (it doubles up to retryMaxMs); @default 2000 */
+  retryInitialMs?: number
+  /** @default 60000 */
+  retryMaxMs?: number
+}
+
+/** The IP of a multiaddr, if it has one. */
+function ipOf (ma: Multiaddr): string | undefined {
+  return ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+}
+
+/** Every address of this host's interfaces. */
+function interfaceIps (): Set<string> {
+  const ips = new Set<string>()
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) ips.add(i.address)
+  return ips
+}
+
+/**
+ * Whether `observed` (the address the bootstrap saw) is the node's own:
+ * one of its interfaces' or listen addresses, or a loopback address (the
+ * bootstrap runs on this host).
+ */
+export function reachabilityOf (observed: string | undefined, own: Iterable<string>): Reachability {
+  if (observed == null) return 'unknown'
+  let ip: string | undefined
+  try {
+    ip = ipOf(multiaddr(observed))
+  } catch {
+    return 'unknown'
+  }
+  if (ip == null || (!isIPv4(ip) && !isIPv6(ip))) return 'unknown'
+  if (ip.startsWith('127.') || ip === '::1') return 'direct'
+  return new Set(own).has(ip) ? 'direct' : 'behind-nat'
+}
+
+export class ReachabilityService {
+  private readonly log: Logger
+  private readonly backoff: Backoff
+  private current: Reachability = 'unknown'
+  private relay: RelayState = { state: 'none', addrs: [] }
+  private retry?: ReturnType<typeof setTimeout>
+  private running = false
+
+  constructor (private readonly components: ReachabilityComponents, init: ReachabilityInit = {}) {
+    this.log = components.logger.forComponent('peerhive:reachability')
+    this.backoff = new Backoff(init.retryInitialMs ?? 2_000, init.retryMaxMs ?? 60_000)
+  }
+
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.components.topology.addEventListener('join:succeeded', this.onJoin)
+  }
+
+  stop (): void {
+    this.running = false
+    this.components.topology.removeEventListener('join:succeeded', this.onJoin)
+    clearTimeout(this.retry)
+  }
+
+  reachability (): Reachability {
+    return this.current
+  }
+
+  /** The relay slot this node holds, or why it has none (`lost`: with the bootstrap's connection, until the next join). */
+  relayState (): RelayState {
+    const addrs = this.relayAddrs()
+    return { ...this.relay, state: this.relay.state === 'reserved' && addrs.length === 0 ? 'lost' : this.relay.state, addrs }
+  }
+
+  private readonly onJoin = (): void => {
+    const own = interfaceIps()
+    for (const ma of this.components.addresses()) {
+      const ip = ipOf(ma)
+      if (ip != null) own.add(ip)
+    }
+    const next = reachabilityOf(this.components.topology.observedAddr(), own)
+    if (next !== this.current) this.log('reachability: %s (the bootstrap saw %s)', next, this.components.topology.observedAddr())
+    this.current = next
+    if (next === 'behind-nat') void this.reserve()
+  }
+
+  /** This node's addresses relayed by the bootstrap. */
+  private relayAddrs (): string[] {
+    const via = `/p2p/${this.components.topology.bootstrapId.toString()}/p2p-circuit`
+    return this.components.addresses().map(ma => ma.toString()).filter(a => a.includes(via))
+  }
+
+  /** Reserves a slot on the bootstrap's relay unless the node holds one or is reserving. */
+  private async reserve (): Promise<void> {
+    if (!this.running || this.relay.state === 'reserving' || this.relayAddrs().length > 0) return
+    clearTimeout(this.retry)
+    this.relay = { state: 'reserving', addrs: [] }
+    try {
+      await this.components.listen([this.components.topology.bootstrapAddr.encapsulate('/p2p-circuit')])
+      this.relay = { state: 'reserved', addrs: [] }
+      this.backoff.reset()
+      this.log('reserved a relay slot on the bootstrap: %s', this.relayAddrs().join(', '))
+    } catch (err: any) {
+      const delay = this.backoff.delay()
+      this.relay = { state: 'failed', addrs: [], error: `${String(err.name)}: ${String(err.message)}` }
+      this.log.error('could not reserve a relay slot on the bootstrap, trying again in %d ms - %e', delay, err)
+      if (this.running) this.retry = setTimeout(() => { void this.reserve() }, delay)
+    }
+  }
+}
+
+export function reachability (init: ReachabilityInit = {}): (components: ReachabilityComponents) => ReachabilityService {
+  return components => new ReachabilityService(components, init)
+}
