@@ -17,7 +17,7 @@ import { registerComputeCommands } from './compute-commands.js'
 import { registerDemoCommand } from './demo/index.js'
 import { skippedSummary } from './skipped-summary.js'
 import { UsageError } from './errors.js'
-import { NotSharedError } from '../src/sharing/index.js'
+import { NotSharedError, SEARCH_TIERS } from '../src/sharing/index.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
@@ -72,6 +72,10 @@ const integer = (what: string) => (value: string): number => {
   const n = Number(value)
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`${what} must be an integer`)
   return n
+}
+const tierList = (value: string, previous: string[] = []): string[] => {
+  if (!(SEARCH_TIERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`the tiers are ${SEARCH_TIERS.join(', ')}`)
+  return collect(value, previous)
 }
 const list = (value: string): string[] => value.split(',').map(v => v.trim()).filter(v => v !== '')
 const dataOption = (): Option => new Option('--data <dir>', 'the node\'s data directory (identity, API token, node.json); required').env('PEERHIVE_DATA').makeOptionMandatory()
@@ -289,11 +293,12 @@ program.command('search')
   .option('--timeout <ms>', 'deadline for the whole search', integer('--timeout'), 5000)
   .option('--limit <n>', 'at most this many results', integer('--limit'), 50)
   .option('--all', 'ask every tier, even after a nearer one found results', false)
+  .option('--tier <tier>', `ask only this tier (repeatable: ${SEARCH_TIERS.join(', ')}); for example dht: is the file in the DHT? (default: every tier)`, tierList)
   .addHelpText('after', '\nEach result names its tier (local, subnet, remote, dht), its CID, every name it is\nshared under and the number of peers that share it (over every tier asked); the\nlist is printed when the search ends. A search that finds nothing says so and\nnames the tiers it asked (with --json: prints nothing); it exits 0 either way.\n\nExamples:\n  peerhive search --data ./peer annual report\n  peerhive search --data ./peer --json --all beethoven | jq -r .cid')
   .action(async (words: string[], opts) => {
     const json = opts.json === true
     // the human form counts the providers of every tier, so it asks for them all; --json streams the nearest tier's lines
-    const lines = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all, everyProvider: !json })
+    const lines = callApiLines(resolve(opts.data), '/v1/search', { words, limit: opts.limit, timeoutMs: opts.timeout, exhaustive: opts.all, everyProvider: !json, tiers: opts.tier })
     const merged = new SearchMerge()
     let tiers: string[] = []
     for await (const line of lines) {

@@ -1,7 +1,7 @@
 import { InvalidOptionError, MAX_SEARCH_HITS } from '../core/index.js'
 import { parseCid } from '../sharing/model/manifest.js'
 import { optionalInteger, optionalPath, requirePaths } from './fields.js'
-import type { GetOptions, SearchOptions, SearchResult, SearchTier, ShareOptions, UnreachableTier } from '../sharing/index.js'
+import { SEARCH_TIERS, type GetOptions, type SearchOptions, type SearchResult, type SearchTier, type ShareOptions, type UnreachableTier } from '../sharing/index.js'
 import type { Route } from './server.js'
 
 /** What the sharing routes call on the node. */
@@ -39,6 +39,7 @@ export function sharingRoutes (api: SharingApi): Record<string, Route> {
         timeoutMs: optionalInteger(body?.timeoutMs, 'timeoutMs', 1, 10 * 60_000),
         exhaustive: optionalFlag(body?.exhaustive, 'exhaustive'),
         everyProvider: optionalFlag(body?.everyProvider, 'everyProvider'),
+        tiers: optionalTiers(body?.tiers),
         signal
       }
       return searchLines(api, words, opts)
@@ -77,6 +78,14 @@ function requireStrings (value: unknown, what: string, emptyListOk = false): str
     throw new InvalidOptionError(`${what} must be given as a list of non-empty text`)
   }
   return value
+}
+
+function optionalTiers (value: unknown): SearchTier[] | undefined {
+  if (value == null) return undefined
+  const tiers = requireStrings(value, 'tiers')
+  const bad = tiers.find(t => !(SEARCH_TIERS as readonly string[]).includes(t))
+  if (bad != null) throw new InvalidOptionError(`tiers: "${bad.slice(0, 40)}" is not a tier; the tiers are ${SEARCH_TIERS.join(', ')}`)
+  return tiers as SearchTier[]
 }
 
 function requireCid (value: unknown): string {

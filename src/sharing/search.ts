@@ -10,6 +10,7 @@ import { indexEntryOf, type FileMeta, type IndexEntry } from './model/types.js'
 import type { Libp2p } from 'libp2p'
 
 export type SearchTier = 'local' | 'subnet' | 'remote' | 'dht'
+export const SEARCH_TIERS: readonly SearchTier[] = ['local', 'subnet', 'remote', 'dht']
 
 /** One search result line (`peerhive search --json`). */
 export interface SearchResult extends FileMeta {
@@ -54,6 +55,11 @@ export interface SearchOptions {
    * @default true
    */
   dhtWhenFound?: boolean
+  /**
+   * Ask only these tiers (for example `['dht']`: is the file in the DHT?).
+   * @default every tier
+   */
+  tiers?: SearchTier[]
   /**
    * Told each tier as the search asks it (the node's own files count as the
    * `local` tier), so a search that finds nothing can say where it looked.
@@ -183,6 +189,7 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
   const done = (): boolean => found >= limit || deadline.aborted || (networkFound > 0 && opts.exhaustive !== true)
 
+  const wanted = new Set(opts.tiers ?? SEARCH_TIERS)
   const asked = new Set<SearchTier>()
   const asking = (tier: SearchTier): void => {
     if (asked.has(tier)) return
@@ -191,9 +198,11 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   }
 
   // 1. this node's own files
-  asking('local')
-  const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: indexEntryOf(f, self, 0, self), addrs: [] }))
-  yield * emit('local', local)
+  if (wanted.has('local')) {
+    asking('local')
+    const local = ctx.shares.list().filter(f => matches(words, f)).map(f => ({ entry: indexEntryOf(f, self, 0, self), addrs: [] }))
+    yield * emit('local', local)
+  }
 
   // 2. the subnet: this node's virtual server, or its own group index when it is one.
   // A member's request also asks its virtual server to route the remote tier (want_servers) and, unless the
@@ -202,18 +211,21 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   let routed: { servers: ServerRef[], centralMayMatch: boolean } | undefined
   /** how many of the routed servers, nearest first, the virtual server asked for this node and heard out (forwarding) */
   let forwardedTo = 0
-  if (place.role === 'virtual-server') {
+  if (!wanted.has('subnet')) {
+    // a virtual server routes by its filters all the same; a member gets its routed list from the bootstrap
+    if (place.role === 'virtual-server') routed = ctx.route?.(words)
+  } else if (place.role === 'virtual-server') {
     asking('subnet')
     yield * emit('subnet', ctx.groupIndex.search(words, limit).map(entry => ({ entry, addrs: [] })))
     routed = ctx.route?.(words)
   } else if (place.role === 'member' && place.virtualServer != null) {
     asking('subnet')
     const ref = { peerId: place.virtualServer, addrs: (place.virtualServerAddrs ?? []).map(a => a.replace(/\/p2p\/[^/]+$/, '')), subnet: '' }
-    const forwardMs = opts.exhaustive === true ? undefined : Math.floor(askMs * FORWARD_SHARE)
-    const res = await ask(place.virtualServer, true, ref, forwardMs).catch(skip('subnet', place.virtualServer))
+    const forwardMs = opts.exhaustive === true || !wanted.has('remote') ? undefined : Math.floor(askMs * FORWARD_SHARE)
+    const res = await ask(place.virtualServer, wanted.has('remote'), ref, forwardMs).catch(skip('subnet', place.virtualServer))
     if (res != null) yield * emit('subnet', hitsOf(res.hits))
     if (res?.serversRouted === true) routed = { servers: res.servers, centralMayMatch: res.centralMayMatch }
-    if (res?.serversRouted === true && res.forwarded) {
+    if (res?.serversRouted === true && res.forwarded && wanted.has('remote')) {
       forwardedTo = res.serversDone
       opts.onForwarded?.({ via: place.virtualServer, asked: res.serversAsked, answered: res.serversAnswered })
       asking('remote')
@@ -225,38 +237,40 @@ export async function * search (ctx: SearchContext, query: string[], opts: Searc
   // 3. the other virtual servers whose keyword filters may match (filters.md), nearest first; then the central index.
   // Without a routed list (a central client, a member whose virtual server did not route, a virtual server
   // without a directory yet), the bootstrap's answer carries one; with the bootstrap down, the directory if known.
-  const others = (servers: ServerRef[]): ServerRef[] => servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
-  let askedCentral = false
-  let servers: ServerRef[] = routed?.servers ?? []
-  // the remote tier is looked at even when the filters rule every server out
-  asking('remote')
-  if (routed == null) {
-    const central = await ask(ctx.bootstrapId, true).catch(skip('central', ctx.bootstrapId))
-    askedCentral = true
-    if (central != null) yield * emit('remote', hitsOf(central.hits))
-    // an older bootstrap lists every server: nearest first all the same
-    servers = central?.servers ?? ctx.directory?.() ?? []
-    if (central?.serversRouted !== true) servers = byNearness(place.subnet ?? '', servers)
-  }
-  // the ones the virtual server did not ask for this node before its time was up (forwarding), or all of them
-  const targets = others(servers).slice(forwardedTo)
-  // a nearer round found results: the farther servers are not asked (unless exhaustive)
-  for await (const { res } of askRounds(ctx.libp2p, targets, async s => ask(s.peerId, false).catch(skip('remote', s.peerId)), done)) {
-    if (res != null) yield * emit('remote', hitsOf(res.hits))
-  }
-  // central clients' files are only in the central index; its filter tells whether it may hold a match
-  // (an exhaustive search asks every tier: it is asked all the same)
-  const centralMayMatch = routed == null || routed.centralMayMatch || opts.exhaustive === true
-  if (!askedCentral && centralMayMatch && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
+  if (wanted.has('remote')) {
+    const others = (servers: ServerRef[]): ServerRef[] => servers.filter(s => s.peerId !== self && s.peerId !== place.virtualServer)
+    let askedCentral = false
+    let servers: ServerRef[] = routed?.servers ?? []
+    // the remote tier is looked at even when the filters rule every server out
     asking('remote')
-    const central = await ask(ctx.bootstrapId, false).catch(skip('central', ctx.bootstrapId))
-    if (central != null) yield * emit('remote', hitsOf(central.hits))
+    if (routed == null) {
+      const central = await ask(ctx.bootstrapId, true).catch(skip('central', ctx.bootstrapId))
+      askedCentral = true
+      if (central != null) yield * emit('remote', hitsOf(central.hits))
+      // an older bootstrap lists every server: nearest first all the same
+      servers = central?.servers ?? ctx.directory?.() ?? []
+      if (central?.serversRouted !== true) servers = byNearness(place.subnet ?? '', servers)
+    }
+    // the ones the virtual server did not ask for this node before its time was up (forwarding), or all of them
+    const targets = others(servers).slice(forwardedTo)
+    // a nearer round found results: the farther servers are not asked (unless exhaustive)
+    for await (const { res } of askRounds(ctx.libp2p, targets, async s => ask(s.peerId, false).catch(skip('remote', s.peerId)), done)) {
+      if (res != null) yield * emit('remote', hitsOf(res.hits))
+    }
+    // central clients' files are only in the central index; its filter tells whether it may hold a match
+    // (an exhaustive search asks every tier: it is asked all the same)
+    const centralMayMatch = routed == null || routed.centralMayMatch || opts.exhaustive === true
+    if (!askedCentral && centralMayMatch && (networkFound === 0 || opts.exhaustive === true) && found < limit && !deadline.aborted) {
+      asking('remote')
+      const central = await ask(ctx.bootstrapId, false).catch(skip('central', ctx.bootstrapId))
+      if (central != null) yield * emit('remote', hitsOf(central.hits))
+    }
   }
   if (done()) return
   if (networkFound > 0 && opts.dhtWhenFound === false) return
 
   // 4. the DHT
-  if (ctx.dht != null) {
+  if (ctx.dht != null && wanted.has('dht')) {
     asking('dht')
     for await (const entry of ctx.dht(words, { signal: deadline, limit })) {
       yield * emit('dht', [{ entry, addrs: [] }])

@@ -1,0 +1,96 @@
+/**
+ * Search and get between homes behind NAT routers (issue 11), on the
+ * namespaced test network, with real CLI processes: a bootstrap and a public
+ * peer on public hosts, and three homes whose routers refuse inbound
+ * connections. Peers behind NAT learn so from their join and reserve a slot
+ * on the bootstrap's relay; others reach them through it. The bootstrap
+ * first relays everything (--relay-bulk), then restarts without it: searches
+ * still cross the relay, file data no longer does. Skips, with one line,
+ * where the test network cannot run.
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/tmp-dir.js'
+import { waitUntil } from '../helpers/wait.js'
+import { LabPeers } from '../netlab/lab-peers.js'
+import { Netlab, unavailable } from '../netlab/netlab.js'
+
+const WAIT_MS = 40_000
+const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1'], homec: ['c1'] }
+const HOME_PEERS = Object.values(HOMES).flat()
+const PUBLIC_PEER = 'pub'
+
+describe('integration: search and get between homes behind NAT routers', function () {
+  this.timeout(180_000)
+  const lab = new Netlab()
+  const tmp = tempDir('peerhive-netlab-cross-')
+  const peers = new LabPeers(lab, tmp.path)
+
+  /** `from` finds `owner`'s file, asking only `tier`. */
+  const findIn = async (from: string, owner: string, tier: string): Promise<{ cid: string, providers: string[] }> =>
+    waitUntil(`${from} to find ${owner}'s file in the ${tier} tier`, async () =>
+      (await peers.search(from, `sonata-of-${owner}`, ['--tier', tier])).find(h => h.filename === `sonata-of-${owner}.txt` && h.tier === tier), WAIT_MS, 500)
+
+  before(async function () {
+    const why = await unavailable()
+    if (why != null) {
+      console.log(`      (skipped: ${why})`)
+      this.skip()
+    }
+    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts })) })
+    await peers.startBootstrap('boot', ['--relay-bulk'])
+    await peers.startPeer(PUBLIC_PEER)
+    for (const host of HOME_PEERS) await peers.startPeer(host)
+  })
+
+  after(async function () {
+    if (this.currentTest?.state === 'failed') console.log(peers.logs())
+    await peers.stopAll()
+    await lab.teardown()
+    tmp.cleanup()
+  })
+
+  it('home peers learn they are behind NAT and reserve a slot on the bootstrap\'s relay; the public peer is direct', async () => {
+    await peers.relaysReserved(HOME_PEERS, WAIT_MS)
+    const home = (await peers.status('b1'))!
+    assert.equal(home.reachability, 'behind-nat')
+    assert.ok(home.relay!.addrs.some(a => a.startsWith(`${peers.bootstrapAddr}/p2p-circuit/p2p/`)), `a relayed address through the bootstrap: ${JSON.stringify(home.relay)}`)
+    const pub = (await peers.status(PUBLIC_PEER))!
+    assert.equal(pub.reachability, 'direct')
+    assert.equal(pub.relay, null)
+  })
+
+  it('a search from one home finds a file shared in another, in the remote tier and in the DHT alone', async () => {
+    for (const [from, owner] of [['b1', 'a1'], ['c1', 'b1'], ['a2', 'c1'], [PUBLIC_PEER, 'a2']]) {
+      for (const tier of ['remote', 'dht']) {
+        const hit = await findIn(from, owner, tier)
+        assert.ok(hit.providers.includes(peers.peerId(owner)), JSON.stringify(hit))
+      }
+    }
+  })
+
+  it('get downloads a file from a peer in another home through the relay, and from the public peer directly, byte-identical', async () => {
+    for (const [from, owner] of [['b1', 'a1'], ['c1', PUBLIC_PEER], [PUBLIC_PEER, 'c1']]) {
+      const hit = await findIn(from, owner, 'remote')
+      const out = join(tmp.path, `got-${owner}-by-${from}.txt`)
+      const got = await peers.cli(from, ['get', hit.cid, '-o', out, '--json'])
+      assert.equal(got.code, 0, got.stderr)
+      assert.equal(peers.sha256(out), peers.sha256(peers.fileOf(owner)), `${from} got ${owner}'s file intact`)
+    }
+  })
+
+  it('without --relay-bulk, after a bootstrap restart: searches still cross the relay, and get of a file behind NAT says why it cannot', async () => {
+    await peers.nodes.get('boot')!.stop()
+    await peers.startBootstrap('boot')
+    await peers.relaysReserved(HOME_PEERS, WAIT_MS)
+    const hit = await findIn('b1', 'a1', 'remote')
+    const got = await peers.cli('b1', ['get', hit.cid, '-o', join(tmp.path, 'refused.txt'), '--json'])
+    assert.notEqual(got.code, 0, 'the download cannot cross a relay that carries no file data')
+    assert.match(got.stderr, /behind NAT.*relay that carries no file data.*--relay-bulk/)
+    // inside a home, the LAN still carries it
+    const out = join(tmp.path, 'got-a1-by-a2.txt')
+    const lan = await peers.cli('a2', ['get', hit.cid, '-o', out, '--json'])
+    assert.equal(lan.code, 0, lan.stderr)
+    assert.equal(peers.sha256(out), peers.sha256(peers.fileOf('a1')))
+  })
+})
