@@ -96,20 +96,17 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
     advertised.push({ ip, port: Number(port) })
   }
   const behindNat = !advertised.some(a => a.ip === observedIp) && !observedIp.startsWith('127.')
+  // the relayed addresses always fit: without them nobody outside the home reaches the peer
+  const relayed = behindNat ? (opts.relayAddrs?.() ?? []).slice(0, MAX_KEPT_ADDRESSES).map(relay => `${relay}/p2p-circuit/p2p/${peerId}`) : []
   const addresses = new Set<string>()
-  const keep = (ip: string, port: number): void => {
-    if (addresses.size < MAX_KEPT_ADDRESSES) addresses.add(`/${isIPv4(ip) ? 'ip4' : 'ip6'}/${ip}/tcp/${port}/p2p/${peerId}`)
-  }
-  for (const a of advertised) if (behindNat ? isLanAddress(a.ip) : a.ip === observedIp) keep(a.ip, a.port)
-  if (behindNat) {
-    for (const relay of opts.relayAddrs?.() ?? []) {
-      if (addresses.size < MAX_KEPT_ADDRESSES) addresses.add(`${relay}/p2p-circuit/p2p/${peerId}`)
-    }
+  for (const a of advertised) {
+    if (addresses.size >= MAX_KEPT_ADDRESSES - relayed.length) break
+    if (behindNat ? isLanAddress(a.ip) : a.ip === observedIp) addresses.add(`/${isIPv4(a.ip) ? 'ip4' : 'ip6'}/${a.ip}/tcp/${a.port}/p2p/${peerId}`)
   }
   return {
     subnet,
     observedIp,
-    addresses: [...addresses],
+    addresses: [...addresses, ...relayed],
     behindNat,
     cpus: clamp(req.host?.cpus ?? 0, 0, 4096),
     memoryMb: clamp(req.host?.memoryMb ?? 0, 0, 1 << 30)

@@ -47,6 +47,7 @@ const WRONG: Record<string, unknown[]> = {
   timeoutMs: ['soon', -1, 1e12, {}],
   exhaustive: ['yes', 1],
   everyProvider: ['no'],
+  tiers: ['dht', [], ['far'], [5]],
   title: [5, {}, ['t']],
   keywords: ['a,b', 5, [1], [{}]],
   id: [5, {}, [], ''],

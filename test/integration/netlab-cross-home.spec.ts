@@ -9,6 +9,7 @@
  * where the test network cannot run.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -19,6 +20,8 @@ const WAIT_MS = 40_000
 const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1'], homec: ['c1'] }
 const HOME_PEERS = Object.values(HOMES).flat()
 const PUBLIC_PEER = 'pub'
+/** on the bootstrap host's own loopback */
+const METRICS_AT = '127.0.0.1:9464'
 
 describe('integration: search and get between homes behind NAT routers', function () {
   this.timeout(180_000)
@@ -31,6 +34,13 @@ describe('integration: search and get between homes behind NAT routers', functio
     waitUntil(`${from} to find ${owner}'s file in the ${tier} tier`, async () =>
       (await peers.search(from, `sonata-of-${owner}`, ['--tier', tier])).find(h => h.filename === `sonata-of-${owner}.txt` && h.tier === tier), WAIT_MS, 500)
 
+  /** The bootstrap's Prometheus sample `name{labels}`, summed over label sets that contain `labels`. */
+  const bootstrapMetric = async (name: string, labels = ''): Promise<number> => {
+    const { stdout } = await lab.exec('boot', process.execPath, ['-e', `fetch('http://${METRICS_AT}/metrics').then(r => r.text()).then(t => process.stdout.write(t))`])
+    return stdout.split('\n').filter(l => l.startsWith(name) && (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(labels))
+      .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)
+  }
+
   before(async function () {
     const why = await unavailable()
     if (why != null) {
@@ -38,7 +48,7 @@ describe('integration: search and get between homes behind NAT routers', functio
       this.skip()
     }
     await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts })) })
-    await peers.startBootstrap('boot', ['--relay-bulk'])
+    await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
     await peers.startPeer(PUBLIC_PEER)
     for (const host of HOME_PEERS) await peers.startPeer(host)
   })
@@ -77,6 +87,13 @@ describe('integration: search and get between homes behind NAT routers', functio
       assert.equal(got.code, 0, got.stderr)
       assert.equal(peers.sha256(out), peers.sha256(peers.fileOf(owner)), `${from} got ${owner}'s file intact`)
     }
+    // the operator sees the relay's work: a slot per home peer, and the relayed file's bytes, from the peer behind NAT
+    // (pub's get from c1 rode the connection c1 had opened to pub for its own get: no relay)
+    assert.equal(await bootstrapMetric('peerhive_relay_slots'), HOME_PEERS.length)
+    assert.ok(await bootstrapMetric('peerhive_relay_connections_total') >= 1)
+    const fromPeer = await bootstrapMetric('peerhive_relayed_bytes_total', 'direction="from-peer"')
+    assert.ok(fromPeer >= readFileSync(peers.fileOf('a1')).length, `a1's file came through the relay: ${fromPeer} bytes from peers behind NAT`)
+    assert.ok(await bootstrapMetric('peerhive_relayed_bytes_total', 'direction="to-peer"') > 0)
   })
 
   it('without --relay-bulk, after a bootstrap restart: searches still cross the relay, and get of a file behind NAT says why it cannot', async () => {

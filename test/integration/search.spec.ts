@@ -296,6 +296,15 @@ describe('nearest-first search', function () {
     assert.deepEqual(found, ['local', 'subnet'], 'a search that found results in its subnet asks no farther')
   })
 
+  it('tiers asks only the named tiers: a member finds a file its own subnet has only in the remote tier then, or nothing', async () => {
+    const asked: string[] = []
+    const remote = await collect(a3, ['tiercommon'], { tiers: ['remote'], exhaustive: true, onTier: tier => { asked.push(tier) } })
+    assert.deepEqual([...new Set(asked)], ['remote'])
+    assert.deepEqual(remote.map(r => [r.tier, r.filename]), [['remote', 'remote-only.txt']], 'b2\'s file, not a3\'s own nor its subnet\'s')
+    assert.deepEqual((await collect(a3, ['tiercommon'], { tiers: ['local'] })).map(r => [r.tier, r.filename]), [['local', 'own-notes.txt']])
+    assert.deepEqual((await collect(a3, ['subnetonly'], { tiers: ['remote'], timeoutMs: 3_000 })), [], 'a2\'s file is in the subnet tier only')
+  })
+
   it('a search without words is refused', async () => {
     await assert.rejects(collect(a3, []), { name: 'InvalidOptionError' })
     await assert.rejects(collect(a3, ['  ', '\t']), { name: 'InvalidOptionError' })

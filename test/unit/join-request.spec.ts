@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { checkJoin, JoinRefusal } from '../../bootstrap/network/join-request.js'
+import { checkJoin, isLanAddress, JoinRefusal } from '../../bootstrap/network/join-request.js'
 import { JoinError } from '../../src/pb/join.js'
 import type { HostInfo, JoinRequest } from '../../src/pb/join.js'
 
@@ -181,6 +181,61 @@ describe('checkJoin', () => {
 
     it('returns no addresses when none are advertised', () => {
       assert.deepEqual(checkJoin(req(), REMOTE, PEER, OPTS).addresses, [])
+    })
+  })
+
+  describe('a peer behind NAT (no advertised address on the observed IP)', () => {
+    const ROUTER = multiaddr('/ip4/203.0.113.2/tcp/40211')
+    const RELAY = '/ip4/198.51.100.2/tcp/4001/p2p/12D3KooWRelayRelayRelayRelayRelayRelayRelayRelayRel'
+    const NAT_OPTS = { ...OPTS, relayAddrs: () => [RELAY] }
+
+    it('is told apart from a peer whose own address the bootstrap saw', () => {
+      assert.equal(checkJoin(req({ listenAddrs: ['/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, OPTS).behindNat, true)
+      assert.equal(checkJoin(req({ listenAddrs: ['/ip4/203.0.113.2/tcp/4001', '/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, OPTS).behindNat, false)
+      // a bootstrap on the same host sees loopback: nobody stands between them
+      assert.equal(checkJoin(req({ listenAddrs: ['/ip4/10.1.0.2/tcp/4001'] }), REMOTE, PEER, OPTS).behindNat, false)
+    })
+
+    it('keeps its LAN addresses (for its own home) and adds its address through the bootstrap\'s relay', () => {
+      const c = checkJoin(req({
+        listenAddrs: ['/ip4/127.0.0.1/tcp/4001', '/ip4/10.1.0.2/tcp/4001', '/ip4/192.168.7.9/tcp/4002', '/ip4/8.8.8.8/tcp/4001', '/ip6/fd00::5/tcp/4001', '/ip6/2001:db8::5/tcp/4001']
+      }), ROUTER, PEER, NAT_OPTS)
+      assert.deepEqual(c.addresses, [
+        `/ip4/10.1.0.2/tcp/4001/p2p/${PEER}`,
+        `/ip4/192.168.7.9/tcp/4002/p2p/${PEER}`,
+        `/ip6/fd00::5/tcp/4001/p2p/${PEER}`,
+        `${RELAY}/p2p-circuit/p2p/${PEER}`
+      ], 'loopback and public addresses are not kept: the peer could make others dial anywhere')
+    })
+
+    it('gets no relayed address when the bootstrap does not relay', () => {
+      const c = checkJoin(req({ listenAddrs: ['/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, OPTS)
+      assert.deepEqual(c.addresses, [`/ip4/10.1.0.2/tcp/4001/p2p/${PEER}`])
+    })
+
+    it('ignores relayed addresses the peer advertises: the bootstrap names its own relay only', () => {
+      const c = checkJoin(req({ listenAddrs: [`/ip4/203.0.113.2/tcp/4001/p2p/${OTHER_PEER}/p2p-circuit`, '/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, NAT_OPTS)
+      assert.equal(c.behindNat, true, 'a relayed address on the observed IP is not the peer\'s own socket')
+      assert.deepEqual(c.addresses, [`/ip4/10.1.0.2/tcp/4001/p2p/${PEER}`, `${RELAY}/p2p-circuit/p2p/${PEER}`])
+    })
+
+    it('a peer not behind NAT gets no relayed address, and its LAN addresses are dropped', () => {
+      const c = checkJoin(req({ listenAddrs: ['/ip4/203.0.113.2/tcp/4001', '/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, NAT_OPTS)
+      assert.deepEqual(c.addresses, [`/ip4/203.0.113.2/tcp/4001/p2p/${PEER}`])
+    })
+
+    it('keeps at most 8 addresses, and always room for the relayed one', () => {
+      const listenAddrs = Array.from({ length: 12 }, (_, i) => `/ip4/10.1.0.${i + 2}/tcp/4001`)
+      const c = checkJoin(req({ listenAddrs }), ROUTER, PEER, NAT_OPTS)
+      assert.equal(c.addresses.length, 8)
+      assert.equal(c.addresses[7], `${RELAY}/p2p-circuit/p2p/${PEER}`, 'the first seven LAN addresses, then the relayed one')
+    })
+  })
+
+  describe('isLanAddress', () => {
+    it('knows the home and office ranges, and nothing else', () => {
+      for (const ip of ['10.0.0.1', '10.255.255.255', '172.16.0.1', '172.31.255.1', '192.168.0.1', '100.64.0.1', '100.127.255.254', 'fd12::1', 'fc00::1']) assert.equal(isLanAddress(ip), true, ip)
+      for (const ip of ['9.255.255.255', '11.0.0.1', '172.15.0.1', '172.32.0.1', '192.169.0.1', '100.63.255.255', '100.128.0.1', '127.0.0.1', '8.8.8.8', '203.0.113.2', '::1', '2001:db8::1', 'fe80::1', 'not an ip']) assert.equal(isLanAddress(ip), false, ip)
     })
   })
 
