@@ -6,7 +6,7 @@ import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { yamux } from '@libp2p/yamux'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p, type ServiceFactoryMap } from 'libp2p'
 import { DHT_ALPHA, DHT_DISJOINT_PATHS, DHT_K, DHT_PROTOCOL, GOSSIP_HUB_MESH, GOSSIP_MESH } from './constants.js'
 import { coalescingTcp } from './coalescing-tcp.js'
@@ -57,7 +57,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     start: false,
     privateKey: init.privateKey,
     ...(logger == null ? {} : { logger }),
-    addresses: { listen: init.listen },
+    addresses: { listen: init.listen, announceFilter: withoutLoopbackBesideOthers },
     ...(init.connectionGater == null ? {} : { connectionGater: init.connectionGater }),
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
     // the relay transport dials peers behind NAT through their relay, and reserves this node's slot when it is behind one
@@ -105,6 +105,22 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
       ...(init.services ?? {})
     }
   })
+}
+
+/**
+ * The addresses a node tells others (identify, DHT records, relay
+ * reservations): a node that listens on every interface leaves out its
+ * loopback ones when it has others, since a peer dialling 127.0.0.1 reaches
+ * itself or a stranger on its own host. A node on loopback only (tests, one
+ * host) keeps them.
+ */
+export function withoutLoopbackBesideOthers (addrs: Multiaddr[]): Multiaddr[] {
+  const loopback = (ma: Multiaddr): boolean => {
+    const ip = ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    return ip != null && (ip.startsWith('127.') || ip === '::1') && !ma.getComponents().some(c => c.name === 'p2p-circuit')
+  }
+  const others = addrs.filter(ma => !loopback(ma))
+  return others.length > 0 ? others : addrs
 }
 
 /**

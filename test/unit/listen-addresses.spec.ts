@@ -4,6 +4,9 @@
  * libp2p is built and when libp2p itself fails to bind them (real sockets,
  * on loopback and on 192.0.2.1, an address no host here has: binding it
  * sends nothing).
+ *
+ * Also withoutLoopbackBesideOthers (src/core/libp2p-stack.ts), the filter of the
+ * addresses a node announces.
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
@@ -12,6 +15,8 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { checkListenAddresses, listenFailure, listenReason, startStack } from '../../src/core/listen-addresses.js'
 import { CannotListenError } from '../../src/core/errors.js'
+import { withoutLoopbackBesideOthers } from '../../src/core/libp2p-stack.js'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 const TCP_ONLY = 'this node listens on TCP only (for example /ip4/0.0.0.0/tcp/4001)'
 
@@ -93,5 +98,20 @@ describe('listen addresses', () => {
     it('keeps only the first line of an error it does not know', () => {
       assert.equal(listenReason('/ip4/127.0.0.1/tcp/1', 'Error: strange\n    at somewhere (x.js:1:1)'), 'Error: strange')
     })
+  })
+})
+
+describe('withoutLoopbackBesideOthers (the addresses a node tells others)', () => {
+  const ma = (s: string): Multiaddr => multiaddr(s)
+  const texts = (list: Multiaddr[]): string[] => list.map(a => a.toString())
+
+  it('leaves out loopback addresses when the node has others', () => {
+    const addrs = ['/ip4/127.0.0.1/tcp/4001', '/ip4/10.1.0.2/tcp/4001', '/ip6/::1/tcp/4001', '/ip4/198.51.100.2/tcp/4001/p2p/12D3KooWLNv6tv1nnVYZQuP6Jyks51MiLRRmXD3pk2WwFcbF4osL/p2p-circuit'].map(ma)
+    assert.deepEqual(texts(withoutLoopbackBesideOthers(addrs)), ['/ip4/10.1.0.2/tcp/4001', '/ip4/198.51.100.2/tcp/4001/p2p/12D3KooWLNv6tv1nnVYZQuP6Jyks51MiLRRmXD3pk2WwFcbF4osL/p2p-circuit'])
+  })
+
+  it('keeps them when the node is on loopback only', () => {
+    const addrs = ['/ip4/127.0.9.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002'].map(ma)
+    assert.deepEqual(texts(withoutLoopbackBesideOthers(addrs)), ['/ip4/127.0.9.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002'])
   })
 })
