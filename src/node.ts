@@ -62,9 +62,6 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.metrics = metrics
     this.sharing = new SharingService(libp2p, topology, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
     const components = roleComponents(libp2p, topology)
-    this.dhtRole = dhtRole({ mode: options.dhtMode })(components)
-    this.connectionBudget = connectionBudget()(components)
-    this.gossipPace = gossipPace()(components)
     this.reachability = reachability()({
       logger: libp2p.logger,
       topology,
@@ -72,6 +69,9 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       // not in libp2p's public API: the transport manager listens on a relay address once the node knows it needs one
       listen: async addrs => (libp2p as any).components.transportManager.listen(addrs)
     })
+    this.dhtRole = dhtRole({ mode: options.dhtMode })({ ...components, reachability: this.reachability })
+    this.connectionBudget = connectionBudget()(components)
+    this.gossipPace = gossipPace()(components)
     topology.addEventListener('placement', evt => { this.safeDispatchEvent('placement', { detail: evt.detail }) })
     topology.addEventListener('join:failed', evt => { this.safeDispatchEvent('join:failed', { detail: evt.detail }) })
     topology.addEventListener('join:succeeded', evt => { this.safeDispatchEvent('join:succeeded', { detail: evt.detail }) })

@@ -18,6 +18,7 @@
  * seed nodes), which spread the records among them as the network grows.
  */
 import type { Placement, PeerRole } from './topology-client.js'
+import type { ReachabilityService } from './reachability.js'
 import type { RoleComponents } from './role-components.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -28,9 +29,14 @@ export type DhtModeOption = 'auto' | DhtMode
 
 export const DHT_MODE_OPTIONS: readonly DhtModeOption[] = ['auto', 'server', 'client']
 
-/** The mode a node of `role` runs: under `auto` a client whatever its role (see above), else the operator's fixed mode. */
-export function dhtModeFor (_role: PeerRole, option: DhtModeOption = 'auto'): DhtMode {
-  return option === 'server' ? 'server' : 'client'
+/**
+ * The mode a node of `role` runs: under `auto` a client whatever its role
+ * (see above), else the operator's fixed mode; and a client behind NAT
+ * whatever the operator asked, since nobody outside its home can dial it
+ * (issue 11), and a server others cannot reach only slows their walks.
+ */
+export function dhtModeFor (_role: PeerRole, option: DhtModeOption = 'auto', behindNat = false): DhtMode {
+  return option === 'server' && !behindNat ? 'server' : 'client'
 }
 
 /**
@@ -66,7 +72,10 @@ interface ModalDht {
   querySelf?: { interval?: number }
 }
 
-export type DhtRoleComponents = Pick<RoleComponents, 'logger' | 'placements' | 'dht'>
+export type DhtRoleComponents = Pick<RoleComponents, 'logger' | 'placements' | 'dht'> & {
+  /** whether the node is behind NAT, and an event when that changes; none: never */
+  reachability?: Pick<ReachabilityService, 'reachability' | 'addEventListener' | 'removeEventListener'>
+}
 
 export interface DhtRoleInit {
   /** NodeOptions.dhtMode; @default 'auto' */
@@ -109,6 +118,7 @@ export class DhtRole {
     if (this.running) return
     this.running = true
     this.components.placements.addEventListener('placement', this.onPlacement)
+    this.components.reachability?.addEventListener('reachability', this.onReachability)
     this.follow(this.components.placements.placement().role)
   }
 
@@ -120,6 +130,7 @@ export class DhtRole {
   async stop (): Promise<void> {
     this.running = false
     this.components.placements.removeEventListener('placement', this.onPlacement)
+    this.components.reachability?.removeEventListener('reachability', this.onReachability)
     await this.chain
   }
 
@@ -127,15 +138,21 @@ export class DhtRole {
     this.follow(evt.detail.role)
   }
 
+  private readonly onReachability = (): void => {
+    this.follow(this.components.placements.placement().role)
+  }
+
   private follow (role: PeerRole): void {
     this.chain = this.chain.then(async () => {
       if (!this.running) return
-      const wanted = dhtModeFor(role, this.option)
+      const behindNat = this.components.reachability?.reachability() === 'behind-nat'
+      const wanted = dhtModeFor(role, this.option, behindNat)
+      if (behindNat && this.option === 'server') this.log.error('behind NAT: a DHT client despite --dht-mode server, since nobody outside this home can dial it')
       const dht = this.dht()
       if (dht.getMode() === wanted) return
       await dht.setMode(wanted)
       this.setUpkeep(wanted)
-      this.log('DHT %s mode (%s)', wanted, role)
+      this.log('DHT %s mode (%s%s)', wanted, role, behindNat ? ', behind NAT' : '')
       // a new server walks the network, so that the other servers put it in their tables and send it records
       if (wanted === 'server') await dht.refreshRoutingTable()
     }).catch((err: Error) => {

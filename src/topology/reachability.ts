@@ -10,6 +10,7 @@
 import { networkInterfaces } from 'node:os'
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.js'
 import type { TopologyClient } from './topology-client.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -72,7 +73,12 @@ export function reachabilityOf (observed: string | undefined, own: Iterable<stri
   return new Set(own).has(ip) ? 'direct' : 'behind-nat'
 }
 
-export class ReachabilityService {
+export interface ReachabilityEvents {
+  /** the node's reachability changed (after a join) */
+  reachability: CustomEvent<Reachability>
+}
+
+export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {
   private readonly log: Logger
   private readonly backoff: Backoff
   private current: Reachability = 'unknown'
@@ -81,6 +87,7 @@ export class ReachabilityService {
   private running = false
 
   constructor (private readonly components: ReachabilityComponents, init: ReachabilityInit = {}) {
+    super()
     this.log = components.logger.forComponent('peerhive:reachability')
     this.backoff = new Backoff(init.retryInitialMs ?? 2_000, init.retryMaxMs ?? 60_000)
   }
@@ -114,8 +121,12 @@ export class ReachabilityService {
       if (ip != null) own.add(ip)
     }
     const next = reachabilityOf(this.components.topology.observedAddr(), own)
-    if (next !== this.current) this.log('reachability: %s (the bootstrap saw %s)', next, this.components.topology.observedAddr())
+    const changed = next !== this.current
     this.current = next
+    if (changed) {
+      this.log('reachability: %s (the bootstrap saw %s)', next, this.components.topology.observedAddr())
+      this.safeDispatchEvent('reachability', { detail: next })
+    }
     if (next === 'behind-nat') void this.reserve()
   }
 

@@ -49,8 +49,9 @@ describe('integration: search and get between homes behind NAT routers', functio
     }
     await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts })) })
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
-    await peers.startPeer(PUBLIC_PEER)
-    for (const host of HOME_PEERS) await peers.startPeer(host)
+    // a public peer serves the DHT as an operator asked; a home peer asked the same stays a client (nobody outside can dial it)
+    await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server'])
+    for (const host of HOME_PEERS) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
   })
 
   after(async function () {

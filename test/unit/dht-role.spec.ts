@@ -19,4 +19,9 @@ describe('dhtModeFor', () => {
     assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'server')), ['server', 'server', 'server', 'server'])
     assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'client')), ['client', 'client', 'client', 'client'])
   })
+
+  it('behind NAT a node is a client, even when the operator asked for a server', () => {
+    assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'server', true)), ['client', 'client', 'client', 'client'])
+    assert.deepEqual(ROLES.map(r => dhtModeFor(r, 'server', false)), ['server', 'server', 'server', 'server'])
+  })
 })
