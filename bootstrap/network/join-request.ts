@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { JoinError, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
+import { JoinError, isLanAddress, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
 import type { JoinRequest } from '../../src/core/index.js'
 
 export class JoinRefusal extends Error {
@@ -28,19 +28,6 @@ export interface CheckedJoin {
 const MAX_KEPT_ADDRESSES = 8
 /** advertised addresses read from one request (the wire allows more) */
 const MAX_READ_ADDRESSES = 32
-
-/** IPv4 ranges of home and office LANs (RFC 1918, and carrier-grade NAT's RFC 6598) */
-const LAN_V4: Array<[number, number]> = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10]]
-
-/** Whether `ip` is a LAN address: only hosts behind the same router can dial it. */
-export function isLanAddress (ip: string): boolean {
-  if (isIPv4(ip)) {
-    const n = ip.split('.').reduce((acc, part) => (acc << 8) + Number(part), 0) >>> 0
-    return LAN_V4.some(([net, bits]) => (n >>> (32 - bits)) === (net >>> (32 - bits)))
-  }
-  // IPv6 unique local addresses, fc00::/7
-  return isIPv6(ip) && /^f[cd]/i.test(ip)
-}
 
 export interface JoinCheckOptions {
   prefixes: SubnetPrefixes

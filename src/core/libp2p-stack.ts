@@ -14,6 +14,7 @@ import { withContactCheck } from './contact-check.js'
 import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
+import { isForeignLanAddress } from './lan-addresses.js'
 import { stackLogger } from './quiet-logger.js'
 import { grantYamuxCreditAtHalfWindow } from './yamux-window.js'
 import { skipEmptyLengthReads } from './length-prefix-decoder.js'
@@ -58,7 +59,8 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
     privateKey: init.privateKey,
     ...(logger == null ? {} : { logger }),
     addresses: { listen: init.listen, announceFilter: withoutLoopbackBesideOthers },
-    ...(init.connectionGater == null ? {} : { connectionGater: init.connectionGater }),
+    // another home's LAN address only hangs a dial before the relayed address is tried
+    connectionGater: { denyDialMultiaddr: isForeignLanAddress, ...init.connectionGater },
     // net.connect honours localAddress; the TCP transport passes dialOpts through untyped
     // the relay transport dials peers behind NAT through their relay, and reserves this node's slot when it is behind one
     transports: [coalescingTcp(localAddress == null ? {} : { dialOpts: { localAddress } as any }), circuitRelayTransport()],

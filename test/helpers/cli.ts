@@ -71,12 +71,13 @@ function inNamespace (netns: string | undefined, args: string[]): [string, strin
   return netns == null ? [process.execPath, args] : ['ip', ['netns', 'exec', netns, process.execPath, ...args]]
 }
 
-/** Runs a short `peerhive` command to completion (in network namespace `netns`, when given). */
-export async function peerhive (args: string[], env: NodeJS.ProcessEnv = {}, netns?: string): Promise<CliResult> {
+/** Runs a short `peerhive` command to completion (in network namespace `netns`, when given); one still running after `timeoutMs` is killed. */
+export async function peerhive (args: string[], env: NodeJS.ProcessEnv = {}, netns?: string, timeoutMs = 30_000): Promise<CliResult> {
   const [command, commandArgs] = inNamespace(netns, [BIN, ...args])
   return new Promise(resolve => {
-    execFile(command, commandArgs, { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err == null ? 0 : typeof (err as any).code === 'number' ? (err as any).code : 1, stdout, stderr })
+    execFile(command, commandArgs, { env: { ...process.env, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const killed = (err as any)?.killed === true ? `\n(the test killed it after ${timeoutMs} ms)` : ''
+      resolve({ code: err == null ? 0 : typeof (err as any).code === 'number' ? (err as any).code : 1, stdout, stderr: stderr + killed })
     })
   })
 }

@@ -52,9 +52,9 @@ export class LabPeers {
     return node
   }
 
-  /** `peerhive <args> --data <host's>`, run on `host`. */
-  async cli (host: string, args: string[]): Promise<CliResult> {
-    return peerhive([...args, '--data', this.dataOf(host)], {}, this.lab.netnsOf(host))
+  /** `peerhive <args> --data <host's>`, run on `host` (killed after `timeoutMs`). */
+  async cli (host: string, args: string[], timeoutMs?: number): Promise<CliResult> {
+    return peerhive([...args, '--data', this.dataOf(host)], {}, this.lab.netnsOf(host), timeoutMs)
   }
 
   async status (host: string): Promise<NodeStatus | undefined> {

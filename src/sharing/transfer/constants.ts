@@ -24,11 +24,19 @@ export const DEFAULT_REQUESTS_PER_PEER = 10_000
 /** A request must arrive this soon after the stream opens or the last answer. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 /**
- * Longest wait without progress on a piece, either side: reading it from the
- * store, the downloader taking none of its bytes, or no byte arriving while
- * pieces are due. Also the longest wait to open a stream.
+ * The provider's longest wait without progress on a piece: reading it from
+ * the store, or the downloader taking none of its bytes.
  */
 export const DEFAULT_PIECE_TIMEOUT_MS = 30_000
+/**
+ * The downloader's own bound on a stall: this long without a byte while
+ * pieces are due, or to open a stream. Shorter than the provider's, because
+ * a home router that lost its NAT state (its link went down and came back)
+ * silently drops the connection's packets until this side sends again: the
+ * retry's new stream revives it, and the download goes on within seconds
+ * rather than half a minute after the link returns.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 10_000
 /** After an error answer a provider waits this long for the downloader to close before resetting the stream. */
 export const CLOSE_GRACE_MS = 5_000
 

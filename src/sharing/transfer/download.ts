@@ -4,7 +4,7 @@ import { InvalidOptionError } from '../../core/index.js'
 import { parseCid, pieceLength, type Manifest } from '../model/manifest.js'
 import { fetchManifest } from './client.js'
 import {
-  DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_PIECE_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS, PROVIDER_UNREACHABLE_MS
+  DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS, PROVIDER_UNREACHABLE_MS
 } from './constants.js'
 import { BadDataError, DownloadAbortedError, DownloadFailedError, DownloadInProgressError, NotFoundError, TransferRefusedError } from './errors.js'
 import { PartFile } from './part-file.js'
@@ -66,7 +66,7 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
       signal,
       streamsPerProvider: Math.max(1, opts.streamsPerProvider ?? DEFAULT_STREAMS_PER_PROVIDER),
       batchBytes: opts.batchBytes ?? DEFAULT_BATCH_BYTES,
-      pieceTimeoutMs: opts.pieceTimeoutMs ?? DEFAULT_PIECE_TIMEOUT_MS,
+      pieceTimeoutMs: opts.pieceTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       unreachableMs: opts.providerUnreachableMs ?? PROVIDER_UNREACHABLE_MS,
       log,
       onPiece: (provider, index) => {
@@ -94,6 +94,7 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
       throw new DownloadFailedError(`could not download ${cid.toString()}: ${missing} of ${manifest.pieces.length} pieces missing and no provider left; ${describe(reports)}.${kept}`, reports)
     }
     await part.finish()
+    log('got %s: %s', cid.toString(), describe(providers.map(p => p.report)))
     return {
       cid: cid.toString(),
       path: outPath,

@@ -90,7 +90,7 @@ export interface DownloadOptions {
   batchBytes?: number
   /**
    * Longest time without a byte from a provider while pieces are due (and to open a stream to it).
-   * @default 30000
+   * @default 10000
    */
   pieceTimeoutMs?: number
   /**
