@@ -328,7 +328,7 @@ program.command('get')
   .addOption(dataOption())
   .option('-o, --output <path>', 'where to write the file (default: its name, in the current folder)')
   .option('--force', 'replace a file that already exists where the download goes', false)
-  .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms}; no progress bar', false)
+  .option('--json', 'print the result as JSON: {cid, path, bytes, sources, ms, downloadMs}; no progress bar', false)
   .addHelpText('after', '\nA progress bar is drawn on stderr when it is a terminal. No provider found, or a\ndownload that fails, exits with code 1; run get again to resume. An existing file\nis not replaced without --force (exit 1).\n\nExamples:\n  peerhive get --data ./peer bafkrei...\n  peerhive get --data ./peer bafkrei... -o ./downloads/report.pdf --json')
   .action(async (cid: string, opts) => {
     checkCid(cid)

@@ -49,7 +49,10 @@ export interface GetResult {
   bytes: number
   /** PeerIds that supplied verified pieces */
   sources: string[]
+  /** the whole get: finding the providers, then the download */
   ms: number
+  /** the download alone, once the providers were found (0 for a file this node shares itself) */
+  downloadMs: number
 }
 
 export interface GetContext {
@@ -101,11 +104,11 @@ export async function getFile (ctx: GetContext, cidText: string, opts: GetOption
     // already here: copy it, through a temporary name so the final one only ever holds the whole file
     await copyFile(own.path, outPath + '.part')
     await rename(outPath + '.part', outPath)
-    return { cid, path: outPath, bytes: own.size, sources: [self], ms: Math.round(performance.now() - started) }
+    return { cid, path: outPath, bytes: own.size, sources: [self], ms: Math.round(performance.now() - started), downloadMs: 0 }
   }
   if (providers.size === 0) throw new NotFoundError(`no peer shares ${cid} (searched this subnet, the other subnets and the central index)`)
   const result = await download({ libp2p: ctx.libp2p, cid, providers: [...providers.values()], outPath, signal: opts.signal, onProgress: opts.onProgress })
-  return { cid: result.cid, path: result.path, bytes: result.bytes, sources: result.sources, ms: Math.round(performance.now() - started) }
+  return { cid: result.cid, path: result.path, bytes: result.bytes, sources: result.sources, ms: Math.round(performance.now() - started), downloadMs: result.ms }
 }
 
 /** get would replace a file that exists, and was not told to overwrite. */

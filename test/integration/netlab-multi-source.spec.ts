@@ -82,7 +82,7 @@ describe('integration: a download from four homes with slow uplinks', function (
   })
 
   after(async function () {
-    if (this.currentTest?.state === 'failed' || process.env.LAB_LOGS != null) console.log(peers.logs(20_000))
+    if (this.currentTest?.state === 'failed') console.log(peers.logs())
     await peers.stopAll()
     await lab.teardown()
     tmp.cleanup()

@@ -36,6 +36,19 @@ class HalfStore implements TransferStore {
   drop (): void { this.held.abort() }
 }
 
+/** Serves the first `open` pieces of the file; the others once `release` is called. */
+class GatedStore implements TransferStore {
+  private readonly gate = Promise.withResolvers<void>()
+  constructor (private readonly inner: TransferStore, private readonly open: number) {}
+  manifestBytes (cid: string): Uint8Array | undefined | Promise<Uint8Array | undefined> { return this.inner.manifestBytes(cid) }
+  async readPiece (cid: string, index: number): Promise<Uint8Array> {
+    if (index >= this.open) await this.gate.promise
+    return this.inner.readPiece(cid, index)
+  }
+
+  release (): void { this.gate.resolve() }
+}
+
 interface Provider { node: Libp2p<any>, server: TransferServer, shares: ShareStore }
 
 async function startProvider (key: PrivateKey, file: string, store?: (shares: ShareStore) => TransferStore): Promise<Provider> {
@@ -97,6 +110,29 @@ describe('transfer: a download rides out its provider\'s restart', function () {
     assert.equal(result.bytes, content.length)
     assert.deepEqual(result.sources, [info.peerId])
     assert.ok(readFileSync(outPath).equals(content), 'the file is the one shared, byte for byte')
+    await stopProvider(provider)
+    provider = undefined
+  })
+
+  it('goes on when the connection to its only provider drops while every stream waits (each lane fails at once)', async () => {
+    // 24 pieces, 2 served at first: every lane of the download then has requests outstanding, held back
+    const bigger = randomBytes(24 * DEFAULT_PIECE_SIZE)
+    const biggerFile = join(dir.path, 'shared-24.bin')
+    writeFileSync(biggerFile, bigger)
+    let gated: GatedStore | undefined
+    provider = await startProvider(key, biggerFile, shares => { gated = new GatedStore(shares, 2); return gated })
+    const cid = provider.shares.list()[0].cid
+    const info = { peerId: provider.node.peerId.toString(), addrs: provider.node.getMultiaddrs().map(a => a.toString()), sameSubnet: true }
+    const outPath = join(dir.path, 'out-dropped.bin')
+    let pieces = 0
+    const downloading = download({ libp2p: client, cid, outPath, providers: [info], onProgress: p => { pieces = p.pieces } })
+    await waitUntil('the first two pieces to arrive', () => pieces >= 2, 30_000)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await client.hangUp(provider.node.peerId)
+    gated?.release()
+    const result = await downloading
+    assert.ok(readFileSync(outPath).equals(bigger), 'the file is the one shared, byte for byte')
+    assert.deepEqual(result.sources, [info.peerId])
     await stopProvider(provider)
     provider = undefined
   })

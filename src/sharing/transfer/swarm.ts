@@ -92,6 +92,8 @@ export class Swarm {
     const id = source.report.peerId
     let stream: PieceStream | undefined
     const pending: number[][] = []
+    /** this lane's end is already counted in source.lanes */
+    let counted = false
     while (source.active && !this.queue.complete && !this.init.signal.aborted) {
       try {
         while (pending.length < PIPELINE_DEPTH) {
@@ -122,10 +124,17 @@ export class Swarm {
         stream?.abort(err)
         stream = undefined
         for (const batch of pending.splice(0)) this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
+        if (isTransient(err) && source.lanes > 1 && source.active && !this.queue.complete && !this.init.signal.aborted) {
+          // counted before any await: lanes that fail together (a dropped connection) leave one, which retries
+          source.lanes--
+          counted = true
+          this.init.log('request to %p failed; one lane fewer (%d left) - %e', source.peerId, source.lanes, err)
+          break
+        }
         if (!await this.failed(source, err)) break
       }
     }
-    source.lanes--
+    if (!counted) source.lanes--
     // stopped with requests outstanding (the end game, a drop, an abort): their answers are not wanted
     for (const batch of pending) this.queue.release(id, batch.filter(i => !this.queue.isDone(i)))
     if (pending.length === 0) await stream?.close()
@@ -148,19 +157,14 @@ export class Swarm {
   }
 
   /**
-   * Decides what a failed request means for its provider. Returns false when
-   * the lane should stop: a provider that cannot take this many streams
-   * (resets, BUSY) simply ends up with fewer lanes; only its last lane counts
-   * failures towards giving it up.
+   * Decides what a failed request of a provider's last lane means for the
+   * provider (the others stop at a transient failure: a provider that cannot
+   * take this many streams simply ends up with fewer lanes). Returns false
+   * when the lane should stop.
    */
   private async failed (source: Source, err: any): Promise<boolean> {
     if (this.init.signal.aborted || !source.active || this.queue.complete) return false
     const log = this.init.log
-    const transient = !(err instanceof BadDataError) && !(err instanceof TransferRefusedError && err.code !== ErrorCode.BUSY)
-    if (transient && source.lanes > 1) {
-      log('request to %p failed; one lane fewer (%d left) - %e', source.peerId, source.lanes - 1, err)
-      return false
-    }
     if (err instanceof BadDataError) {
       log('dropping %p: %s', source.peerId, err.message)
       this.drop(source, 'lied', err.message)
@@ -197,4 +201,9 @@ export class Swarm {
     source.controller.abort(new Error(`provider dropped: ${outcome}`))
     this.queue.wake()
   }
+}
+
+/** A failure of the link or the stream, not an answer: the provider may do better on fewer streams, or later. */
+function isTransient (err: unknown): boolean {
+  return !(err instanceof BadDataError) && !(err instanceof TransferRefusedError && err.code !== ErrorCode.BUSY)
 }
