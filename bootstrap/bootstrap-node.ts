@@ -6,6 +6,7 @@ import {
   FILTER_TOPIC, InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, parseHostPort, startStack, validatePrefix
 } from '../src/core/index.js'
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
+import { connectionKinds } from '../src/topology/index.js'
 import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { CentralServer, registerRelayMetrics, relayBaseAddrs, relayServerInit, type SubnetView } from './network/index.js'
 import { ComputeServer } from './compute/index.js'
@@ -219,6 +220,8 @@ export class Bootstrap {
       bootstrapConnected: null,
       reachability: null,
       relay: null,
+      holePunch: null,
+      connections: connectionKinds(this.libp2p.getConnections()),
       joinError: null,
       uptimeMs: Date.now() - this.startedAt
     }

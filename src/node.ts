@@ -14,8 +14,8 @@ import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
 import {
-  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, dhtModeFor, dhtRole, gossipPace, reachability, roleComponents,
-  type ConnectionBudget, type DhtRole, type GossipPace, type JoinFailure, type Placement, type PeerRole, type ReachabilityService
+  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, connectionKinds, dhtModeFor, dhtRole, gossipPace, holePunch, reachability, roleComponents,
+  type ConnectionBudget, type DhtRole, type GossipPace, type HolePunchService, type JoinFailure, type Placement, type PeerRole, type ReachabilityService
 } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -53,6 +53,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly gossipPace: GossipPace
   /** whether others can dial this node, and its relay slot when they cannot */
   readonly reachability: ReachabilityService
+  /** direct connections to other homes, set up over relayed ones */
+  readonly holePunch: HolePunchService
 
   /**
    * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
@@ -68,6 +70,15 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       addresses: () => libp2p.getMultiaddrs(),
       // not in libp2p's public API: the transport manager listens on a relay address once the node knows it needs one
       listen: async addrs => (libp2p as any).components.transportManager.listen(addrs)
+    })
+    this.holePunch = holePunch()({
+      logger: libp2p.logger,
+      events: libp2p,
+      handle: async (protocol, handler, opts) => libp2p.handle(protocol, handler, opts),
+      unhandle: async protocol => libp2p.unhandle(protocol),
+      transports: (libp2p as any).components.transportManager,
+      reachability: () => this.reachability.reachability(),
+      observedAddr: () => topology.observedAddr()
     })
     this.dhtRole = dhtRole({ mode: options.dhtMode })({ ...components, reachability: this.reachability })
     this.connectionBudget = connectionBudget()(components)
@@ -213,6 +224,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.connectionBudget.start()
     this.gossipPace.start()
     this.reachability.start()
+    await this.holePunch.start()
     await this.topology.start()
     await this.provider?.start()
   }
@@ -224,6 +236,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.connectionBudget.stop()
     this.gossipPace.stop()
     this.reachability.stop()
+    await this.holePunch.stop()
     await this.dhtRole.stop()
     await this.sharing.stop()
     await this.local?.stop()
@@ -306,6 +319,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       joinError: this.topology.lastJoinFailure()?.reason ?? null,
       reachability: this.reachability.reachability(),
       relay: this.reachability.reachability() === 'behind-nat' ? this.reachability.relayState() : null,
+      holePunch: this.reachability.reachability() === 'behind-nat' ? this.holePunch.stats() : null,
+      connections: connectionKinds(this.libp2p.getConnections()),
       uptimeMs: Date.now() - this.startedAt
     }
   }

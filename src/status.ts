@@ -26,5 +26,9 @@ export interface NodeStatus {
   reachability: 'unknown' | 'direct' | 'behind-nat' | null
   /** a peer behind NAT: its slot on the bootstrap's relay (`addrs` are its relayed addresses); null otherwise */
   relay: { state: 'none' | 'reserving' | 'reserved' | 'lost' | 'failed', addrs: string[], error?: string } | null
+  /** open connections, by kind: relayed ones go through a circuit relay */
+  connections: { direct: number, relayed: number }
+  /** a peer behind NAT: direct connections to other homes it tried to set up over relayed ones, and how many it got; null otherwise */
+  holePunch: { attempts: number, succeeded: number, answered: number, lastError?: string } | null
   uptimeMs: number
 }

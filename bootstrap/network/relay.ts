@@ -95,7 +95,7 @@ export function registerRelayMetrics (metrics: PeerhiveMetrics, relay: CircuitRe
   if (registry.getSingleMetric('peerhive_relay_slots') != null) return
   const reservations = new Counter({ name: 'peerhive_relay_reservations_total', help: 'Relay slots reserved or renewed by peers behind NAT', registers: [registry] })
   const connections = new Counter({ name: 'peerhive_relay_connections_total', help: 'Connections relayed to a peer behind NAT', registers: [registry] })
-  const relayed = new Counter({ name: 'peerhive_relayed_bytes_total', help: 'Bytes the relay carried, by direction (to or from the peer behind NAT)', labelNames: ['direction'], registers: [registry] })
+  const relayed = new Counter({ name: 'peerhive_relayed_bytes_total', help: 'Bytes the relay carried, by direction (to or from the peer the relayed connection was dialled to)', labelNames: ['direction'], registers: [registry] })
   // eslint-disable-next-line no-new
   new Gauge({
     name: 'peerhive_relay_slots',

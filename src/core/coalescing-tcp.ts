@@ -18,15 +18,27 @@ export function coalescingTcp (init?: TCPOptions): (components: any) => Transpor
     const transport = factory(components)
     const dial = transport.dial.bind(transport)
     const createListener = transport.createListener.bind(transport)
-    transport.dial = async (ma, options) => dial(ma, { ...options, upgrader: coalescing(options.upgrader) })
+    transport.dial = async (ma, options) => dial(ma, { ...options, upgrader: coalescing(options.upgrader, (options as any).punchResponder === true) })
     transport.createListener = options => createListener({ ...options, upgrader: coalescing(options.upgrader) })
     return transport
   }
 }
 
-function coalescing (upgrader: Upgrader): Upgrader {
+/**
+ * `responder`: the answering side of a hole punch (src/topology/hole-punch.ts)
+ * connects too, both sides at once (TCP simultaneous open), but takes the
+ * responder's part in the handshake; the upgraded connection reaches libp2p
+ * as an inbound one, and the dial itself resolves with nothing.
+ */
+function coalescing (upgrader: Upgrader, responder = false): Upgrader {
   return {
-    upgradeOutbound: async (maConn: MultiaddrConnection, opts: any): Promise<Connection> => upgrader.upgradeOutbound(oneWritePerSend(maConn), opts),
+    upgradeOutbound: async (maConn: MultiaddrConnection, opts: any): Promise<Connection> => {
+      if (!responder) return upgrader.upgradeOutbound(oneWritePerSend(maConn), opts)
+      // the muxer takes its role (yamux: client or server) from the socket's direction
+      ;(maConn as any).direction = 'inbound'
+      await upgrader.upgradeInbound(oneWritePerSend(maConn), opts)
+      return undefined as unknown as Connection
+    },
     upgradeInbound: async (maConn: MultiaddrConnection, opts: any): Promise<void> => upgrader.upgradeInbound(oneWritePerSend(maConn), opts),
     createInboundAbortSignal: (signal: AbortSignal): ClearableSignal => upgrader.createInboundAbortSignal(signal),
     getStreamMuxers: () => upgrader.getStreamMuxers(),

@@ -39,9 +39,9 @@ export const DEFAULT_MEMBER_CONNECTIONS = 8
 export const DEFAULT_VIRTUAL_SERVER_CONNECTIONS = 32
 export const DEFAULT_BUDGET_CHECK_DELAY_MS = 5_000
 
-/** Tag that keeps a needed link out of libp2p's pruning (gossipsub tags mesh peers 100, kad-dht its closest peers 50). */
+/** Tag that keeps a needed link out of libp2p's pruning (gossipsub tags mesh peers 100, kad-dht its closest peers 50; libp2p allows 0-100). */
 const NEEDED_TAG = 'peerhive-needed'
-const NEEDED_TAG_VALUE = 1_000
+const NEEDED_TAG_VALUE = 100
 
 /** kad-dht's keep-alive tag on its closest peers (KEEP_ALIVE_TAG in @libp2p/kad-dht, not exported) */
 const KAD_KEEP_ALIVE_TAG = `${KEEP_ALIVE}-kad-dht`

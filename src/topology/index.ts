@@ -6,4 +6,5 @@ export { DhtRole, dhtRole, dhtModeFor, DHT_MODE_OPTIONS, type DhtMode, type DhtM
 export { ConnectionBudget, connectionBudget, budgetFor, isIdle, neededPeers, type ConnectionBudgets, type ConnectionBudgetComponents } from './connection-budget.js'
 export { GossipPace, gossipPace, gossipHeartbeatFor, PEER_GOSSIP_HEARTBEAT_MS, SERVER_GOSSIP_HEARTBEAT_MS, type GossipPaceComponents } from './gossip-pace.js'
 export { roleComponents, type Placements, type RoleComponents } from './role-components.js'
-export { ReachabilityService, reachability, reachabilityOf, type Reachability, type RelayState, type ReachabilityComponents, type ReachabilityInit } from './reachability.js'
+export { ReachabilityService, connectionKinds, reachability, reachabilityOf, type Reachability, type RelayState, type ReachabilityComponents, type ReachabilityInit } from './reachability.js'
+export { HolePunchService, holePunch, encodePunch, decodePunch, type HolePunchStats, type HolePunchComponents } from './hole-punch.js'

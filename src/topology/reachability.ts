@@ -13,7 +13,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { Backoff } from './backoff.js'
 import type { TopologyClient } from './topology-client.js'
-import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Logger } from '@libp2p/interface'
 
 /** `direct`: the bootstrap saw one of this node's own addresses; `behind-nat`: it saw a router's. */
 export type Reachability = 'unknown' | 'direct' | 'behind-nat'
@@ -76,6 +76,12 @@ export function reachabilityOf (observed: string | undefined, own: Iterable<stri
 export interface ReachabilityEvents {
   /** the node's reachability changed (after a join) */
   reachability: CustomEvent<Reachability>
+}
+
+/** How many of `connections` are direct, and how many go through a relay. */
+export function connectionKinds (connections: Array<Pick<Connection, 'remoteAddr'>>): { direct: number, relayed: number } {
+  const relayed = connections.filter(c => c.remoteAddr.getComponents().some(p => p.name === 'p2p-circuit')).length
+  return { direct: connections.length - relayed, relayed }
 }
 
 export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {

@@ -5,8 +5,10 @@
  * connections. Peers behind NAT learn so from their join and reserve a slot
  * on the bootstrap's relay; others reach them through it. The bootstrap
  * first relays everything (--relay-bulk), then restarts without it: searches
- * still cross the relay, file data no longer does. Skips, with one line,
- * where the test network cannot run.
+ * still cross the relay, and a download goes over a direct connection that
+ * two homes set up through both routers (protocols/punch.md); from home C,
+ * whose router maps ports at random (symmetric NAT), it cannot, and says
+ * why. Skips, with one line, where the test network cannot run.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -47,7 +49,7 @@ describe('integration: search and get between homes behind NAT routers', functio
       console.log(`      (skipped: ${why})`)
       this.skip()
     }
-    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts })) })
+    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec' })) })
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
     // a public peer serves the DHT as an operator asked; a home peer asked the same stays a client (nobody outside can dial it)
     await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server'])
@@ -80,35 +82,44 @@ describe('integration: search and get between homes behind NAT routers', functio
     }
   })
 
-  it('get downloads a file from a peer in another home through the relay, and from the public peer directly, byte-identical', async () => {
-    for (const [from, owner] of [['b1', 'a1'], ['c1', PUBLIC_PEER], [PUBLIC_PEER, 'c1']]) {
+  it('get downloads a file from a peer in another home (through the relay from behind the symmetric NAT), and from the public peer directly, byte-identical', async () => {
+    for (const [from, owner] of [['b1', 'a1'], ['b1', 'c1'], ['c1', PUBLIC_PEER], [PUBLIC_PEER, 'c1']]) {
       const hit = await findIn(from, owner, 'remote')
       const out = join(tmp.path, `got-${owner}-by-${from}.txt`)
       const got = await peers.cli(from, ['get', hit.cid, '-o', out, '--json'])
       assert.equal(got.code, 0, got.stderr)
       assert.equal(peers.sha256(out), peers.sha256(peers.fileOf(owner)), `${from} got ${owner}'s file intact`)
     }
-    // the operator sees the relay's work: a slot per home peer, and the relayed file's bytes, from the peer behind NAT
-    // (pub's get from c1 rode the connection c1 had opened to pub for its own get: no relay)
+    // the operator sees the relay's work: a slot per home peer, and the relayed file's bytes, from c1 behind its symmetric NAT
+    // (b1 and a1 punched a direct connection; pub's get from c1 rode the connection c1 had opened to pub)
     assert.equal(await bootstrapMetric('peerhive_relay_slots'), HOME_PEERS.length)
     assert.ok(await bootstrapMetric('peerhive_relay_connections_total') >= 1)
-    const fromPeer = await bootstrapMetric('peerhive_relayed_bytes_total', 'direction="from-peer"')
-    assert.ok(fromPeer >= readFileSync(peers.fileOf('a1')).length, `a1's file came through the relay: ${fromPeer} bytes from peers behind NAT`)
-    assert.ok(await bootstrapMetric('peerhive_relayed_bytes_total', 'direction="to-peer"') > 0)
+    // (to-peer and from-peer are seen from the peer the relayed connection was dialled to: c1 may have dialled b1 first)
+    const relayed = await bootstrapMetric('peerhive_relayed_bytes_total')
+    assert.ok(relayed >= readFileSync(peers.fileOf('c1')).length, `c1's file came through the relay: ${relayed} bytes relayed`)
   })
 
-  it('without --relay-bulk, after a bootstrap restart: searches still cross the relay, and get of a file behind NAT says why it cannot', async () => {
+  it('without --relay-bulk, after a bootstrap restart: searches still cross the relay, a download goes direct through both routers, and from behind a symmetric NAT it says why it cannot', async () => {
     await peers.nodes.get('boot')!.stop()
     await peers.startBootstrap('boot')
     await peers.relaysReserved(HOME_PEERS, WAIT_MS)
-    const hit = await findIn('b1', 'a1', 'remote')
-    const got = await peers.cli('b1', ['get', hit.cid, '-o', join(tmp.path, 'refused.txt'), '--json'])
-    assert.notEqual(got.code, 0, 'the download cannot cross a relay that carries no file data')
-    assert.match(got.stderr, /behind NAT.*relay that carries no file data.*--relay-bulk/)
-    // inside a home, the LAN still carries it
-    const out = join(tmp.path, 'got-a1-by-a2.txt')
-    const lan = await peers.cli('a2', ['get', hit.cid, '-o', out, '--json'])
-    assert.equal(lan.code, 0, lan.stderr)
+    // home A's and home B's routers keep ports: the two set up a direct connection over the relayed one
+    const fromA = await findIn('b1', 'a1', 'remote')
+    const out = join(tmp.path, 'punched-a1-by-b1.txt')
+    const got = await peers.cli('b1', ['get', fromA.cid, '-o', out, '--json'])
+    assert.equal(got.code, 0, got.stderr)
     assert.equal(peers.sha256(out), peers.sha256(peers.fileOf('a1')))
+    const punched = (await peers.status('b1'))!.holePunch!.succeeded + (await peers.status('a1'))!.holePunch!.succeeded
+    assert.ok(punched >= 1, 'a hole punch between home A and home B succeeded')
+    // home C's router maps ports at random: no direct connection, and the relay carries no file data
+    const fromC = await findIn('b1', 'c1', 'remote')
+    const refused = await peers.cli('b1', ['get', fromC.cid, '-o', join(tmp.path, 'refused.txt'), '--json'])
+    assert.notEqual(refused.code, 0, 'the download cannot cross a relay that carries no file data')
+    assert.match(refused.stderr, /behind NAT.*relay that carries no file data.*--relay-bulk/)
+    // inside a home, the LAN still carries it
+    const lanOut = join(tmp.path, 'got-a1-by-a2.txt')
+    const lan = await peers.cli('a2', ['get', fromA.cid, '-o', lanOut, '--json'])
+    assert.equal(lan.code, 0, lan.stderr)
+    assert.equal(peers.sha256(lanOut), peers.sha256(peers.fileOf('a1')))
   })
 })

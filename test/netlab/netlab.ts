@@ -28,6 +28,12 @@ export interface HomePlan {
   hosts: string[]
   /** cap of the router's uplink (its WAN side's egress), Mbit/s */
   uplinkMbit?: number
+  /**
+   * A router that maps each connection to a random public port (symmetric
+   * NAT, `MASQUERADE --random-fully`) instead of keeping the LAN port when it
+   * is free: no hole punch gets through it.
+   */
+  symmetric?: boolean
 }
 
 export interface LabPlan {
@@ -132,7 +138,7 @@ export class Netlab {
     await ip(router, 'addr', 'add', `${lan}.1/24`, 'dev', 'lan')
     await ip(router, 'link', 'set', 'lan', 'up')
     // the home router: its LAN leaves masqueraded; from outside, only what answers a connection made from inside gets in
-    await iptables(router, '-t', 'nat', '-A', 'POSTROUTING', '-s', `${lan}.0/24`, '-o', 'wan', '-j', 'MASQUERADE')
+    await iptables(router, '-t', 'nat', '-A', 'POSTROUTING', '-s', `${lan}.0/24`, '-o', 'wan', '-j', 'MASQUERADE', ...(home.symmetric === true ? ['--random-fully'] : []))
     await iptables(router, '-A', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT')
     await iptables(router, '-A', 'FORWARD', '-i', 'wan', '-j', 'DROP')
     await iptables(router, '-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT')
