@@ -4,15 +4,17 @@
  *
  * The network: the bootstrap (relaying bulk data, --relay-bulk) and a public
  * peer on public hosts; four provider homes whose uplinks are capped
- * (BENCH_NETLAB_CAP_MBIT, default 40 Mbit/s), a downloader's home and a home
- * of two peers, uncapped.
+ * (BENCH_NETLAB_CAP_MBIT, default 40 Mbit/s), a downloader's home, a home of
+ * two peers behind a symmetric NAT, and one more home, uncapped.
  *
  * Figures, each beside its yardstick from the same run:
  * - reachability: how each node is reached (its own status);
- * - holePunch: js-libp2p's DCUtR between two homes through a relay, and TCP
- *   simultaneous open with ports agreed beforehand (what does get through);
- * - relayedVsDirectMBps: the same size of file from a peer behind NAT
- *   (through the relay) and from the public peer (direct);
+ * - holePunch: peerhive's punches (protocols/punch.md) over the whole run,
+ *   beside js-libp2p's DCUtR between two homes through a relay and a bare
+ *   TCP simultaneous open with ports agreed beforehand;
+ * - relayedVsDirectMBps: the same size of file from a peer behind a
+ *   symmetric NAT (through the relay), from one behind NAT (hole-punched)
+ *   and from the public peer (direct);
  * - multiSource: one capped provider, then four, against one raw TCP
  *   connection through one capped uplink;
  * - crossNatSearch: every peer searches for every other peer's file;
@@ -38,7 +40,13 @@ const CAP_MBIT = positiveEnv('BENCH_NETLAB_CAP_MBIT', 40)
 const MiB = 1024 * 1024
 const FILE_BYTES = Math.floor(positiveEnv('BENCH_NETLAB_FILE_MB', 64)) * MiB
 const PROVIDERS = ['p1', 'p2', 'p3', 'p4']
-const HOMES = [...PROVIDERS.map(p => ({ name: `home${p}`, hosts: [p], uplinkMbit: CAP_MBIT })), { name: 'homedl', hosts: ['dl'] }, { name: 'homex', hosts: ['x1', 'x2'] }]
+/** homex's router maps ports at random (symmetric NAT): no hole punch gets through it, so its traffic crosses the relay */
+const HOMES = [
+  ...PROVIDERS.map(p => ({ name: `home${p}`, hosts: [p], uplinkMbit: CAP_MBIT })),
+  { name: 'homedl', hosts: ['dl'] },
+  { name: 'homex', hosts: ['x1', 'x2'], symmetric: true },
+  { name: 'homey', hosts: ['y1'] }
+]
 const PEERS = ['pub', ...HOMES.flatMap(h => h.hosts)]
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'netlab.json')
 const WAIT_MS = 60_000
@@ -56,7 +64,7 @@ const peers = new LabPeers(lab, tmp)
 try {
   await lab.build({ publicHosts: ['boot', 'pub'], homes: HOMES })
   await peers.startBootstrap('boot', ['--relay-bulk'])
-  // the files: one shared by all four providers, one by p1 alone, one by x1 (behind NAT, uncapped), one by pub
+  // the files: one shared by all four providers, one by p1 alone, one by x1 (behind the symmetric NAT), one by y1 (behind NAT, uncapped), one by pub
   const shareOf = (name: string): string => {
     const dir = join(tmp, `bench-share-${name}`)
     mkdirSync(dir)
@@ -66,20 +74,41 @@ try {
   const multi = shareOf('quartet')
   const single = shareOf('solo')
   const relayed = shareOf('behind-nat')
+  const punched = shareOf('punched')
   const direct = shareOf('public')
   for (const host of PEERS) {
     const extra = PROVIDERS.includes(host) ? ['--share', multi, '--provider', '--cpus', '1', '--max-memory', '128'] : []
     if (host === 'p1') extra.push('--share', single)
     if (host === 'x1') extra.push('--share', relayed)
+    if (host === 'y1') extra.push('--share', punched)
     if (host === 'pub') extra.push('--share', direct)
     await peers.startPeer(host, extra)
   }
   await peers.relaysReserved(PEERS.filter(h => h !== 'pub'), WAIT_MS)
 
-  const reachability: Record<string, string> = {}
-  for (const host of PEERS) {
-    const s = await peers.status(host)
-    reachability[host] = s?.reachability === 'direct' ? 'direct' : s?.relay?.state === 'reserved' ? 'relayed' : String(s?.reachability)
+  /** How each peer is reached: directly, or through the relay, and the direct connections it punched or answered. */
+  const reachabilityNow = async (): Promise<Record<string, unknown>> => {
+    const out: Record<string, unknown> = {}
+    for (const host of PEERS) {
+      const s = await peers.status(host)
+      out[host] = {
+        reachedAs: s?.reachability === 'direct' ? 'direct' : s?.relay?.state === 'reserved' ? 'relayed, then hole-punched where both routers keep ports' : String(s?.reachability),
+        holePunch: s?.holePunch == null ? null : { attempts: s.holePunch.attempts, succeeded: s.holePunch.succeeded, answered: s.holePunch.answered },
+        connections: s?.connections
+      }
+    }
+    return out
+  }
+  const punchStats = async (): Promise<{ attempts: number, succeeded: number, ms: number[] }> => {
+    const all = { attempts: 0, succeeded: 0, ms: [] as number[] }
+    for (const host of PEERS) {
+      const p = (await peers.status(host))?.holePunch
+      if (p == null) continue
+      all.attempts += p.attempts
+      all.succeeded += p.succeeded
+      all.ms.push(...p.recentMs)
+    }
+    return all
   }
 
   /** The CID of `word`'s file once `host` sees `providers` providers of it (the human form counts every tier's). */
@@ -107,6 +136,7 @@ try {
   // --- downloads: direct against relayed, then one capped provider against four, next to a raw TCP connection through a capped uplink
   const directGet = await getMBps('dl', await cidOf('dl', 'public', 1))
   const relayedGet = await getMBps('dl', await cidOf('dl', 'behind-nat', 1))
+  const punchedGet = await getMBps('dl', await cidOf('dl', 'punched', 1))
   const rawUplink = round(await rawTcpMBps(lab, 'p1', 'pub', Math.min(FILE_BYTES, 32 * MiB)))
   const oneProvider = await getMBps('dl', await cidOf('dl', 'solo', 1))
   const fourProviders = await getMBps('dl', await cidOf('dl', 'quartet', 4))
@@ -140,6 +170,8 @@ try {
   const jobMs = Date.now() - jobStart
   const jobFinal = JSON.parse(job.stdout.trim().split('\n').at(-1) ?? '{}')
 
+  const reachability = await reachabilityNow()
+  const punches = await punchStats()
   // --- hole punching: js-libp2p's DCUtR, and TCP simultaneous open with agreed ports (p1 and dl: two homes)
   const dcutr = await dcutrProbe(lab, 'pub', 'p1', 'dl', 3)
   const opens = await simultaneousOpens(lab, 'p1', 'dl', 5)
@@ -152,14 +184,27 @@ try {
     network: { publicHosts: ['boot', 'pub'], homes: HOMES, bootstrapFlags: ['--relay-bulk'], fileBytes: FILE_BYTES },
     reachability,
     holePunch: {
-      attempts: dcutr.attempts,
-      succeeded: dcutr.succeeded,
-      p50Ms: dcutr.p50Ms,
-      definition: 'js-libp2p DCUtR (@libp2p/dcutr) between two homes over a relayed connection, 3 rounds: CONNECT messages sent, direct connections that followed',
-      whyItFails: dcutr.why,
-      simultaneousOpen: { attempts: opens.length, succeeded: openTimes.length, p50Ms: summarize(openTimes)?.p50 ?? null, definition: 'plain TCP between the same two homes: each side dials the other router from a port agreed beforehand, at the same moment' }
+      attempts: punches.attempts,
+      succeeded: punches.succeeded,
+      p50Ms: summarize(punches.ms)?.p50 ?? null,
+      definition: 'peerhive\'s punches (protocols/punch.md) during the whole run, every peer together (status holePunch): from the relayed connection to the direct one',
+      libp2pDcutr: {
+        attempts: dcutr.attempts,
+        succeeded: dcutr.succeeded,
+        p50Ms: dcutr.p50Ms,
+        definition: 'js-libp2p DCUtR (@libp2p/dcutr) between two homes over a relayed connection, 3 rounds: CONNECT messages sent, direct connections that followed',
+        whyItFails: dcutr.why
+      },
+      simultaneousOpenProbe: { attempts: opens.length, succeeded: openTimes.length, p50Ms: summarize(openTimes)?.p50 ?? null, definition: 'plain TCP between the same two homes: each side dials the other router from a port agreed beforehand, at the same moment' }
     },
-    relayedVsDirectMBps: { relayed: relayedGet.mbPerSec, direct: directGet.mbPerSec, ratio: round(relayedGet.mbPerSec / directGet.mbPerSec) },
+    relayedVsDirectMBps: {
+      relayed: relayedGet.mbPerSec,
+      holePunched: punchedGet.mbPerSec,
+      direct: directGet.mbPerSec,
+      ratio: round(relayedGet.mbPerSec / directGet.mbPerSec),
+      holePunchedOverDirect: round(punchedGet.mbPerSec / directGet.mbPerSec),
+      definition: 'one file each, no cap: from x1 behind the symmetric NAT (through the relay), from y1 behind NAT (a punched direct connection), from the public peer (direct); the downloader is behind NAT'
+    },
     multiSource: {
       capMbit: CAP_MBIT,
       rawTcpThroughCapMBps: rawUplink,

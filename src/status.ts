@@ -29,6 +29,6 @@ export interface NodeStatus {
   /** open connections, by kind: relayed ones go through a circuit relay */
   connections: { direct: number, relayed: number }
   /** a peer behind NAT: direct connections to other homes it tried to set up over relayed ones, and how many it got; null otherwise */
-  holePunch: { attempts: number, succeeded: number, answered: number, lastError?: string } | null
+  holePunch: { attempts: number, succeeded: number, answered: number, recentMs: number[], lastError?: string } | null
   uptimeMs: number
 }

@@ -54,6 +54,8 @@ export interface HolePunchStats {
   succeeded: number
   /** punches it answered */
   answered: number
+  /** how long its last successful punches took, from the relayed connection to the direct one (at most 16) */
+  recentMs: number[]
   lastError?: string
 }
 
@@ -89,7 +91,7 @@ async function freePort (): Promise<number> {
 
 export class HolePunchService {
   private readonly log: Logger
-  private readonly counts: HolePunchStats = { attempts: 0, succeeded: 0, answered: 0 }
+  private readonly counts: HolePunchStats = { attempts: 0, succeeded: 0, answered: 0, recentMs: [] }
   /** by PeerId: when it was last punched to or answered */
   private readonly recent = new Map<string, number>()
   private answers: number[] = []
@@ -113,7 +115,7 @@ export class HolePunchService {
   }
 
   stats (): HolePunchStats {
-    return { ...this.counts }
+    return { ...this.counts, recentMs: [...this.counts.recentMs] }
   }
 
   private readonly onOpen = (evt: CustomEvent<Connection>): void => {
@@ -143,6 +145,7 @@ export class HolePunchService {
     const ip = this.publicIp()
     if (!this.running || ip == null || this.tooSoon(peer)) return undefined
     this.counts.attempts++
+    const started = Date.now()
     try {
       const port = await freePort()
       const signal = AbortSignal.timeout(PUNCH_EXCHANGE_TIMEOUT_MS)
@@ -153,6 +156,7 @@ export class HolePunchService {
       await stream.close({ signal }).catch(() => { stream.abort(new Error('punch over')) })
       const direct = await dialWithin(PUNCH_DIAL_TIMEOUT_MS, async signal => this.components.transports.dial(multiaddr(`/ip4/${theirs.ip}/tcp/${theirs.port}/p2p/${peer}`), { signal, localPort: port }))
       this.counts.succeeded++
+      this.counts.recentMs = [...this.counts.recentMs, Date.now() - started].slice(-16)
       this.log('direct connection to %s through both routers (%s)', peer, direct?.remoteAddr.toString())
       return direct
     } catch (err: any) {
