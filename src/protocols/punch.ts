@@ -6,8 +6,8 @@
 export const PROTOCOL_PUNCH = '/peerhive/punch/1.0.0'
 export const PUNCH_VERSION = 1
 
-/** Each side sends one message: version (1 byte), IPv4 address (4), port (2). */
-export const PUNCH_MESSAGE_BYTES = 7
+/** Each side sends one PunchMessage (punch.proto): version, IPv4 address, port. */
+export const MAX_PUNCH_MESSAGE_BYTES = 32
 /** The whole exchange on the relayed stream. */
 export const PUNCH_EXCHANGE_TIMEOUT_MS = 5_000
 /** The direct connection through both routers, from the answer (its first SYN may be dropped: TCP sends it again after 1 s). */

@@ -24,9 +24,10 @@ import { createServer, isIPv4 } from 'node:net'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
-  PROTOCOL_PUNCH, PUNCH_ANSWERS_PER_MINUTE, PUNCH_DIAL_TIMEOUT_MS, PUNCH_EXCHANGE_TIMEOUT_MS, PUNCH_MESSAGE_BYTES, PUNCH_PEER_INTERVAL_MS, PUNCH_VERSION
+  PROTOCOL_PUNCH, PUNCH_ANSWERS_PER_MINUTE, PUNCH_DIAL_TIMEOUT_MS, PUNCH_EXCHANGE_TIMEOUT_MS, MAX_PUNCH_MESSAGE_BYTES, PUNCH_PEER_INTERVAL_MS, PUNCH_VERSION
 } from '../protocols/punch.js'
 import { isLanAddress } from '../core/lan-addresses.js'
+import { PunchMessage } from '../pb/punch.js'
 import type { Reachability } from './reachability.js'
 import type { ComponentLogger, Connection, Libp2pEvents, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
 
@@ -59,21 +60,23 @@ export interface HolePunchStats {
   lastError?: string
 }
 
-/** A message: version, IPv4 address, port. */
+/** A message: this router's public IPv4 address and the port this side connects from. */
 export function encodePunch (ip: string, port: number): Uint8Array {
-  const out = new Uint8Array(PUNCH_MESSAGE_BYTES)
-  out[0] = PUNCH_VERSION
-  out.set(ip.split('.').map(Number), 1)
-  new DataView(out.buffer).setUint16(5, port)
-  return out
+  return PunchMessage.encode({ version: PUNCH_VERSION, ip: Uint8Array.from(ip.split('.').map(Number)), port })
 }
 
-/** Reads a message; throws on anything but a version-1 message with a public IPv4 address and a port. */
+/** Reads a message; throws on anything but this version with a public IPv4 address and a port. */
 export function decodePunch (bytes: Uint8Array): { ip: string, port: number } {
-  if (bytes.length !== PUNCH_MESSAGE_BYTES || bytes[0] !== PUNCH_VERSION) throw new Error(`not a punch message of version ${PUNCH_VERSION} (${bytes.length} bytes)`)
-  const ip = [...bytes.subarray(1, 5)].join('.')
-  const port = new DataView(bytes.buffer, bytes.byteOffset).getUint16(5)
-  if (port === 0 || ip.startsWith('127.') || ip.startsWith('0.') || isLanAddress(ip) || bytes[1] >= 224) throw new Error(`not a public address and port: ${ip}:${port}`)
+  let msg: PunchMessage
+  try {
+    msg = PunchMessage.decode(bytes)
+  } catch (err: any) {
+    throw new Error(`not a punch message: ${String(err.message)}`)
+  }
+  if (msg.version !== PUNCH_VERSION || msg.ip.length !== 4) throw new Error(`not a punch message of version ${PUNCH_VERSION} with an IPv4 address`)
+  const ip = [...msg.ip].join('.')
+  const port = msg.port
+  if (port === 0 || port > 65_535 || ip.startsWith('127.') || ip.startsWith('0.') || isLanAddress(ip) || msg.ip[0] >= 224) throw new Error(`not a public address and port: ${ip}:${port}`)
   return { ip, port }
 }
 
@@ -150,7 +153,7 @@ export class HolePunchService {
       const port = await freePort()
       const signal = AbortSignal.timeout(PUNCH_EXCHANGE_TIMEOUT_MS)
       const stream = await relayed.newStream(PROTOCOL_PUNCH, { runOnLimitedConnection: true, signal })
-      const lp = lpStream(stream, { maxDataLength: PUNCH_MESSAGE_BYTES })
+      const lp = lpStream(stream, { maxDataLength: MAX_PUNCH_MESSAGE_BYTES })
       await lp.write(encodePunch(ip, port), { signal })
       const theirs = decodePunch((await lp.read({ signal })).subarray())
       await stream.close({ signal }).catch(() => { stream.abort(new Error('punch over')) })
@@ -178,7 +181,7 @@ export class HolePunchService {
         throw new Error('no punch now')
       }
       this.answers.push(now)
-      const lp = lpStream(stream, { maxDataLength: PUNCH_MESSAGE_BYTES })
+      const lp = lpStream(stream, { maxDataLength: MAX_PUNCH_MESSAGE_BYTES })
       const theirs = decodePunch((await lp.read({ signal })).subarray())
       const port = await freePort()
       await lp.write(encodePunch(ip, port), { signal })

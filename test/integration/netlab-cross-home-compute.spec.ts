@@ -2,8 +2,9 @@
  * Volunteer computing and failover between homes behind NAT routers
  * (issue 11), on the namespaced test network, with real CLI processes. A
  * job owned in home A runs on providers in homes B and C: they fetch the
- * application from the owner and deliver their outputs to it through the
- * bootstrap's relay (--relay-bulk). Then home A's virtual server is killed,
+ * application from the owner and deliver their outputs to it, over direct
+ * connections punched through the routers, or the bootstrap's relay
+ * (--relay-bulk) until then. Then home A's virtual server is killed,
  * and the new one is reached from another home within seconds. Skips, with
  * one line, where the test network cannot run.
  */

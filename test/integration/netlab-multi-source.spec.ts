@@ -2,8 +2,9 @@
  * A download from several homes whose uplinks are slow (issue 11, §3), on
  * the namespaced test network, with real CLI processes. Four providers, each
  * in a home of its own with its uplink capped, share the same file; a
- * downloader in a fifth home gets it from all four through the bootstrap's
- * relay (--relay-bulk). One provider's link is cut mid-download: the others
+ * downloader in a fifth home gets it from all four, over connections
+ * punched through the routers (or the bootstrap's relay, --relay-bulk, until
+ * they are). One provider's link is cut mid-download: the others
  * finish it. Then the downloader's own link goes down mid-download and comes
  * back: the download resumes and completes. Every result is checked byte for
  * byte. Speed figures are in `npm run bench -- netlab`, not here. Skips,
