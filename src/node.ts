@@ -64,19 +64,20 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.metrics = metrics
     this.sharing = new SharingService(libp2p, topology, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
     const components = roleComponents(libp2p, topology)
+    // not in libp2p's public API: relay reservations listen on it, and hole punches dial through it from a chosen port
+    const transports = (libp2p as any).components.transportManager
     this.reachability = reachability()({
       logger: libp2p.logger,
       topology,
       addresses: () => libp2p.getMultiaddrs(),
-      // not in libp2p's public API: the transport manager listens on a relay address once the node knows it needs one
-      listen: async addrs => (libp2p as any).components.transportManager.listen(addrs)
+      listen: async addrs => transports.listen(addrs)
     })
     this.holePunch = holePunch()({
       logger: libp2p.logger,
       events: libp2p,
       handle: async (protocol, handler, opts) => libp2p.handle(protocol, handler, opts),
       unhandle: async protocol => libp2p.unhandle(protocol),
-      transports: (libp2p as any).components.transportManager,
+      transports,
       reachability: () => this.reachability.reachability(),
       observedAddr: () => topology.observedAddr()
     })
