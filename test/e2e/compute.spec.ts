@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPath } from '../../src/compute/apps/index.js'
-import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
+import { mandelbrotJobSpec, referenceMandelbrotPng } from '../helpers/mandelbrot.js'
 import { RunningCommand } from '../helpers/running-command.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -75,19 +75,7 @@ describe('e2e: volunteer computing (6 providers in 2 subnets, quorum 2, a liar a
   /** Writes a Mandelbrot job file for IMAGE; returns its path. */
   const writeJob = (name: string): string => {
     const jobFile = join(tmp.path, `${name}.json`)
-    writeFileSync(jobFile, JSON.stringify({
-      name,
-      app: appPath('mandelbrot'),
-      range: { from: 0, to: IMAGE.height, step: IMAGE.rowsPerUnit, args: [String(IMAGE.width), String(IMAGE.height), '{from}', '{to}', String(IMAGE.maxIter)] },
-      requirements: { memoryMb: 64, diskMb: 1 },
-      replication: 2,
-      quorum: 2,
-      deadlineMs: 30_000,
-      maxAttempts: 8,
-      result: { stdout: true, files: [] },
-      adaptive: false,
-      assemble: 'mandelbrot-png'
-    }))
+    writeFileSync(jobFile, JSON.stringify(mandelbrotJobSpec(IMAGE, { name })))
     return jobFile
   }
 

@@ -13,3 +13,21 @@ export async function referenceMandelbrotPng (image: MandelbrotJob): Promise<Buf
   }
   return Buffer.from(assembleMandelbrotPng(image.width, image.height, bands))
 }
+
+/** A job file's content that renders `image` with the Mandelbrot app, one band of rowsPerUnit rows per unit, quorum 2 of 2; `over` replaces fields. */
+export function mandelbrotJobSpec (image: MandelbrotJob, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'mandelbrot',
+    app: appPath('mandelbrot'),
+    range: { from: 0, to: image.height, step: image.rowsPerUnit, args: [String(image.width), String(image.height), '{from}', '{to}', String(image.maxIter)] },
+    requirements: { memoryMb: 64, diskMb: 1 },
+    replication: 2,
+    quorum: 2,
+    deadlineMs: 30_000,
+    maxAttempts: 8,
+    result: { stdout: true, files: [] },
+    adaptive: false,
+    assemble: 'mandelbrot-png',
+    ...over
+  }
+}

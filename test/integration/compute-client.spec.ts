@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { callApi, callApiLines } from '../../src/api/index.js'
 import { appPath } from '../../src/compute/apps/index.js'
-import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
+import { mandelbrotJobSpec, referenceMandelbrotPng } from '../helpers/mandelbrot.js'
 import { TestNetwork } from '../helpers/network.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -21,20 +21,7 @@ import type { JobStatus } from '../../src/compute/model/types.js'
 const IMAGE = { width: 64, height: 48, rowsPerUnit: 16, maxIter: 64 }
 
 function mandelbrotJob (over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: 'integration mandelbrot',
-    app: appPath('mandelbrot'),
-    range: { from: 0, to: IMAGE.height, step: IMAGE.rowsPerUnit, args: [String(IMAGE.width), String(IMAGE.height), '{from}', '{to}', String(IMAGE.maxIter)] },
-    requirements: { memoryMb: 64, diskMb: 1 },
-    replication: 2,
-    quorum: 2,
-    deadlineMs: 30_000,
-    maxAttempts: 6,
-    result: { stdout: true, files: [] },
-    adaptive: false,
-    assemble: 'mandelbrot-png',
-    ...over
-  }
+  return mandelbrotJobSpec(IMAGE, { name: 'integration mandelbrot', maxAttempts: 6, ...over })
 }
 
 

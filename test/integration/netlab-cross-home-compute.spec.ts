@@ -12,8 +12,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { appPath } from '../../src/compute/apps/index.js'
-import { referenceMandelbrotPng } from '../helpers/mandelbrot.js'
+import { mandelbrotJobSpec, referenceMandelbrotPng } from '../helpers/mandelbrot.js'
 import { tempDir } from '../helpers/tmp-dir.js'
 import { waitUntil } from '../helpers/wait.js'
 import { LabPeers } from '../netlab/lab-peers.js'
@@ -57,19 +56,7 @@ describe('integration: computing and failover between homes behind NAT routers',
 
   it('a job owned in one home runs on providers in two others; the assembled image is exact', async () => {
     const jobFile = join(tmp.path, 'job.json')
-    writeFileSync(jobFile, JSON.stringify({
-      name: 'across homes',
-      app: appPath('mandelbrot'),
-      range: { from: 0, to: IMAGE.height, step: IMAGE.rowsPerUnit, args: [String(IMAGE.width), String(IMAGE.height), '{from}', '{to}', String(IMAGE.maxIter)] },
-      requirements: { memoryMb: 64, diskMb: 1 },
-      replication: 2,
-      quorum: 2,
-      deadlineMs: 30_000,
-      maxAttempts: 8,
-      result: { stdout: true, files: [] },
-      adaptive: false,
-      assemble: 'mandelbrot-png'
-    }))
+    writeFileSync(jobFile, JSON.stringify(mandelbrotJobSpec(IMAGE, { name: 'across homes' })))
     const submitted = await peers.cli(OWNER, ['job', 'submit', jobFile, '--json'])
     assert.equal(submitted.code, 0, submitted.stderr)
     const id: string = JSON.parse(submitted.stdout).id
