@@ -19,6 +19,7 @@
  */
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { startMiniupnpd } from './miniupnpd.js'
 
 const run = promisify(execFile)
 
@@ -34,6 +35,12 @@ export interface HomePlan {
    * is free: no hole punch gets through it.
    */
   symmetric?: boolean
+  /**
+   * The router offers UPnP IGD port mapping (a real miniupnpd on its LAN
+   * side): a LAN host may forward a port of the router's public address to
+   * one of its own.
+   */
+  upnp?: boolean
 }
 
 export interface LabPlan {
@@ -62,6 +69,8 @@ export interface LabHome {
   lan: string
   /** the router's WAN interface, in its namespace (for `tc`, or to cut the link) */
   wan: string
+  /** whether the router maps ports over UPnP IGD */
+  upnp: boolean
 }
 
 /** labs this process made: a default prefix apiece */
@@ -140,6 +149,10 @@ export class Netlab {
     // the home router: its LAN leaves masqueraded; from outside, only what answers a connection made from inside gets in
     await iptables(router, '-t', 'nat', '-A', 'POSTROUTING', '-s', `${lan}.0/24`, '-o', 'wan', '-j', 'MASQUERADE', ...(home.symmetric === true ? ['--random-fully'] : []))
     await iptables(router, '-A', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT')
+    if (home.upnp === true) {
+      // forwarded connections are let in past the drop below; the forwards themselves are miniupnpd's
+      await iptables(router, '-A', 'FORWARD', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'ACCEPT')
+    }
     await iptables(router, '-A', 'FORWARD', '-i', 'wan', '-j', 'DROP')
     await iptables(router, '-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT')
     await iptables(router, '-A', 'INPUT', '-i', 'wan', '-j', 'DROP')
@@ -158,7 +171,8 @@ export class Netlab {
       await ip(ns, 'route', 'add', 'default', 'via', `${lan}.1`)
       this.hosts.set(name, { name, netns: ns, address, home: home.name })
     }
-    this.homes.set(home.name, { name: home.name, netns: router, publicAddress: wanSide, lan: `${lan}.0/24`, wan: 'wan' })
+    if (home.upnp === true) await startMiniupnpd(router, { wan: 'wan', lan: 'lan', publicAddress: wanSide, lanCidr: `${lan}.0/24` })
+    this.homes.set(home.name, { name: home.name, netns: router, publicAddress: wanSide, lan: `${lan}.0/24`, wan: 'wan', upnp: home.upnp === true })
   }
 
   /** A namespace with its loopback up. */
@@ -193,8 +207,8 @@ export async function removeNamespaces (prefix: string): Promise<void> {
   }
 }
 
-/** Why the lab cannot be built here, or undefined when it can: root, `ip netns` and `iptables`. */
-export async function unavailable (): Promise<string | undefined> {
+/** Why the lab cannot be built here, or undefined when it can: root, `ip netns` and `iptables` (and `miniupnpd` when `needs.upnp`). */
+export async function unavailable (needs: { upnp?: boolean } = {}): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'the test network needs Linux network namespaces'
   if (process.getuid?.() !== 0) return 'the test network needs root (ip netns, iptables)'
   for (const [tool, pkg] of [['ip', 'iproute2'], ['iptables', 'iptables'], ['tc', 'iproute2']]) {
@@ -202,6 +216,13 @@ export async function unavailable (): Promise<string | undefined> {
       await run(tool, ['-V'])
     } catch {
       return `the test network needs ${tool} (apt-get install ${pkg})`
+    }
+  }
+  if (needs.upnp === true) {
+    try {
+      await run('miniupnpd', ['--version'])
+    } catch {
+      return 'the test network\'s UPnP routers need miniupnpd (apt-get install miniupnpd)'
     }
   }
   const probe = `phprobe${process.pid % 100_000}`
