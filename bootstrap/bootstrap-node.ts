@@ -221,6 +221,7 @@ export class Bootstrap {
       reachability: null,
       relay: null,
       holePunch: null,
+      portMapping: null,
       connections: connectionKinds(this.libp2p.getConnections()),
       joinError: null,
       uptimeMs: Date.now() - this.startedAt

@@ -14,8 +14,8 @@ import { ComputeProvider } from './compute/provider/index.js'
 import { pushable } from 'it-pushable'
 import { ForbiddenShareError, SharingService, peerhiveSelectors, peerhiveValidators, type GetOptions, type GetResult, type SearchOptions, type SearchResult, type ShareOptions, type ShareReport, type ShareStore } from './sharing/index.js'
 import {
-  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, connectionKinds, dhtModeFor, dhtRole, gossipPace, holePunch, reachability, roleComponents,
-  type ConnectionBudget, type DhtRole, type GossipPace, type HolePunchService, type JoinFailure, type Placement, type PeerRole, type ReachabilityService
+  DHT_MODE_OPTIONS, TopologyClient, connectionBudget, connectionKinds, dhtModeFor, dhtRole, gossipPace, holePunch, portMapping, reachability, roleComponents,
+  type ConnectionBudget, type DhtRole, type GossipPace, type HolePunchService, type PortMappingService, type JoinFailure, type Placement, type PeerRole, type ReachabilityService
 } from './topology/index.js'
 import type { NodeOptions } from './options.js'
 import type { NodeStatus } from './status.js'
@@ -55,6 +55,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   readonly reachability: ReachabilityService
   /** direct connections to other homes, set up over relayed ones */
   readonly holePunch: HolePunchService
+  /** a port forward on the home router (UPnP), so others dial this node directly */
+  readonly portMapping: PortMappingService
 
   /**
    * @param workDir the data directory, or a temporary folder (removed at stop) for a node without one
@@ -70,7 +72,17 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       logger: libp2p.logger,
       topology,
       addresses: () => libp2p.getMultiaddrs(),
-      listen: async addrs => transports.listen(addrs)
+      listen: async addrs => transports.listen(addrs),
+      mappedIps: () => this.portMapping.externalIps()
+    })
+    this.portMapping = portMapping({ enabled: options.upnp })({
+      logger: libp2p.logger,
+      reachability: this.reachability,
+      addresses: () => libp2p.getMultiaddrs(),
+      // not in libp2p's public API either: a forwarded port is announced through it
+      addressManager: (libp2p as any).components.addressManager,
+      joinAgain: () => { topology.joinAgain() },
+      description: `peerhive ${libp2p.peerId.toString()}`
     })
     this.holePunch = holePunch()({
       logger: libp2p.logger,
@@ -225,6 +237,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.connectionBudget.start()
     this.gossipPace.start()
     this.reachability.start()
+    this.portMapping.start()
     await this.holePunch.start()
     await this.topology.start()
     await this.provider?.start()
@@ -237,6 +250,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     this.connectionBudget.stop()
     this.gossipPace.stop()
     this.reachability.stop()
+    await this.portMapping.stop()
     await this.holePunch.stop()
     await this.dhtRole.stop()
     await this.sharing.stop()
@@ -321,6 +335,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       reachability: this.reachability.reachability(),
       relay: this.reachability.reachability() === 'behind-nat' ? this.reachability.relayState() : null,
       holePunch: this.reachability.reachability() === 'behind-nat' ? this.holePunch.stats() : null,
+      portMapping: this.portMapping.portMapping(),
       connections: connectionKinds(this.libp2p.getConnections()),
       uptimeMs: Date.now() - this.startedAt
     }

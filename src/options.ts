@@ -55,6 +55,12 @@ export interface NodeOptions {
    */
   dhtMode?: DhtModeOption
   /**
+   * Behind a NAT router, ask the router over UPnP IGD to forward a port to
+   * this node, so others dial it directly (`status` shows `portMapping`).
+   * @default true
+   */
+  upnp?: boolean
+  /**
    * First delay before joining the bootstrap again after losing it; it
    * doubles up to backoffMaxMs.
    * @default 250

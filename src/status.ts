@@ -1,3 +1,5 @@
+import type { PortMappingStatus } from './topology/port-mapping.js'
+
 /** What every node says of itself (`peerhive status --json`, NET-9). */
 export interface NodeStatus {
   peerId: string
@@ -20,15 +22,18 @@ export interface NodeStatus {
   joinError: string | null
   /**
    * whether others can dial this peer: `direct` when the bootstrap saw one
-   * of its own addresses, `behind-nat` when it saw a router's; null for the
-   * bootstrap
+   * of its own addresses, `mapped` when it saw a router's that forwards a
+   * port to the peer (UPnP), `behind-nat` when it saw a router's that does
+   * not; null for the bootstrap
    */
-  reachability: 'unknown' | 'direct' | 'behind-nat' | null
+  reachability: 'unknown' | 'direct' | 'mapped' | 'behind-nat' | null
   /** a peer behind NAT: its slot on the bootstrap's relay (`addrs` are its relayed addresses); null otherwise */
   relay: { state: 'none' | 'reserving' | 'reserved' | 'lost' | 'failed', addrs: string[], error?: string } | null
   /** open connections, by kind: relayed ones go through a circuit relay */
   connections: { direct: number, relayed: number }
   /** a peer behind NAT: direct connections to other homes it tried to set up over relayed ones, and how many it got; null otherwise */
   holePunch: { attempts: number, succeeded: number, answered: number, recentMs: number[], lastError?: string } | null
+  /** a peer's port forward on its home router (UPnP IGD), sought once it finds itself behind NAT; null for the bootstrap */
+  portMapping: PortMappingStatus | null
   uptimeMs: number
 }

@@ -43,7 +43,9 @@ export interface JoinCheckOptions {
  * only on the observed IP, so a peer cannot make others dial elsewhere.
  * A peer behind NAT has none there: its LAN addresses are kept instead
  * (only its own home can dial them), and, when the bootstrap relays, its
- * address through the relay, where it reserves a slot once it knows.
+ * address through the relay, where it reserves a slot once it knows. A peer
+ * whose router forwards a port to it has one there, and keeps its LAN
+ * addresses after it, for its home.
  */
 export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: string, opts: JoinCheckOptions): CheckedJoin {
   const seen = remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
@@ -85,10 +87,16 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
   const behindNat = !advertised.some(a => a.ip === observedIp) && !observedIp.startsWith('127.')
   // the relayed addresses always fit: without them nobody outside the home reaches the peer
   const relayed = behindNat ? (opts.relayAddrs?.() ?? []).slice(0, MAX_KEPT_ADDRESSES).map(relay => `${relay}/p2p-circuit/p2p/${peerId}`) : []
+  // a peer whose router forwards a port to it (UPnP) is dialled there from outside, and on its LAN from its own home
+  const mapped = !behindNat && !isLanAddress(observedIp) && !observedIp.startsWith('127.')
+  const kept = [
+    ...advertised.filter(a => behindNat ? isLanAddress(a.ip) : a.ip === observedIp),
+    ...(mapped ? advertised.filter(a => isLanAddress(a.ip)) : [])
+  ]
   const addresses = new Set<string>()
-  for (const a of advertised) {
+  for (const a of kept) {
     if (addresses.size >= MAX_KEPT_ADDRESSES - relayed.length) break
-    if (behindNat ? isLanAddress(a.ip) : a.ip === observedIp) addresses.add(`/${isIPv4(a.ip) ? 'ip4' : 'ip6'}/${a.ip}/tcp/${a.port}/p2p/${peerId}`)
+    addresses.add(`/${isIPv4(a.ip) ? 'ip4' : 'ip6'}/${a.ip}/tcp/${a.port}/p2p/${peerId}`)
   }
   return {
     subnet,

@@ -8,3 +8,4 @@ export { GossipPace, gossipPace, gossipHeartbeatFor, PEER_GOSSIP_HEARTBEAT_MS, S
 export { roleComponents, type Placements, type RoleComponents } from './role-components.js'
 export { ReachabilityService, connectionKinds, reachability, reachabilityOf, type Reachability, type RelayState, type ReachabilityComponents, type ReachabilityInit } from './reachability.js'
 export { HolePunchService, holePunch, encodePunch, decodePunch, type HolePunchStats, type HolePunchComponents } from './hole-punch.js'
+export { PortMappingService, portMapping, mappableAddresses, type PortMappingStatus, type PortMappingComponents, type PortMappingInit, type MappedAddressSink } from './port-mapping.js'

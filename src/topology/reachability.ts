@@ -15,8 +15,12 @@ import { Backoff } from './backoff.js'
 import type { TopologyClient } from './topology-client.js'
 import type { ComponentLogger, Connection, Logger } from '@libp2p/interface'
 
-/** `direct`: the bootstrap saw one of this node's own addresses; `behind-nat`: it saw a router's. */
-export type Reachability = 'unknown' | 'direct' | 'behind-nat'
+/**
+ * `direct`: the bootstrap saw one of this node's own addresses; `mapped`: it
+ * saw a router's that forwards a port to this node (UPnP); `behind-nat`: it
+ * saw a router's that does not.
+ */
+export type Reachability = 'unknown' | 'direct' | 'mapped' | 'behind-nat'
 
 export interface RelayState {
   /** `none`: the node needs no relay */
@@ -34,6 +38,8 @@ export interface ReachabilityComponents {
   addresses: () => Multiaddr[]
   /** listens on more addresses (the transport manager's listen): a /p2p-circuit address reserves a relay slot */
   listen: (addrs: Multiaddr[]) => Promise<void>
+  /** the public IPs of routers that forward a port to this node (port mapping) */
+  mappedIps?: () => Set<string>
 }
 
 export interface ReachabilityInit {
@@ -58,9 +64,10 @@ function interfaceIps (): Set<string> {
 /**
  * Whether `observed` (the address the bootstrap saw) is the node's own:
  * one of its interfaces' or listen addresses, or a loopback address (the
- * bootstrap runs on this host).
+ * bootstrap runs on this host); or a router's that forwards to the node
+ * (`mapped`).
  */
-export function reachabilityOf (observed: string | undefined, own: Iterable<string>): Reachability {
+export function reachabilityOf (observed: string | undefined, own: Iterable<string>, mapped: ReadonlySet<string> = new Set()): Reachability {
   if (observed == null) return 'unknown'
   let ip: string | undefined
   try {
@@ -70,6 +77,7 @@ export function reachabilityOf (observed: string | undefined, own: Iterable<stri
   }
   if (ip == null || (!isIPv4(ip) && !isIPv6(ip))) return 'unknown'
   if (ip.startsWith('127.') || ip === '::1') return 'direct'
+  if (mapped.has(ip)) return 'mapped'
   return new Set(own).has(ip) ? 'direct' : 'behind-nat'
 }
 
@@ -126,7 +134,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {
       const ip = ipOf(ma)
       if (ip != null) own.add(ip)
     }
-    const next = reachabilityOf(this.components.topology.observedAddr(), own)
+    const next = reachabilityOf(this.components.topology.observedAddr(), own, this.components.mappedIps?.())
     const changed = next !== this.current
     this.current = next
     if (changed) {

@@ -127,6 +127,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     return this.lastFailure == null ? undefined : { ...this.lastFailure }
   }
 
+  /** Joins the bootstrap again once the current join (or attempt) is done: the node's addresses changed. */
+  joinAgain (): void {
+    this.rejoin?.resolve()
+  }
+
   async start (): Promise<void> {
     this.controller = new AbortController()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)

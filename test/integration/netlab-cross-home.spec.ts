@@ -19,8 +19,11 @@ import { LabPeers } from '../netlab/lab-peers.js'
 import { Netlab, unavailable } from '../netlab/netlab.js'
 
 const WAIT_MS = 40_000
-const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1'], homec: ['c1'] }
-const HOME_PEERS = Object.values(HOMES).flat()
+const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1'], homec: ['c1'], homed: ['d1'] }
+/** home D's router forwards ports over UPnP (a real miniupnpd) */
+const UPNP_HOME = 'homed'
+/** the peers no router forwards to: they need the relay */
+const NATTED_PEERS = Object.entries(HOMES).filter(([home]) => home !== UPNP_HOME).flatMap(([, hosts]) => hosts)
 const PUBLIC_PEER = 'pub'
 /** on the bootstrap host's own loopback */
 const METRICS_AT = '127.0.0.1:9464'
@@ -44,16 +47,16 @@ describe('integration: search and get between homes behind NAT routers', functio
   }
 
   before(async function () {
-    const why = await unavailable()
+    const why = await unavailable({ upnp: true })
     if (why != null) {
       console.log(`      (skipped: ${why})`)
       this.skip()
     }
-    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec' })) })
+    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec', upnp: name === UPNP_HOME })) })
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
     // a public peer serves the DHT as an operator asked; a home peer asked the same stays a client (nobody outside can dial it)
     await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server'])
-    for (const host of HOME_PEERS) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
+    for (const host of Object.values(HOMES).flat()) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
   })
 
   after(async function () {
@@ -64,13 +67,31 @@ describe('integration: search and get between homes behind NAT routers', functio
   })
 
   it('home peers learn they are behind NAT and reserve a slot on the bootstrap\'s relay; the public peer is direct', async () => {
-    await peers.relaysReserved(HOME_PEERS, WAIT_MS)
+    await peers.relaysReserved(NATTED_PEERS, WAIT_MS)
     const home = (await peers.status('b1'))!
     assert.equal(home.reachability, 'behind-nat')
     assert.ok(home.relay!.addrs.some(a => a.startsWith(`${peers.bootstrapAddr}/p2p-circuit/p2p/`)), `a relayed address through the bootstrap: ${JSON.stringify(home.relay)}`)
     const pub = (await peers.status(PUBLIC_PEER))!
     assert.equal(pub.reachability, 'direct')
     assert.equal(pub.relay, null)
+  })
+
+  it('a peer behind a router that offers UPnP gets a port forwarded to it, and the bootstrap sees it there', async () => {
+    const router = lab.homes.get(UPNP_HOME)!.publicAddress
+    const d1 = await waitUntil('d1 to be reachable through its router\'s forward', async () => {
+      const s = await peers.status('d1')
+      return s?.reachability === 'mapped' ? s : undefined
+    }, WAIT_MS, 500)
+    assert.equal(d1.portMapping?.state, 'mapped')
+    const forward = d1.portMapping!.mappings[0]
+    assert.equal(forward.internal, `${lab.hosts.get('d1')!.address}:4001`)
+    assert.match(forward.external, new RegExp(`^${router.replaceAll('.', '\\.')}:\\d+$`))
+    assert.ok(d1.addresses.some(a => a.startsWith(`/ip4/${forward.external.replace(':', '/tcp/')}/p2p/`)), `d1 announces the forwarded address: ${d1.addresses.join(', ')}`)
+    // the router's table holds the forward: miniupnpd wrote it
+    const { stdout } = await lab.exec(UPNP_HOME, 'nft', ['list', 'chain', 'inet', 'miniupnpd', 'prerouting_miniupnpd'])
+    assert.match(stdout, new RegExp(`dnat ip to ${forward.internal.replaceAll('.', '\\.')}`))
+    // peers of a home without UPnP looked for a router that maps, and found none
+    assert.equal((await peers.status('b1'))!.portMapping?.state, 'no-gateway')
   })
 
   it('a search from one home finds a file shared in another, in the remote tier and in the DHT alone', async () => {
@@ -92,7 +113,8 @@ describe('integration: search and get between homes behind NAT routers', functio
     }
     // the operator sees the relay's work: a slot per home peer, and the relayed file's bytes, from c1 behind its symmetric NAT
     // (b1 and a1 punched a direct connection; pub's get from c1 rode the connection c1 had opened to pub)
-    assert.equal(await bootstrapMetric('peerhive_relay_slots'), HOME_PEERS.length)
+    // (d1 may hold one too: it reserved before its router forwarded a port to it)
+    assert.ok(await bootstrapMetric('peerhive_relay_slots') >= NATTED_PEERS.length)
     assert.ok(await bootstrapMetric('peerhive_relay_connections_total') >= 1)
     // (to-peer and from-peer are seen from the peer the relayed connection was dialled to: c1 may have dialled b1 first)
     const relayed = await bootstrapMetric('peerhive_relayed_bytes_total')
@@ -102,7 +124,7 @@ describe('integration: search and get between homes behind NAT routers', functio
   it('without --relay-bulk, after a bootstrap restart: searches still cross the relay, a download goes direct through both routers, and from behind a symmetric NAT it says why it cannot', async () => {
     await peers.nodes.get('boot')!.stop()
     await peers.startBootstrap('boot')
-    await peers.relaysReserved(HOME_PEERS, WAIT_MS)
+    await peers.relaysReserved(NATTED_PEERS, WAIT_MS)
     // home A's and home B's routers keep ports: the two set up a direct connection over the relayed one
     const fromA = await findIn('b1', 'a1', 'remote')
     const out = join(tmp.path, 'punched-a1-by-b1.txt')
@@ -121,5 +143,11 @@ describe('integration: search and get between homes behind NAT routers', functio
     const lan = await peers.cli('a2', ['get', fromA.cid, '-o', lanOut, '--json'])
     assert.equal(lan.code, 0, lan.stderr)
     assert.equal(peers.sha256(lanOut), peers.sha256(peers.fileOf('a1')))
+    // d1's router forwards a port to it: even from behind the symmetric NAT, where no punch works, c1 downloads from d1 directly
+    const fromD = await findIn('c1', 'd1', 'remote')
+    const mappedOut = join(tmp.path, 'got-d1-by-c1.txt')
+    const viaForward = await peers.cli('c1', ['get', fromD.cid, '-o', mappedOut, '--json'])
+    assert.equal(viaForward.code, 0, viaForward.stderr)
+    assert.equal(peers.sha256(mappedOut), peers.sha256(peers.fileOf('d1')))
   })
 })

@@ -219,9 +219,15 @@ describe('checkJoin', () => {
       assert.deepEqual(c.addresses, [`/ip4/10.1.0.2/tcp/4001/p2p/${PEER}`, `${RELAY}/p2p-circuit/p2p/${PEER}`])
     })
 
-    it('a peer not behind NAT gets no relayed address, and its LAN addresses are dropped', () => {
-      const c = checkJoin(req({ listenAddrs: ['/ip4/203.0.113.2/tcp/4001', '/ip4/10.1.0.2/tcp/4001'] }), ROUTER, PEER, NAT_OPTS)
-      assert.deepEqual(c.addresses, [`/ip4/203.0.113.2/tcp/4001/p2p/${PEER}`])
+    it('a peer whose router forwards a port to it (UPnP) gets no relayed address, and keeps its LAN addresses after the forwarded one, for its home', () => {
+      const c = checkJoin(req({ listenAddrs: ['/ip4/10.1.0.2/tcp/4001', '/ip4/203.0.113.2/tcp/4001', '/ip4/198.51.100.9/tcp/4001'] }), ROUTER, PEER, NAT_OPTS)
+      assert.equal(c.behindNat, false)
+      assert.deepEqual(c.addresses, [`/ip4/203.0.113.2/tcp/4001/p2p/${PEER}`, `/ip4/10.1.0.2/tcp/4001/p2p/${PEER}`], 'another public address is still dropped')
+    })
+
+    it('a peer seen on loopback keeps no LAN address: the bootstrap runs on its host', () => {
+      const c = checkJoin(req({ listenAddrs: [`/ip4/${OBSERVED_IP}/tcp/4001`, '/ip4/10.1.0.2/tcp/4001'] }), REMOTE, PEER, NAT_OPTS)
+      assert.deepEqual(c.addresses, [own(4001)])
     })
 
     it('keeps at most 8 addresses, and always room for the relayed one', () => {

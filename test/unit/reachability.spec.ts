@@ -25,6 +25,11 @@ describe('reachabilityOf', () => {
     assert.equal(reachabilityOf('/ip6/2001:db8::7/tcp/40211', ['2001:db8::7']), 'direct')
   })
 
+  it('is mapped when the bootstrap saw a router\'s address that forwards a port to the node, even once that address is among its own', () => {
+    assert.equal(reachabilityOf('/ip4/203.0.113.2/tcp/40211', ['10.1.0.2', '203.0.113.2'], new Set(['203.0.113.2'])), 'mapped')
+    assert.equal(reachabilityOf('/ip4/203.0.113.6/tcp/40211', ['10.1.0.2'], new Set(['192.168.1.20'])), 'behind-nat', 'a forward on a router behind another NAT does not reach the bootstrap')
+  })
+
   it('is direct on loopback: the bootstrap runs on the same host', () => {
     assert.equal(reachabilityOf('/ip4/127.0.9.3/tcp/40211', []), 'direct')
     assert.equal(reachabilityOf('/ip6/::1/tcp/40211', []), 'direct')
