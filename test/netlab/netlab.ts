@@ -207,7 +207,7 @@ export async function removeNamespaces (prefix: string): Promise<void> {
   }
 }
 
-/** Why the lab cannot be built here, or undefined when it can: root, `ip netns` and `iptables` (and `miniupnpd` when `needs.upnp`). */
+/** Why the lab cannot be built here, or undefined when it can: root, `ip netns` and `iptables` (and `miniupnpd` and `nft` when `needs.upnp`). */
 export async function unavailable (needs: { upnp?: boolean } = {}): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'the test network needs Linux network namespaces'
   if (process.getuid?.() !== 0) return 'the test network needs root (ip netns, iptables)'
@@ -219,10 +219,12 @@ export async function unavailable (needs: { upnp?: boolean } = {}): Promise<stri
     }
   }
   if (needs.upnp === true) {
-    try {
-      await run('miniupnpd', ['--version'])
-    } catch {
-      return 'the test network\'s UPnP routers need miniupnpd (apt-get install miniupnpd)'
+    for (const [tool, pkg] of [['miniupnpd', 'miniupnpd'], ['nft', 'nftables']]) {
+      try {
+        await run(tool, ['--version'])
+      } catch {
+        return `the test network's UPnP routers need ${tool} (apt-get install ${pkg})`
+      }
     }
   }
   const probe = `phprobe${process.pid % 100_000}`
