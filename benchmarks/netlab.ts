@@ -5,16 +5,19 @@
  * The network: the bootstrap (relaying bulk data, --relay-bulk) and a public
  * peer on public hosts; four provider homes whose uplinks are capped
  * (BENCH_NETLAB_CAP_MBIT, default 40 Mbit/s), a downloader's home, a home of
- * two peers behind a symmetric NAT, and one more home, uncapped.
+ * two peers behind a symmetric NAT, one more home, uncapped, and a home whose
+ * router forwards ports over UPnP (a real miniupnpd).
  *
  * Figures, each beside its yardstick from the same run:
- * - reachability: how each node is reached (its own status);
+ * - reachability: how each node is reached (its own status: direct, mapped
+ *   by UPnP, or relayed and then hole-punched);
  * - holePunch: peerhive's punches (protocols/punch.md) over the whole run,
  *   beside js-libp2p's DCUtR between two homes through a relay and a bare
  *   TCP simultaneous open with ports agreed beforehand;
  * - relayedVsDirectMBps: the same size of file from a peer behind a
- *   symmetric NAT (through the relay), from one behind NAT (hole-punched)
- *   and from the public peer (direct);
+ *   symmetric NAT (through the relay), from one behind NAT (hole-punched),
+ *   from one behind a UPnP router (its forwarded port) and from the public
+ *   peer (direct);
  * - multiSource: one capped provider, then four, against one raw TCP
  *   connection through one capped uplink;
  * - crossNatSearch: every peer searches for every other peer's file;
@@ -45,13 +48,16 @@ const HOMES = [
   ...PROVIDERS.map(p => ({ name: `home${p}`, hosts: [p], uplinkMbit: CAP_MBIT })),
   { name: 'homedl', hosts: ['dl'] },
   { name: 'homex', hosts: ['x1', 'x2'], symmetric: true },
-  { name: 'homey', hosts: ['y1'] }
+  { name: 'homey', hosts: ['y1'] },
+  { name: 'homez', hosts: ['z1'], upnp: true }
 ]
+/** behind homez's UPnP router: needs no relay */
+const MAPPED_PEER = 'z1'
 const PEERS = ['pub', ...HOMES.flatMap(h => h.hosts)]
 const RESULT_FILE = join(ROOT, 'benchmarks', 'results', 'netlab.json')
 const WAIT_MS = 60_000
 
-const why = await unavailable()
+const why = await unavailable({ upnp: true })
 if (why != null) {
   process.stderr.write(`netlab: cannot run here: ${why}\n`)
   process.exit(2)
@@ -61,6 +67,15 @@ const loadAtStart = loadavg()
 const tmp = mkdtempSync(join(tmpdir(), 'peerhive-bench-netlab-'))
 const lab = new Netlab()
 const peers = new LabPeers(lab, tmp)
+/** ms until `check` holds, polled every 250 ms; throws after `timeoutMs`. */
+async function msUntil (check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now()
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  return Date.now() - start
+}
 try {
   await lab.build({ publicHosts: ['boot', 'pub'], homes: HOMES })
   await peers.startBootstrap('boot', ['--relay-bulk'])
@@ -76,15 +91,19 @@ try {
   const relayed = shareOf('behind-nat')
   const punched = shareOf('punched')
   const direct = shareOf('public')
+  const forwarded = shareOf('mapped')
   for (const host of PEERS) {
     const extra = PROVIDERS.includes(host) ? ['--share', multi, '--provider', '--cpus', '1', '--max-memory', '128'] : []
     if (host === 'p1') extra.push('--share', single)
     if (host === 'x1') extra.push('--share', relayed)
     if (host === 'y1') extra.push('--share', punched)
     if (host === 'pub') extra.push('--share', direct)
+    if (host === MAPPED_PEER) extra.push('--share', forwarded)
     await peers.startPeer(host, extra)
   }
-  await peers.relaysReserved(PEERS.filter(h => h !== 'pub'), WAIT_MS)
+  // z1 started last: how long from its start until it is reachable through its router's forward
+  const mappedAfterMs = await msUntil(async () => (await peers.status(MAPPED_PEER))?.reachability === 'mapped', WAIT_MS)
+  await peers.relaysReserved(PEERS.filter(h => h !== 'pub' && h !== MAPPED_PEER), WAIT_MS)
 
   /** How each peer is reached: directly, or through the relay, and the direct connections it punched or answered. */
   const reachabilityNow = async (): Promise<Record<string, unknown>> => {
@@ -92,7 +111,11 @@ try {
     for (const host of PEERS) {
       const s = await peers.status(host)
       out[host] = {
-        reachedAs: s?.reachability === 'direct' ? 'direct' : s?.relay?.state === 'reserved' ? 'relayed, then hole-punched where both routers keep ports' : String(s?.reachability),
+        reachedAs: s?.reachability === 'direct'
+          ? 'direct'
+          : s?.reachability === 'mapped'
+            ? `mapped: its router forwards ${s.portMapping?.mappings.map(m => m.external).join(', ') ?? ''} to it (UPnP)`
+            : s?.relay?.state === 'reserved' ? 'relayed, then hole-punched where both routers keep ports' : String(s?.reachability),
         holePunch: s?.holePunch == null ? null : { attempts: s.holePunch.attempts, succeeded: s.holePunch.succeeded, answered: s.holePunch.answered },
         connections: s?.connections
       }
@@ -137,6 +160,7 @@ try {
   const directGet = await getMBps('dl', await cidOf('dl', 'public', 1))
   const relayedGet = await getMBps('dl', await cidOf('dl', 'behind-nat', 1))
   const punchedGet = await getMBps('dl', await cidOf('dl', 'punched', 1))
+  const mappedGet = await getMBps('dl', await cidOf('dl', 'mapped', 1))
   const rawUplink = round(await rawTcpMBps(lab, 'p1', 'pub', Math.min(FILE_BYTES, 32 * MiB)))
   const oneProvider = await getMBps('dl', await cidOf('dl', 'solo', 1))
   const fourProviders = await getMBps('dl', await cidOf('dl', 'quartet', 4))
@@ -183,6 +207,7 @@ try {
     machine: { cpus: cpus().length, loadAverageAtStart: loadAtStart.map(l => round(l)), loadAverageAtEnd: loadavg().map(l => round(l)) },
     network: { publicHosts: ['boot', 'pub'], homes: HOMES, bootstrapFlags: ['--relay-bulk'], fileBytes: FILE_BYTES },
     reachability,
+    portMapping: { peer: MAPPED_PEER, mappedAfterMs, definition: 'from the moment z1 was up (its daemon answered) until it said reachability: mapped (its router forwarded a port, and the bootstrap saw it join from there)' },
     holePunch: {
       attempts: punches.attempts,
       succeeded: punches.succeeded,
@@ -200,10 +225,12 @@ try {
     relayedVsDirectMBps: {
       relayed: relayedGet.mbPerSec,
       holePunched: punchedGet.mbPerSec,
+      mapped: mappedGet.mbPerSec,
       direct: directGet.mbPerSec,
       ratio: round(relayedGet.mbPerSec / directGet.mbPerSec),
       holePunchedOverDirect: round(punchedGet.mbPerSec / directGet.mbPerSec),
-      definition: 'one file each, no cap: from x1 behind the symmetric NAT (through the relay), from y1 behind NAT (a punched direct connection), from the public peer (direct); the downloader is behind NAT'
+      mappedOverDirect: round(mappedGet.mbPerSec / directGet.mbPerSec),
+      definition: 'one file each, no cap: from x1 behind the symmetric NAT (through the relay), from y1 behind NAT (a punched direct connection), from z1 behind a UPnP router (its forwarded port), from the public peer (direct); the downloader is behind NAT'
     },
     multiSource: {
       capMbit: CAP_MBIT,
