@@ -8,7 +8,8 @@ import {
 import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { connectionKinds } from '../src/topology/index.js'
 import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
-import { CentralServer, registerRelayMetrics, relayBaseAddrs, relayServerInit, type SubnetView } from './network/index.js'
+import { registerRelayMetrics, relayServerInit } from '../src/core/index.js'
+import { CentralServer, relayBaseAddrs, type SubnetView } from './network/index.js'
 import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
 import { CentralTables } from './tables/index.js'
@@ -122,7 +123,8 @@ export class Bootstrap {
       joinsPerPeer: positive(options.joinsPerPeer ?? DEFAULT_JOINS_PER_PEER, 'joinsPerPeer'),
       maxConcurrentJoins: positive(options.maxConcurrentJoins ?? DEFAULT_MAX_CONCURRENT_JOINS, 'maxConcurrentJoins'),
       publishDelayMs: options.publishDelayMs ?? 20,
-      relayAddrs: libp2p.services.relay == null ? undefined : () => relayBaseAddrs(libp2p)
+      relayAddrs: libp2p.services.relay == null ? undefined : () => relayBaseAddrs(libp2p),
+      relayBulk: options.relay?.bulk === true
     }), banned)
     if (options.start !== false) await bootstrap.start()
     return bootstrap

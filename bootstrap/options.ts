@@ -1,4 +1,4 @@
-import type { RelayOptions } from './network/relay.js'
+import type { RelayOptions } from '../src/core/index.js'
 /** Options of `createBootstrap()`: the central server, as a library. */
 export interface BootstrapOptions {
   /**

@@ -137,6 +137,7 @@ program.command('daemon')
   .option('--listen <multiaddr>', 'listen address (repeatable); a single IPv4 address is also used to dial out (default: /ip4/0.0.0.0/tcp/0)', collect)
   .option('--subnet <cidr>', 'name this node\'s subnet instead of letting the bootstrap observe it (default: the subnet the bootstrap sees)')
   .option('--peer-timeout <ms>', 'close a connection that does not answer pings for this long', integer('--peer-timeout'), DEFAULT_DAEMON_PEER_TIMEOUT_MS)
+  .option('--relay-slots <n>', 'on a publicly reachable host: relay searches for this many peers behind NAT routers (0: none)', integer('--relay-slots'), 0)
   .option('--no-upnp', 'never ask the home router to forward a port to this node (UPnP IGD); by default a node behind NAT asks')
   .addOption(new Option('--dht-mode <mode>', 'serve the DHT: server (always: an operator\'s long-lived seed node), client (never) or auto (peerhive decides; today never)').choices(['auto', 'server', 'client']).default('auto'))
   .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default: off)')
@@ -165,6 +166,7 @@ Examples:
       peerTimeoutMs: opts.peerTimeout,
       dhtMode: opts.dhtMode,
       upnp: opts.upnp,
+      relaySlots: opts.relaySlots,
       metrics: opts.metrics,
       apiPort: opts.apiPort,
       share: (opts.share ?? []).map((d: string) => resolve(d)),

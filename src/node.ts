@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   DAEMON_PING_INTERVAL_MS, DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_DAEMON_PEER_TIMEOUT_MS,
-  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, startStack
+  InvalidOptionError, PeerhiveMetrics, createStack, loadOrCreateIdentity, registerRelayMetrics, relayServerInit, startStack
 } from './core/index.js'
 import { LocalServices, computeRoutes, sharingRoutes } from './api/index.js'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
@@ -64,6 +64,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
   private constructor (readonly libp2p: Libp2p<any>, readonly topology: TopologyClient, metrics: PeerhiveMetrics, privateKey: PrivateKey, private readonly options: NodeOptions, private readonly workDir: string) {
     super()
     this.metrics = metrics
+    if (libp2p.services.relay != null) registerRelayMetrics(metrics, libp2p.services.relay)
     this.sharing = new SharingService(libp2p, topology, { dataDir: options.dataDir, folders: options.share ?? [], shareHidden: options.shareHidden, metrics, privateKey })
     const components = roleComponents(libp2p, topology)
     // not in libp2p's public API: relay reservations listen on it, and hole punches dial through it from a chosen port
@@ -151,8 +152,11 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
     const peerTimeoutMs = options.peerTimeoutMs ?? DEFAULT_DAEMON_PEER_TIMEOUT_MS
     const dhtMode = options.dhtMode ?? 'auto'
     if (!DHT_MODE_OPTIONS.includes(dhtMode)) throw new InvalidOptionError(`dhtMode must be one of ${DHT_MODE_OPTIONS.join(', ')}; got "${String(dhtMode)}"`)
+    // a public peer may relay for peers behind NAT; the bootstrap hands it out once it reached it
+    const relay = relayServerInit({ slots: options.relaySlots ?? 0 })
     const libp2p = await createStack({
       privateKey,
+      relay,
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
       isBootstrap: false,
       peerTimeoutMs,
@@ -168,7 +172,8 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
         bootstrap: options.bootstrap,
         claimedSubnet: options.subnet,
         backoffInitialMs: options.backoffInitialMs ?? DEFAULT_BACKOFF_INITIAL_MS,
-        backoffMaxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS
+        backoffMaxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS,
+        relaySlots: relay == null ? 0 : options.relaySlots
       })
     } catch (err) {
       await libp2p.stop()

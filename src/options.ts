@@ -61,6 +61,15 @@ export interface NodeOptions {
    */
   upnp?: boolean
   /**
+   * Serve a circuit relay for this many peers behind NAT (0: none). The
+   * bootstrap hands the relay to peers behind NAT once it can reach this
+   * node, so run it only on a publicly reachable host. A relayed connection
+   * carries searches and other small exchanges (128 KiB, 120 s each), not
+   * file data.
+   * @default 0
+   */
+  relaySlots?: number
+  /**
    * First delay before joining the bootstrap again after losing it; it
    * doubles up to backoffMaxMs.
    * @default 250

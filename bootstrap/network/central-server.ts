@@ -6,7 +6,8 @@ import {
   type PeerhiveMetrics, type SubnetPrefixes
 } from '../../src/core/index.js'
 import { Election, type SubnetState } from '../election/index.js'
-import { JoinRefusal, checkJoin } from './join-request.js'
+import { JoinRefusal, checkJoin, refusal } from './join-request.js'
+import { PublicRelays, oneAddressPerRelay } from './public-relays.js'
 import { DebouncedPublisher } from './publisher.js'
 import { Republisher } from './republisher.js'
 import { AssignmentPusher } from './assignment-pusher.js'
@@ -29,6 +30,12 @@ export interface CentralServerInit {
   publishDelayMs: number
   /** the bootstrap's own dialable addresses, with /p2p/<bootstrap>, when it relays for peers behind NAT */
   relayAddrs?: () => string[]
+  /**
+   * the bootstrap's relay carries file and unit data (--relay-bulk): it then
+   * names only itself to peers behind NAT, since a download that met a
+   * public peer's limited relay first would fail
+   */
+  relayBulk?: boolean
 }
 
 /** One row of `peerhive subnets --json`. */
@@ -67,6 +74,8 @@ export class CentralServer {
   private readonly pusher: AssignmentPusher
   private readonly directory: DirectoryPublisher
   private readonly liveness: ServerLiveness
+  /** public peers that relay for peers behind NAT, beside the bootstrap */
+  private readonly publicRelays: PublicRelays
   private readonly log: Logger
   private graceUntil = 0
   private inFlight = 0
@@ -82,6 +91,7 @@ export class CentralServer {
     this.pusher = new AssignmentPusher(libp2p, metrics, this.log, id => this.addresses.get(id) ?? [])
     this.directory = new DirectoryPublisher(libp2p, () => tables.nextSeq(), () => this.directoryEntries(), metrics, this.log)
     this.liveness = new ServerLiveness(libp2p, () => this.election.serverIds().map(id => this.peerIdOf(id)), init.peerTimeoutMs, this.log)
+    this.publicRelays = new PublicRelays(id => this.election.candidate(id)?.reachable === true)
   }
 
   async start (): Promise<void> {
@@ -205,7 +215,9 @@ export class CentralServer {
         throw new JoinRefusal(JoinError.RATE_LIMITED, `more than ${this.init.joinsPerPeer} joins in 10 s from this peer; retry later`)
       }
       if (!this.running) throw new JoinRefusal(JoinError.INTERNAL, 'the bootstrap is stopping')
-      const checked = checkJoin(req, connection.remoteAddr, peerId, this.init)
+      const checked = checkJoin(req, connection.remoteAddr, peerId, { ...this.init, relayAddrs: () => this.relaysFor(peerId) })
+      // a relay is handed out only once the bootstrap's probe reached it (it must be dialable from every home)
+      this.publicRelays.offer(peerId, checked.addresses[0] ?? '', checked.behindNat ? 0 : req.relaySlots)
       const previous = this.election.candidate(peerId)
       const change = this.election.join({
         peerId,
@@ -233,7 +245,8 @@ export class CentralServer {
         userSerialId: this.tables.userFor(peerId),
         subnet: checked.subnet,
         observedAddr: connection.remoteAddr.toString(),
-        table: this.answerTable(peerId, checked.subnet)
+        table: this.answerTable(peerId, checked.subnet),
+        relayAddrs: checked.behindNat ? oneAddressPerRelay(this.relaysFor(peerId)) : []
       }
     } catch (err: any) {
       if (err instanceof JoinRefusal) return refusal(err.code, err.message)
@@ -278,12 +291,25 @@ export class CentralServer {
     if (this.election.candidate(peerId) == null) return
     const change = this.election.leave(peerId)
     this.addresses.delete(peerId)
+    this.publicRelays.remove(peerId)
     this.confirmed.delete(peerId)
     this.peerIds.delete(peerId)
     this.log('peer %s left (%s)', peerId, why)
     this.persist(change.changedSubnets)
     this.publisher.schedule(change.changedSubnets)
     this.updateGauges()
+  }
+
+  /**
+   * The relays a peer behind NAT reserves slots on, each address with
+   * /p2p/<relay>: a public peer's first (it spares the bootstrap), then the
+   * bootstrap's own, unless that one relays bulk data.
+   */
+  private relaysFor (peerId: string): string[] {
+    const own = this.init.relayAddrs?.() ?? []
+    if (this.init.relayBulk === true && own.length > 0) return own
+    const pub = this.publicRelays.relayFor(peerId)
+    return pub == null ? own : [pub, ...own]
   }
 
   private probe (peerId: string, addresses: string[]): void {
@@ -366,8 +392,4 @@ export class CentralServer {
   private updateGauges (): void {
     for (const [role, n] of Object.entries(this.election.roleCounts())) this.metrics.peers.set({ role }, n)
   }
-}
-
-function refusal (code: JoinError, message: string): JoinResponse {
-  return { version: WIRE_VERSION, error: code, message, userSerialId: 0, subnet: '', observedAddr: '', table: new Uint8Array(0) as Uint8Array<ArrayBuffer> }
 }

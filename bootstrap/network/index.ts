@@ -6,4 +6,4 @@
  */
 export { CentralServer } from './central-server.js'
 export type { CentralServerInit, SubnetView } from './central-server.js'
-export { registerRelayMetrics, relayBaseAddrs, relayServerInit, DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, type RelayOptions } from './relay.js'
+export { relayBaseAddrs } from './relay.js'

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { JoinError, isLanAddress, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
-import type { JoinRequest } from '../../src/core/index.js'
+import { JoinError, WIRE_VERSION, isLanAddress, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
+import type { JoinRequest, JoinResponse } from '../../src/core/index.js'
 
 export class JoinRefusal extends Error {
   constructor (readonly code: JoinError, message: string) {
@@ -110,4 +110,9 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
 
 function clamp (n: number, lo: number, hi: number): number {
   return Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.floor(n))) : lo
+}
+
+/** A join answer that refuses, saying why. */
+export function refusal (code: JoinError, message: string): JoinResponse {
+  return { version: WIRE_VERSION, error: code, message, userSerialId: 0, subnet: '', observedAddr: '', table: new Uint8Array(0) as Uint8Array<ArrayBuffer>, relayAddrs: [] }
 }

@@ -23,3 +23,4 @@ export { checkListenAddresses, listenFailure, startStack } from './listen-addres
 export { isForeignLanAddress, isLanAddress } from './lan-addresses.js'
 export { assignmentTopic, checkedSubnetTable, decodeSubnetTable, encodeSubnetTable, decodeDirectory, encodeDirectory, placeIn, AssignmentAck, Directory, SubnetTable } from './subnet-table.js'
 export { JoinRequest, JoinResponse, JoinError, HostInfo } from '../pb/join.js'
+export { registerRelayMetrics, relayServerInit, DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, type RelayOptions } from './relay-server.js'

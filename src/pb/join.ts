@@ -167,6 +167,7 @@ export interface JoinRequest {
   listenAddrs: string[]
   host?: HostInfo
   claimedSubnet: string
+  relaySlots: number
 }
 
 export namespace JoinRequest {
@@ -201,6 +202,11 @@ export namespace JoinRequest {
           w.string(obj.claimedSubnet)
         }
 
+        if ((obj.relaySlots != null && obj.relaySlots !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.relaySlots)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -208,7 +214,8 @@ export namespace JoinRequest {
         const obj: any = {
           version: 0,
           listenAddrs: [],
-          claimedSubnet: ''
+          claimedSubnet: '',
+          relaySlots: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -241,6 +248,10 @@ export namespace JoinRequest {
             }
             case 4: {
               obj.claimedSubnet = reader.string()
+              break
+            }
+            case 5: {
+              obj.relaySlots = reader.uint32()
               break
             }
             default: {
@@ -302,6 +313,13 @@ export namespace JoinRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.relaySlots`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -350,6 +368,11 @@ export namespace JoinRequest {
     value: string
   }
 
+  export interface JoinRequestRelaySlotsFieldEvent {
+    field: '$.relaySlots'
+    value: number
+  }
+
   export function encode (obj: Partial<JoinRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JoinRequest.codec())
   }
@@ -358,7 +381,7 @@ export namespace JoinRequest {
     return decodeMessage(buf, JoinRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinRequest>): Generator<JoinRequestVersionFieldEvent | JoinRequestListenAddrsFieldEvent | JoinRequestHostCpusFieldEvent | JoinRequestHostMemoryMbFieldEvent | JoinRequestHostUptimeMsFieldEvent | JoinRequestHostPlatformFieldEvent | JoinRequestClaimedSubnetFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinRequest>): Generator<JoinRequestVersionFieldEvent | JoinRequestListenAddrsFieldEvent | JoinRequestHostCpusFieldEvent | JoinRequestHostMemoryMbFieldEvent | JoinRequestHostUptimeMsFieldEvent | JoinRequestHostPlatformFieldEvent | JoinRequestClaimedSubnetFieldEvent | JoinRequestRelaySlotsFieldEvent> {
     return streamMessage(buf, JoinRequest.codec(), opts)
   }
 }
@@ -399,6 +422,7 @@ export interface JoinResponse {
   subnet: string
   observedAddr: string
   table: Uint8Array<ArrayBuffer>
+  relayAddrs: string[]
 }
 
 export namespace JoinResponse {
@@ -446,6 +470,13 @@ export namespace JoinResponse {
           w.bytes(obj.table)
         }
 
+        if (obj.relayAddrs != null && obj.relayAddrs.length > 0) {
+          for (const value of obj.relayAddrs) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -457,7 +488,8 @@ export namespace JoinResponse {
           userSerialId: 0,
           subnet: '',
           observedAddr: '',
-          table: uint8ArrayAlloc(0)
+          table: uint8ArrayAlloc(0),
+          relayAddrs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -494,6 +526,18 @@ export namespace JoinResponse {
               obj.table = reader.bytes()
               break
             }
+            case 8: {
+              if (opts.limits?.relayAddrs != null && obj.relayAddrs.length === opts.limits.relayAddrs) {
+                throw new MaxLengthError('Decode error - repeated field "relayAddrs" had too many elements')
+              }
+
+              if (obj.relayAddrs.length === 4) {
+                throw new MaxLengthError('Decode error - repeated field "relayAddrs" had too many elements')
+              }
+
+              obj.relayAddrs.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -503,6 +547,10 @@ export namespace JoinResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          relayAddrs: 4
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -558,6 +606,25 @@ export namespace JoinResponse {
               }
               break
             }
+            case 8: {
+              if (opts.limits?.relayAddrs != null && obj.relayAddrs === opts.limits.relayAddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "relayAddrs" had too many elements')
+              }
+
+              if (obj.relayAddrs === 4) {
+                throw new MaxLengthError('Streaming decode error - repeated field "relayAddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.relayAddrs[]`,
+                index: obj.relayAddrs,
+                value: reader.string()
+              }
+
+              obj.relayAddrs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -605,6 +672,12 @@ export namespace JoinResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface JoinResponseRelayAddrsFieldEvent {
+    field: '$.relayAddrs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<JoinResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JoinResponse.codec())
   }
@@ -613,7 +686,7 @@ export namespace JoinResponse {
     return decodeMessage(buf, JoinResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinResponse>): Generator<JoinResponseVersionFieldEvent | JoinResponseErrorFieldEvent | JoinResponseMessageFieldEvent | JoinResponseUserSerialIdFieldEvent | JoinResponseSubnetFieldEvent | JoinResponseObservedAddrFieldEvent | JoinResponseTableFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinResponse>): Generator<JoinResponseVersionFieldEvent | JoinResponseErrorFieldEvent | JoinResponseMessageFieldEvent | JoinResponseUserSerialIdFieldEvent | JoinResponseSubnetFieldEvent | JoinResponseObservedAddrFieldEvent | JoinResponseTableFieldEvent | JoinResponseRelayAddrsFieldEvent> {
     return streamMessage(buf, JoinResponse.codec(), opts)
   }
 }

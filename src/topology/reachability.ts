@@ -3,9 +3,10 @@
  * (issue 11). The bootstrap answers every join with the address it saw the
  * node connect from. When that address is not one of the node's own, a NAT
  * router stands between them: nobody outside the home can dial the node, so
- * it reserves a slot on the bootstrap's circuit relay and advertises the
- * relayed address (libp2p's address manager adds it to the node's
- * addresses, identify pushes it to its peers, the DHT hands it out).
+ * it reserves a slot on the circuit relays the bootstrap names (its own, and
+ * a public peer's that offers one) and advertises the relayed addresses
+ * (libp2p's address manager adds them to the node's addresses, identify
+ * pushes them to its peers, the DHT hands them out).
  */
 import { networkInterfaces } from 'node:os'
 import { isIPv4, isIPv6 } from 'node:net'
@@ -33,7 +34,7 @@ export interface RelayState {
 
 export interface ReachabilityComponents {
   logger: ComponentLogger
-  topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'observedAddr' | 'bootstrapAddr' | 'bootstrapId'>
+  topology: Pick<TopologyClient, 'addEventListener' | 'removeEventListener' | 'observedAddr' | 'bootstrapAddr' | 'relayAddrs' | 'joinAgain'>
   /** the node's addresses now (libp2p.getMultiaddrs) */
   addresses: () => Multiaddr[]
   /** listens on more addresses (the transport manager's listen): a /p2p-circuit address reserves a relay slot */
@@ -122,7 +123,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {
     return this.current
   }
 
-  /** The relay slot this node holds, or why it has none (`lost`: with the bootstrap's connection, until the next join). */
+  /** The relay slots this node holds, or why it has none (`lost`: with the relays' connections, until the next join). */
   relayState (): RelayState {
     const addrs = this.relayAddrs()
     return { ...this.relay, state: this.relay.state === 'reserved' && addrs.length === 0 ? 'lost' : this.relay.state, addrs }
@@ -144,27 +145,46 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {
     if (next === 'behind-nat') void this.reserve()
   }
 
-  /** This node's addresses relayed by the bootstrap. */
+  /** This node's relayed addresses, through any relay. */
   private relayAddrs (): string[] {
-    const via = `/p2p/${this.components.topology.bootstrapId.toString()}/p2p-circuit`
-    return this.components.addresses().map(ma => ma.toString()).filter(a => a.includes(via))
+    return this.components.addresses().map(ma => ma.toString()).filter(a => a.includes('/p2p-circuit/'))
   }
 
-  /** Reserves a slot on the bootstrap's relay unless the node holds one or is reserving. */
+  /** The relays the bootstrap named at the last join (its own, when it named none), that this node holds no slot on. */
+  private relaysToReserve (): Multiaddr[] {
+    const named = this.components.topology.relayAddrs()
+    const relays = named.length > 0 ? named : [this.components.topology.bootstrapAddr]
+    const held = this.relayAddrs()
+    return relays.filter(r => !held.some(a => a.includes(`/p2p/${r.getComponents().at(-1)?.value ?? ''}/p2p-circuit/`)))
+  }
+
+  /** Reserves a slot on each relay the bootstrap named that the node holds none on, unless it is reserving. */
   private async reserve (): Promise<void> {
-    if (!this.running || this.relay.state === 'reserving' || this.relayAddrs().length > 0) return
+    if (!this.running || this.relay.state === 'reserving') return
+    const missing = this.relaysToReserve()
+    if (missing.length === 0) return
     clearTimeout(this.retry)
     this.relay = { state: 'reserving', addrs: [] }
-    try {
-      await this.components.listen([this.components.topology.bootstrapAddr.encapsulate('/p2p-circuit')])
-      this.relay = { state: 'reserved', addrs: [] }
+    const errors: string[] = []
+    for (const relay of missing) {
+      try {
+        await this.components.listen([relay.encapsulate('/p2p-circuit')])
+      } catch (err: any) {
+        errors.push(`${relay.toString()}: ${String(err.name)}: ${String(err.message)}`)
+        this.log.error('could not reserve a relay slot on %a - %e', relay, err)
+      }
+    }
+    const error = errors.length === 0 ? {} : { error: errors.join('; ') }
+    this.relay = { state: this.relayAddrs().length > 0 ? 'reserved' : 'failed', addrs: [], ...error }
+    if (errors.length === 0) {
       this.backoff.reset()
-      this.log('reserved a relay slot on the bootstrap: %s', this.relayAddrs().join(', '))
-    } catch (err: any) {
+      this.log('reserved relay slots: %s', this.relayAddrs().join(', '))
+    } else if (this.running) {
       const delay = this.backoff.delay()
-      this.relay = { state: 'failed', addrs: [], error: `${String(err.name)}: ${String(err.message)}` }
-      this.log.error('could not reserve a relay slot on the bootstrap, trying again in %d ms - %e', delay, err)
-      if (this.running) this.retry = setTimeout(() => { void this.reserve() }, delay)
+      this.log('trying the relays that refused again in %d ms', delay)
+      // holding no slot at all, the node asks the bootstrap again: a public relay may have come (or gone) since
+      const held = this.relayAddrs().length > 0
+      this.retry = setTimeout(() => { if (held) void this.reserve(); else this.components.topology.joinAgain() }, delay)
     }
   }
 }

@@ -56,6 +56,8 @@ export interface TopologyInit {
   claimedSubnet?: string
   backoffInitialMs: number
   backoffMaxMs: number
+  /** slots of this node's own circuit relay, told the bootstrap so it may hand the relay to peers behind NAT; 0: none */
+  relaySlots?: number
 }
 
 /**
@@ -82,6 +84,9 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   private followingDirectory = false
   /** this node's address as the bootstrap saw it at the last join (a NAT router's, behind one) */
   private observed?: string
+  /** the relays the bootstrap named at the last join, for a node behind NAT */
+  private relays: Multiaddr[] = []
+  private readonly relaySlots: number
 
   constructor (private readonly libp2p: Libp2p<any>, init: TopologyInit) {
     super()
@@ -94,6 +99,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     if (id == null) throw new InvalidOptionError(`--bootstrap must end with /p2p/<bootstrap PeerId> so assignments can be verified; got "${init.bootstrap}"`)
     this.bootstrapId = peerIdFromString(id)
     this.claimedSubnet = init.claimedSubnet == null ? '' : parseCidr(init.claimedSubnet).canonical
+    this.relaySlots = init.relaySlots ?? 0
     this.backoff = new Backoff(init.backoffInitialMs, init.backoffMaxMs)
     this.log = libp2p.logger.forComponent('peerhive:topology')
   }
@@ -115,6 +121,11 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
   /** This node's address as the bootstrap saw its connection at the last join, for example /ip4/203.0.113.2/tcp/50212. */
   observedAddr (): string | undefined {
     return this.observed
+  }
+
+  /** The circuit relays the bootstrap named at the last join, each with /p2p/<relay> (for a node behind NAT; empty otherwise). */
+  relayAddrs (): Multiaddr[] {
+    return [...this.relays]
   }
 
   /** The last error a join failed with, if the node has not joined since. */
@@ -221,7 +232,8 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
       version: WIRE_VERSION,
       listenAddrs: this.libp2p.getMultiaddrs().map(ma => ma.decapsulateCode(421).toString()).slice(0, 16),
       host: probeHost(),
-      claimedSubnet: this.claimedSubnet
+      claimedSubnet: this.claimedSubnet,
+      relaySlots: this.relaySlots
     }
     const res = await requestResponse(stream, request, JoinRequest, JoinResponse, { maxInboundBytes: MAX_JOIN_RESPONSE_BYTES, signal })
     if (res.error !== JoinError.NONE) throw new JoinRejectedError(res.error, res.message)
@@ -229,6 +241,13 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
     if (table.subnet !== res.subnet) throw new JoinRejectedError('MALFORMED_MESSAGE', 'the join answer names two different subnets')
     this.current = { ...this.current, userSerialId: res.userSerialId }
     this.observed = res.observedAddr === '' ? undefined : res.observedAddr
+    // the relays to reserve on: multiaddrs that end in /p2p/<relay>, others dropped
+    this.relays = res.relayAddrs.flatMap(a => {
+      try {
+        const ma = multiaddr(a)
+        return ma.getComponents().at(-1)?.name === 'p2p' ? [ma] : []
+      } catch { return [] }
+    })
     this.setTopic(assignmentTopic(res.subnet))
     // a direct, authenticated answer: taken even if its seq is lower (a bootstrap restored from a backup)
     this.apply(table, true)

@@ -39,9 +39,9 @@ describe('integration: search and get between homes behind NAT routers', functio
     waitUntil(`${from} to find ${owner}'s file in the ${tier} tier`, async () =>
       (await peers.search(from, `sonata-of-${owner}`, ['--tier', tier])).find(h => h.filename === `sonata-of-${owner}.txt` && h.tier === tier), WAIT_MS, 500)
 
-  /** The bootstrap's Prometheus sample `name{labels}`, summed over label sets that contain `labels`. */
-  const bootstrapMetric = async (name: string, labels = ''): Promise<number> => {
-    const { stdout } = await lab.exec('boot', process.execPath, ['-e', `fetch('http://${METRICS_AT}/metrics').then(r => r.text()).then(t => process.stdout.write(t))`])
+  /** `host`'s Prometheus sample `name{labels}`, summed over label sets that contain `labels` (the bootstrap's by default). */
+  const metric = async (name: string, labels = '', host = 'boot'): Promise<number> => {
+    const { stdout } = await lab.exec(host, process.execPath, ['-e', `fetch('http://${METRICS_AT}/metrics').then(r => r.text()).then(t => process.stdout.write(t))`])
     return stdout.split('\n').filter(l => l.startsWith(name) && (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(labels))
       .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)
   }
@@ -54,8 +54,8 @@ describe('integration: search and get between homes behind NAT routers', functio
     }
     await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec', upnp: name === UPNP_HOME })) })
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
-    // a public peer serves the DHT as an operator asked; a home peer asked the same stays a client (nobody outside can dial it)
-    await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server'])
+    // a public peer serves the DHT and a relay as an operator asked; a home peer asked the same stays a DHT client (nobody outside can dial it)
+    await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server', '--relay-slots', '16', '--metrics', METRICS_AT])
     for (const host of Object.values(HOMES).flat()) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
   })
 
@@ -66,11 +66,12 @@ describe('integration: search and get between homes behind NAT routers', functio
     tmp.cleanup()
   })
 
-  it('home peers learn they are behind NAT and reserve a slot on the bootstrap\'s relay; the public peer is direct', async () => {
+  it('home peers learn they are behind NAT and reserve a slot on the bootstrap\'s relay (a bootstrap that relays bulk data names no other); the public peer is direct', async () => {
     await peers.relaysReserved(NATTED_PEERS, WAIT_MS)
     const home = (await peers.status('b1'))!
     assert.equal(home.reachability, 'behind-nat')
     assert.ok(home.relay!.addrs.some(a => a.startsWith(`${peers.bootstrapAddr}/p2p-circuit/p2p/`)), `a relayed address through the bootstrap: ${JSON.stringify(home.relay)}`)
+    assert.ok(home.relay!.addrs.every(a => !a.includes(`/p2p/${peers.peerId(PUBLIC_PEER)}/p2p-circuit`)), 'none through the public peer: its relay would stop a download')
     const pub = (await peers.status(PUBLIC_PEER))!
     assert.equal(pub.reachability, 'direct')
     assert.equal(pub.relay, null)
@@ -114,10 +115,10 @@ describe('integration: search and get between homes behind NAT routers', functio
     // the operator sees the relay's work: a slot per home peer, and the relayed file's bytes, from c1 behind its symmetric NAT
     // (b1 and a1 punched a direct connection; pub's get from c1 rode the connection c1 had opened to pub)
     // (d1 may hold one too: it reserved before its router forwarded a port to it)
-    assert.ok(await bootstrapMetric('peerhive_relay_slots') >= NATTED_PEERS.length)
-    assert.ok(await bootstrapMetric('peerhive_relay_connections_total') >= 1)
+    assert.ok(await metric('peerhive_relay_slots') >= NATTED_PEERS.length)
+    assert.ok(await metric('peerhive_relay_connections_total') >= 1)
     // (to-peer and from-peer are seen from the peer the relayed connection was dialled to: c1 may have dialled b1 first)
-    const relayed = await bootstrapMetric('peerhive_relayed_bytes_total')
+    const relayed = await metric('peerhive_relayed_bytes_total')
     assert.ok(relayed >= readFileSync(peers.fileOf('c1')).length, `c1's file came through the relay: ${relayed} bytes relayed`)
   })
 
@@ -149,5 +150,24 @@ describe('integration: search and get between homes behind NAT routers', functio
     const viaForward = await peers.cli('c1', ['get', fromD.cid, '-o', mappedOut, '--json'])
     assert.equal(viaForward.code, 0, viaForward.stderr)
     assert.equal(peers.sha256(mappedOut), peers.sha256(peers.fileOf('d1')))
+  })
+
+  it('a public peer relays too: with the bootstrap\'s relay off, searches between homes cross the public peer\'s', async () => {
+    const viaPublic = `/p2p/${peers.peerId(PUBLIC_PEER)}/p2p-circuit/`
+    await peers.nodes.get('boot')!.stop()
+    await peers.startBootstrap('boot', ['--relay-slots', '0'])
+    await waitUntil('every home peer to join again, with a slot on the public peer\'s relay only', async () => {
+      for (const host of NATTED_PEERS) {
+        const s = await peers.status(host)
+        if (s?.bootstrapConnected !== true || s.relay == null || !s.relay.addrs.some(a => a.includes(viaPublic))) return false
+      }
+      return true
+    }, WAIT_MS, 500)
+    assert.ok(await metric('peerhive_relay_slots', '', PUBLIC_PEER) >= NATTED_PEERS.length, 'the public peer holds a slot for each home peer')
+    for (const [from, owner] of [['c1', 'b1'], ['b1', 'a1']]) {
+      const hit = await findIn(from, owner, 'remote')
+      assert.ok(hit.providers.includes(peers.peerId(owner)), JSON.stringify(hit))
+    }
+    assert.ok(await metric('peerhive_relay_connections_total', '', PUBLIC_PEER) >= 1, 'the searches crossed the public peer\'s relay')
   })
 })

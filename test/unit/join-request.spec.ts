@@ -18,7 +18,7 @@ const OPTS = { prefixes: { v4: 24, v6: 64 }, allowSubnetClaims: false }
 const CLAIMS_ALLOWED = { ...OPTS, allowSubnetClaims: true }
 
 function req (over: Partial<JoinRequest> = {}): JoinRequest {
-  return { version: 1, listenAddrs: [], claimedSubnet: '', ...over }
+  return { version: 1, listenAddrs: [], claimedSubnet: '', relaySlots: 0, ...over }
 }
 
 function host (over: Partial<HostInfo>): HostInfo {

@@ -1,7 +1,7 @@
 /**
  * Behavioural tests for src/topology/reachability.ts (whether others can
  * dial a node, and its relay slot when they cannot) and for the bootstrap's
- * relay settings (bootstrap/network/relay.ts). The whole path, with real
+ * relay settings (src/core/relay-server.ts). The whole path, with real
  * routers and a real relay, is test/integration/netlab-cross-home.spec.ts;
  * here the node's components are small stand-ins, to drive each case.
  */
@@ -10,7 +10,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { reachabilityOf, reachability } from '../../src/topology/reachability.js'
-import { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, relayServerInit } from '../../bootstrap/network/relay.js'
+import { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, relayServerInit } from '../../src/core/relay-server.js'
 import { InvalidOptionError } from '../../src/core/errors.js'
 import { waitUntil } from '../helpers/wait.js'
 
@@ -48,18 +48,29 @@ class FakeNode extends TypedEventEmitter<{ 'join:succeeded': CustomEvent<{ faile
   addrs: Multiaddr[] = [multiaddr(`/ip4/10.1.0.2/tcp/4001/p2p/${SELF}`)]
   listened: string[] = []
   failListen = 0
+  /** relays (their /p2p-circuit listen address) that refuse until removed */
+  refusing = new Set<string>()
   readonly bootstrapAddr = BOOTSTRAP
   readonly bootstrapId = peerIdFromString(BOOTSTRAP_ID)
 
+  relays: Multiaddr[] = []
+
   observedAddr (): string | undefined { return this.observed }
+
+  relayAddrs (): Multiaddr[] { return this.relays }
 
   async listen (addrs: Multiaddr[]): Promise<void> {
     this.listened.push(...addrs.map(a => a.toString()))
-    if (this.failListen > 0) {
+    if (this.failListen > 0 || addrs.some(a => this.refusing.has(a.toString()))) {
       this.failListen--
       throw new Error('the relay refused')
     }
-    this.addrs.push(multiaddr(`${BOOTSTRAP.toString()}/p2p-circuit/p2p/${SELF}`))
+    this.addrs.push(...addrs.map(a => multiaddr(`${a.toString()}/p2p/${SELF}`)))
+  }
+
+  /** the bootstrap answers again as before */
+  joinAgain (): void {
+    if (this.observed != null) this.join(this.observed)
   }
 
   join (observed: string): void {
@@ -126,6 +137,28 @@ describe('ReachabilityService', () => {
       node.failListen = 0
       await waitUntil('the slot once the relay accepts', () => service.relayState().state === 'reserved', 2_000)
       assert.ok(node.listened.length >= 3, `tried ${node.listened.length} times`)
+    } finally {
+      service.stop()
+    }
+  })
+
+  it('reserves on every relay the bootstrap named, once each; one that refuses is tried again while the other\'s slot holds', async () => {
+    const node = new FakeNode()
+    const publicRelay = multiaddr('/ip4/198.51.100.6/tcp/4001/p2p/12D3KooWQa8zpuW7NGTRmR9ouVEqQqEjae9oyvNXjtSTQMcYws82')
+    node.relays = [publicRelay, BOOTSTRAP]
+    node.refusing.add(`${BOOTSTRAP.toString()}/p2p-circuit`)
+    const service = serviceOf(node)
+    service.start()
+    try {
+      node.join('/ip4/203.0.113.2/tcp/40211')
+      await waitUntil('the public relay\'s slot, and the bootstrap tried again', () => node.listened.filter(a => a.startsWith(BOOTSTRAP.toString())).length >= 2, 2_000)
+      assert.equal(service.relayState().state, 'reserved')
+      assert.match(service.relayState().error ?? '', /the relay refused/)
+      assert.equal(node.listened.filter(a => a.startsWith(publicRelay.toString())).length, 1, 'the held slot is not asked for again')
+      node.refusing.clear()
+      await waitUntil('both slots', () => service.relayState().addrs.length === 2, 2_000)
+      assert.deepEqual(service.relayState().addrs.sort(), [`${publicRelay.toString()}/p2p-circuit/p2p/${SELF}`, `${BOOTSTRAP.toString()}/p2p-circuit/p2p/${SELF}`].sort())
+      assert.equal(service.relayState().error, undefined)
     } finally {
       service.stop()
     }
