@@ -1,14 +1,17 @@
 /**
  * Search and get between homes behind NAT routers (issue 11), on the
  * namespaced test network, with real CLI processes: a bootstrap and a public
- * peer on public hosts, and three homes whose routers refuse inbound
+ * peer on public hosts, and four homes whose routers refuse inbound
  * connections. Peers behind NAT learn so from their join and reserve a slot
  * on the bootstrap's relay; others reach them through it. The bootstrap
  * first relays everything (--relay-bulk), then restarts without it: searches
  * still cross the relay, and a download goes over a direct connection that
  * two homes set up through both routers (protocols/punch.md); from home C,
  * whose router maps ports at random (symmetric NAT), it cannot, and says
- * why. Skips, with one line, where the test network cannot run.
+ * why. Home D's router offers UPnP (a real miniupnpd): its peer gets a port
+ * forwarded and is dialled directly, even from home C. Last, the bootstrap
+ * restarts with no relay at all, and the public peer's relay carries the
+ * searches. Skips, with one line, where the test network cannot run.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -19,11 +22,13 @@ import { LabPeers } from '../netlab/lab-peers.js'
 import { Netlab, unavailable } from '../netlab/netlab.js'
 
 const WAIT_MS = 40_000
-const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1'], homec: ['c1'], homed: ['d1'] }
+const HOMES: Record<string, string[]> = { homea: ['a1', 'a2'], homeb: ['b1', 'b2'], homec: ['c1'], homed: ['d1'] }
+/** started only for its first download: it has never dialled the provider */
+const LATE_PEER = 'b2'
 /** home D's router forwards ports over UPnP (a real miniupnpd) */
 const UPNP_HOME = 'homed'
 /** the peers no router forwards to: they need the relay */
-const NATTED_PEERS = Object.entries(HOMES).filter(([home]) => home !== UPNP_HOME).flatMap(([, hosts]) => hosts)
+const NATTED_PEERS = Object.entries(HOMES).filter(([home]) => home !== UPNP_HOME).flatMap(([, hosts]) => hosts).filter(h => h !== LATE_PEER)
 const PUBLIC_PEER = 'pub'
 /** on the bootstrap host's own loopback */
 const METRICS_AT = '127.0.0.1:9464'
@@ -56,7 +61,7 @@ describe('integration: search and get between homes behind NAT routers', functio
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
     // a public peer serves the DHT and a relay as an operator asked; a home peer asked the same stays a DHT client (nobody outside can dial it)
     await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server', '--relay-slots', '16', '--metrics', METRICS_AT])
-    for (const host of Object.values(HOMES).flat()) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
+    for (const host of Object.values(HOMES).flat().filter(h => h !== LATE_PEER)) await peers.startPeer(host, host === 'a2' ? ['--dht-mode', 'server'] : [])
   })
 
   after(async function () {
@@ -134,6 +139,14 @@ describe('integration: search and get between homes behind NAT routers', functio
     assert.equal(peers.sha256(out), peers.sha256(peers.fileOf('a1')))
     const punched = (await peers.status('b1'))!.holePunch!.succeeded + (await peers.status('a1'))!.holePunch!.succeeded
     assert.ok(punched >= 1, 'a hole punch between home A and home B succeeded')
+    // a peer that never dialled a1 meets it through the relay first: its download waits for the punch that connection starts
+    await peers.startPeer(LATE_PEER)
+    await waitUntil(`${LATE_PEER} to join`, async () => (await peers.status(LATE_PEER))?.role === 'member', WAIT_MS, 250)
+    const coldOut = join(tmp.path, `punched-a1-by-${LATE_PEER}.txt`)
+    const cold = await peers.cli(LATE_PEER, ['get', fromA.cid, '-o', coldOut, '--json'])
+    assert.equal(cold.code, 0, cold.stderr)
+    assert.equal(peers.sha256(coldOut), peers.sha256(peers.fileOf('a1')))
+    assert.ok((await peers.status(LATE_PEER))!.holePunch!.succeeded >= 1, `${LATE_PEER} punched through to a1`)
     // home C's router maps ports at random: no direct connection, and the relay carries no file data
     const fromC = await findIn('b1', 'c1', 'remote')
     const refused = await peers.cli('b1', ['get', fromC.cid, '-o', join(tmp.path, 'refused.txt'), '--json'])

@@ -60,19 +60,23 @@ export interface PieceStreamOptions {
  * is reset.
  */
 export class PieceStream {
-  private constructor (private readonly stream: Stream, private readonly lp: LpStream, private readonly idle: IdleTimer, private readonly signal: AbortSignal) {}
+  /**
+   * @param relayed the stream runs over a relayed connection (libp2p opens new streams on a direct one, once there is
+   * one, but a stream stays on its connection)
+   */
+  private constructor (private readonly stream: Stream, private readonly lp: LpStream, private readonly idle: IdleTimer, private readonly signal: AbortSignal, readonly relayed: boolean) {}
 
   static async open (libp2p: Libp2p<any>, peer: PeerId, opts: PieceStreamOptions): Promise<PieceStream> {
-    const stream = await libp2p.dialProtocol(peer, PROTOCOL_TRANSFER, {
-      signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)]),
-      maxOutboundStreams: 64
-    })
+    const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)])
+    // libp2p.dialProtocol's two steps, to learn which connection the stream is on
+    const connection = await libp2p.dial(peer, { signal })
+    const stream = await connection.newStream(PROTOCOL_TRANSFER, { signal, maxOutboundStreams: 64 })
     const maxMessage = opts.pieceSize + RESPONSE_OVERHEAD_BYTES
     // a piece may wait behind others on a busy link; only a stream on which nothing arrives is given up
     const idle = new IdleTimer(opts.pieceTimeoutMs, `piece stream to ${peer.toString()}`)
     stream.addEventListener('message', () => { idle.touch() })
     stream.addEventListener('close', () => { idle.clear() }, { once: true })
-    return new PieceStream(stream, boundedLp(stream, maxMessage, opts.maxOutstanding * maxMessage + 1024), idle, AbortSignal.any([opts.signal, idle.signal]))
+    return new PieceStream(stream, boundedLp(stream, maxMessage, opts.maxOutstanding * maxMessage + 1024), idle, AbortSignal.any([opts.signal, idle.signal]), !connection.direct)
   }
 
   /** Asks for `indices` of `cid`; their pieces come in that order, after those of earlier requests. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { InvalidOptionError } from '../../core/index.js'
 import { parseCid, pieceLength, type Manifest } from '../model/manifest.js'
 import { fetchManifest } from './client.js'
+import { PUNCH_WAIT_MS, directConnectionWithin } from './direct-connection.js'
 import {
   DEFAULT_BATCH_BYTES, DEFAULT_MAX_PROVIDERS, DEFAULT_STALL_TIMEOUT_MS, DEFAULT_STREAMS_PER_PROVIDER, MANIFEST_TIMEOUT_MS, PROVIDER_UNREACHABLE_MS
 } from './constants.js'
@@ -12,6 +13,7 @@ import { rankProviders, type Candidate } from './providers.js'
 import { Swarm } from './swarm.js'
 import { ErrorCode } from './wire.js'
 import type { DownloadOptions, DownloadResult, ProviderReport } from './types.js'
+import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 /** Final paths being downloaded in this process: two downloads must not share a part file. */
@@ -110,6 +112,21 @@ export async function download (opts: DownloadOptions): Promise<DownloadResult> 
 }
 
 /**
+ * The manifest of `cid` from `peer`. Met first through a relay that carries
+ * no file data, it is asked for again once a direct connection (a hole
+ * punch under way) opens within PUNCH_WAIT_MS.
+ */
+async function manifestFrom (libp2p: DownloadOptions['libp2p'], peer: PeerId, cid: CID, signal: AbortSignal): Promise<Manifest> {
+  const ask = async (): Promise<Manifest> => fetchManifest(libp2p, peer, cid, AbortSignal.any([signal, AbortSignal.timeout(MANIFEST_TIMEOUT_MS)]))
+  try {
+    return await ask()
+  } catch (err: any) {
+    if (err?.name !== 'LimitedConnectionError' || !await directConnectionWithin(libp2p, peer, PUNCH_WAIT_MS, signal)) throw err
+    return await ask()
+  }
+}
+
+/**
  * Asks providers for the manifest, nearest first, until one sends a manifest
  * that hashes to the CID. Records what each one answered.
  */
@@ -117,12 +134,12 @@ async function firstManifest (opts: DownloadOptions, cid: CID, providers: Candid
   for (const p of providers) {
     checkAborted(signal)
     try {
-      return await fetchManifest(opts.libp2p, p.peerId, cid, AbortSignal.any([signal, AbortSignal.timeout(MANIFEST_TIMEOUT_MS)]))
+      return await manifestFrom(opts.libp2p, p.peerId, cid, signal)
     } catch (err: any) {
       checkAborted(signal)
       const r = p.report
       r.detail = err?.name === 'LimitedConnectionError'
-        ? 'behind NAT, and reachable only through a relay that carries no file data (the bootstrap runs without --relay-bulk)'
+        ? 'behind NAT, and reachable only through a relay that carries no file data (a public peer\'s, or the bootstrap\'s without --relay-bulk), with no direct connection within ' + `${PUNCH_WAIT_MS} ms`
         : String(err?.message ?? err)
       if (err instanceof BadDataError) r.outcome = 'lied'
       else if (err instanceof TransferRefusedError && err.code === ErrorCode.NOT_FOUND) r.outcome = 'not-found'

@@ -3,6 +3,7 @@ import {
 } from './constants.js'
 import { pause } from '../../core/index.js'
 import { PieceStream } from './client.js'
+import { hasDirectConnection } from './direct-connection.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { PieceQueue } from './piece-queue.js'
 import { verifyPiece } from './verify.js'
@@ -95,8 +96,11 @@ export class Swarm {
     /** this lane's end is already counted in source.lanes */
     let counted = false
     while (source.active && !this.queue.complete && !this.init.signal.aborted) {
+      // a lane that started on a relayed connection moves to a direct one once there is one (a hole punch that
+      // finished after the download began): it asks the relayed stream for no more, and opens its next on the direct one
+      const leaving = stream?.relayed === true && hasDirectConnection(this.init.libp2p, source.peerId)
       try {
-        while (pending.length < PIPELINE_DEPTH) {
+        while (!leaving && pending.length < PIPELINE_DEPTH) {
           const batch = this.queue.take(id, this.batch)
           if (batch.length === 0) break
           pending.push(batch)
@@ -111,7 +115,7 @@ export class Swarm {
         if (pending.length === 0) {
           await stream?.close()
           stream = undefined
-          await this.queue.changed(250)
+          if (!leaving) await this.queue.changed(250)
           continue
         }
         const batch = pending[0]
