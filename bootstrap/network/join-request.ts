@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { JoinError, WIRE_VERSION, isLanAddress, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
+import { JoinError, WIRE_VERSION, isLanAddress, isRelayedAddress, parseCidr, subnetOf, unmapV4, type SubnetPrefixes } from '../../src/core/index.js'
 import type { JoinRequest, JoinResponse } from '../../src/core/index.js'
 
 export class JoinRefusal extends Error {
@@ -81,7 +81,7 @@ export function checkJoin (req: JoinRequest, remoteAddr: Multiaddr, peerId: stri
     const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
     const port = parts.find(c => c.name === 'tcp')?.value
     // a relayed or otherwise wrapped address is not the peer's own socket
-    if (ip == null || port == null || Number(port) === 0 || parts.some(c => c.name === 'p2p-circuit')) continue
+    if (ip == null || port == null || Number(port) === 0 || isRelayedAddress(ma)) continue
     advertised.push({ ip, port: Number(port) })
   }
   const behindNat = !advertised.some(a => a.ip === observedIp) && !observedIp.startsWith('127.')

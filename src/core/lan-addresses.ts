@@ -40,6 +40,11 @@ function localNetworks (): Array<[number, number]> {
   return local.nets
 }
 
+/** Whether `ma` goes through a circuit relay. */
+export function isRelayedAddress (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
 /**
  * Whether `ma` is a LAN address of a network none of this host's
  * interfaces is on (another home's). IPv6 LAN addresses are left alone:
@@ -47,7 +52,7 @@ function localNetworks (): Array<[number, number]> {
  */
 export function isForeignLanAddress (ma: Multiaddr, nets: Array<[number, number]> = localNetworks()): boolean {
   const ip = ma.getComponents().find(c => c.name === 'ip4')?.value
-  if (ip == null || !isLanAddress(ip) || ma.getComponents().some(c => c.name === 'p2p-circuit')) return false
+  if (ip == null || !isLanAddress(ip) || isRelayedAddress(ma)) return false
   const n = v4(ip)
   return !nets.some(([address, mask]) => ((n & mask) >>> 0) === ((address & mask) >>> 0))
 }

@@ -14,7 +14,7 @@ import { withContactCheck } from './contact-check.js'
 import { fastMessageId } from './gossip-message-id.js'
 import { InvalidOptionError } from './errors.js'
 import { checkListenAddresses } from './listen-addresses.js'
-import { isForeignLanAddress } from './lan-addresses.js'
+import { isForeignLanAddress, isRelayedAddress } from './lan-addresses.js'
 import { stackLogger } from './quiet-logger.js'
 import { grantYamuxCreditAtHalfWindow } from './yamux-window.js'
 import { skipEmptyLengthReads } from './length-prefix-decoder.js'
@@ -119,7 +119,7 @@ export async function createStack (init: StackInit): Promise<Libp2p<any>> {
 export function withoutLoopbackBesideOthers (addrs: Multiaddr[]): Multiaddr[] {
   const loopback = (ma: Multiaddr): boolean => {
     const ip = ma.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
-    return ip != null && (ip.startsWith('127.') || ip === '::1') && !ma.getComponents().some(c => c.name === 'p2p-circuit')
+    return ip != null && (ip.startsWith('127.') || ip === '::1') && !isRelayedAddress(ma)
   }
   const others = addrs.filter(ma => !loopback(ma))
   return others.length > 0 ? others : addrs

@@ -26,7 +26,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   PROTOCOL_PUNCH, PUNCH_ANSWERS_PER_MINUTE, PUNCH_DIAL_TIMEOUT_MS, PUNCH_EXCHANGE_TIMEOUT_MS, MAX_PUNCH_MESSAGE_BYTES, PUNCH_PEER_INTERVAL_MS, PUNCH_VERSION
 } from '../protocols/punch.js'
-import { isLanAddress } from '../core/lan-addresses.js'
+import { isLanAddress, isRelayedAddress } from '../core/lan-addresses.js'
 import { PunchMessage } from '../pb/punch.js'
 import type { Reachability } from './reachability.js'
 import type { ComponentLogger, Connection, Libp2pEvents, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -123,7 +123,7 @@ export class HolePunchService {
 
   private readonly onOpen = (evt: CustomEvent<Connection>): void => {
     const c = evt.detail
-    if (c.direction !== 'outbound' || !isRelayed(c) || this.components.reachability() !== 'behind-nat') return
+    if (c.direction !== 'outbound' || !isRelayedAddress(c.remoteAddr) || this.components.reachability() !== 'behind-nat') return
     void this.punch(c)
   }
 
@@ -177,7 +177,7 @@ export class HolePunchService {
       const ip = this.publicIp()
       const now = Date.now()
       this.answers = this.answers.filter(t => now - t < 60_000)
-      if (!isRelayed(connection) || ip == null || this.answers.length >= PUNCH_ANSWERS_PER_MINUTE || this.tooSoon(peer)) {
+      if (!isRelayedAddress(connection.remoteAddr) || ip == null || this.answers.length >= PUNCH_ANSWERS_PER_MINUTE || this.tooSoon(peer)) {
         throw new Error('no punch now')
       }
       this.answers.push(now)
@@ -210,10 +210,6 @@ async function dialWithin<T> (ms: number, dial: (signal: AbortSignal) => Promise
   } finally {
     clearTimeout(timer)
   }
-}
-
-function isRelayed (c: Connection): boolean {
-  return c.remoteAddr.getComponents().some(p => p.name === 'p2p-circuit')
 }
 
 export function holePunch (): (components: HolePunchComponents) => HolePunchService {

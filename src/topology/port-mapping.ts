@@ -14,7 +14,7 @@
  */
 import { upnpNat, type Gateway, type UPnPNAT } from '@achingbrain/nat-port-mapper'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { isLanAddress } from '../core/lan-addresses.js'
+import { isLanAddress, isRelayedAddress } from '../core/lan-addresses.js'
 import { Backoff } from './backoff.js'
 import type { Reachability, ReachabilityEvents } from './reachability.js'
 import type { ComponentLogger, Logger, TypedEventTarget } from '@libp2p/interface'
@@ -69,7 +69,7 @@ export function mappableAddresses (addresses: Multiaddr[]): Array<{ host: string
   const out: Array<{ host: string, port: number }> = []
   for (const ma of addresses) {
     const parts = ma.getComponents()
-    if (parts.length < 2 || parts[0].name !== 'ip4' || parts[1].name !== 'tcp' || parts.some(p => p.name === 'p2p-circuit')) continue
+    if (parts.length < 2 || parts[0].name !== 'ip4' || parts[1].name !== 'tcp' || isRelayedAddress(ma)) continue
     const host = parts[0].value ?? ''
     const port = Number(parts[1].value)
     if (!isLanAddress(host) || !(port > 0)) continue

@@ -12,6 +12,7 @@ import { networkInterfaces } from 'node:os'
 import { isIPv4, isIPv6 } from 'node:net'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
+import { isRelayedAddress } from '../core/lan-addresses.js'
 import { Backoff } from './backoff.js'
 import type { TopologyClient } from './topology-client.js'
 import type { ComponentLogger, Connection, Logger } from '@libp2p/interface'
@@ -89,7 +90,7 @@ export interface ReachabilityEvents {
 
 /** How many of `connections` are direct, and how many go through a relay. */
 export function connectionKinds (connections: Array<Pick<Connection, 'remoteAddr'>>): { direct: number, relayed: number } {
-  const relayed = connections.filter(c => c.remoteAddr.getComponents().some(p => p.name === 'p2p-circuit')).length
+  const relayed = connections.filter(c => isRelayedAddress(c.remoteAddr)).length
   return { direct: connections.length - relayed, relayed }
 }
 
@@ -147,7 +148,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> {
 
   /** This node's relayed addresses, through any relay. */
   private relayAddrs (): string[] {
-    return this.components.addresses().map(ma => ma.toString()).filter(a => a.includes('/p2p-circuit/'))
+    return this.components.addresses().filter(isRelayedAddress).map(ma => ma.toString())
   }
 
   /** The relays the bootstrap named at the last join (its own, when it named none), that this node holds no slot on. */
