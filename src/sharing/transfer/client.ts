@@ -2,6 +2,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { requestResponse } from '../../core/index.js'
 import { decodeManifest, type Manifest } from '../model/manifest.js'
 import { MAX_MANIFEST_RESPONSE_BYTES, MAX_PIECE_SIZE, RESPONSE_OVERHEAD_BYTES, PROTOCOL_TRANSFER, TRANSFER_VERSION } from './constants.js'
+import { connectionForData } from './direct-connection.js'
 import { BadDataError, TransferRefusedError } from './errors.js'
 import { IdleTimer } from './flow.js'
 import { ErrorCode, TransferRequest, TransferResponse, boundedLp, decodePieceFrame, type LpStream } from './wire.js'
@@ -68,8 +69,8 @@ export class PieceStream {
 
   static async open (libp2p: Libp2p<any>, peer: PeerId, opts: PieceStreamOptions): Promise<PieceStream> {
     const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.pieceTimeoutMs)])
-    // libp2p.dialProtocol's two steps, to learn which connection the stream is on
-    const connection = await libp2p.dial(peer, { signal })
+    // libp2p.dialProtocol's two steps, to learn which connection the stream is on (and to prefer a direct one)
+    const connection = await connectionForData(libp2p, peer, signal)
     const stream = await connection.newStream(PROTOCOL_TRANSFER, { signal, maxOutboundStreams: 64 })
     const maxMessage = opts.pieceSize + RESPONSE_OVERHEAD_BYTES
     // a piece may wait behind others on a busy link; only a stream on which nothing arrives is given up
