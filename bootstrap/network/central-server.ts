@@ -217,7 +217,7 @@ export class CentralServer {
       if (!this.running) throw new JoinRefusal(JoinError.INTERNAL, 'the bootstrap is stopping')
       const checked = checkJoin(req, connection.remoteAddr, peerId, { ...this.init, relayAddrs: () => this.relaysFor(peerId) })
       // a relay is handed out only once the bootstrap's probe reached it (it must be dialable from every home)
-      this.publicRelays.offer(peerId, checked.addresses[0] ?? '', checked.behindNat ? 0 : req.relaySlots)
+      this.publicRelays.offer(peerId, checked.addresses[0] ?? '', checked.behindNat || checked.addresses.length === 0 ? 0 : req.relaySlots)
       const previous = this.election.candidate(peerId)
       const change = this.election.join({
         peerId,

@@ -16,8 +16,25 @@ export function formatStatus (s: NodeStatus): string {
   ]
   if (s.role === 'virtual-server') lines.push(`members        ${s.members.length === 0 ? '-' : s.members.join('\n               ')}`)
   if (s.bootstrapConnected === false) lines.push(`bootstrap      not connected; joining again${s.joinError != null ? ` (last error: ${s.joinError})` : ''}`)
+  const reach = reachabilityLine(s)
+  if (reach != null) lines.push(`reachable      ${reach}`)
   lines.push(`addresses      ${s.addresses.join('\n               ')}`)
   return lines.join('\n')
+}
+
+/** How others reach a peer, in words; none for the bootstrap. */
+function reachabilityLine (s: NodeStatus): string | undefined {
+  switch (s.reachability) {
+    case null: return undefined
+    case 'unknown': return 'not known before the first join'
+    case 'direct': return 'directly'
+    case 'mapped': return `through its router's forward (UPnP): ${s.portMapping?.mappings.map(m => m.external).join(', ') ?? ''}`
+    case 'behind-nat': {
+      const relay = s.relay == null ? 'no relay' : s.relay.addrs.length > 0 ? `${s.relay.addrs.length} relay slot${s.relay.addrs.length === 1 ? '' : 's'}` : `relay ${s.relay.state}${s.relay.error != null ? ` (${s.relay.error})` : ''}`
+      const punches = s.holePunch == null ? '' : `; hole punches ${s.holePunch.succeeded} of ${s.holePunch.attempts}`
+      return `behind NAT, through ${relay}${punches}`
+    }
+  }
 }
 
 export function formatSubnets (rows: Array<{ subnet: string, virtualServers: Array<{ peerId: string, clientCount: number, limitCount: number, members: string[] }>, centralClients: string[] }>): string {

@@ -183,4 +183,12 @@ describe('integration: search and get between homes behind NAT routers', functio
     }
     assert.ok(await metric('peerhive_relay_connections_total', '', PUBLIC_PEER) >= 1, 'the searches crossed the public peer\'s relay')
   })
+
+  it('a peer behind a UPnP router removes its forward when it stops', async () => {
+    const forwards = async (): Promise<string> => (await lab.exec(UPNP_HOME, 'nft', ['list', 'chain', 'inet', 'miniupnpd', 'prerouting_miniupnpd'])).stdout
+    const d1 = lab.hosts.get('d1')!.address
+    assert.match(await forwards(), new RegExp(`dnat ip to ${d1.replaceAll('.', '\\.')}:`))
+    assert.equal(await peers.nodes.get('d1')!.stop(), 0, 'd1 stopped cleanly')
+    assert.doesNotMatch(await forwards(), new RegExp(`dnat ip to ${d1.replaceAll('.', '\\.')}:`))
+  })
 })
