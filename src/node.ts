@@ -91,6 +91,7 @@ export class PeerhiveNode extends TypedEventEmitter<PeerhiveNodeEvents> {
       handle: async (protocol, handler, opts) => libp2p.handle(protocol, handler, opts),
       unhandle: async protocol => libp2p.unhandle(protocol),
       transports,
+      dial: async (addrs, opts) => libp2p.dial(addrs, opts),
       reachability: () => this.reachability.reachability(),
       observedAddr: () => topology.observedAddr()
     })

@@ -31,8 +31,8 @@ export interface NodeStatus {
   relay: { state: 'none' | 'reserving' | 'reserved' | 'lost' | 'failed', addrs: string[], error?: string } | null
   /** open connections, by kind: relayed ones go through a circuit relay */
   connections: { direct: number, relayed: number }
-  /** a peer behind NAT: direct connections to other homes it tried to set up over relayed ones, and how many it got; null otherwise */
-  holePunch: { attempts: number, succeeded: number, answered: number, recentMs: number[], lastError?: string } | null
+  /** a peer behind NAT: direct connections to other homes it tried to set up over relayed ones, how many it got, and relayed connections from public peers it dialled back; null otherwise */
+  holePunch: { attempts: number, succeeded: number, answered: number, reversed: number, recentMs: number[], lastError?: string } | null
   /** a peer's port forward on its home router (UPnP IGD), sought once it finds itself behind NAT; null for the bootstrap */
   portMapping: PortMappingStatus | null
   uptimeMs: number

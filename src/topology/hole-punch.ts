@@ -19,6 +19,10 @@
  *
  * Where a router does not keep ports (symmetric NAT), the dial fails and the
  * relayed connection stays. Either way the attempt is counted in `stats()`.
+ *
+ * A relayed connection from a peer with a public address of its own (a
+ * public peer without DCUtR's address) needs no punch: the node behind NAT
+ * dials that address back (connection reversal), which any router lets out.
  */
 import { createServer, isIPv4 } from 'node:net'
 import { lpStream } from '@libp2p/utils'
@@ -29,7 +33,7 @@ import {
 import { isLanAddress, isRelayedAddress } from '../core/lan-addresses.js'
 import { PunchMessage } from '../pb/punch.js'
 import type { Reachability } from './reachability.js'
-import type { ComponentLogger, Connection, Libp2pEvents, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Logger, Stream, TypedEventTarget } from '@libp2p/interface'
 
 /** What the service needs of libp2p's transport manager (not in libp2p's public API). */
 export interface PunchTransports {
@@ -44,6 +48,8 @@ export interface HolePunchComponents {
   handle: (protocol: string, handler: (stream: Stream, connection: Connection) => void, options: { runOnLimitedConnection: boolean, maxInboundStreams: number, maxOutboundStreams: number }) => Promise<void>
   unhandle: (protocol: string) => Promise<void>
   transports: PunchTransports
+  /** dials a peer at these addresses (each with /p2p/<peer>): libp2p.dial */
+  dial: (addrs: Multiaddr[], options: { signal: AbortSignal }) => Promise<Connection>
   /** whether this node is behind NAT, and its router's public address as the bootstrap saw it */
   reachability: () => Reachability
   observedAddr: () => string | undefined
@@ -55,6 +61,8 @@ export interface HolePunchStats {
   succeeded: number
   /** punches it answered */
   answered: number
+  /** relayed connections from a publicly reachable peer it turned into direct ones by dialling back */
+  reversed: number
   /** how long its last successful punches took, from the relayed connection to the direct one (at most 16) */
   recentMs: number[]
   lastError?: string
@@ -94,7 +102,7 @@ async function freePort (): Promise<number> {
 
 export class HolePunchService {
   private readonly log: Logger
-  private readonly counts: HolePunchStats = { attempts: 0, succeeded: 0, answered: 0, recentMs: [] }
+  private readonly counts: HolePunchStats = { attempts: 0, succeeded: 0, answered: 0, reversed: 0, recentMs: [] }
   /** by PeerId: when it was last punched to or answered */
   private readonly recent = new Map<string, number>()
   private answers: number[] = []
@@ -109,11 +117,13 @@ export class HolePunchService {
     this.running = true
     await this.components.handle(PROTOCOL_PUNCH, (stream, connection) => { void this.answer(stream, connection) }, { runOnLimitedConnection: true, maxInboundStreams: 2, maxOutboundStreams: 2 })
     this.components.events.addEventListener('connection:open', this.onOpen)
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
   }
 
   async stop (): Promise<void> {
     this.running = false
     this.components.events.removeEventListener('connection:open', this.onOpen)
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
     await this.components.unhandle(PROTOCOL_PUNCH)
   }
 
@@ -125,6 +135,20 @@ export class HolePunchService {
     const c = evt.detail
     if (c.direction !== 'outbound' || !isRelayedAddress(c.remoteAddr) || this.components.reachability() !== 'behind-nat') return
     void this.punch(c)
+  }
+
+  /** A peer that reached this node through a relay says where it listens: a public address of its own is dialled back. */
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { connection, peerId, listenAddrs } = evt.detail
+    if (connection.direction !== 'inbound' || !isRelayedAddress(connection.remoteAddr) || this.components.reachability() !== 'behind-nat') return
+    const own = listenAddrs.filter(isPublicTcpAddress).slice(0, 4)
+    if (own.length === 0 || this.tooSoon(peerId.toString())) return
+    void this.components.dial(own.map(ma => ma.encapsulate(`/p2p/${peerId.toString()}`)), { signal: AbortSignal.timeout(PUNCH_DIAL_TIMEOUT_MS) }).then(c => {
+      this.counts.reversed++
+      this.log('dialled %p back directly (%a)', peerId, c.remoteAddr)
+    }, err => {
+      this.log('could not dial %p back directly - %e', peerId, err)
+    })
   }
 
   /** This router's public IPv4 address, as the bootstrap saw it. */
@@ -210,6 +234,14 @@ async function dialWithin<T> (ms: number, dial: (signal: AbortSignal) => Promise
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** An address a peer listens on that anyone may dial: TCP on a public IP, not through a relay. */
+function isPublicTcpAddress (ma: Multiaddr): boolean {
+  const parts = ma.getComponents()
+  const ip = parts[0]?.value ?? ''
+  if ((parts[0]?.name !== 'ip4' && parts[0]?.name !== 'ip6') || parts[1]?.name !== 'tcp' || isRelayedAddress(ma)) return false
+  return !isLanAddress(ip) && !ip.startsWith('127.') && ip !== '::1' && !ip.startsWith('169.254.') && !/^fe80:/i.test(ip)
 }
 
 export function holePunch (): (components: HolePunchComponents) => HolePunchService {

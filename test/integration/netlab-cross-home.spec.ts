@@ -30,6 +30,8 @@ const UPNP_HOME = 'homed'
 /** the peers no router forwards to: they need the relay */
 const NATTED_PEERS = Object.entries(HOMES).filter(([home]) => home !== UPNP_HOME).flatMap(([, hosts]) => hosts).filter(h => h !== LATE_PEER)
 const PUBLIC_PEER = 'pub'
+/** a public peer started only for its download from behind the symmetric NAT: the peer there has never dialled it */
+const LATE_PUBLIC_PEER = 'pub2'
 /** on the bootstrap host's own loopback */
 const METRICS_AT = '127.0.0.1:9464'
 
@@ -57,7 +59,7 @@ describe('integration: search and get between homes behind NAT routers', functio
       console.log(`      (skipped: ${why})`)
       this.skip()
     }
-    await lab.build({ publicHosts: ['boot', PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec', upnp: name === UPNP_HOME })) })
+    await lab.build({ publicHosts: ['boot', PUBLIC_PEER, LATE_PUBLIC_PEER], homes: Object.entries(HOMES).map(([name, hosts]) => ({ name, hosts, symmetric: name === 'homec', upnp: name === UPNP_HOME })) })
     await peers.startBootstrap('boot', ['--relay-bulk', '--metrics', METRICS_AT])
     // a public peer serves the DHT and a relay as an operator asked; a home peer asked the same stays a DHT client (nobody outside can dial it)
     await peers.startPeer(PUBLIC_PEER, ['--dht-mode', 'server', '--relay-slots', '16', '--metrics', METRICS_AT])
@@ -152,6 +154,14 @@ describe('integration: search and get between homes behind NAT routers', functio
     const refused = await peers.cli('b1', ['get', fromC.cid, '-o', join(tmp.path, 'refused.txt'), '--json'])
     assert.notEqual(refused.code, 0, 'the download cannot cross a relay that carries no file data')
     assert.match(refused.stderr, /behind NAT.*relay that carries no file data.*--relay-bulk/)
+    // a public peer that reaches c1 through the relay is dialled back by c1 (any router lets that out), and downloads directly
+    await peers.startPeer(LATE_PUBLIC_PEER)
+    await waitUntil(`${LATE_PUBLIC_PEER} to join`, async () => (await peers.status(LATE_PUBLIC_PEER))?.bootstrapConnected === true, WAIT_MS, 250)
+    const reversedOut = join(tmp.path, `got-c1-by-${LATE_PUBLIC_PEER}.txt`)
+    const reversed = await peers.cli(LATE_PUBLIC_PEER, ['get', fromC.cid, '-o', reversedOut, '--json'])
+    assert.equal(reversed.code, 0, reversed.stderr)
+    assert.equal(peers.sha256(reversedOut), peers.sha256(peers.fileOf('c1')))
+    assert.ok((await peers.status('c1'))!.holePunch!.reversed >= 1, 'c1 dialled the public peer back')
     // inside a home, the LAN still carries it
     const lanOut = join(tmp.path, 'got-a1-by-a2.txt')
     const lan = await peers.cli('a2', ['get', fromA.cid, '-o', lanOut, '--json'])

@@ -39,7 +39,7 @@ describe('status output: how others reach the peer', () => {
       ...BASE,
       reachability: 'behind-nat',
       relay: { state: 'reserved', addrs: ['/ip4/198.51.100.6/tcp/4001/p2p/x/p2p-circuit/p2p/y', '/ip4/198.51.100.2/tcp/4001/p2p/z/p2p-circuit/p2p/y'] },
-      holePunch: { attempts: 3, succeeded: 2, answered: 1, recentMs: [150, 170] }
+      holePunch: { attempts: 3, succeeded: 2, answered: 1, reversed: 0, recentMs: [150, 170] }
     }
     assert.equal(reachableLine(natted), 'reachable      behind NAT, through 2 relay slots; hole punches 2 of 3')
     const failed: NodeStatus = { ...natted, relay: { state: 'failed', addrs: [], error: 'the relay refused' } }
