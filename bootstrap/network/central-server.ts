@@ -215,7 +215,10 @@ export class CentralServer {
         throw new JoinRefusal(JoinError.RATE_LIMITED, `more than ${this.init.joinsPerPeer} joins in 10 s from this peer; retry later`)
       }
       if (!this.running) throw new JoinRefusal(JoinError.INTERNAL, 'the bootstrap is stopping')
-      const checked = checkJoin(req, connection.remoteAddr, peerId, { ...this.init, relayAddrs: () => this.relaysFor(peerId) })
+      // chosen once per join (asked for only when the peer is behind NAT): the listed addresses and the answer name the same relays
+      let relays: string[] | undefined
+      const relaysOnce = (): string[] => (relays ??= this.relaysFor(peerId))
+      const checked = checkJoin(req, connection.remoteAddr, peerId, { ...this.init, relayAddrs: relaysOnce })
       // a relay is handed out only once the bootstrap's probe reached it (it must be dialable from every home)
       this.publicRelays.offer(peerId, checked.addresses[0] ?? '', checked.behindNat || checked.addresses.length === 0 ? 0 : req.relaySlots)
       const previous = this.election.candidate(peerId)
@@ -246,7 +249,7 @@ export class CentralServer {
         subnet: checked.subnet,
         observedAddr: connection.remoteAddr.toString(),
         table: this.answerTable(peerId, checked.subnet),
-        relayAddrs: checked.behindNat ? oneAddressPerRelay(this.relaysFor(peerId)) : []
+        relayAddrs: checked.behindNat ? oneAddressPerRelay(relaysOnce()) : []
       }
     } catch (err: any) {
       if (err instanceof JoinRefusal) return refusal(err.code, err.message)

@@ -109,17 +109,18 @@ export async function startMiniupnpd (ns: string, plan: MiniupnpdPlan): Promise<
   // its log is wanted only until it runs; a full pipe must not stall it
   child.stderr.removeAllListeners('data')
   child.stderr.resume()
-  ;(child.stderr as any).unref?.()
 }
 
 function exitOf (child: ChildProcessByStdio<null, null, Readable>): Promise<number | null> {
   return new Promise(resolve => child.once('exit', resolve))
 }
 
-/** A process in namespace `ns` that outlives nothing: the lab's teardown kills every process of its namespaces. */
+/** A process in namespace `ns`, killed with the lab (its teardown kills every process of its namespaces). */
 function spawnDetached (ns: string, command: string[]): ChildProcessByStdio<null, null, Readable> {
   const child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
   child.unref()
+  // neither the process nor its log pipe keeps the test's process alive
+  ;(child.stderr as any).unref?.()
   return child
 }
 
