@@ -27,6 +27,8 @@
  * BENCH_SCALE_CONCURRENCY (8), BENCH_SCALE_SEED (9001),
  * BENCH_SCALE_PEER_TIMEOUT_MS (the peers' peerTimeoutMs; default: the
  * product's), BENCH_SCALE_DATA_DIRS=1 (a data directory per peer),
+ * BENCH_SCALE_SEARCH_PRIORITY (equal: the bootstrap drops to the workers'
+ * priority for the searches; bootstrap: it keeps its head start),
  * BENCH_SCALE_DHT_MODE (auto, server or client: every peer's dhtMode, for
  * diagnosis), BENCH_SCALE_DIAG=1 (diagnosis counters of what the peers did on
  * the network, in modes.<mode>.diagnosis: benchmarks/lib/scale-diag.ts),
@@ -59,6 +61,7 @@ const CONCURRENCY = Math.floor(positiveEnv('BENCH_SCALE_CONCURRENCY', 8))
 const SEED = Math.floor(positiveEnv('BENCH_SCALE_SEED', 9001))
 const PEER_TIMEOUT_MS = process.env.BENCH_SCALE_PEER_TIMEOUT_MS == null || process.env.BENCH_SCALE_PEER_TIMEOUT_MS === '' ? undefined : positiveEnv('BENCH_SCALE_PEER_TIMEOUT_MS', 30_000)
 const DATA_DIRS = process.env.BENCH_SCALE_DATA_DIRS === '1'
+const SEARCH_PRIORITY = searchPriority(process.env.BENCH_SCALE_SEARCH_PRIORITY ?? 'equal')
 /** scripts/bench.js stops a benchmark after 10 minutes; this one stops itself first and still writes what it measured */
 const WATCHDOG_MS = positiveEnv('BENCH_SCALE_WATCHDOG_MS', 570_000)
 /** one virtual server per subnet holding all its peers */
@@ -127,7 +130,8 @@ async function run (): Promise<void> {
     bootstrap: 'node bin/peerhive.js bootstrap --listen /ip4/127.0.0.1/tcp/0 --vs-limit N --metrics 127.0.0.1:0 (own process, socket-counter preload); a fresh one (new data directory) per mode',
     modes: Object.fromEntries(MODES.map(m => [m.name, { vsLimit: m.vsLimit, peers: m.name === 'off' ? OFF_PEERS : PEERS, idleWindow: m.idle, dhtSearches: m.dht }])),
     addresses: `127.0.S.H, S = 100..${100 + subnets - 1}, H = 1..${HOSTS_PER_SUBNET}; each peer listens on and dials from its address`,
-    peerProcesses: `${WORKERS} worker processes per mode, peer i in worker i mod ${WORKERS} (createNode, ${DATA_DIRS ? 'a data directory per peer' : 'no data directory: in-memory share store'}), at nice ${WORKER_NICE} (modes.<mode>.workerNice says whether that was allowed): the bootstrap, which in a deployment has a host of its own, keeps its share of the CPU`,
+    peerProcesses: `${WORKERS} worker processes per mode, peer i in worker i mod ${WORKERS} (createNode, ${DATA_DIRS ? 'a data directory per peer' : 'no data directory: in-memory share store'}), at nice ${WORKER_NICE} (modes.<mode>.workerNice says whether that was allowed): the bootstrap, which in a deployment has a host of its own, keeps its share of the CPU while the peers arrive`,
+    searchPriority: SEARCH_PRIORITY === 'equal' ? 'from the searches on, the bootstrap runs at the workers\' nice (modes.<mode>.bootstrapNiceDuringSearches): the central index and the virtual servers each have a host of their own in a deployment, so neither gets more of the CPU than the other here' : 'the bootstrap keeps its higher priority during the searches too (BENCH_SCALE_SEARCH_PRIORITY=bootstrap): the central index is favoured',
     arrival: `${RATE_PER_SEC} peers/s, subnets interleaved (peer k is host 1 + k div ${subnets} of subnet 100 + k mod ${subnets}: host 1 of every subnet first)`,
     files: `${FILES_PER_PEER} file(s) of ${FILE_BYTES} bytes per peer named sc<S>h<H>f<k>: one word no other file has, so every search has exactly one target`,
     peerTimeoutMs: PEER_TIMEOUT_MS ?? 'product default',
@@ -165,6 +169,7 @@ async function run (): Promise<void> {
       ratePerSec: RATE_PER_SEC,
       peerTimeoutMs: PEER_TIMEOUT_MS,
       dataDirs: DATA_DIRS,
+      searchPriority: SEARCH_PRIORITY,
       concurrency: CONCURRENCY,
       searchTimeoutMs: SEARCH_TIMEOUT_MS,
       dhtSearchTimeoutMs: DHT_SEARCH_TIMEOUT_MS,
@@ -198,6 +203,11 @@ function report (): void {
   if (PEER_TIMEOUT_MS == null) notes.push('the peers run with the product\'s default peerTimeoutMs, as users run them (join and central-load use 60 s to spare the machine)')
   if ((process.env.BENCH_SCALE_NOTE ?? '') !== '') notes.push(`run note: ${process.env.BENCH_SCALE_NOTE}`)
   if (OFF_PEERS !== PEERS) notes.push(`the off mode ran with ${OFF_PEERS} peers, not ${PEERS} (BENCH_SCALE_OFF_PEERS)`)
+}
+
+function searchPriority (raw: string): 'equal' | 'bootstrap' {
+  if (raw !== 'equal' && raw !== 'bootstrap') throw new Error(`BENCH_SCALE_SEARCH_PRIORITY must be equal or bootstrap, got "${raw}"`)
+  return raw
 }
 
 function searchCounts (raw: string): WorkloadSize {

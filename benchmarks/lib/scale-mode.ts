@@ -29,6 +29,8 @@ export interface ModeContext {
   ratePerSec: number
   peerTimeoutMs?: number
   dataDirs: boolean
+  /** whether the bootstrap keeps its higher priority during the searches ('bootstrap') or drops to the workers' ('equal') */
+  searchPriority: 'equal' | 'bootstrap'
   concurrency: number
   searchTimeoutMs: number
   dhtSearchTimeoutMs: number
@@ -192,6 +194,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const tiered = ctx.searches.filter(s => s.kind !== 'dht')
   const dht = mode.dht ? ctx.searches.filter(s => s.kind === 'dht') : []
   const dhtReserve = dht.length > 0 ? Math.min(60_000, (ctx.deadline - now() - SHUTDOWN_MS) / 3) : 0
+  out.bootstrapNiceDuringSearches = ctx.searchPriority === 'equal' ? shareCpuEqually(boot.pid, out.workerNice) : 0
   const searchA = await snap('searches start')
   const outcomes = await runSearches(tiered, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS - dhtReserve)
   const searchB = await snap('searches end')
@@ -277,6 +280,23 @@ function yieldToBootstrap (pid: number | undefined): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/**
+ * Searches compare the central index (the bootstrap) with virtual servers
+ * (peers in the workers). In a deployment each has a host of its own, so
+ * neither may be favoured by the scheduler here: the bootstrap drops to
+ * the workers' priority once the arrivals that needed its head start are
+ * over. Returns the bootstrap's nice value from then on.
+ */
+function shareCpuEqually (bootstrapPid: number, workerNice: number): number {
+  if (workerNice === 0) return 0
+  try {
+    setPriority(bootstrapPid, workerNice)
+    return workerNice
+  } catch {
+    return 0
   }
 }
 
