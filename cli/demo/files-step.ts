@@ -13,12 +13,16 @@ import { DATASET, DATASET_WORD, SEARCH_WORD, type PreparedFile } from './sample-
 import { USER_PEER, pollUntil, type DemoContext } from './context.js'
 import { seconds, type Paint } from './narrator.js'
 import { searchDht } from '../../src/sharing/index.js'
+import { sleep } from '../../src/core/index.js'
 import type { IndexEntry, SearchResult, SearchTier } from '../../src/index.js'
 
 const TIER_COLORS: Record<SearchTier, Paint> = { local: 'green', subnet: 'cyan', remote: 'yellow', dht: 'magenta' }
 const TIERS: SearchTier[] = ['local', 'subnet', 'remote', 'dht']
 /** How long the demo waits for the DHT's records to spread before it moves on. */
 const DHT_WAIT_MS = 15_000
+/** How long the demo searches again for the data set while its sharers' indexes spread (hashing 32 MiB takes a while on a busy machine). */
+const DATASET_WAIT_MS = 30_000
+const DATASET_RETRY_MS = 2_000
 
 export async function searchStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal } = ctx
@@ -48,7 +52,13 @@ export async function downloadStep (ctx: DemoContext): Promise<void> {
   const { net, say, signal } = ctx
   say.section(3, `Download: a file from other subnets, from several peers at once, to ${USER_PEER}`)
   say.line(`${USER_PEER} searches for "${DATASET_WORD}":`)
-  const found = await runSearch(ctx, [DATASET_WORD], false)
+  let found = await runSearch(ctx, [DATASET_WORD], false)
+  const until = performance.now() + DATASET_WAIT_MS
+  while (!found.some(r => r.filename === DATASET.file) && performance.now() < until) {
+    say.note('Not found yet: its sharers\' indexes are still on their way to their virtual servers. Searching again.')
+    await sleep(DATASET_RETRY_MS, signal)
+    found = await runSearch(ctx, [DATASET_WORD], false)
+  }
   const hit = found.find(r => r.filename === DATASET.file)
   if (hit == null) throw new Error(`the search for "${DATASET_WORD}" did not find ${DATASET.file}`)
 
