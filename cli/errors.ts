@@ -1,4 +1,4 @@
-import { PeerhiveError } from '../src/core/index.js'
+import { PeerhiveError } from '../src/core/errors.js'
 
 /** A command line the CLI cannot run as given: it exits with the usage code and says what to change. */
 export class UsageError extends PeerhiveError {

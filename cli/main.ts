@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS, createBootstrap } from '../bootstrap/index.js'
-import { ApiError, callApi, callApiLines } from '../src/api/index.js'
-import { createNode } from '../src/node.js'
+// a command that only talks to a running node loads no libp2p: daemon, bootstrap and demo import the stack when they run
+import { ApiError, callApi, callApiLines } from '../src/api/client.js'
 import {
-  DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
-} from '../src/core/index.js'
+  DEFAULT_DAEMON_PEER_TIMEOUT_MS, DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_PEER_TIMEOUT_MS, DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS,
+  DEFAULT_RESTART_GRACE_MS, DEFAULT_SUBNET_PREFIX_V4, DEFAULT_SUBNET_PREFIX_V6, DEFAULT_VS_LIMIT
+} from '../src/core/constants.js'
 import { EXIT, formatBytes, formatFiles, formatNoMatch, formatResult, formatStatus, formatSubnets, printJson } from './format/output.js'
 import { SearchMerge } from './search-merge.js'
 import { checkCid, shellQuote } from './arguments.js'
@@ -14,10 +14,11 @@ import { ProgressBar } from './format/progress-bar.js'
 import { JoinReporter } from './join-reporter.js'
 import { printStartup, runUntilSignal, stackOf } from './run-node.js'
 import { registerComputeCommands } from './compute-commands.js'
-import { registerDemoCommand } from './demo/index.js'
+import { registerDemoCommand } from './demo/command.js'
 import { skippedSummary } from './skipped-summary.js'
 import { UsageError } from './errors.js'
-import { NotSharedError, SEARCH_TIERS } from '../src/sharing/index.js'
+import { NotSharedError } from '../src/sharing/model/errors.js'
+import { SEARCH_TIERS } from '../src/sharing/model/tiers.js'
 
 /** Errors that mean the command was used wrongly (exit 2): bad options, an invalid job file. */
 const USAGE_ERRORS = new Set(['InvalidOptionError', 'UsageError', 'InvalidJobError'])
@@ -109,6 +110,7 @@ Examples:
   peerhive bootstrap --data ./boot --dashboard 127.0.0.1:8080 --schedule priority`)
   .action(async opts => {
     const dataDir = resolve(opts.data)
+    const { createBootstrap } = await import('../bootstrap/index.js')
     const node = await createBootstrap({
       dataDir,
       listen: opts.listen,
@@ -158,6 +160,7 @@ Examples:
   peerhive daemon --data ./worker --bootstrap ... --provider --cpus 2 --max-memory 256`)
   .action(async opts => {
     const dataDir = resolve(opts.data)
+    const { createNode } = await import('../src/node.js')
     const node = await createNode({
       dataDir,
       bootstrap: opts.bootstrap,

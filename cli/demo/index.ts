@@ -8,7 +8,6 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { Command } from 'commander'
 import { electionStep } from './election-step.js'
 import { dhtStep, downloadStep, searchStep } from './files-step.js'
 import { computeStep, imageStep } from './compute-step.js'
@@ -16,34 +15,12 @@ import { DemoNetwork, HOSTS, PROVIDER_HOSTS, SUBNETS } from './network.js'
 import { Narrator, seconds } from './narrator.js'
 import { USER_PEER, type DemoContext } from './context.js'
 import { InvalidOptionError } from '../../src/core/index.js'
+import { PNG_NAME, type DemoOptions } from './command.js'
 
-export const PNG_NAME = 'peerhive-demo-mandelbrot.png'
 /** A clean stop that takes longer than this ends the process anyway. */
 const STOP_DEADLINE_MS = 15_000
 /** A second signal this soon after the first is the same Ctrl-C, forwarded (by npm or bin/peerhive.js). */
 const DUPLICATE_SIGNAL_MS = 1_500
-
-export interface DemoOptions {
-  /** stop after the scripted part instead of waiting for a signal */
-  exitAfterScript?: boolean
-  /** keep the nodes' data in this folder (new or empty) instead of a temporary one removed at exit */
-  dir?: string
-  /** folder of the PNG; @default the current folder */
-  out?: string
-}
-
-export function registerDemoCommand (program: Command): void {
-  program.command('demo')
-    .description('run a demo network on loopback: a bootstrap and 3 subnets of 4 peers that elect virtual servers, share, search, download and render a Mandelbrot image on 6 providers')
-    .option('--exit-after-script', 'stop once the scripted part is done instead of waiting for Ctrl-C', false)
-    .option('--dir <dir>', 'keep the nodes\' data in this folder, new or empty (default: a temporary folder, removed at exit)')
-    .option('--out <dir>', `folder to write ${PNG_NAME} into (default: the current folder)`)
-    .addHelpText('after', '\nExamples:\n  npm run demo\n  peerhive demo --out /tmp --exit-after-script')
-    .action(async opts => {
-      const code = await runDemo({ exitAfterScript: opts.exitAfterScript, dir: opts.dir, out: opts.out })
-      process.exit(code)
-    })
-}
 
 class InterruptedError extends Error {
   override name = 'InterruptedError'

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TOKEN_FILE } from '../core/index.js'
+import { TOKEN_FILE } from '../core/constants.js'
 import { bearerToken } from './http-guard.js'
 
 export { TOKEN_FILE }

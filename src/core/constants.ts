@@ -102,3 +102,15 @@ export const DEFAULT_BACKOFF_MAX_MS = 2_000
 export const DEFAULT_JOINS_PER_PEER = 10
 /** Join exchanges handled at once, all peers together. */
 export const DEFAULT_MAX_CONCURRENT_JOINS = 256
+
+/** The bootstrap's circuit relay (src/core/relay-server.ts): reservations it holds at once */
+export const DEFAULT_RELAY_SLOTS = 1024
+/** bytes one relayed connection may carry before it is closed (without `bulk`) */
+export const DEFAULT_RELAY_CONNECTION_BYTES = 128 * 1024
+/** how long one relayed connection may stay open (without `bulk`), in ms: libp2p's default */
+export const DEFAULT_RELAY_CONNECTION_MS = 120_000
+
+/** The node's private key in the data directory (src/core/identity.ts): it never leaves it. */
+export const IDENTITY_FILE = 'identity.key'
+/** The local API's bearer token in the data directory (src/api/token.ts): a secret, like the key. */
+export const TOKEN_FILE = 'api.token'

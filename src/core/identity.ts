@@ -1,12 +1,10 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { IDENTITY_FILE } from './constants.js'
 import { InvalidIdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
-export const IDENTITY_FILE = 'identity.key'
-/** The local API's bearer token in the data directory (src/api/token.ts): a secret, like the key. */
-export const TOKEN_FILE = 'api.token'
 
 /** Loads the node's Ed25519 key from its data directory, creating it on first start, so the PeerId survives restarts. */
 export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {

@@ -9,6 +9,7 @@
  * relayed connections carry everything.
  */
 import { Counter, Gauge } from 'prom-client'
+import { DEFAULT_RELAY_CONNECTION_BYTES, DEFAULT_RELAY_CONNECTION_MS, DEFAULT_RELAY_SLOTS } from './constants.js'
 import { InvalidOptionError } from './errors.js'
 import type { PeerhiveMetrics } from './metrics.js'
 import type { CircuitRelayServerInit, CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -39,9 +40,6 @@ export interface RelayOptions {
   connectionMs?: number
 }
 
-export const DEFAULT_RELAY_SLOTS = 1024
-export const DEFAULT_RELAY_CONNECTION_BYTES = 128 * 1024
-export const DEFAULT_RELAY_CONNECTION_MS = 120_000
 /** a reservation lasts this long; the peer renews it before it ends */
 const RESERVATION_TTL_MS = 60 * 60_000
 

@@ -7,10 +7,10 @@ import { byNearness } from './routing/index.js'
 import type { SubnetIndex } from './subnet-index.js'
 import type { ShareStore } from './share-store.js'
 import { indexEntryOf, type FileMeta, type IndexEntry } from './model/types.js'
+import { SEARCH_TIERS, type SearchTier } from './model/tiers.js'
 import type { Libp2p } from 'libp2p'
 
-export type SearchTier = 'local' | 'subnet' | 'remote' | 'dht'
-export const SEARCH_TIERS: readonly SearchTier[] = ['local', 'subnet', 'remote', 'dht']
+export { SEARCH_TIERS, type SearchTier } from './model/tiers.js'
 
 /** One search result line (`peerhive search --json`). */
 export interface SearchResult extends FileMeta {

@@ -1,5 +1,5 @@
-import { sleep } from '../../core/index.js'
-import { Backoff } from '../../topology/index.js'
+import { sleep } from '../../core/sleep.js'
+import { Backoff } from '../../topology/backoff.js'
 import { BootstrapUnreachableError } from './errors.js'
 
 /**

@@ -1,4 +1,4 @@
-import { PeerhiveError } from '../../core/index.js'
+import { PeerhiveError } from '../../core/errors.js'
 
 /**
  * A job that cannot be submitted: malformed JSON, a field out of range, a

@@ -1,4 +1,4 @@
-import { PeerhiveError } from '../../core/index.js'
+import { PeerhiveError } from '../../core/errors.js'
 
 /** A shared file no longer matches its manifest: it was changed after it was shared. */
 export class FileChangedError extends PeerhiveError {

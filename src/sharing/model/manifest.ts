@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { InvalidOptionError, MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../../core/index.js'
+import { InvalidOptionError, MalformedMessageError, MessageTooLargeError, UnsupportedVersionError } from '../../core/errors.js'
 import { Manifest } from '../../pb/sharing.js'
 import { FileChangedError } from './errors.js'
 
