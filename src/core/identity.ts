@@ -5,7 +5,6 @@ import { IDENTITY_FILE } from './constants.js'
 import { InvalidIdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
 
-
 /** Loads the node's Ed25519 key from its data directory, creating it on first start, so the PeerId survives restarts. */
 export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
   const path = join(dataDir, IDENTITY_FILE)

@@ -5,8 +5,10 @@
  * to start one and exits 3. Real `peerhive` processes, no network.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import * as nodeModule from 'node:module'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Writable } from 'node:stream'
 import { ProgressBar } from '../../cli/format/progress-bar.js'
 import { ROOT, peerhive } from '../helpers/cli.js'
@@ -194,6 +196,29 @@ describe('e2e: the CLI explains itself', function () {
       const r = await peerhive(['status'], { PEERHIVE_DATA: tmp.path })
       assert.equal(r.code, 3)
       assert.ok(r.stderr.includes(tmp.path), r.stderr)
+    })
+
+    it('a command that only talks to a node loads no libp2p module, so it starts at once', async function () {
+      // module.registerHooks: Node 22.15 and newer
+      if (typeof (nodeModule as any).registerHooks !== 'function') this.skip()
+      const hook = join(tmp.path, 'record-modules.mjs')
+      const list = join(tmp.path, 'modules.txt')
+      writeFileSync(hook, [
+        "import { registerHooks } from 'node:module'",
+        "import { appendFileSync } from 'node:fs'",
+        'const urls = []',
+        'registerHooks({ resolve (specifier, context, next) { const r = next(specifier, context); urls.push(r.url); return r } })',
+        `process.on('exit', () => { appendFileSync(${JSON.stringify(list)}, urls.join('\\n') + '\\n') })`
+      ].join('\n'))
+      for (const args of [['status'], ['search', 'anything'], ['job', 'status', 'some-id']]) {
+        writeFileSync(list, '')
+        const r = await peerhive([...args, '--data', tmp.path], { NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` })
+        assert.equal(r.code, 3, `exit code 3 (no daemon); stderr: ${r.stderr}`)
+        const loaded = readFileSync(list, 'utf8').split('\n')
+        assert.ok(loaded.some(u => u.endsWith('/dist/cli/main.js')), `the hook saw the CLI load: ${loaded.length} modules`)
+        const stack = loaded.filter(u => /\/node_modules\/(libp2p|@libp2p|@chainsafe)\//.test(u))
+        assert.deepEqual(stack, [], `peerhive ${args.join(' ')} loaded the network stack`)
+      }
     })
   })
 
