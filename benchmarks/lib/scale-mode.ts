@@ -70,7 +70,7 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   // workers get room for their peers' heaps (a V8 default would cap them near 2-4 GB)
   const workers = await Promise.all(Array.from({ length: ctx.workers }, async (_, i) =>
     Child.fork(`${mode.name}-worker-${i}`, lib('scale-worker.js'), [], { NODE_OPTIONS: '--max-old-space-size=6144' }, 60_000)))
-  out.workerNice = workers.map(w => yieldToBootstrap(w.proc.pid)).every(Boolean) ? WORKER_NICE : 0
+  out.workerNice = workers.map(w => renice(w.proc.pid, WORKER_NICE)).every(Boolean) ? WORKER_NICE : 0
   const loads = async (): Promise<ScaleWorkerLoad[]> => Promise.all(workers.map(async w => w.call<ScaleWorkerLoad>('load', {}, 30_000)))
   // a worker too busy to answer in time keeps its last answer: one slow poll must not end the run
   const lastStates: ScalePeerState[][] = workers.map(() => [])
@@ -194,7 +194,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
   const tiered = ctx.searches.filter(s => s.kind !== 'dht')
   const dht = mode.dht ? ctx.searches.filter(s => s.kind === 'dht') : []
   const dhtReserve = dht.length > 0 ? Math.min(60_000, (ctx.deadline - now() - SHUTDOWN_MS) / 3) : 0
-  out.bootstrapNiceDuringSearches = ctx.searchPriority === 'equal' ? shareCpuEqually(boot.pid, out.workerNice) : 0
+  // the central index and the virtual servers each have a host of their own in a deployment: from here on neither is favoured
+  out.bootstrapNiceDuringSearches = ctx.searchPriority === 'equal' && out.workerNice > 0 && renice(boot.pid, out.workerNice) ? out.workerNice : 0
   const searchA = await snap('searches start')
   const outcomes = await runSearches(tiered, ctx, workerOf, peerIdOf, ctx.deadline - SHUTDOWN_MS - dhtReserve)
   const searchB = await snap('searches end')
@@ -272,31 +273,14 @@ async function runSearches (searches: PlannedSearch[], ctx: ModeContext, workerO
  */
 export const WORKER_NICE = 10
 
-/** Lowers a worker's priority; false where that is not allowed (the mode's `workerNice` then says 0). */
-function yieldToBootstrap (pid: number | undefined): boolean {
+/** Lowers a process's priority to `nice`; false where that is not allowed (the mode's figures then say 0). */
+function renice (pid: number | undefined, nice: number): boolean {
   if (pid == null) return false
   try {
-    setPriority(pid, WORKER_NICE)
+    setPriority(pid, nice)
     return true
   } catch {
     return false
-  }
-}
-
-/**
- * Searches compare the central index (the bootstrap) with virtual servers
- * (peers in the workers). In a deployment each has a host of its own, so
- * neither may be favoured by the scheduler here: the bootstrap drops to
- * the workers' priority once the arrivals that needed its head start are
- * over. Returns the bootstrap's nice value from then on.
- */
-function shareCpuEqually (bootstrapPid: number, workerNice: number): number {
-  if (workerNice === 0) return 0
-  try {
-    setPriority(bootstrapPid, workerNice)
-    return workerNice
-  } catch {
-    return 0
   }
 }
 

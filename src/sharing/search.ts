@@ -10,8 +10,6 @@ import { indexEntryOf, type FileMeta, type IndexEntry } from './model/types.js'
 import { SEARCH_TIERS, type SearchTier } from './model/tiers.js'
 import type { Libp2p } from 'libp2p'
 
-export { SEARCH_TIERS, type SearchTier } from './model/tiers.js'
-
 /** One search result line (`peerhive search --json`). */
 export interface SearchResult extends FileMeta {
   /** PeerIds of the peers that share it, as this tier knows them */

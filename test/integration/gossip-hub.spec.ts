@@ -23,9 +23,9 @@ describe('integration: the bootstrap\'s gossip mesh holds every subscriber', fun
     hub = await createStack({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.60.1/tcp/0'], isBootstrap: true, peerTimeoutMs: 600_000 })
     await hub.start()
     hub.services.pubsub.subscribe(TOPIC)
+    // spokes may learn of each other (DHT answers) and would link up on a slow machine: only the hub may be a spoke's peer
+    const notHub = (peer: PeerId): boolean => !peer.equals(hub.peerId)
     for (let i = 0; i < SPOKES; i++) {
-      // spokes may learn of each other (DHT answers) and would link up on a slow machine: only the hub may be a spoke's peer
-      const notHub = (peer: PeerId): boolean => !peer.equals(hub.peerId)
       const node = await createStack({
         privateKey: await generateKeyPair('Ed25519'),
         listen: [`/ip4/127.0.61.${i + 1}/tcp/0`],
