@@ -10,6 +10,7 @@ export interface SearchRequest {
   wantServers: boolean
   forward: boolean
   forwardTimeoutMs: number
+  keepSession: boolean
 }
 
 export namespace SearchRequest {
@@ -54,6 +55,11 @@ export namespace SearchRequest {
           w.uint32(obj.forwardTimeoutMs)
         }
 
+        if ((obj.keepSession != null && obj.keepSession !== false)) {
+          w.uint32(56)
+          w.bool(obj.keepSession)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -64,7 +70,8 @@ export namespace SearchRequest {
           limit: 0,
           wantServers: false,
           forward: false,
-          forwardTimeoutMs: 0
+          forwardTimeoutMs: 0,
+          keepSession: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -103,6 +110,10 @@ export namespace SearchRequest {
             }
             case 6: {
               obj.forwardTimeoutMs = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.keepSession = reader.bool()
               break
             }
             default: {
@@ -178,6 +189,13 @@ export namespace SearchRequest {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.keepSession`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -221,6 +239,11 @@ export namespace SearchRequest {
     value: number
   }
 
+  export interface SearchRequestKeepSessionFieldEvent {
+    field: '$.keepSession'
+    value: boolean
+  }
+
   export function encode (obj: Partial<SearchRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SearchRequest.codec())
   }
@@ -229,7 +252,7 @@ export namespace SearchRequest {
     return decodeMessage(buf, SearchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchRequest>): Generator<SearchRequestVersionFieldEvent | SearchRequestWordsFieldEvent | SearchRequestLimitFieldEvent | SearchRequestWantServersFieldEvent | SearchRequestForwardFieldEvent | SearchRequestForwardTimeoutMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SearchRequest>): Generator<SearchRequestVersionFieldEvent | SearchRequestWordsFieldEvent | SearchRequestLimitFieldEvent | SearchRequestWantServersFieldEvent | SearchRequestForwardFieldEvent | SearchRequestForwardTimeoutMsFieldEvent | SearchRequestKeepSessionFieldEvent> {
     return streamMessage(buf, SearchRequest.codec(), opts)
   }
 }

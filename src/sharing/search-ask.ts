@@ -29,7 +29,7 @@ export async function askIndex (libp2p: Libp2p<any>, peerId: string, words: stri
   const peer = peerIdOf(peerId)
   if (ref != null) await rememberAddrs(libp2p, ref)
   const forward = fields.forwardTimeoutMs != null
-  const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0 }
+  const req = { version: WIRE_VERSION, words, limit: fields.limit, wantServers: fields.wantServers, forward, forwardTimeoutMs: forward ? fields.forwardTimeoutMs ?? 0 : 0, keepSession: false }
   const res = await searchSessions(libp2p).ask(peer, req, signal)
   if (res.error !== SearchError.NONE) throw new SearchRefusedError(peerId, res.error, res.message)
   return res

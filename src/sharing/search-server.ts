@@ -114,6 +114,10 @@ export class SearchServer {
     if (!tryConsume(limiter, requester)) return response(SearchError.RATE_LIMITED, 'too many searches from this peer; retry in a few seconds')
     const refusal = this.init.refuse()
     if (refusal != null) return response(SearchError.NOT_A_SERVER, refusal)
+    if (req.keepSession) {
+      const asksMore = req.words.length > 0 || req.wantServers || req.forward
+      return response(asksMore ? SearchError.MALFORMED_MESSAGE : SearchError.NONE, asksMore ? 'a session keep-alive carries no words and asks nothing else' : '')
+    }
     const words = queryWords(req.words)
     if (words.length === 0) return response(SearchError.MALFORMED_MESSAGE, 'a search needs at least one word')
     const limit = Math.min(MAX_SEARCH_HITS, Math.max(1, req.limit))

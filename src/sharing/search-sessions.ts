@@ -5,10 +5,16 @@
  * negotiation (a round trip) and most of a request's CPU, which is most of
  * what a member's search of its virtual server costs.
  */
-import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS, closeOrAbort } from '../core/index.js'
-import { SearchRequest, SearchResponse } from '../pb/search.js'
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS, SEARCH_TIMEOUT_MS, WIRE_VERSION, closeOrAbort, peerIdOf } from '../core/index.js'
+import { SearchError, SearchRequest, SearchResponse } from '../pb/search.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
+
+/**
+ * A kept session (keepWarm) is renewed when its stream has been idle this
+ * long: before SEARCH_SESSION_REUSE_MS, so the next search always finds it.
+ */
+export const KEEP_WARM_MS = 30_000
 
 /** Idle streams kept per peer: searches to one peer at once beyond it open streams that close after their answer. */
 const IDLE_PER_PEER = 2
@@ -26,7 +32,35 @@ export class SearchSessions {
   /** by PeerId, in the order their streams went idle (a Map keeps insertion order) */
   private readonly idle = new Map<string, Idle[]>()
 
-  constructor (private readonly libp2p: Libp2p<any>) {}
+  /** the peer whose session is kept open between searches (a member's virtual server) */
+  private warm?: { peer: PeerId, timer: ReturnType<typeof setInterval> }
+  /** a keep-alive is out: the next round waits for it */
+  private renewing = false
+
+  constructor (private readonly libp2p: Libp2p<any>, private readonly keepWarmMs = KEEP_WARM_MS) {}
+
+  /**
+   * Keeps one session with `peer` open ahead of this node's searches (a
+   * member with its virtual server, protocols/search.md "Sessions"), so its
+   * first search after a quiet spell needs no new stream; undefined stops.
+   * A peer that refuses keep-alives (an older version) is no longer kept.
+   */
+  keepWarm (peerId: string | undefined): void {
+    if (peerId != null && this.warm?.peer.toString() === peerId) return
+    if (this.warm != null) clearInterval(this.warm.timer)
+    this.warm = undefined
+    if (peerId == null) return
+    let peer: PeerId
+    try {
+      peer = peerIdOf(peerId)
+    } catch {
+      return
+    }
+    const timer = setInterval(() => { void this.renew(peer) }, this.keepWarmMs)
+    timer.unref?.()
+    this.warm = { peer, timer }
+    void this.renew(peer)
+  }
 
   /** Asks `peer` over an idle session stream when there is one (a stale one is replaced by a fresh stream), else a new stream. */
   async ask (peer: PeerId, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
@@ -44,11 +78,38 @@ export class SearchSessions {
     return await this.exchange(peer, new RequestChannel(stream, MAX_SEARCH_RESPONSE_BYTES), request, signal)
   }
 
+  /** The peer whose session is kept open now (for tests and diagnosis). */
+  get keptWarm (): string | undefined {
+    return this.warm?.peer.toString()
+  }
+
   /** Idle streams held now (for tests and diagnosis). */
   get size (): number {
     let n = 0
     for (const list of this.idle.values()) n += list.length
     return n
+  }
+
+  /**
+   * Sends a keep-alive over the kept session unless a search used it lately;
+   * opens one when there is none. Never dials: the session rides the
+   * connection the member keeps for its index anyway.
+   */
+  private async renew (peer: PeerId): Promise<void> {
+    if (this.renewing || this.libp2p.getConnections(peer).length === 0) return
+    const list = this.idle.get(peer.toString())
+    const newest = list?.[list.length - 1]
+    if (newest != null && performance.now() - newest.since < this.keepWarmMs) return
+    const request: SearchRequest = { version: WIRE_VERSION, words: [], limit: 0, wantServers: false, forward: false, forwardTimeoutMs: 0, keepSession: true }
+    this.renewing = true
+    try {
+      const res = await this.ask(peer, request, AbortSignal.timeout(SEARCH_TIMEOUT_MS))
+      if (res.error !== SearchError.NONE && this.warm?.peer.equals(peer) === true) this.keepWarm(undefined)
+    } catch {
+      // the peer is away or restarting: the next round tries again
+    } finally {
+      this.renewing = false
+    }
   }
 
   private async exchange (peer: PeerId, channel: RequestChannel, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {

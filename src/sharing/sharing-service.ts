@@ -5,6 +5,7 @@ import { IndexSync } from './index-sync.js'
 import { search, type SearchOptions, type SearchResult } from './search.js'
 import { SearchServer, type SearchAnswer } from './search-server.js'
 import { SearchForwarder } from './search-forward.js'
+import { searchSessions } from './search-ask.js'
 import { ShareStore } from './share-store.js'
 import type { SkippedPath } from './share-policy.js'
 import { SubnetIndex } from './subnet-index.js'
@@ -154,6 +155,7 @@ export class SharingService {
     this.place.removeEventListener('placement', this.onPlacement)
     this.shares.removeEventListener('change', this.onChange)
     this.filterPublisher.stop()
+    searchSessions(this.libp2p).keepWarm(undefined)
     this.filters.stop()
     await this.announcer.stop()
     await this.watcher.stop()
@@ -239,6 +241,8 @@ export class SharingService {
       this.filterPublisher.stop()
       this.filters.stop()
     }
+    // a member's searches start at its virtual server: its session stays open between them
+    searchSessions(this.libp2p).keepWarm(p.role === 'member' ? p.virtualServer ?? undefined : undefined)
     if (p.role === 'member') this.sync.setTarget(p.virtualServer ?? undefined, p.virtualServerAddrs)
     else this.sync.setTarget(p.role === 'central-client' ? this.place.bootstrapId.toString() : undefined)
   }

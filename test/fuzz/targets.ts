@@ -164,7 +164,8 @@ export const TARGETS: Target[] = [
       version: version(rng),
       words: Array.from({ length: rng.range(0, 4) }, () => rng.chance(0.3) ? ctx.sharedKeyword : rng.word()),
       limit: rng.pick([0, 1, 10, 256, 0xffffffff]),
-      wantServers: rng.chance(0.5)
+      wantServers: rng.chance(0.5),
+      keepSession: rng.chance(0.2)
     }),
     decode: buf => SearchResponse.decode(buf),
     code: (a: SearchResponse) => a.error,

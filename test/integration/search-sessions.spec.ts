@@ -11,6 +11,7 @@ import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, WIRE_VERSION } from '../../
 import { SearchError, SearchRequest, SearchResponse } from '../../src/pb/search.js'
 import { SearchServer } from '../../src/sharing/index.js'
 import { askIndex, searchSessions } from '../../src/sharing/search-ask.js'
+import { SearchSessions } from '../../src/sharing/search-sessions.js'
 import { counterSum } from '../helpers/raw-request.js'
 import { rawClient } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
@@ -131,8 +132,69 @@ describe('integration: search sessions', function () {
     assert.equal((await ask(['tide'])).hits.length, 1)
     assert.equal(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'MALFORMED_MESSAGE' }), 1)
   })
+
+  describe('a member\'s session kept open', () => {
+    let sessions: SearchSessions | undefined
+
+    afterEach(() => {
+      sessions?.keepWarm(undefined)
+      sessions = undefined
+    })
+
+    it('opens a session before the first search and keeps it past the server\'s idle time, so no search opens a stream', async () => {
+      const idleMs = 3_000
+      await serve(idleMs)
+      sessions = new SearchSessions(asker, 200)
+      sessions.keepWarm(server.peerId.toString())
+      await waitUntil('the kept session to open', () => sessions!.size === 1 && serverStreams().length === 1, 5_000)
+      const [stream] = serverStreams()
+      // twice the server's idle time with no search: keep-alives hold the session
+      await new Promise(resolve => setTimeout(resolve, 2 * idleMs))
+      assert.deepEqual(serverStreams(), [stream], 'the same stream, still open')
+      const res = await sessions.ask(server.peerId, request(['tide']), AbortSignal.timeout(5_000))
+      assert.deepEqual(res.hits.map(h => h.entry?.filename), ['tide-table.txt'])
+      assert.equal(dials, 1, 'only the kept session\'s stream was opened')
+      assert.ok(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'ok' }) >= 3, 'keep-alives are counted as requests')
+    })
+
+    it('never dials for a keep-alive: a peer it has no connection to is not asked', async () => {
+      await serve(60_000)
+      const stranger = await rawClient('127.0.59.3')
+      try {
+        sessions = new SearchSessions(asker, 50)
+        sessions.keepWarm(stranger.peerId.toString())
+        await new Promise(resolve => setTimeout(resolve, 300))
+        assert.equal(dials, 0)
+        assert.equal(asker.getConnections(stranger.peerId).length, 0)
+      } finally {
+        await stranger.stop()
+      }
+    })
+
+    it('stops keeping a session with a server that refuses keep-alives, as an older version does (no word)', async () => {
+      await serve(60_000)
+      const answer = (searchServer as any).answer.bind(searchServer)
+      ;(searchServer as any).answer = async (req: SearchRequest, requester: string) => answer({ ...req, keepSession: false }, requester)
+      sessions = new SearchSessions(asker, 50)
+      sessions.keepWarm(server.peerId.toString())
+      await waitUntil('the asker to stop keeping the session', () => sessions!.keptWarm == null, 5_000)
+      assert.equal(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'MALFORMED_MESSAGE' }), 1, 'one refusal was enough')
+      await waitUntil('no stream left', () => serverStreams().length === 0 && sessions!.size === 0, 5_000)
+    })
+
+    it('answers a keep-alive that carries words MALFORMED_MESSAGE', async () => {
+      await serve(60_000)
+      const stream = await asker.dialProtocol(server.peerId, PROTOCOL_SEARCH)
+      const lp = lpStream(stream, { maxDataLength: MAX_SEARCH_RESPONSE_BYTES })
+      await lp.write(SearchRequest.encode({ ...request(['tide']), keepSession: true }))
+      const res = SearchResponse.decode(await lp.read())
+      assert.equal(res.error, SearchError.MALFORMED_MESSAGE)
+      assert.equal(res.hits.length, 0)
+      await stream.close()
+    })
+  })
 })
 
 function request (words: string[]): SearchRequest {
-  return { version: WIRE_VERSION, words, limit: 10, wantServers: false, forward: false, forwardTimeoutMs: 0 }
+  return { version: WIRE_VERSION, words, limit: 10, wantServers: false, forward: false, forwardTimeoutMs: 0, keepSession: false }
 }
