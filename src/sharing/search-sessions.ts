@@ -16,6 +16,9 @@ import type { Libp2p } from 'libp2p'
  */
 export const KEEP_WARM_MS = 30_000
 
+/** Answers to a keep-alive that say the server will never take one. */
+const OLDER_VERSION = [SearchError.MALFORMED_MESSAGE, SearchError.UNSUPPORTED_VERSION]
+
 /** Idle streams kept per peer: searches to one peer at once beyond it open streams that close after their answer. */
 const IDLE_PER_PEER = 2
 /** Peers with idle streams; past it, the longest idle peer's go. */
@@ -43,7 +46,7 @@ export class SearchSessions {
    * Keeps one session with `peer` open ahead of this node's searches (a
    * member with its virtual server, protocols/search.md "Sessions"), so its
    * first search after a quiet spell needs no new stream; undefined stops.
-   * A peer that refuses keep-alives (an older version) is no longer kept.
+   * A peer that cannot take keep-alives (an older version) is no longer kept.
    */
   keepWarm (peerId: string | undefined): void {
     if (peerId != null && this.warm?.peer.toString() === peerId) return
@@ -104,7 +107,8 @@ export class SearchSessions {
     this.renewing = true
     try {
       const res = await this.ask(peer, request, AbortSignal.timeout(SEARCH_TIMEOUT_MS))
-      if (res.error !== SearchError.NONE && this.warm?.peer.equals(peer) === true) this.keepWarm(undefined)
+      // an older version reads a request with no words as malformed; a busy server (RATE_LIMITED) or one between roles is tried again
+      if (OLDER_VERSION.includes(res.error) && this.warm?.peer.equals(peer) === true) this.keepWarm(undefined)
     } catch {
       // the peer is away or restarting: the next round tries again
     } finally {
