@@ -15,6 +15,8 @@ import type { Libp2p } from 'libp2p'
  * long: before SEARCH_SESSION_REUSE_MS, so the next search always finds it.
  */
 export const KEEP_WARM_MS = 30_000
+/** How soon keepWarm tries again while it has no session: not connected yet, or the last attempt failed. */
+const KEEP_WARM_RETRY_MS = 2_000
 
 /** Answers to a keep-alive that say the server will never take one. */
 const OLDER_VERSION = [SearchError.MALFORMED_MESSAGE, SearchError.UNSUPPORTED_VERSION]
@@ -35,10 +37,8 @@ export class SearchSessions {
   /** by PeerId, in the order their streams went idle (a Map keeps insertion order) */
   private readonly idle = new Map<string, Idle[]>()
 
-  /** the peer whose session is kept open between searches (a member's virtual server) */
-  private warm?: { peer: PeerId, timer: ReturnType<typeof setInterval> }
-  /** a keep-alive is out: the next round waits for it */
-  private renewing = false
+  /** the peer whose session is kept open between searches (a member's virtual server), and its next round */
+  private warm?: { peer: PeerId, timer?: ReturnType<typeof setTimeout> }
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly keepWarmMs = KEEP_WARM_MS) {}
 
@@ -50,19 +50,15 @@ export class SearchSessions {
    */
   keepWarm (peerId: string | undefined): void {
     if (peerId != null && this.warm?.peer.toString() === peerId) return
-    if (this.warm != null) clearInterval(this.warm.timer)
+    clearTimeout(this.warm?.timer)
     this.warm = undefined
     if (peerId == null) return
-    let peer: PeerId
     try {
-      peer = peerIdOf(peerId)
+      this.warm = { peer: peerIdOf(peerId) }
     } catch {
       return
     }
-    const timer = setInterval(() => { void this.renew(peer) }, this.keepWarmMs)
-    timer.unref?.()
-    this.warm = { peer, timer }
-    void this.renew(peer)
+    void this.round(this.warm)
   }
 
   /** Asks `peer` over an idle session stream when there is one (a stale one is replaced by a fresh stream), else a new stream. */
@@ -99,21 +95,38 @@ export class SearchSessions {
    * connection the member keeps for its index anyway.
    */
   private async renew (peer: PeerId): Promise<void> {
-    if (this.renewing || this.libp2p.getConnections(peer).length === 0) return
-    const list = this.idle.get(peer.toString())
-    const newest = list?.[list.length - 1]
+    if (this.libp2p.getConnections(peer).length === 0) return
+    const newest = this.newestIdle(peer.toString())
     if (newest != null && performance.now() - newest.since < this.keepWarmMs) return
     const request: SearchRequest = { version: WIRE_VERSION, words: [], limit: 0, wantServers: false, forward: false, forwardTimeoutMs: 0, keepSession: true }
-    this.renewing = true
     try {
       const res = await this.ask(peer, request, AbortSignal.timeout(SEARCH_TIMEOUT_MS))
       // an older version reads a request with no words as malformed; a busy server (RATE_LIMITED) or one between roles is tried again
       if (OLDER_VERSION.includes(res.error) && this.warm?.peer.equals(peer) === true) this.keepWarm(undefined)
     } catch {
       // the peer is away or restarting: the next round tries again
-    } finally {
-      this.renewing = false
     }
+  }
+
+  /**
+   * One round of keepWarm, then the next: when the kept session would
+   * reach keepWarmMs of idleness, or soon while there is none yet (a new
+   * member's connection to its server opens shortly after its placement).
+   */
+  private async round (warm: { peer: PeerId, timer?: ReturnType<typeof setTimeout> }): Promise<void> {
+    await this.renew(warm.peer)
+    // stopped, or another peer kept, meanwhile
+    if (this.warm !== warm) return
+    const retryMs = Math.min(KEEP_WARM_RETRY_MS, this.keepWarmMs)
+    const newest = this.newestIdle(warm.peer.toString())
+    const delayMs = newest == null ? retryMs : Math.max(retryMs, newest.since + this.keepWarmMs - performance.now())
+    warm.timer = setTimeout(() => { void this.round(warm) }, delayMs)
+    warm.timer.unref?.()
+  }
+
+  private newestIdle (key: string): Idle | undefined {
+    const list = this.idle.get(key)
+    return list?.[list.length - 1]
   }
 
   private async exchange (peer: PeerId, channel: RequestChannel, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {

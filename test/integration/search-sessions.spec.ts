@@ -16,6 +16,8 @@ import { counterSum } from '../helpers/raw-request.js'
 import { rawClient } from '../helpers/raw-join.js'
 import { waitUntil } from '../helpers/wait.js'
 import { PeerhiveMetrics } from '../../src/core/metrics.js'
+import { peerIdOf } from '../../src/core/index.js'
+import { TestNetwork } from '../helpers/network.js'
 import type { Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
@@ -151,6 +153,9 @@ describe('integration: search sessions', function () {
       // twice the server's idle time with no search: keep-alives hold the session
       await new Promise(resolve => setTimeout(resolve, 2 * idleMs))
       assert.deepEqual(serverStreams(), [stream], 'the same stream, still open')
+      // no keep-alive in flight with the search (one would hold the stream, and the search open another)
+      sessions.keepWarm(undefined)
+      await waitUntil('the kept stream to be idle', () => sessions!.size === 1, 5_000)
       const res = await sessions.ask(server.peerId, request(['tide']), AbortSignal.timeout(5_000))
       assert.deepEqual(res.hits.map(h => h.entry?.filename), ['tide-table.txt'])
       assert.equal(dials, 1, 'only the kept session\'s stream was opened')
@@ -198,3 +203,25 @@ describe('integration: search sessions', function () {
 function request (words: string[]): SearchRequest {
   return { version: WIRE_VERSION, words, limit: 10, wantServers: false, forward: false, forwardTimeoutMs: 0, keepSession: false }
 }
+
+describe('integration: a member keeps its session with its virtual server', function () {
+  this.timeout(60_000)
+  const net = new TestNetwork()
+
+  after(async () => { await net.stop() })
+
+  it('opens it soon after its placement, and its first search rides it', async () => {
+    await net.startBootstrap()
+    const server = await net.addPeer(61, 1)
+    await server.waitForPlacement(['virtual-server'], AbortSignal.timeout(20_000))
+    const member = await net.addPeer(61, 2)
+    await member.waitForPlacement(['member'], AbortSignal.timeout(20_000))
+    const sessions = searchSessions(member.libp2p)
+    await waitUntil('the member to hold a session with its server', () => sessions.keptWarm === server.peerId && sessions.size === 1, 20_000)
+    const searchStreams = (): Stream[] => member.libp2p.getConnections(peerIdOf(server.peerId)).flatMap(c => c.streams).filter(s => s.protocol === PROTOCOL_SEARCH)
+    const [kept] = searchStreams()
+    for await (const _ of member.search(['nothing-shared-here'], { timeoutMs: 5_000 })) { /* no file matches */ }
+    assert.ok(searchStreams().includes(kept), 'the kept stream is still open after the search')
+    assert.equal(sessions.size, 1, 'the search used the kept stream and left it idle again')
+  })
+})
