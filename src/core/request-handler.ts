@@ -18,8 +18,8 @@ export interface RequestHandlerInit<Req, Res> {
   maxInboundBytes: number
   /** the deadline of the stream's first exchange */
   timeoutMs: number
-  /** the outcome label of a response: `ok` or its error code */
-  outcomeOf: (res: Res) => string
+  /** the outcome label of a response: `ok` or its error code (`req` is absent when the request could not be read) */
+  outcomeOf: (res: Res, req?: Req) => string
   /** the answer to a request that could not be read (`tooLarge`: over maxInboundBytes or a field's limit) */
   badRequest: (err: Error, tooLarge: boolean) => Res
   /** without it, one request per stream */
@@ -61,7 +61,7 @@ export async function serveRequests<Req, Res> (stream: Stream, peer: string, ini
       },
       handle: async req => {
         const res = await handle(req)
-        outcome = init.outcomeOf(res)
+        outcome = init.outcomeOf(res, req)
         return res
       },
       onSent: () => {

@@ -98,7 +98,8 @@ export class SearchServer {
       maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
       timeoutMs: SEARCH_TIMEOUT_MS,
       session,
-      outcomeOf: res => res.error === SearchError.NONE ? 'ok' : res.error,
+      // a keep-alive is no search: dashboards and tests counting searches leave it out by its own label
+      outcomeOf: (res, req) => res.error !== SearchError.NONE ? res.error : req?.keepSession === true ? 'kept' : 'ok',
       badRequest: (err, tooLarge) => response(tooLarge ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE, err.message),
       metrics: this.init.metrics,
       log: this.log

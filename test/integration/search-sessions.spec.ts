@@ -159,7 +159,8 @@ describe('integration: search sessions', function () {
       const res = await sessions.ask(server.peerId, request(['tide']), AbortSignal.timeout(5_000))
       assert.deepEqual(res.hits.map(h => h.entry?.filename), ['tide-table.txt'])
       assert.equal(dials, 1, 'only the kept session\'s stream was opened')
-      assert.ok(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'ok' }) >= 3, 'keep-alives are counted as requests')
+      assert.ok(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'kept' }) >= 3, 'keep-alives are counted as requests of their own')
+      assert.equal(await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'ok' }), 1, 'only the search is counted as one')
     })
 
     it('never dials for a keep-alive: a peer it has no connection to is not asked', async () => {

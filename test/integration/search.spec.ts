@@ -29,8 +29,9 @@ async function collect (node: PeerhiveNode, words: string[], opts: SearchOptions
 }
 
 /** Search requests a node has answered (or refused), every outcome counted. */
+/** searches answered (whatever the outcome), leaving out the keep-alives of members' kept sessions */
 async function searchesAt (metrics: { requests: any }): Promise<number> {
-  return counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH })
+  return await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH }) - await counterSum(metrics.requests, { protocol: PROTOCOL_SEARCH, outcome: 'kept' })
 }
 
 async function sleep (ms: number): Promise<void> {
