@@ -31,7 +31,8 @@
  * priority for the searches; bootstrap: it keeps its head start),
  * BENCH_SCALE_DHT_MODE (auto, server or client: every peer's dhtMode, for
  * diagnosis), BENCH_SCALE_DIAG=1 (diagnosis counters of what the peers did on
- * the network, in modes.<mode>.diagnosis: benchmarks/lib/scale-diag.ts),
+ * the network, in modes.<mode>.diagnosis, and those of the idle window alone
+ * in modes.<mode>.idle.diagnosis: benchmarks/lib/scale-diag.ts),
  * BENCH_SCALE_PROFILE_S, BENCH_SCALE_PROFILE_START_S and
  * BENCH_SCALE_PROFILE_DIR (a V8 CPU profile of each worker:
  * benchmarks/lib/cpu-profile.ts), BENCH_SCALE_WATCHDOG_MS (570000), BENCH_SCALE_NOTE (a line for the

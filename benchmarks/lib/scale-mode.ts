@@ -183,6 +183,8 @@ export async function runMode (mode: ModeSpec, ctx: ModeContext, out: Record<str
     const bootB = await snap('idle end')
     st = await states()
     out.idle = { ...idleFigures(base, a, b, baseCpuMsPerSec, windowMs, st.length, st), bootstrap: idleBootstrapFigures(delta(bootA, bootB), st.length) }
+    // BENCH_SCALE_DIAG=1: what the peers did on the network in this window alone (idle work that grows with the network shows here)
+    if (b.some(l => l.diagnosis != null)) out.idle.diagnosis = idleDiagnosis(a, b)
     mark('idleWindowEnded')
     const lagging = b.filter(l => l.eventLoopDelayMs.p50 > 100).length
     if (lagging > 0) ctx.notes.push(`mode ${mode.name}: ${lagging} of ${b.length} workers had an event-loop delay p50 above 100 ms in the idle window (saturated: the peers wanted more CPU than they got), so idleCpuMsPerPeerPerSec is a lower bound there`)
@@ -282,6 +284,12 @@ function renice (pid: number | undefined, nice: number): boolean {
   } catch {
     return false
   }
+}
+
+/** The diagnosis counters' growth from `a` to `b`, added up over the workers, largest first. */
+function idleDiagnosis (a: ScaleWorkerLoad[], b: ScaleWorkerLoad[]): Record<string, number> {
+  const grown = b.map((l, i) => Object.fromEntries(Object.entries(l.diagnosis ?? {}).map(([k, n]) => [k, n - (a[i]?.diagnosis?.[k] ?? 0)]).filter(([, n]) => (n as number) > 0)))
+  return sumCounts(grown)
 }
 
 /** The workers' diagnosis counters, added up, largest first. */
