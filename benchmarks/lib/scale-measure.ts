@@ -30,6 +30,12 @@ export function joinFigures (states: ScalePeerState[], peers: number): Record<st
   return {
     joinMs: { p50: p(all, 50), p99: p(all, 99), max: p(all, 100), n: all.filter(Number.isFinite).length },
     joinP50ByArrivalDecileMs: decileP50,
+    joinMsByFirstRole: Object.fromEntries(Object.entries(countBy(states, s => s.firstRole ?? 'none')).map(([role]) => {
+      const mine = states.filter(s => (s.firstRole ?? 'none') === role).map(ms)
+      return [role, { p50: p(mine, 50), p99: p(mine, 99), n: mine.filter(Number.isFinite).length }]
+    })),
+    // which joins set the p99: early arrivals (a cold start), one role, or spread out
+    slowestJoins: byArrival.filter(s => Number.isFinite(ms(s))).sort((a, b) => ms(b) - ms(a)).slice(0, 10).map(s => ({ idx: s.idx, ms: round(ms(s), 0), firstRole: s.firstRole ?? null })),
     lastOverFirstDecileP50: decileP50[0] != null && decileP50[9] != null && decileP50[0] > 0 ? round(decileP50[9] / decileP50[0]) : null,
     joinTimeouts: states.filter(s => s.joinTimeouts > 0).length,
     joinTimeoutAttempts: states.reduce((n, s) => n + s.joinTimeouts, 0),

@@ -1,6 +1,6 @@
+import { UnsupportedProtocolError, type Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { boundedLengthDecoder } from './bounded-length.js'
-import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Codec<T> {
@@ -17,11 +17,14 @@ export interface ExchangeOptions {
 }
 
 /**
- * One request, one response over a fresh stream: the single
- * request/response helper every peerhive protocol uses on the asking side.
+ * One request, one response over a fresh stream (or the channel
+ * openRequestChannel made): the single request/response helper every
+ * peerhive protocol uses on the asking side.
  */
-export async function requestResponse<Req, Res> (stream: Stream, request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
-  const response = await new RequestChannel(stream, opts.maxInboundBytes).exchange(request, req, res, opts)
+export async function requestResponse<Req, Res> (to: Stream | RequestChannel, request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
+  const channel = to instanceof RequestChannel ? to : new RequestChannel(to, opts.maxInboundBytes)
+  const { stream } = channel
+  const response = await channel.exchange(request, req, res, opts)
   try {
     await stream.close({ signal: opts.signal })
   } catch (err: any) {
@@ -40,7 +43,12 @@ export async function requestResponse<Req, Res> (stream: Stream, request: Req, r
 export class RequestChannel {
   private readonly lp: LpStream
 
-  constructor (readonly stream: Stream, maxInboundBytes: number) {
+  /**
+   * `unconfirmed`: the protocol this stream has not negotiated yet
+   * (openRequestChannel); the first request proposes it, and its answer
+   * comes after the listener's confirmation.
+   */
+  constructor (readonly stream: Stream, maxInboundBytes: number, private unconfirmed?: string) {
     this.lp = boundedLpStream(stream, maxInboundBytes)
   }
 
@@ -52,13 +60,38 @@ export class RequestChannel {
   /** Sends `request` and reads its response; any failure aborts the stream. */
   async exchange<Req, Res> (request: Req, req: Codec<Req>, res: Codec<Res>, opts: ExchangeOptions): Promise<Res> {
     try {
-      await write(this.lp, req.encode(request), opts)
+      const protocol = this.unconfirmed
+      this.unconfirmed = undefined
+      if (protocol == null) {
+        await write(this.lp, req.encode(request), opts)
+      } else {
+        const body = req.encode(request)
+        await this.lp.writeV([MULTISTREAM_LINE, protocolLine(protocol), body], { signal: opts.signal })
+        opts.onBytes?.('out', body.byteLength)
+        await confirmed(this.lp, protocol, opts.signal)
+      }
       return res.decode(await read(this.lp, opts))
     } catch (err: any) {
       this.stream.abort(err)
       throw err
     }
   }
+}
+
+/** multistream-select's header line: the listener answers with it before its answer to the protocol. */
+const MULTISTREAM_HEADER = '/multistream/1.0.0\n'
+const MULTISTREAM_LINE = new TextEncoder().encode(MULTISTREAM_HEADER)
+
+function protocolLine (protocol: string): Uint8Array {
+  return new TextEncoder().encode(`${protocol}\n`)
+}
+
+/** Reads the listener's confirmation of `protocol` (its header line, then the protocol's): anything else fails. */
+async function confirmed (lp: LpStream, protocol: string, signal: AbortSignal): Promise<void> {
+  const header = new TextDecoder().decode((await lp.read({ signal })).subarray())
+  if (header !== MULTISTREAM_HEADER) throw new UnsupportedProtocolError(`the peer did not answer in multistream-select (it sent ${JSON.stringify(header.slice(0, 40))})`)
+  const answer = new TextDecoder().decode((await lp.read({ signal })).subarray())
+  if (answer !== `${protocol}\n`) throw new UnsupportedProtocolError(`the peer does not speak ${protocol} (it answered ${JSON.stringify(answer.trim().slice(0, 60))})`)
 }
 
 /** Keeping a stream for more requests, one at a time (a session). */

@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  DIAL_TIMEOUT_MS, INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, requestResponse
+  DIAL_TIMEOUT_MS, INDEX_BATCH, INDEX_TIMEOUT_MS, MAX_INDEX_ACK_BYTES, PROTOCOL_INDEX, WIRE_VERSION, openRequestChannel, requestResponse
 } from '../core/index.js'
 import { IndexAck, IndexError, IndexUpdate } from '../pb/file-index.js'
 import { toWire } from './wire.js'
@@ -224,8 +224,8 @@ export class IndexSync {
         await this.libp2p.dial(peer, { signal: AbortSignal.any([aborted, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
       }
       const signal = AbortSignal.any([aborted, AbortSignal.timeout(INDEX_TIMEOUT_MS)])
-      const stream = await this.libp2p.dialProtocol(peer, PROTOCOL_INDEX, { signal })
-      const ack = await requestResponse(stream, update, IndexUpdate, IndexAck, { maxInboundBytes: MAX_INDEX_ACK_BYTES, signal })
+      const channel = await openRequestChannel(this.libp2p, peer, PROTOCOL_INDEX, MAX_INDEX_ACK_BYTES, { signal })
+      const ack = await requestResponse(channel, update, IndexUpdate, IndexAck, { maxInboundBytes: MAX_INDEX_ACK_BYTES, signal })
       if (ack.error !== IndexError.NONE) throw new IndexRejectedError(ack.error, ack.message)
       held = ack.held
     }

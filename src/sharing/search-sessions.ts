@@ -5,7 +5,7 @@
  * negotiation (a round trip) and most of a request's CPU, which is most of
  * what a member's search of its virtual server costs.
  */
-import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, RequestChannel, SEARCH_SESSION_REUSE_MS, SEARCH_TIMEOUT_MS, WIRE_VERSION, closeOrAbort, peerIdOf } from '../core/index.js'
+import { MAX_SEARCH_RESPONSE_BYTES, PROTOCOL_SEARCH, SEARCH_SESSION_REUSE_MS, SEARCH_TIMEOUT_MS, WIRE_VERSION, closeOrAbort, openRequestChannel, peerIdOf, type RequestChannel } from '../core/index.js'
 import { SearchError, SearchRequest, SearchResponse } from '../pb/search.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -73,8 +73,8 @@ export class SearchSessions {
       }
     }
     // a server behind NAT is reached through a relay, on a limited connection (see SearchServer)
-    const stream = await this.libp2p.dialProtocol(peer, PROTOCOL_SEARCH, { signal, runOnLimitedConnection: true })
-    return await this.exchange(peer, new RequestChannel(stream, MAX_SEARCH_RESPONSE_BYTES), request, signal)
+    const channel = await openRequestChannel(this.libp2p, peer, PROTOCOL_SEARCH, MAX_SEARCH_RESPONSE_BYTES, { signal, runOnLimitedConnection: true })
+    return await this.exchange(peer, channel, request, signal)
   }
 
   /** The peer whose session is kept open now (for tests and diagnosis). */

@@ -5,7 +5,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import {
   ASSIGNMENT_TIMEOUT_MS, DIAL_TIMEOUT_MS, DIRECTORY_TOPIC, JOIN_TIMEOUT_MAX_MS, JOIN_TIMEOUT_MS, MAX_JOIN_RESPONSE_BYTES, MAX_TABLE_BYTES, PROTOCOL_ASSIGNMENT, PROTOCOL_JOIN, WIRE_VERSION,
   AssignmentAck, JoinError, JoinRejectedError, JoinRequest, JoinResponse, InvalidOptionError,
-  answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, parseCidr, pause, placeIn, requestResponse,
+  answerRequest, assignmentTopic, checkedSubnetTable, decodeDirectory, decodeSubnetTable, openRequestChannel, parseCidr, pause, placeIn, requestResponse,
   type Directory, type SubnetTable
 } from '../core/index.js'
 import { Backoff } from './backoff.js'
@@ -227,7 +227,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
       await this.libp2p.dial(this.bootstrapAddr, { signal: AbortSignal.any([outer, AbortSignal.timeout(DIAL_TIMEOUT_MS)]) })
     }
     const signal = AbortSignal.any([outer, AbortSignal.timeout(this.joinTimeoutMs)])
-    const stream = await this.libp2p.dialProtocol(this.bootstrapAddr, PROTOCOL_JOIN, { signal })
+    const channel = await openRequestChannel(this.libp2p, this.bootstrapAddr, PROTOCOL_JOIN, MAX_JOIN_RESPONSE_BYTES, { signal })
     const request: JoinRequest = {
       version: WIRE_VERSION,
       listenAddrs: this.libp2p.getMultiaddrs().map(ma => ma.decapsulateCode(421).toString()).slice(0, 16),
@@ -235,7 +235,7 @@ export class TopologyClient extends TypedEventEmitter<TopologyEvents> {
       claimedSubnet: this.claimedSubnet,
       relaySlots: this.relaySlots
     }
-    const res = await requestResponse(stream, request, JoinRequest, JoinResponse, { maxInboundBytes: MAX_JOIN_RESPONSE_BYTES, signal })
+    const res = await requestResponse(channel, request, JoinRequest, JoinResponse, { maxInboundBytes: MAX_JOIN_RESPONSE_BYTES, signal })
     if (res.error !== JoinError.NONE) throw new JoinRejectedError(res.error, res.message)
     const table = decodeSubnetTable(res.table)
     if (table.subnet !== res.subnet) throw new JoinRejectedError('MALFORMED_MESSAGE', 'the join answer names two different subnets')

@@ -288,11 +288,16 @@ describe('compute client: writing results', () => {
   })
 })
 
-/** A fake bootstrap behind a fake libp2p: every dial gets a stream pair whose far end `handle` answers. */
+/**
+ * A fake bootstrap behind a fake libp2p: every stream opened on its one
+ * connection is a stream pair whose far end `handle` answers. The
+ * connection has no muxer of libp2p's, so the stream is opened the plain way.
+ */
 function fakeNetwork (handle: (req: JobsRequest) => Partial<JobsResponse>): { libp2p: any, requests: JobsRequest[] } {
   const requests: JobsRequest[] = []
-  const libp2p = {
-    dialProtocol: async () => {
+  const connection = {
+    status: 'open',
+    newStream: async () => {
       const [outbound, inbound] = await streamPair()
       void answerRequest(inbound, JobsRequest, JobsResponse, {
         maxInboundBytes: 1 << 20,
@@ -306,6 +311,7 @@ function fakeNetwork (handle: (req: JobsRequest) => Partial<JobsResponse>): { li
       return outbound
     }
   }
+  const libp2p = { dial: async () => connection }
   return { libp2p, requests }
 }
 

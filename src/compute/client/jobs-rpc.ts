@@ -1,4 +1,4 @@
-import { RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, requestResponse } from '../../core/index.js'
+import { RateLimitedError, UnsupportedVersionError, MalformedMessageError, MessageTooLargeError, openRequestChannel, requestResponse } from '../../core/index.js'
 import { JOBS_CLIENT_TIMEOUT_MS, JOBS_VERSION, JobsRequest, JobsResponse, MAX_JOBS_REQUEST_BYTES, MAX_JOBS_RESPONSE_BYTES, PROTOCOL_JOBS } from '../../protocols/index.js'
 import { BootstrapNotAnsweredError, ForbiddenError, InvalidJobError, JobNotFoundError, JobsRequestError } from './errors.js'
 import type { Libp2p } from 'libp2p'
@@ -29,8 +29,8 @@ export async function callJobs (libp2p: Libp2p<any>, bootstrap: Multiaddr, call:
   const signal = outer == null ? AbortSignal.timeout(JOBS_CLIENT_TIMEOUT_MS) : AbortSignal.any([outer, AbortSignal.timeout(JOBS_CLIENT_TIMEOUT_MS)])
   let res: JobsResponse
   try {
-    const stream = await libp2p.dialProtocol(bootstrap, PROTOCOL_JOBS, { signal })
-    res = await requestResponse(stream, request, JobsRequest, JobsResponse, { maxInboundBytes: MAX_JOBS_RESPONSE_BYTES, signal })
+    const channel = await openRequestChannel(libp2p, bootstrap, PROTOCOL_JOBS, MAX_JOBS_RESPONSE_BYTES, { signal })
+    res = await requestResponse(channel, request, JobsRequest, JobsResponse, { maxInboundBytes: MAX_JOBS_RESPONSE_BYTES, signal })
   } catch (err: any) {
     if (outer?.aborted === true) throw err
     throw unanswered(err)
