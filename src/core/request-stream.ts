@@ -11,7 +11,7 @@
  * Any listener that follows multistream-select accepts it: libp2p's keeps
  * what arrives after the protocol's name for the protocol's handler.
  */
-import { LimitedConnectionError, type PeerId, type Stream } from '@libp2p/interface'
+import { LimitedConnectionError, TooManyOutboundProtocolStreamsError, type Connection, type PeerId, type Stream } from '@libp2p/interface'
 import { RequestChannel } from './rpc.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
@@ -21,6 +21,9 @@ export interface OpenRequestOptions {
   /** may the stream ride a relayed connection with limits (a small request to a peer behind NAT)? */
   runOnLimitedConnection?: boolean
 }
+
+/** libp2p's limit on a protocol's outbound streams per connection when its handler names none. */
+const DEFAULT_MAX_OUTBOUND_STREAMS = 64
 
 /** The parts of libp2p's muxer this needs; a connection without one gets libp2p's own negotiation. */
 interface Muxer {
@@ -44,8 +47,26 @@ export async function openRequestChannel (libp2p: Libp2p<any>, peer: PeerId | Mu
     const stream = await connection.newStream(protocol, { signal: opts.signal, runOnLimitedConnection: opts.runOnLimitedConnection })
     return new RequestChannel(stream, maxInboundBytes)
   }
+  // the limit libp2p's own negotiation enforces: the node's handler of the protocol names it
+  const limit = outboundLimit(libp2p, protocol)
+  const open = outboundStreams(connection, protocol)
+  if (open >= limit) throw new TooManyOutboundProtocolStreamsError(`Too many outbound protocol streams for protocol "${protocol}" - ${open + 1}/${limit}`)
   const stream = await muxer.createStream()
   // what libp2p sets once it has negotiated: the stream is then found by its protocol like any other
   stream.protocol = protocol
   return new RequestChannel(stream, maxInboundBytes, protocol)
+}
+
+/** maxOutboundStreams of this node's handler of `protocol` (libp2p's registrar, not in its typed API), else libp2p's default. */
+function outboundLimit (libp2p: Libp2p<any>, protocol: string): number {
+  try {
+    return (libp2p as any).components.registrar.getHandler(protocol).options.maxOutboundStreams ?? DEFAULT_MAX_OUTBOUND_STREAMS
+  } catch {
+    // not handled here (a member asks the bootstrap to join): libp2p's default
+    return DEFAULT_MAX_OUTBOUND_STREAMS
+  }
+}
+
+function outboundStreams (connection: Connection, protocol: string): number {
+  return connection.streams.filter(s => s.direction === 'outbound' && s.protocol === protocol).length
 }

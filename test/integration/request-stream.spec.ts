@@ -9,11 +9,13 @@
 import { strict as assert } from 'node:assert'
 import { answerRequest, openRequestChannel, requestResponse, type Codec } from '../../src/core/index.js'
 import { rawClient } from '../helpers/raw-join.js'
+import { waitUntil } from '../helpers/wait.js'
 import type { Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
 const ECHO = '/peerhive-test/echo/1.0.0'
 const SESSION_ECHO = '/peerhive-test/session-echo/1.0.0'
+const LIMITED = '/peerhive-test/limited/1.0.0'
 const MAX_BYTES = 64 * 1024
 
 const bytes: Codec<Uint8Array> = { encode: b => b, decode: b => b.subarray() }
@@ -44,6 +46,9 @@ describe('integration: a request stream proposes its protocol with its first req
     }
     await listener.handle(ECHO, answer(req => text(`echo ${str(req)}`), false))
     await listener.handle(SESSION_ECHO, answer(req => text(`again ${str(req)}`), true))
+    // the asker's own handler names its outbound limit, as libp2p reads it
+    await listener.handle(LIMITED, answer(req => text(`kept ${str(req)}`), true))
+    await asker.handle(LIMITED, () => {}, { maxOutboundStreams: 1 })
     await asker.dial(listener.getMultiaddrs()[0])
   })
 
@@ -87,6 +92,19 @@ describe('integration: a request stream proposes its protocol with its first req
     assert.equal(str(await channel.exchange(text('two'), bytes, bytes, opts)), 'again two')
     assert.ok(!contains(Buffer.concat(sent), text('/multistream/1.0.0')), 'no protocol proposal in the second request')
     channel.stream.abort(new Error('done'))
+  })
+
+  it('keeps to the outbound stream limit of the node\'s own handler of the protocol, as libp2p does', async () => {
+    const signal = AbortSignal.timeout(10_000)
+    const opts = { maxInboundBytes: MAX_BYTES, signal }
+    const first = await openRequestChannel(asker, listener.peerId, LIMITED, MAX_BYTES, { signal })
+    assert.equal(str(await first.exchange(text('one'), bytes, bytes, opts)), 'kept one')
+    await assert.rejects(openRequestChannel(asker, listener.peerId, LIMITED, MAX_BYTES, { signal }), { name: 'TooManyOutboundProtocolStreamsError' })
+    first.stream.abort(new Error('done'))
+    await waitUntil('the aborted stream to leave the connection', () => asker.getConnections(listener.peerId).every(c => !c.streams.includes(first.stream)), 5_000)
+    const next = await openRequestChannel(asker, listener.peerId, LIMITED, MAX_BYTES, { signal })
+    assert.equal(str(await next.exchange(text('two'), bytes, bytes, opts)), 'kept two')
+    next.stream.abort(new Error('done'))
   })
 
   it('fails with UnsupportedProtocolError when the listener does not speak the protocol, and the listener keeps serving', async () => {
