@@ -98,7 +98,7 @@ export class SearchServer {
       maxInboundBytes: MAX_SEARCH_REQUEST_BYTES,
       timeoutMs: SEARCH_TIMEOUT_MS,
       session,
-      // a keep-alive is no search: dashboards and tests counting searches leave it out by its own label
+      // a keep-alive is no search: counted under its own outcome, so a count of searches can leave it out
       outcomeOf: (res, req) => res.error !== SearchError.NONE ? res.error : req?.keepSession === true ? 'kept' : 'ok',
       badRequest: (err, tooLarge) => response(tooLarge ? SearchError.MESSAGE_TOO_LARGE : SearchError.MALFORMED_MESSAGE, err.message),
       metrics: this.init.metrics,
