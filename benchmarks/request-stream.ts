@@ -12,11 +12,9 @@
  * Env: BENCH_REQUEST_STREAM_N (requests per kind, 500).
  * Writes benchmarks/results/request-stream.json and prints it.
  */
-import { writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { openRequestChannel, requestResponse } from '../src/core/index.js'
 import { now } from './lib/clock.js'

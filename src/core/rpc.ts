@@ -80,17 +80,19 @@ export class RequestChannel {
 
 /** multistream-select's header line: the listener answers with it before its answer to the protocol. */
 const MULTISTREAM_HEADER = '/multistream/1.0.0\n'
-const MULTISTREAM_LINE = new TextEncoder().encode(MULTISTREAM_HEADER)
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder()
+const MULTISTREAM_LINE = utf8.encode(MULTISTREAM_HEADER)
 
 function protocolLine (protocol: string): Uint8Array {
-  return new TextEncoder().encode(`${protocol}\n`)
+  return utf8.encode(`${protocol}\n`)
 }
 
 /** Reads the listener's confirmation of `protocol` (its header line, then the protocol's): anything else fails. */
 async function confirmed (lp: LpStream, protocol: string, signal: AbortSignal): Promise<void> {
-  const header = new TextDecoder().decode((await lp.read({ signal })).subarray())
+  const header = fromUtf8.decode((await lp.read({ signal })).subarray())
   if (header !== MULTISTREAM_HEADER) throw new UnsupportedProtocolError(`the peer did not answer in multistream-select (it sent ${JSON.stringify(header.slice(0, 40))})`)
-  const answer = new TextDecoder().decode((await lp.read({ signal })).subarray())
+  const answer = fromUtf8.decode((await lp.read({ signal })).subarray())
   if (answer !== `${protocol}\n`) throw new UnsupportedProtocolError(`the peer does not speak ${protocol} (it answered ${JSON.stringify(answer.trim().slice(0, 60))})`)
 }
 
