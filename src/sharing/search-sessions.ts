@@ -63,6 +63,11 @@ export class SearchSessions {
 
   /** Asks `peer` over an idle session stream when there is one (a stale one is replaced by a fresh stream), else a new stream. */
   async ask (peer: PeerId, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
+    return await this.send(peer, request, signal)
+  }
+
+  /** ask's work, shared with the keep-alives, which are no searches: whoever watches ask sees searches only. */
+  private async send (peer: PeerId, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse> {
     const reused = this.take(peer.toString())
     if (reused != null) {
       try {
@@ -100,7 +105,7 @@ export class SearchSessions {
     if (newest != null && performance.now() - newest.since < this.keepWarmMs) return
     const request: SearchRequest = { version: WIRE_VERSION, words: [], limit: 0, wantServers: false, forward: false, forwardTimeoutMs: 0, keepSession: true }
     try {
-      const res = await this.ask(peer, request, AbortSignal.timeout(SEARCH_TIMEOUT_MS))
+      const res = await this.send(peer, request, AbortSignal.timeout(SEARCH_TIMEOUT_MS))
       // an older version reads a request with no words as malformed; a busy server (RATE_LIMITED) or one between roles is tried again
       if (OLDER_VERSION.includes(res.error) && this.warm?.peer.equals(peer) === true) this.keepWarm(undefined)
     } catch {
