@@ -9,7 +9,7 @@ import { LocalServices, loadOrCreateToken } from '../src/api/index.js'
 import { connectionKinds } from '../src/topology/index.js'
 import { FilterFollower, FilterPublisher, IndexServer, KeywordFilter, SearchServer, peerhiveSelectors, peerhiveValidators } from '../src/sharing/index.js'
 import { registerRelayMetrics, relayServerInit } from '../src/core/index.js'
-import { CentralServer, relayBaseAddrs, type SubnetView } from './network/index.js'
+import { CentralServer, FilterRelayServer, relayBaseAddrs, type SubnetView } from './network/index.js'
 import { ComputeServer } from './compute/index.js'
 import { Dashboard, bootstrapSource } from './dashboard/index.js'
 import { CentralTables } from './tables/index.js'
@@ -32,6 +32,8 @@ export class Bootstrap {
   readonly filters: FilterFollower
   /** the central index's keyword filter, so virtual servers ask it only when it may match */
   readonly filterPublisher: FilterPublisher
+  /** takes the virtual servers' filters and hands each server those it lacks */
+  readonly filterRelay: FilterRelayServer
   private readonly startedAt = Date.now()
   private local?: LocalServices
   private dashboard?: Dashboard
@@ -53,7 +55,14 @@ export class Bootstrap {
     }
     const log = libp2p.logger.forComponent('peerhive:filters')
     this.filters = new FilterFollower(libp2p, peerId => this.central.isVirtualServer(peerId), log)
-    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.fromTexts(this.tables.searchables()), log, this.metrics)
+    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.fromTexts(this.tables.searchables()), log, { metrics: this.metrics })
+    this.filterRelay = new FilterRelayServer(libp2p, {
+      book: this.filters.book,
+      servers: () => this.central.virtualServerIds(),
+      isServer: peerId => this.central.isVirtualServer(peerId),
+      metrics: this.metrics,
+      log
+    })
     this.indexServer = new IndexServer(libp2p, {
       refuse: peerId => this.central.refuseIndex(peerId),
       holder: {
@@ -144,6 +153,7 @@ export class Bootstrap {
     await this.central.start()
     this.filters.start()
     this.filterPublisher.start()
+    await this.filterRelay.start()
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     await this.compute.start()
     await this.indexServer.start()
@@ -192,6 +202,7 @@ export class Bootstrap {
     await this.indexServer.stop()
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.filterPublisher.stop()
+    await this.filterRelay.stop()
     this.filters.stop()
     await this.central.stop()
     await this.compute.stop()

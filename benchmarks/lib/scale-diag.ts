@@ -30,6 +30,7 @@ export function watchNode (node: PeerhiveNode): void {
   const role = (): string => node.topology.placement().role
   const libp2p: any = node.libp2p
   libp2p.addEventListener('connection:open', (evt: any) => countStreams(node, evt.detail, role()))
+  libp2p.addEventListener('connection:close', (evt: any) => countClose(node, evt.detail, role()))
   timeJoinPhases(node)
   const dht = libp2p.services.dht
   const network = dht.network
@@ -87,11 +88,20 @@ export function watchNode (node: PeerhiveNode): void {
   })
 }
 
-function countStreams (node: PeerhiveNode, conn: any, role: string): void {
+/** Who the other end of `conn` is to `node`. */
+function otherEnd (node: PeerhiveNode, conn: any): string {
   const place = node.topology.placement()
   const remote = conn.remotePeer.toString()
-  const to = conn.remotePeer.equals(node.topology.bootstrapId) ? 'the bootstrap' : remote === place.virtualServer ? 'its virtual server' : place.members.includes(remote) ? 'its member' : 'another peer'
-  const tag = `${conn.direction} connection of a ${role} with ${to}`
+  return conn.remotePeer.equals(node.topology.bootstrapId) ? 'the bootstrap' : remote === place.virtualServer ? 'its virtual server' : place.members.includes(remote) ? 'its member' : 'another peer'
+}
+
+function countClose (node: PeerhiveNode, conn: any, role: string): void {
+  const age = Date.now() - (conn.timeline?.open ?? Date.now())
+  bump(`closed ${conn.direction} connection of a ${role} with ${otherEnd(node, conn)} after ${msBucket(age)}`)
+}
+
+function countStreams (node: PeerhiveNode, conn: any, role: string): void {
+  const tag = `${conn.direction} connection of a ${role} with ${otherEnd(node, conn)}`
   bump(tag)
   let first = true
   const open = conn.newStream.bind(conn)

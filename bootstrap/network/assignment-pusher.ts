@@ -1,13 +1,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   ASSIGNMENT_TIMEOUT_MS, MAX_ACK_BYTES, MAX_CONCURRENT_PUSHES, PROTOCOL_ASSIGNMENT,
-  AssignmentAck, requestResponse, type Codec, type PeerhiveMetrics
+  AssignmentAck, rawBytes, requestResponse, type PeerhiveMetrics
 } from '../../src/core/index.js'
 import type { SubnetState } from '../election/index.js'
 import type { Logger } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 
-const rawBytes: Codec<Uint8Array> = { encode: b => b, decode: b => b instanceof Uint8Array ? b : b.subarray() }
 /** a failed push is tried again after these delays (ms); gossip repeats are only a safety net behind them */
 const RETRY_DELAYS_MS = [1_000, 4_000]
 

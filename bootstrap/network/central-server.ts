@@ -153,11 +153,7 @@ export class CentralServer {
     return this.tables.applyIndex(peerId, subnet, update, MAX_CENTRAL_ENTRIES_PER_PEER)
   }
 
-  /**
-   * Tier 3 of a search: hits from the client index, and the virtual servers
-   * to ask next: with a filter book, only those whose keyword filters may
-   * match, nearest to the requester's subnet first (protocols/filters.md).
-   */
+  /** Tier 3 of a search: the client index's hits, and the servers to ask next (with a book: routed, protocols/filters.md). */
   answerSearch (words: string[], limit: number, wantServers: boolean, requester?: string, book?: FilterBook): SearchAnswer {
     const hits = this.tables.searchIndex(words, limit).map(e => ({ entry: toWire(e), provider: e.provider, providerAddrs: this.addresses.get(e.provider) ?? [] }))
     if (!wantServers) return { hits, servers: [] }
@@ -171,6 +167,11 @@ export class CentralServer {
   /** Whether `peerId` is a virtual server now (its keyword filter counts). */
   isVirtualServer (peerId: string): boolean {
     return this.election.placementOf(peerId)?.role === 'virtual-server'
+  }
+
+  /** Every virtual server's PeerId now, without copying the tables. */
+  virtualServerIds (): string[] {
+    return this.election.serverIds()
   }
 
   /** Every virtual server, with its addresses and subnet. */

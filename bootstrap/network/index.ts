@@ -6,4 +6,6 @@
  */
 export { CentralServer } from './central-server.js'
 export type { CentralServerInit, SubnetView } from './central-server.js'
+export { FilterRelayServer } from './filter-relay.js'
+export type { FilterRelayServerInit } from './filter-relay.js'
 export { relayBaseAddrs } from './relay.js'

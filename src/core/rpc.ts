@@ -8,6 +8,9 @@ export interface Codec<T> {
   decode: (buf: Uint8Array | Uint8ArrayList, opts?: any) => T
 }
 
+/** Bytes as they are: a message encoded once and sent to many, or checked by its own decoder after it is read. */
+export const rawBytes: Codec<Uint8Array> = { encode: b => b, decode: b => b instanceof Uint8Array ? b : b.subarray() }
+
 export interface ExchangeOptions {
   /** largest message accepted from the other side */
   maxInboundBytes: number

@@ -15,7 +15,7 @@ import { PROTOCOL_TRANSFER } from './transfer/index.js'
 import { matches } from './model/matching.js'
 import { KnownAddrs, toWire } from './wire.js'
 import { DhtAnnouncer, findFileProviders, searchDht } from './dht/index.js'
-import { FilterFollower, FilterPublisher, KeywordFilter, linkServers } from './routing/index.js'
+import { FilterFollower, FilterPublisher, FilterRelayReceiver, KeywordFilter, handFilterOver, linkServers } from './routing/index.js'
 import { SEARCH_SESSION_IDLE_MS, type PeerhiveMetrics } from '../core/index.js'
 import type { Logger, PrivateKey } from '@libp2p/interface'
 import { indexEntryOf, type IndexEntry } from './model/types.js'
@@ -80,6 +80,8 @@ export class SharingService {
   readonly filterPublisher: FilterPublisher
   /** a virtual server's book of the other servers' filters (and the central index's) */
   readonly filters: FilterFollower
+  /** takes the other servers' filters the bootstrap relays */
+  private readonly filterRelay: FilterRelayReceiver
   private readonly log: Logger
 
   constructor (private readonly libp2p: Libp2p<any>, private readonly place: PlaceSource, init: SharingInit) {
@@ -103,11 +105,17 @@ export class SharingService {
       },
       metrics: init.metrics
     })
-    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, init.metrics, undefined, undefined, () => {
-      const directory = place.directory()
-      if (directory != null) linkServers(libp2p, directory, log)
-    }, () => place.directory()?.length ?? 1)
+    this.filterPublisher = new FilterPublisher(libp2p, () => KeywordFilter.of(this.groupEntries()), log, {
+      metrics: init.metrics,
+      beforePublish: () => {
+        const directory = place.directory()
+        if (directory != null) linkServers(libp2p, directory, log)
+      },
+      servers: () => place.directory()?.length ?? 1,
+      handOver: async bytes => { await handFilterOver(libp2p, place.bootstrapId.toString(), bytes) }
+    })
     this.filters = new FilterFollower(libp2p, peerId => this.isServer(peerId), log)
+    this.filterRelay = new FilterRelayReceiver(libp2p, this.filters, () => place.bootstrapId.toString(), peerId => this.isServer(peerId), log, init.metrics)
     this.searchServer = new SearchServer(libp2p, {
       refuse: () => place.placement().role === 'virtual-server' ? undefined : 'this node is not a virtual server',
       answer: async (words, limit, requester, wantServers, forwardMs) => this.answer(words, limit, requester, wantServers, forwardMs),
@@ -144,6 +152,7 @@ export class SharingService {
     await this.transferServer.start()
     await this.indexServer.start()
     await this.searchServer.start()
+    await this.filterRelay.start()
     await this.purgeForbidden()
     await this.watcher.start()
     this.shares.addEventListener('change', this.onChange)
@@ -157,6 +166,7 @@ export class SharingService {
     this.filterPublisher.stop()
     searchSessions(this.libp2p).keepWarm(undefined)
     this.filters.stop()
+    await this.filterRelay.stop()
     await this.announcer.stop()
     await this.watcher.stop()
     this.sync.stop()

@@ -6,7 +6,7 @@
  * bytes that keeps the newest filter of each publisher.
  */
 import assert from 'node:assert/strict'
-import { FILTER_NETWORK_MESSAGES_PER_SEC, FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs } from '../../src/sharing/routing/index.js'
+import { FILTER_NETWORK_MESSAGES_PER_SEC, FilterBook, KeywordFilter, byNearness, commonPrefixBits, filterSpacingMs, handOverSpacingMs } from '../../src/sharing/routing/index.js'
 
 const filterOf = (...names: string[]): KeywordFilter => KeywordFilter.of(names.map((filename, i) => ({ cid: `bafk${i}${filename}`, filename, title: '', keywords: [] })))
 const everyone = (): boolean => true
@@ -120,6 +120,14 @@ describe('routing by keyword filters', () => {
       assert.equal(filterSpacingMs(100, 100, 1_000), 100 * 100 / FILTER_NETWORK_MESSAGES_PER_SEC * 1000)
       assert.equal(filterSpacingMs(100, 100, 1_000), 20_000)
       assert.equal(filterSpacingMs(100, 20, 1_000), 1_000)
+    })
+
+    it('handed to the bootstrap, grows only linearly: 1 s at 100 servers where the topic waits 20 s', () => {
+      assert.equal(handOverSpacingMs(10, 1_000), 1_000)
+      assert.equal(handOverSpacingMs(100, 1_000), 1_000)
+      assert.ok(handOverSpacingMs(100, 1_000) < filterSpacingMs(100, 100, 1_000))
+      assert.equal(handOverSpacingMs(1_000, 1_000), 10_000)
+      assert.equal(handOverSpacingMs(100_000, 1_000), 60_000)
     })
   })
 })

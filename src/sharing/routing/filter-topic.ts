@@ -43,6 +43,42 @@ export function filterSpacingMs (bytes: number, servers: number, debounceMs = FI
 }
 
 /**
+ * Filters all the servers together may hand the bootstrap per second. A
+ * filter handed over reaches each other server once, in the relay's
+ * batches, whose bytes the bootstrap paces (bootstrap/network/filter-relay.ts):
+ * only the hand-overs themselves grow with the number of servers.
+ */
+export const FILTER_HAND_OVERS_PER_SEC = 100
+
+/** How long a server waits between two new filters it hands the bootstrap, in a network of `servers` servers. */
+export function handOverSpacingMs (servers: number, debounceMs = FILTER_DEBOUNCE_MS): number {
+  const ms = Math.ceil(Math.max(1, servers) / FILTER_HAND_OVERS_PER_SEC * 1000)
+  return Math.min(FILTER_MAX_SPACING_MS, Math.max(debounceMs, ms))
+}
+
+/** A failed hand-over is tried again after this long, doubled at each failure up to FILTER_MAX_SPACING_MS. */
+const HAND_OVER_RETRY_MS = 2_000
+
+export interface FilterPublisherOptions {
+  metrics?: PeerhiveMetrics
+  /** @default FILTER_DEBOUNCE_MS */
+  debounceMs?: number
+  /** @default FILTER_REPUBLISH_MS */
+  republishMs?: number
+  /** run before each publication: a virtual server of a small network keeps its links to the other servers then */
+  beforePublish?: () => void
+  /** how many servers follow the topic (the directory's size): new filters are spaced by it */
+  servers?: () => number
+  /**
+   * Hands a filter to the bootstrap, which relays it to the other servers
+   * (handFilterOver). Throws UnsupportedProtocolError when the bootstrap is
+   * older: the filters then go out on the topic until the next start.
+   * @default none (filters go out on the topic: the bootstrap's own)
+   */
+  handOver?: (bytes: Uint8Array) => Promise<void>
+}
+
+/**
  * Follows the filter topic into a FilterBook: only signed, well-formed
  * filters are kept (newest per publisher). A filter of a publisher that is
  * no server now is kept but not forwarded; routing uses only the current
@@ -97,8 +133,10 @@ export class FilterFollower {
 }
 
 /**
- * Publishes this node's filter on the filter topic: a new one (debounced)
- * after its index changes, and the current one again every 5 minutes.
+ * Publishes this node's filter: a new one (debounced) after its index
+ * changes, and the current one again every 5 minutes. A virtual server
+ * hands it to the bootstrap to relay; the bootstrap, or a server whose
+ * bootstrap is older, publishes it on the filter topic.
  */
 export class FilterPublisher {
   private timer?: ReturnType<typeof setTimeout>
@@ -111,18 +149,23 @@ export class FilterPublisher {
   /** the filter last published, for tests and the benchmark */
   current?: KeywordFilter
 
+  private readonly debounceMs: number
+  private readonly republishMs: number
+  /** whether filters go out on the topic: no hand-over, or the bootstrap does not take them */
+  private onTopic: boolean
+  private retryTimer?: ReturnType<typeof setTimeout>
+  private retryMs = HAND_OVER_RETRY_MS
+
   constructor (
     private readonly libp2p: Libp2p<any>,
     private readonly build: () => KeywordFilter,
     private readonly log: Logger,
-    private readonly metrics?: PeerhiveMetrics,
-    private readonly debounceMs = FILTER_DEBOUNCE_MS,
-    private readonly republishMs = FILTER_REPUBLISH_MS,
-    /** run before each publication: a virtual server of a small network keeps its links to the other servers then */
-    private readonly beforePublish?: () => void,
-    /** how many servers follow the topic (the directory's size): new filters are spaced by it */
-    private readonly servers?: () => number
-  ) {}
+    private readonly opts: FilterPublisherOptions = {}
+  ) {
+    this.debounceMs = opts.debounceMs ?? FILTER_DEBOUNCE_MS
+    this.republishMs = opts.republishMs ?? FILTER_REPUBLISH_MS
+    this.onTopic = opts.handOver == null
+  }
 
   get running (): boolean {
     return this.interval != null
@@ -130,6 +173,8 @@ export class FilterPublisher {
 
   start (): void {
     if (this.interval != null) return
+    // a bootstrap that did not take filters may have been upgraded since
+    this.onTopic = this.opts.handOver == null
     // a rebuild also shrinks the filter after removals (a stale bit only costs a false positive, never a miss)
     this.interval = setInterval(() => { this.publish(true) }, this.republishMs)
     this.changed()
@@ -138,8 +183,10 @@ export class FilterPublisher {
   stop (): void {
     clearTimeout(this.timer)
     clearTimeout(this.resendTimer)
+    clearTimeout(this.retryTimer)
     clearInterval(this.interval)
     this.resendTimer = undefined
+    this.retryTimer = undefined
     this.timer = undefined
     this.interval = undefined
     this.last = undefined
@@ -149,7 +196,8 @@ export class FilterPublisher {
   /** The index changed: build and publish a new filter soon (once per burst). */
   changed (): void {
     if (this.interval == null || this.timer != null) return
-    const spacing = filterSpacingMs(this.last?.byteLength ?? 0, this.servers?.() ?? 1, this.debounceMs)
+    const servers = this.opts.servers?.() ?? 1
+    const spacing = this.onTopic ? filterSpacingMs(this.last?.byteLength ?? 0, servers, this.debounceMs) : handOverSpacingMs(servers, this.debounceMs)
     const wait = Math.max(this.debounceMs, this.lastNewAt + spacing - Date.now())
     this.timer = setTimeout(() => {
       this.timer = undefined
@@ -172,7 +220,7 @@ export class FilterPublisher {
   /** Publishes a new filter if the index's differs from the last one; else, when `again`, the last one again. */
   private publish (again: boolean): void {
     if (this.interval == null) return
-    this.beforePublish?.()
+    this.opts.beforePublish?.()
     let filter: KeywordFilter
     try {
       filter = this.build()
@@ -194,11 +242,38 @@ export class FilterPublisher {
   private async send (): Promise<void> {
     const bytes = this.last
     if (bytes == null) return
+    if (!this.onTopic && this.opts.handOver != null) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = undefined
+      try {
+        await this.opts.handOver(bytes)
+        this.retryMs = HAND_OVER_RETRY_MS
+        return
+      } catch (err: any) {
+        if (err.name !== 'UnsupportedProtocolError') {
+          this.log('could not hand the keyword filter to the bootstrap; trying again in %d ms - %e', this.retryMs, err)
+          this.retryLater(bytes)
+          return
+        }
+        this.log('the bootstrap does not relay filters; publishing them on the topic')
+        this.onTopic = true
+      }
+    }
     try {
-      await publishCounted(this.libp2p.services.pubsub, FILTER_TOPIC, bytes, 'filters', this.metrics)
+      await publishCounted(this.libp2p.services.pubsub, FILTER_TOPIC, bytes, 'filters', this.opts.metrics)
     } catch (err: any) {
       this.log('could not publish the keyword filter - %e', err)
     }
+  }
+
+  /** Hands `bytes` over again later, unless a newer filter replaced it or the publisher stopped. */
+  private retryLater (bytes: Uint8Array): void {
+    if (this.interval == null) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      if (this.last === bytes) void this.send()
+    }, this.retryMs)
+    this.retryMs = Math.min(FILTER_MAX_SPACING_MS, this.retryMs * 2)
   }
 }
 
