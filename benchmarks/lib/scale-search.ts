@@ -70,7 +70,7 @@ export function countSearchDials (h: Hosted, node: PeerhiveNode): void {
   watchSearchRequests(node, (id, outcome) => {
     const dials = h.dials
     if (dials == null) return
-    const d: SearchDial = { to: id === bootstrapId ? 'bootstrap' : id === node.status().virtualServer ? 'own-virtual-server' : 'other-virtual-server', ok: false }
+    const d: SearchDial = { to: id === bootstrapId ? 'bootstrap' : id === node.topology.placement().virtualServer ? 'own-virtual-server' : 'other-virtual-server', ok: false }
     dials.push(d)
     outcome.then(() => { d.ok = true }, () => {})
   })
@@ -79,7 +79,7 @@ export function countSearchDials (h: Hosted, node: PeerhiveNode): void {
 export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
   const node = h.node!
   const dials: SearchDial[] = []
-  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, role: node.topology.placement().role, hadDirectory: node.topology.directory() != null }
   h.dials = dials
   const t0 = now()
   try {
@@ -110,7 +110,7 @@ export async function searchTiers (h: Hosted, cmd: ScaleSearchCommand): Promise<
 export async function searchDhtOnly (h: Hosted, cmd: ScaleSearchCommand): Promise<ScaleSearchOutcome> {
   const node = h.node!
   const libp2p = node.libp2p as any
-  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, kadRequests: 0, kadAnswered: 0, role: node.status().role, hadDirectory: node.topology.directory() != null }
+  const out: ScaleSearchOutcome = { found: false, totalMs: 0, results: 0, searchRequests: 0, requestsTo: {}, failedRequests: 0, kadRequests: 0, kadAnswered: 0, role: node.topology.placement().role, hadDirectory: node.topology.directory() != null }
   const dht = libp2p.services?.dht
   if (dht == null) return { ...out, error: 'the node has no DHT service' }
   const tally = async function * (events: AsyncIterable<any>): AsyncGenerator<any> {

@@ -26,8 +26,9 @@ export const SHARES_FILE = 'shares.db'
 /** What the sharing layer needs to know of the node's place in the network. */
 export interface PlaceSource {
   placement: () => { role: string, subnet?: string | null, virtualServer: string | null, virtualServerAddrs: string[], members: string[], userSerialId: number | null }
-  addEventListener: (type: 'placement', listener: () => void) => void
-  removeEventListener: (type: 'placement', listener: () => void) => void
+  /** `join:succeeded`: a join (the first, or again after the bootstrap was lost) was answered */
+  addEventListener: (type: 'placement' | 'join:succeeded', listener: () => void) => void
+  removeEventListener: (type: 'placement' | 'join:succeeded', listener: () => void) => void
   bootstrapId: { toString: () => string }
   directory: () => Array<{ peerId: string, addrs: string[], subnet: string }> | undefined
 }
@@ -149,6 +150,7 @@ export class SharingService {
 
   async start (): Promise<void> {
     this.place.addEventListener('placement', this.onPlacement)
+    this.place.addEventListener('join:succeeded', this.onJoined)
     await this.transferServer.start()
     await this.indexServer.start()
     await this.searchServer.start()
@@ -162,6 +164,7 @@ export class SharingService {
 
   async stop (): Promise<void> {
     this.place.removeEventListener('placement', this.onPlacement)
+    this.place.removeEventListener('join:succeeded', this.onJoined)
     this.shares.removeEventListener('change', this.onChange)
     this.filterPublisher.stop()
     searchSessions(this.libp2p).keepWarm(undefined)
@@ -237,6 +240,11 @@ export class SharingService {
     const self = this.libp2p.peerId.toString()
     const userSerialId = this.place.placement().userSerialId ?? 0
     return this.shares.list().map(f => indexEntryOf(f, self, userSerialId, self))
+  }
+
+  /** The bootstrap may have restarted and lost the filters handed over to it. */
+  private readonly onJoined = (): void => {
+    this.filterPublisher.handOverAgain()
   }
 
   private readonly onPlacement = (): void => {

@@ -22,6 +22,8 @@ import { waitUntil } from '../helpers/wait.js'
 import type { PeerhiveNode } from '../../src/index.js'
 
 const WAIT_MS = 30_000
+/** a fixed port, so the bootstrap can restart where its peers look for it */
+const PORT = 4793
 
 describe('integration: keyword filters relayed by the bootstrap', function () {
   this.timeout(90_000)
@@ -51,8 +53,10 @@ describe('integration: keyword filters relayed by the bootstrap', function () {
     return node
   }
 
+  const listen = [`/ip4/127.0.0.1/tcp/${PORT}`]
+
   before(async () => {
-    await net.startBootstrap()
+    await net.startBootstrap({ listen })
     a = await server(131)
     b = await server(132)
     member = await net.addPeer(131, 2)
@@ -116,6 +120,18 @@ describe('integration: keyword filters relayed by the bootstrap', function () {
     const good = answer(await rawRequest(net.bootstrap.libp2p, c.peerId, PROTOCOL_FILTER_RELAY, relay([{ publisher: a.peerId, filter: forged }]), FilterAck))
     assert.equal(good.error, FilterError.NONE)
     assert.equal(c.sharing.filters.book.seqOf(a.peerId), held + 1)
+  })
+
+  it('after the bootstrap restarts, the servers hand their filters over again at once, and the relay goes on', async () => {
+    await net.bootstrap.stop()
+    await net.startBootstrap({ listen })
+    const book = net.bootstrap.filters.book
+    // a's and c's filters did not change: without a new hand-over the new bootstrap would lack them for 5 minutes
+    await waitUntil('the restarted bootstrap to hold the servers\' filters', () =>
+      book.get(a.peerId)?.mayMatch(['lynx']) === true && book.get(b.peerId)?.mayMatch(['tapir']) === true, WAIT_MS)
+    await b.share([file('b/quokka-album.txt')])
+    await waitUntil('a and c to hold b\'s newest filter, relayed by the restarted bootstrap', () => knows(a, b, ['quokka']) && knows(c, b, ['quokka']), WAIT_MS)
+    assert.equal(await publishedOnTopic(b), 0)
   })
 
   it('a server whose bootstrap does not relay filters publishes them on the topic, and the others still learn them', async () => {

@@ -205,6 +205,13 @@ export class FilterPublisher {
     }, wait)
   }
 
+  /** After a new join: the bootstrap may have restarted (holding no filter) or been upgraded. Hands the current filter over again. */
+  handOverAgain (): void {
+    if (this.interval == null || this.opts.handOver == null || this.last == null) return
+    this.onTopic = false
+    void this.send()
+  }
+
   /**
    * A peer subscribed to the filter topic (a newly elected virtual server):
    * send the current filter again soon, once per burst of subscriptions.
