@@ -72,7 +72,7 @@ export interface FilterPublisherOptions {
   /**
    * Hands a filter to the bootstrap, which relays it to the other servers
    * (handFilterOver). Throws UnsupportedProtocolError when the bootstrap is
-   * older: the filters then go out on the topic until the next start.
+   * older: the filters then go out on the topic until the next start or join (handOverAgain).
    * @default none (filters go out on the topic: the bootstrap's own)
    */
   handOver?: (bytes: Uint8Array) => Promise<void>
