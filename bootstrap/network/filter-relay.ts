@@ -74,11 +74,6 @@ export class FilterRelayServer {
     await this.libp2p.unhandle(PROTOCOL_FILTER)
   }
 
-  /** The servers that have every filter handed over so far, for tests and the benchmark. */
-  upToDate (): string[] {
-    return [...this.sentUpTo].filter(([, rev]) => rev >= this.rev).map(([id]) => id)
-  }
-
   private async onStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString()
     await serveRequests(stream, from, {
