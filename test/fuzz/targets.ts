@@ -4,12 +4,15 @@ import {
   WIRE_VERSION, AssignmentAck, Directory, JoinRequest, JoinResponse, SubnetTable, assignmentTopic
 } from '../../src/core/index.js'
 import { IndexAck, IndexUpdate } from '../../src/pb/file-index.js'
+import { FilterAck, FilterRelay, KeywordFilter as KeywordFilterMessage } from '../../src/pb/filters.js'
 import { JobsRequest, JobsResponse } from '../../src/pb/jobs.js'
 import { SearchRequest, SearchResponse } from '../../src/pb/search.js'
 import { TransferRequest, TransferResponse } from '../../src/pb/transfer.js'
 import { OutputRequest, OutputResponse } from '../../src/pb/unit-output.js'
 import { ReplicaResult, WorkRequest, WorkResponse } from '../../src/pb/work.js'
-import { MAX_JOBS_REQUEST_BYTES, MAX_WORK_REQUEST_BYTES, PROTOCOL_JOBS, PROTOCOL_WORK } from '../../src/protocols/index.js'
+import {
+  MAX_FILTER_MESSAGE_BYTES, MAX_FILTER_RELAY_BYTES, MAX_JOBS_REQUEST_BYTES, MAX_WORK_REQUEST_BYTES, PROTOCOL_FILTER, PROTOCOL_FILTER_RELAY, PROTOCOL_JOBS, PROTOCOL_WORK
+} from '../../src/protocols/index.js'
 import { MAX_TRANSFER_REQUEST_BYTES } from '../../src/sharing/transfer/constants.js'
 import { MAX_OUTPUT_MESSAGE_BYTES } from '../../src/compute/outputs/constants.js'
 import { concat } from './strategies.js'
@@ -91,6 +94,18 @@ function tableOf (rng: Prng, ctx: FuzzContext): SubnetTable {
 /** /peerhive/kad/1.0.0 Message (kad-dht's own codec is not exported): type, key, clusterLevelRaw. */
 function kadMessage (type: number, key: Uint8Array): Uint8Array {
   return concat(Uint8Array.from([0x08, type]), Uint8Array.from([0x12]), varint(key.byteLength), key, Uint8Array.from([0x50, 0x00]))
+}
+
+/** A KeywordFilter message, valid or at the edges of its limits. */
+function keywordFilterOf (rng: Prng): Uint8Array<ArrayBuffer> {
+  return KeywordFilterMessage.encode({
+    version: rng.chance(0.9) ? 1 : rng.pick([0, 2]),
+    seq: rng.pick([1, rng.int(1e9), Number.MAX_SAFE_INTEGER, 0]),
+    issuedAt: Date.now(),
+    hashes: rng.pick([0, 1, 7, 16, 17]),
+    bits: rng.bytes(rng.pick([0, 63, 64, rng.range(64, 2048)])),
+    elements: rng.int(1e6)
+  })
 }
 
 const rawAnswer = {
@@ -263,6 +278,35 @@ export const TARGETS: Target[] = [
     code: (a: OutputResponse) => a.error,
     probe: () => OutputRequest.encode({ version: WIRE_VERSION, kind: OutputRequest.Kind.FETCH, replicaId: 1, jobId: 'no-such-job', unitIndex: 0, outputHash: new Uint8Array(32) }),
     healthy: (a: OutputResponse) => a.error === 'NOT_FOUND' || a.error === 'FORBIDDEN'
+  },
+  {
+    kind: 'stream',
+    name: 'filter@bootstrap',
+    protocol: PROTOCOL_FILTER,
+    at: ctx => ctx.bootstrapAddr,
+    maxRequestBytes: MAX_FILTER_MESSAGE_BYTES,
+    valid: rng => keywordFilterOf(rng),
+    decode: buf => FilterAck.decode(buf),
+    code: (a: FilterAck) => a.error,
+    probe: () => KeywordFilterMessage.encode({ version: 1, seq: 1, issuedAt: 1, hashes: 3, bits: new Uint8Array(64), elements: 0 }),
+    // the prober may be its subnet's virtual server (NONE) or not (NOT_A_SERVER): either way the bootstrap read and judged it
+    healthy: (a: FilterAck) => a.error === 'NONE' || a.error === 'NOT_A_SERVER' || a.error === 'RATE_LIMITED'
+  },
+  {
+    kind: 'stream',
+    name: 'filter-relay@virtual-server',
+    protocol: PROTOCOL_FILTER_RELAY,
+    at: ctx => ctx.virtualServerAddr,
+    maxRequestBytes: MAX_FILTER_RELAY_BYTES,
+    valid: (rng, ctx) => FilterRelay.encode({
+      version: version(rng),
+      filters: Array.from({ length: rng.int(4) }, () => ({ publisher: fakePeerId(rng, ctx), filter: rng.chance(0.7) ? keywordFilterOf(rng) : rng.bytes(rng.int(128)) }))
+    }),
+    decode: buf => FilterAck.decode(buf),
+    code: (a: FilterAck) => a.error,
+    probe: () => FilterRelay.encode({ version: WIRE_VERSION, filters: [] }),
+    // only its bootstrap may relay filters to it
+    healthy: (a: FilterAck) => a.error === 'NOT_THE_BOOTSTRAP'
   },
   {
     kind: 'stream',
